@@ -1,0 +1,104 @@
+//! Base45 (RFC 9285): the QR-alphanumeric-friendly byte encoding.
+
+const ALPHABET: &[u8; 45] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+
+/// Reverse table: the value of each byte, or `INVALID`.
+const INVALID: u8 = 0xFF;
+// Evaluated at compile time, where an out-of-range index is a build error, not a panic.
+#[allow(clippy::indexing_slicing)]
+const DECODE: [u8; 256] = {
+    let mut table = [INVALID; 256];
+    let mut i = 0;
+    while i < ALPHABET.len() {
+        table[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// Base45 text that RFC 9285 does not allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidBase45;
+
+/// Encodes bytes as Base45 text.
+pub fn encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(2) * 3);
+    let mut chunks = bytes.chunks_exact(2);
+    for pair in &mut chunks {
+        if let [a, b] = pair {
+            let n = u32::from(*a) * 256 + u32::from(*b);
+            push_digits(&mut out, n, 3);
+        }
+    }
+    if let [last] = chunks.remainder() {
+        push_digits(&mut out, u32::from(*last), 2);
+    }
+    out
+}
+
+fn push_digits(out: &mut String, mut n: u32, count: usize) {
+    for _ in 0..count {
+        let digit = (n % 45) as usize;
+        out.push(char::from(ALPHABET.get(digit).copied().unwrap_or(b'0')));
+        n /= 45;
+    }
+}
+
+/// Decodes Base45 text, rejecting characters outside the alphabet, a dangling single
+/// character, and groups whose value does not fit their byte count.
+pub fn decode(text: &[u8]) -> Result<Vec<u8>, InvalidBase45> {
+    let mut out = Vec::with_capacity(text.len() / 3 * 2 + 1);
+    let mut chunks = text.chunks_exact(3);
+    for triple in &mut chunks {
+        let n = value(triple)?;
+        if n > 0xFFFF {
+            return Err(InvalidBase45);
+        }
+        out.extend_from_slice(&(n as u16).to_be_bytes());
+    }
+    match chunks.remainder() {
+        [] => {}
+        pair @ [_, _] => {
+            let n = value(pair)?;
+            out.push(u8::try_from(n).map_err(|_| InvalidBase45)?);
+        }
+        _ => return Err(InvalidBase45),
+    }
+    Ok(out)
+}
+
+/// Little-endian base-45 value of up to three characters.
+fn value(chars: &[u8]) -> Result<u32, InvalidBase45> {
+    let mut n = 0u32;
+    for &c in chars.iter().rev() {
+        let digit = DECODE.get(usize::from(c)).copied().unwrap_or(INVALID);
+        if digit == INVALID {
+            return Err(InvalidBase45);
+        }
+        n = n * 45 + u32::from(digit);
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_every_length_up_to_64() {
+        let data: Vec<u8> = (0..64u8).map(|i| i.wrapping_mul(37)).collect();
+        for len in 0..=data.len() {
+            let text = encode(&data[..len]);
+            assert_eq!(decode(text.as_bytes()).unwrap(), &data[..len]);
+        }
+    }
+
+    #[test]
+    fn extreme_values() {
+        assert_eq!(encode(&[0xFF, 0xFF]), "FGW");
+        assert_eq!(decode(b"FGW").unwrap(), [0xFF, 0xFF]);
+        assert_eq!(decode(b"GGW"), Err(InvalidBase45));
+        assert_eq!(encode(&[0xFF]), "U5");
+        assert_eq!(decode(b"V5"), Err(InvalidBase45));
+    }
+}

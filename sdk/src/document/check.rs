@@ -1,0 +1,100 @@
+//! Value checks shared by the document types.
+
+use crate::limits::{MAX_PORTRAIT_LEN, MAX_TEXT_FIELD_LEN};
+use crate::reason::{FieldPath, Reason};
+use crate::siak::SiakList;
+use crate::time::Date;
+
+/// Checks fields of one document or one KK member.
+pub(crate) struct Checker {
+    pub(crate) member: Option<u16>,
+}
+
+impl Checker {
+    fn path(&self, field: &'static str) -> FieldPath {
+        FieldPath {
+            member: self.member,
+            field,
+        }
+    }
+
+    fn invalid(&self, field: &'static str) -> Reason {
+        Reason::FieldInvalid {
+            field: self.path(field),
+        }
+    }
+
+    fn ensure(&self, ok: bool, field: &'static str) -> Result<(), Reason> {
+        if ok { Ok(()) } else { Err(self.invalid(field)) }
+    }
+
+    /// Non-empty printable text within the length limit.
+    pub(crate) fn text(&self, field: &'static str, text: &str) -> Result<(), Reason> {
+        self.ensure(
+            !text.trim().is_empty()
+                && text.len() <= MAX_TEXT_FIELD_LEN
+                && !text.chars().any(char::is_control),
+            field,
+        )
+    }
+
+    /// Optional text: checked like [`Checker::text`] when present.
+    pub(crate) fn opt_text(&self, field: &'static str, text: Option<&str>) -> Result<(), Reason> {
+        text.map_or(Ok(()), |t| self.text(field, t))
+    }
+
+    /// A date in the range documents may carry.
+    pub(crate) fn date(&self, field: &'static str, date: Date) -> Result<(), Reason> {
+        self.ensure(date.in_document_range(), field)
+    }
+
+    /// A code from a SIAK list.
+    pub(crate) fn siak(&self, field: &'static str, list: SiakList, code: u8) -> Result<(), Reason> {
+        if list.contains(code) {
+            Ok(())
+        } else {
+            Err(Reason::SiakCodeInvalid {
+                field: self.path(field),
+                code: u64::from(code),
+            })
+        }
+    }
+
+    /// RT or RW: 0–999.
+    pub(crate) fn rt_rw(&self, field: &'static str, value: u16) -> Result<(), Reason> {
+        self.ensure(value <= 999, field)
+    }
+
+    /// A 10-digit desa/kelurahan code `PPKKCCDDDD`.
+    pub(crate) fn kode_wilayah(&self, field: &'static str, code: u64) -> Result<(), Reason> {
+        self.ensure(
+            (1_100_000_000..=9_999_999_999).contains(&code) && !code.is_multiple_of(10_000),
+            field,
+        )
+    }
+
+    /// A 4-digit kabupaten/kota code `PPKK`.
+    pub(crate) fn kode_kabupaten(&self, field: &'static str, code: u16) -> Result<(), Reason> {
+        self.ensure((1_101..=9_999).contains(&code) && !code.is_multiple_of(100), field)
+    }
+
+    /// A 5-digit postal code.
+    pub(crate) fn kode_pos(&self, field: &'static str, code: u32) -> Result<(), Reason> {
+        self.ensure((10_000..=99_999).contains(&code), field)
+    }
+
+    /// Kewarganegaraan: 1 WNI, 2 WNA.
+    pub(crate) fn kewarganegaraan(&self, field: &'static str, code: u8) -> Result<(), Reason> {
+        self.ensure(matches!(code, 1 | 2), field)
+    }
+
+    /// A portrait: JPEG or WebP, non-empty, within the size limit.
+    pub(crate) fn portrait(&self, field: &'static str, bytes: Option<&[u8]>) -> Result<(), Reason> {
+        let Some(bytes) = bytes else { return Ok(()) };
+        let jpeg = bytes.starts_with(&[0xFF, 0xD8, 0xFF]);
+        let webp = bytes.len() >= 12
+            && bytes.starts_with(b"RIFF")
+            && bytes.get(8..12) == Some(b"WEBP".as_slice());
+        self.ensure(bytes.len() <= MAX_PORTRAIT_LEN && (jpeg || webp), field)
+    }
+}

@@ -1,0 +1,177 @@
+//! The documents a credential carries: KTP-el and Kartu Keluarga.
+//!
+//! A document's CBOR form is a map with small integer keys (spec/format.md §Documents);
+//! its JSON form, used by `ikd issue` and by verdicts, uses the field names below.
+
+mod check;
+mod fields;
+mod kk;
+mod ktp;
+
+pub use kk::{Kk, KkMember};
+pub use ktp::{BerlakuHingga, Ktp};
+
+use crate::reason::{FieldPath, Reason, Warning};
+use ciborium::Value;
+use core::fmt;
+
+/// The type of a document, as the credential states it (document key 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DocType {
+    /// KTP-el, the electronic identity card.
+    Ktp,
+    /// Kartu Keluarga, the family card.
+    Kk,
+}
+
+impl DocType {
+    /// Every document type.
+    pub const ALL: [DocType; 2] = [DocType::Ktp, DocType::Kk];
+
+    /// The number the credential carries.
+    pub const fn number(self) -> u8 {
+        match self {
+            DocType::Ktp => 1,
+            DocType::Kk => 2,
+        }
+    }
+
+    /// The type for a number, if known.
+    pub fn from_number(number: u64) -> Option<Self> {
+        DocType::ALL.into_iter().find(|t| u64::from(t.number()) == number)
+    }
+
+    /// The stable name (`ktp`, `kk`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            DocType::Ktp => "ktp",
+            DocType::Kk => "kk",
+        }
+    }
+
+    /// Parses a stable name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        DocType::ALL.into_iter().find(|t| t.name() == name)
+    }
+}
+
+impl fmt::Display for DocType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A set of document types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DocTypeSet(u32);
+
+impl DocTypeSet {
+    /// No types.
+    pub const NONE: DocTypeSet = DocTypeSet(0);
+
+    /// Every type this version knows.
+    pub fn all() -> Self {
+        DocType::ALL.into_iter().collect()
+    }
+
+    /// Whether `doc_type` is in the set.
+    pub fn contains(self, doc_type: DocType) -> bool {
+        self.0 & (1 << doc_type.number()) != 0
+    }
+
+    /// The set with `doc_type` added.
+    pub fn with(self, doc_type: DocType) -> Self {
+        DocTypeSet(self.0 | 1 << doc_type.number())
+    }
+
+    /// The members, in number order.
+    pub fn iter(self) -> impl Iterator<Item = DocType> {
+        DocType::ALL.into_iter().filter(move |t| self.contains(*t))
+    }
+}
+
+impl FromIterator<DocType> for DocTypeSet {
+    fn from_iter<I: IntoIterator<Item = DocType>>(iter: I) -> Self {
+        iter.into_iter().fold(DocTypeSet::NONE, DocTypeSet::with)
+    }
+}
+
+impl serde::Serialize for DocTypeSet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DocTypeSet {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Vec::<DocType>::deserialize(deserializer)?.into_iter().collect())
+    }
+}
+
+/// A document: what the credential attests.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Document {
+    /// A KTP-el.
+    Ktp(Ktp),
+    /// A Kartu Keluarga.
+    Kk(Kk),
+}
+
+impl Document {
+    /// The document's type.
+    pub fn doc_type(&self) -> DocType {
+        match self {
+            Document::Ktp(_) => DocType::Ktp,
+            Document::Kk(_) => DocType::Kk,
+        }
+    }
+
+    /// The CBOR form: a map with the type at key 0.
+    pub fn to_cbor_value(&self) -> Value {
+        match self {
+            Document::Ktp(ktp) => ktp.to_cbor_value(),
+            Document::Kk(kk) => kk.to_cbor_value(),
+        }
+    }
+
+    /// Reads the type and the shape of the fields; the values are checked by
+    /// [`Document::check_content`].
+    pub(crate) fn from_cbor_value(value: &Value) -> Result<Self, Reason> {
+        let doc_type = document_type(value)?;
+        match doc_type {
+            DocType::Ktp => Ktp::from_cbor_value(value).map(Document::Ktp),
+            DocType::Kk => Kk::from_cbor_value(value).map(Document::Kk),
+        }
+    }
+
+    /// Checks every value: SIAK codes, NIK format, dates, lengths. NIK disagreements with
+    /// the birth date or sex become warnings.
+    pub fn check_content(&self, warnings: &mut Vec<Warning>) -> Result<(), Reason> {
+        match self {
+            Document::Ktp(ktp) => ktp.check_content(warnings),
+            Document::Kk(kk) => kk.check_content(warnings),
+        }
+    }
+}
+
+/// The document type at key 0 of a document map.
+pub(crate) fn document_type(value: &Value) -> Result<DocType, Reason> {
+    let malformed = Reason::DocumentMalformed {
+        field: FieldPath::top("type"),
+    };
+    let Value::Map(entries) = value else {
+        return Err(Reason::DocumentMalformed {
+            field: FieldPath::top("document"),
+        });
+    };
+    let number = entries
+        .iter()
+        .find(|(k, _)| crate::cbor::as_u64(k) == Some(0))
+        .and_then(|(_, v)| crate::cbor::as_u64(v))
+        .ok_or(malformed)?;
+    DocType::from_number(number).ok_or(Reason::DocTypeUnknown { doc_type: number })
+}

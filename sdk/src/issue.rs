@@ -1,0 +1,158 @@
+//! Issuance: build, check and sign a credential, and encode it as QR text.
+
+use crate::claims::CredentialClaims;
+use crate::cose::{self, MessageType};
+use crate::crypto::{self, IssuerSigningKey, KeyError};
+use crate::document::Document;
+use crate::limits::{MAX_CREDENTIAL_ID_LEN, MAX_ISSUER_ID_LEN};
+use crate::reason::{Reason, Warning};
+use crate::time::UnixTime;
+use crate::transport;
+use core::fmt;
+
+/// Length of the random credential identifier the issuer picks when none is given.
+pub const DEFAULT_CREDENTIAL_ID_LEN: usize = 8;
+
+/// Why a credential was not issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IssueError {
+    /// The document fails the checks every verifier applies.
+    InvalidDocument(Reason),
+    /// The issuer identifier is empty or longer than 64 bytes.
+    InvalidIssuerId,
+    /// The validity window is empty or outside NumericDate range.
+    InvalidValidity,
+    /// The credential identifier is empty or longer than 32 bytes.
+    InvalidCredentialId,
+    /// No randomness for the credential identifier.
+    Key(KeyError),
+}
+
+impl fmt::Display for IssueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IssueError::InvalidDocument(reason) => write!(f, "document refused: {reason}"),
+            IssueError::InvalidIssuerId => f.write_str("issuer id must be 1 to 64 bytes"),
+            IssueError::InvalidValidity => {
+                f.write_str("validity must satisfy 0 <= issued_at <= not_before <= expires_at")
+            }
+            IssueError::InvalidCredentialId => f.write_str("credential id must be 1 to 32 bytes"),
+            IssueError::Key(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for IssueError {}
+
+/// When a credential is valid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Validity {
+    /// `iat`.
+    pub issued_at: UnixTime,
+    /// `nbf`, if later than `iat`.
+    pub not_before: Option<UnixTime>,
+    /// `exp`.
+    pub expires_at: UnixTime,
+}
+
+impl Validity {
+    /// Valid from `issued_at` for `seconds`.
+    pub fn for_seconds(issued_at: UnixTime, seconds: i64) -> Self {
+        Validity {
+            issued_at,
+            not_before: None,
+            expires_at: UnixTime(issued_at.0.saturating_add(seconds)),
+        }
+    }
+}
+
+/// A signed credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credential {
+    cose: Vec<u8>,
+}
+
+impl Credential {
+    /// The tagged COSE_Sign1 bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.cose
+    }
+
+    /// The QR text: `IKD1:` + Base45, compressed when shorter.
+    pub fn to_qr_text(&self) -> String {
+        transport::encode_qr_text(&self.cose)
+    }
+}
+
+/// An issuer: a signing key and the identifier verifiers know it by.
+#[derive(Debug)]
+pub struct Issuer {
+    key: IssuerSigningKey,
+    id: String,
+}
+
+impl Issuer {
+    /// An issuer with identifier `id` (the `iss` claim) signing with `key`.
+    pub fn new(key: IssuerSigningKey, id: impl Into<String>) -> Result<Self, IssueError> {
+        let id = id.into();
+        if id.is_empty() || id.len() > MAX_ISSUER_ID_LEN {
+            return Err(IssueError::InvalidIssuerId);
+        }
+        Ok(Issuer { key, id })
+    }
+
+    /// The signing key.
+    pub fn key(&self) -> &IssuerSigningKey {
+        &self.key
+    }
+
+    /// The issuer identifier.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Checks `document` as a verifier would, then signs it. `credential_id` defaults to
+    /// 8 random bytes. Returns the warnings a verifier will also see.
+    pub fn issue(
+        &self,
+        document: &Document,
+        validity: Validity,
+        credential_id: Option<Vec<u8>>,
+    ) -> Result<(Credential, Vec<Warning>), IssueError> {
+        let mut warnings = Vec::new();
+        document
+            .check_content(&mut warnings)
+            .map_err(IssueError::InvalidDocument)?;
+        let in_range = |t: UnixTime| (0..(1i64 << 53)).contains(&t.0);
+        let ordered = validity.issued_at <= validity.expires_at
+            && validity.not_before.is_none_or(|nbf| {
+                in_range(nbf) && validity.issued_at <= nbf && nbf <= validity.expires_at
+            });
+        if !(ordered && in_range(validity.issued_at) && in_range(validity.expires_at)) {
+            return Err(IssueError::InvalidValidity);
+        }
+        let credential_id = match credential_id {
+            Some(id) if id.is_empty() || id.len() > MAX_CREDENTIAL_ID_LEN => {
+                return Err(IssueError::InvalidCredentialId);
+            }
+            Some(id) => id,
+            None => crypto::random_bytes(DEFAULT_CREDENTIAL_ID_LEN).map_err(IssueError::Key)?,
+        };
+        let claims = CredentialClaims {
+            issuer: self.id.clone(),
+            issued_at: validity.issued_at,
+            not_before: validity.not_before,
+            expires_at: validity.expires_at,
+            credential_id: Some(credential_id),
+            document: document.to_cbor_value(),
+        };
+        let cose = cose::sign(
+            claims.encode(),
+            MessageType::Credential,
+            Some(self.key.kid()),
+            |tbs| self.key.sign(tbs).to_vec(),
+        );
+        Ok((Credential { cose }, warnings))
+    }
+}

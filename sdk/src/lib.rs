@@ -1,0 +1,78 @@
+//! # IKD Verify SDK
+//!
+//! Offline verification of IKD credentials: Indonesian KTP-el and Kartu Keluarga data,
+//! signed by the issuing Disdukcapil as a COSE_Sign1 (Ed25519) and shown as a QR code.
+//!
+//! One call, [`verify`], turns scanned QR text into a [`Verified`] credential or a
+//! [`Rejection`] with one stable reason code. The trust store and the time are arguments:
+//! the SDK never reads a clock and does no I/O while verifying.
+//!
+//! ```
+//! use ikd_sdk::{
+//!     verify, Document, DocType, DocTypeSet, Issuer, IssuerSigningKey, Policy, TrustStore,
+//!     TrustedKey, UnixTime, Validity,
+//! };
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // The issuer side: a key, and a credential for a fictitious resident.
+//! let issuer = Issuer::new(IssuerSigningKey::from_seed(&[7; 32]), "ID-DUKCAPIL-3273")?;
+//! let document: Document = serde_json::from_str(ikd_sdk::samples::KTP_JSON)?;
+//! let issued_at = UnixTime(1_790_000_000);
+//! let (credential, _warnings) =
+//!     issuer.issue(&document, Validity::for_seconds(issued_at, 86_400), None)?;
+//! let qr_text = credential.to_qr_text();
+//!
+//! // The verifier side: trust the issuer's key for KTP-el only.
+//! let mut trust = TrustStore::new();
+//! trust.add(TrustedKey {
+//!     issuer: "ID-DUKCAPIL-3273".into(),
+//!     name: "Disdukcapil Kota Bandung".into(),
+//!     key: issuer.key().public_key(),
+//!     valid_from: UnixTime(1_700_000_000),
+//!     valid_until: UnixTime(1_900_000_000),
+//!     doc_types: DocTypeSet::NONE.with(DocType::Ktp),
+//! });
+//! let now = UnixTime(1_790_000_600);
+//! let verified = verify(&qr_text, &trust, now, &Policy::default())?;
+//! assert_eq!(verified.document().doc_type(), DocType::Ktp);
+//!
+//! // A day later the same QR is rejected, with a stable reason code.
+//! let later = UnixTime(1_790_100_000);
+//! let rejection = verify(&qr_text, &trust, later, &Policy::default()).unwrap_err();
+//! assert_eq!(rejection.code(), "credential_expired");
+//!
+//! // Any other QR code is "not an IKD credential", never "expired".
+//! let rejection = verify("https://example.com", &trust, now, &Policy::default()).unwrap_err();
+//! assert_eq!(rejection.code(), "not_ikd_credential");
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod base45;
+mod cbor;
+mod claims;
+pub mod cose;
+pub mod crypto;
+pub mod document;
+pub mod encoding;
+pub mod issue;
+pub mod limits;
+pub mod nik;
+pub mod policy;
+pub mod reason;
+pub mod samples;
+pub mod siak;
+pub mod time;
+pub mod transport;
+pub mod trust;
+pub mod verify;
+
+pub use crypto::{IssuerPublicKey, IssuerSigningKey, KeyError, Kid};
+pub use document::{BerlakuHingga, DocType, DocTypeSet, Document, Kk, KkMember, Ktp};
+pub use issue::{Credential, IssueError, Issuer, Validity};
+pub use nik::Nik;
+pub use policy::Policy;
+pub use reason::{FieldPath, Reason, Stage, Warning};
+pub use time::{Date, UnixTime};
+pub use trust::{TrustError, TrustStore, TrustedKey};
+pub use verify::{IssuerInfo, Rejection, StepOutcome, Trace, Verified, verify};

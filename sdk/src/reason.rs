@@ -1,0 +1,530 @@
+//! The registry of stable reason codes: why a credential was rejected, and at which stage.
+//!
+//! Codes are append-only. A code, once published, keeps its meaning and its stage forever;
+//! spec/reason-codes.md is generated from [`REGISTRY`] and a test keeps the two equal.
+
+use core::fmt;
+
+/// The verification stages, in the order they run (spec/format.md §Verification).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Stage {
+    /// Input bounds, prefix, Base45, inflate, strict CBOR, COSE_Sign1 structure.
+    Decode,
+    /// Protected header: `typ`, `alg`, `kid`; candidate keys from the trust store.
+    Header,
+    /// The issuer's signature.
+    Signature,
+    /// CWT claims and the document's CBOR shape; what the key may sign.
+    Claims,
+    /// `nbf`, `exp`, `iat` against the verifier's clock; the key's validity window.
+    Time,
+    /// Age of the trust data.
+    Freshness,
+    /// The credential's revocation status.
+    Revocation,
+    /// The holder's presentation.
+    HolderBinding,
+    /// Document content: required values, SIAK codes, NIK format and consistency.
+    Content,
+}
+
+impl Stage {
+    /// Every stage, in order.
+    pub const ALL: [Stage; 9] = [
+        Stage::Decode,
+        Stage::Header,
+        Stage::Signature,
+        Stage::Claims,
+        Stage::Time,
+        Stage::Freshness,
+        Stage::Revocation,
+        Stage::HolderBinding,
+        Stage::Content,
+    ];
+
+    /// The stable snake_case name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Stage::Decode => "decode",
+            Stage::Header => "header",
+            Stage::Signature => "signature",
+            Stage::Claims => "claims",
+            Stage::Time => "time",
+            Stage::Freshness => "freshness",
+            Stage::Revocation => "revocation",
+            Stage::HolderBinding => "holder_binding",
+            Stage::Content => "content",
+        }
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where in a document a problem is: a field, optionally on one KK member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldPath {
+    /// Index into the KK member list, for member fields.
+    pub member: Option<u16>,
+    /// The field's name as in the JSON form of the document (e.g. `tanggal_lahir`).
+    pub field: &'static str,
+}
+
+impl FieldPath {
+    /// A top-level field.
+    pub const fn top(field: &'static str) -> Self {
+        FieldPath {
+            member: None,
+            field,
+        }
+    }
+
+    /// A field of KK member `index`.
+    pub const fn member(index: u16, field: &'static str) -> Self {
+        FieldPath {
+            member: Some(index),
+            field,
+        }
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.member {
+            Some(i) => write!(f, "anggota[{i}].{}", self.field),
+            None => f.write_str(self.field),
+        }
+    }
+}
+
+/// Why a credential was rejected. Each variant maps to exactly one stable code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Reason {
+    /// The text is longer than [`crate::limits::MAX_QR_TEXT_LEN`].
+    InputTooLarge {
+        /// Length received, in bytes.
+        len: usize,
+    },
+    /// The text does not start with `IKD1:`: it is some other QR code.
+    NotIkdCredential,
+    /// The text after the prefix is not valid Base45.
+    Base45Invalid,
+    /// The zlib stream inflates beyond [`crate::limits::MAX_INFLATED_LEN`].
+    InflateLimitExceeded,
+    /// The zlib stream is corrupt, truncated or followed by extra bytes.
+    ZlibInvalid,
+    /// The CBOR is not well formed, or uses a type the format does not allow.
+    CborMalformed,
+    /// CBOR nesting is deeper than [`crate::limits::MAX_CBOR_DEPTH`].
+    CborTooDeep,
+    /// A CBOR map holds the same key twice.
+    CborDuplicateKey,
+    /// Bytes follow the end of the CBOR item.
+    CborTrailingBytes,
+    /// CBOR that is not in preferred encoding: indefinite lengths, or longer heads than needed.
+    CborNotDeterministic,
+    /// The message does not start with CBOR tag 18 (COSE_Sign1).
+    CoseTagMissing,
+    /// The message starts with a CBOR tag other than 18.
+    CoseTagWrong {
+        /// The tag found.
+        tag: u64,
+    },
+    /// The COSE_Sign1 array does not have the required shape.
+    CoseMalformed,
+    /// `alg` is absent from the protected header but present in the unprotected one.
+    AlgUnprotected,
+    /// `alg` is absent.
+    AlgMissing,
+    /// `alg` is not EdDSA (-8).
+    AlgUnsupported,
+    /// The unprotected header is not empty.
+    UnprotectedHeaderNotEmpty,
+    /// The protected header holds a parameter other than `alg`, `kid` and `typ`.
+    ProtectedHeaderUnexpected,
+    /// `typ` is absent or names another kind of message.
+    TypMismatch,
+    /// `kid` is absent or empty.
+    KidMissing,
+    /// No trusted key has this `kid`.
+    KidUnknown,
+    /// No candidate key verifies the signature.
+    SignatureInvalid,
+    /// The payload is not a CWT claims map this format allows.
+    ClaimsMalformed {
+        /// The claim at fault, by name (`iss`, `exp`, …) or `payload`.
+        claim: &'static str,
+    },
+    /// The `exp` claim is absent.
+    ExpMissing,
+    /// The `iat` claim is absent.
+    IatMissing,
+    /// `iss` differs from the issuer the trust store names for the key.
+    IssuerMismatch,
+    /// The document type is unknown to this version of the format.
+    DocTypeUnknown {
+        /// The numeric type found.
+        doc_type: u64,
+    },
+    /// The key is not allowed to sign this document type.
+    DocTypeNotAllowed,
+    /// The verifier's policy does not accept this document type.
+    DocTypeNotAccepted,
+    /// The document's CBOR does not match its schema: missing field, wrong type, unknown key.
+    DocumentMalformed {
+        /// The field at fault.
+        field: FieldPath,
+    },
+    /// `nbf` is later than now plus leeway.
+    CredentialNotYetValid,
+    /// `exp` plus leeway is earlier than now.
+    CredentialExpired,
+    /// `iat` is later than now plus leeway.
+    CredentialIssuedInFuture,
+    /// `iat` lies outside the signing key's validity window.
+    KeyNotValidAtIssuance,
+    /// A NIK or nomor KK is not 16 digits, has an impossible date, or a 0000 serial.
+    NikInvalid {
+        /// The field at fault.
+        field: FieldPath,
+    },
+    /// A SIAK-coded field holds a code outside its list.
+    SiakCodeInvalid {
+        /// The field at fault.
+        field: FieldPath,
+        /// The code found.
+        code: u64,
+    },
+    /// A field's value is out of range: empty text, impossible date, RT/RW above 999, …
+    FieldInvalid {
+        /// The field at fault.
+        field: FieldPath,
+    },
+}
+
+/// A registry row: one reason code with its stage and its messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReasonInfo {
+    /// The stable snake_case code.
+    pub code: &'static str,
+    /// The stage it belongs to.
+    pub stage: Stage,
+    /// What it means, in English.
+    pub en: &'static str,
+    /// What it means, in Bahasa Indonesia.
+    pub id: &'static str,
+}
+
+macro_rules! registry {
+    ($( $code:literal, $stage:ident, $en:literal, $id:literal; )*) => {
+        /// Every reason code, in registry (append) order.
+        pub const REGISTRY: &[ReasonInfo] = &[
+            $( ReasonInfo { code: $code, stage: Stage::$stage, en: $en, id: $id }, )*
+        ];
+    };
+}
+
+registry! {
+    "input_too_large", Decode,
+        "The QR text is longer than any IKD credential can be.",
+        "Teks QR lebih panjang daripada kredensial IKD mana pun.";
+    "not_ikd_credential", Decode,
+        "This QR code is not an IKD credential.",
+        "Kode QR ini bukan kredensial IKD.";
+    "base45_invalid", Decode,
+        "The QR text is damaged: it is not valid Base45.",
+        "Teks QR rusak: bukan Base45 yang sah.";
+    "inflate_limit_exceeded", Decode,
+        "The compressed data expands beyond the allowed size.",
+        "Data terkompresi mengembang melebihi ukuran yang diizinkan.";
+    "zlib_invalid", Decode,
+        "The compressed data is damaged.",
+        "Data terkompresi rusak.";
+    "cbor_malformed", Decode,
+        "The credential data is not well-formed CBOR of the allowed kinds.",
+        "Data kredensial bukan CBOR yang tersusun benar dengan jenis yang diizinkan.";
+    "cbor_too_deep", Decode,
+        "The credential data is nested too deeply.",
+        "Data kredensial bersarang terlalu dalam.";
+    "cbor_duplicate_key", Decode,
+        "The credential data holds the same key twice.",
+        "Data kredensial memuat kunci yang sama dua kali.";
+    "cbor_trailing_bytes", Decode,
+        "Extra data follows the credential.",
+        "Ada data tambahan setelah kredensial.";
+    "cbor_not_deterministic", Decode,
+        "The credential data is not in the required deterministic encoding.",
+        "Data kredensial tidak memakai pengodean deterministik yang diwajibkan.";
+    "cose_tag_missing", Decode,
+        "The signed message lacks its COSE_Sign1 tag.",
+        "Pesan bertanda tangan tidak memiliki tag COSE_Sign1.";
+    "cose_tag_wrong", Decode,
+        "The signed message carries a tag other than COSE_Sign1.",
+        "Pesan bertanda tangan memiliki tag selain COSE_Sign1.";
+    "cose_malformed", Decode,
+        "The signed message does not have the COSE_Sign1 structure.",
+        "Pesan bertanda tangan tidak berstruktur COSE_Sign1.";
+    "alg_unprotected", Header,
+        "The signature algorithm is not in the protected header.",
+        "Algoritma tanda tangan tidak berada di header terlindungi.";
+    "alg_missing", Header,
+        "The signature algorithm is not stated.",
+        "Algoritma tanda tangan tidak dicantumkan.";
+    "alg_unsupported", Header,
+        "The signature algorithm is not allowed for IKD credentials.",
+        "Algoritma tanda tangan tidak diizinkan untuk kredensial IKD.";
+    "unprotected_header_not_empty", Header,
+        "The unprotected header must be empty.",
+        "Header tidak terlindungi harus kosong.";
+    "protected_header_unexpected", Header,
+        "The protected header holds a parameter this format does not allow.",
+        "Header terlindungi memuat parameter yang tidak diizinkan format ini.";
+    "typ_mismatch", Header,
+        "The message is not of the expected type.",
+        "Jenis pesan tidak sesuai dengan yang diharapkan.";
+    "kid_missing", Header,
+        "The signing key is not identified.",
+        "Kunci penanda tangan tidak diidentifikasi.";
+    "kid_unknown", Header,
+        "The credential was signed by a key this verifier does not trust.",
+        "Kredensial ditandatangani oleh kunci yang tidak dipercaya verifikator ini.";
+    "signature_invalid", Signature,
+        "The signature is not valid: the credential was altered or forged.",
+        "Tanda tangan tidak sah: kredensial telah diubah atau dipalsukan.";
+    "claims_malformed", Claims,
+        "The credential's claims are malformed.",
+        "Klaim kredensial tidak tersusun benar.";
+    "exp_missing", Claims,
+        "The credential has no expiry time.",
+        "Kredensial tidak memiliki waktu kedaluwarsa.";
+    "iat_missing", Claims,
+        "The credential has no issue time.",
+        "Kredensial tidak memiliki waktu penerbitan.";
+    "issuer_mismatch", Claims,
+        "The stated issuer does not own the signing key.",
+        "Penerbit yang dicantumkan bukan pemilik kunci penanda tangan.";
+    "doc_type_unknown", Claims,
+        "The document type is unknown.",
+        "Jenis dokumen tidak dikenal.";
+    "doc_type_not_allowed", Claims,
+        "The signing key may not issue this document type.",
+        "Kunci penanda tangan tidak berwenang menerbitkan jenis dokumen ini.";
+    "doc_type_not_accepted", Claims,
+        "This verifier does not accept this document type.",
+        "Verifikator ini tidak menerima jenis dokumen ini.";
+    "document_malformed", Claims,
+        "The document's fields are malformed or incomplete.",
+        "Isian dokumen tidak tersusun benar atau tidak lengkap.";
+    "credential_not_yet_valid", Time,
+        "The credential is not valid yet.",
+        "Kredensial belum berlaku.";
+    "credential_expired", Time,
+        "The credential has expired.",
+        "Kredensial sudah kedaluwarsa.";
+    "credential_issued_in_future", Time,
+        "The credential claims to be issued in the future.",
+        "Kredensial mengaku diterbitkan pada waktu yang akan datang.";
+    "key_not_valid_at_issuance", Time,
+        "The signing key was not valid when the credential was issued.",
+        "Kunci penanda tangan tidak berlaku saat kredensial diterbitkan.";
+    "nik_invalid", Content,
+        "A NIK or family card number has an impossible format.",
+        "NIK atau nomor KK memiliki format yang tidak mungkin.";
+    "siak_code_invalid", Content,
+        "A coded field holds a value outside its SIAK code list.",
+        "Isian berkode memuat nilai di luar daftar kode SIAK.";
+    "field_invalid", Content,
+        "A field holds an impossible value.",
+        "Isian memuat nilai yang tidak mungkin.";
+}
+
+impl Reason {
+    /// The stable snake_case reason code.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Reason::InputTooLarge { .. } => "input_too_large",
+            Reason::NotIkdCredential => "not_ikd_credential",
+            Reason::Base45Invalid => "base45_invalid",
+            Reason::InflateLimitExceeded => "inflate_limit_exceeded",
+            Reason::ZlibInvalid => "zlib_invalid",
+            Reason::CborMalformed => "cbor_malformed",
+            Reason::CborTooDeep => "cbor_too_deep",
+            Reason::CborDuplicateKey => "cbor_duplicate_key",
+            Reason::CborTrailingBytes => "cbor_trailing_bytes",
+            Reason::CborNotDeterministic => "cbor_not_deterministic",
+            Reason::CoseTagMissing => "cose_tag_missing",
+            Reason::CoseTagWrong { .. } => "cose_tag_wrong",
+            Reason::CoseMalformed => "cose_malformed",
+            Reason::AlgUnprotected => "alg_unprotected",
+            Reason::AlgMissing => "alg_missing",
+            Reason::AlgUnsupported => "alg_unsupported",
+            Reason::UnprotectedHeaderNotEmpty => "unprotected_header_not_empty",
+            Reason::ProtectedHeaderUnexpected => "protected_header_unexpected",
+            Reason::TypMismatch => "typ_mismatch",
+            Reason::KidMissing => "kid_missing",
+            Reason::KidUnknown => "kid_unknown",
+            Reason::SignatureInvalid => "signature_invalid",
+            Reason::ClaimsMalformed { .. } => "claims_malformed",
+            Reason::ExpMissing => "exp_missing",
+            Reason::IatMissing => "iat_missing",
+            Reason::IssuerMismatch => "issuer_mismatch",
+            Reason::DocTypeUnknown { .. } => "doc_type_unknown",
+            Reason::DocTypeNotAllowed => "doc_type_not_allowed",
+            Reason::DocTypeNotAccepted => "doc_type_not_accepted",
+            Reason::DocumentMalformed { .. } => "document_malformed",
+            Reason::CredentialNotYetValid => "credential_not_yet_valid",
+            Reason::CredentialExpired => "credential_expired",
+            Reason::CredentialIssuedInFuture => "credential_issued_in_future",
+            Reason::KeyNotValidAtIssuance => "key_not_valid_at_issuance",
+            Reason::NikInvalid { .. } => "nik_invalid",
+            Reason::SiakCodeInvalid { .. } => "siak_code_invalid",
+            Reason::FieldInvalid { .. } => "field_invalid",
+        }
+    }
+
+    /// The registry row for this reason.
+    pub fn info(&self) -> &'static ReasonInfo {
+        lookup(self.code()).unwrap_or(&UNREGISTERED)
+    }
+
+    /// The stage this reason belongs to.
+    pub fn stage(&self) -> Stage {
+        self.info().stage
+    }
+
+    /// The field this reason points at, if any.
+    pub fn field(&self) -> Option<FieldPath> {
+        match self {
+            Reason::DocumentMalformed { field }
+            | Reason::NikInvalid { field }
+            | Reason::SiakCodeInvalid { field, .. }
+            | Reason::FieldInvalid { field } => Some(*field),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.code(), self.info().en)?;
+        match self {
+            Reason::ClaimsMalformed { claim } => write!(f, ": {claim}"),
+            Reason::CoseTagWrong { tag } => write!(f, ": tag {tag}"),
+            Reason::DocTypeUnknown { doc_type } => write!(f, ": type {doc_type}"),
+            Reason::SiakCodeInvalid { field, code } => write!(f, ": {field} = {code}"),
+            _ => match self.field() {
+                Some(field) => write!(f, ": {field}"),
+                None => Ok(()),
+            },
+        }
+    }
+}
+
+impl std::error::Error for Reason {}
+
+/// Never reached for a code in [`REGISTRY`]; a test checks that every code is registered.
+const UNREGISTERED: ReasonInfo = ReasonInfo {
+    code: "unregistered",
+    stage: Stage::Decode,
+    en: "Unregistered reason.",
+    id: "Alasan tidak terdaftar.",
+};
+
+/// The registry row for `code`.
+pub fn lookup(code: &str) -> Option<&'static ReasonInfo> {
+    REGISTRY.iter().find(|info| info.code == code)
+}
+
+/// A soft finding: the credential is valid, but something deserves a look.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Warning {
+    /// The birth date encoded in the NIK differs from the document's birth date.
+    NikBirthDateMismatch {
+        /// The NIK's field.
+        field: FieldPath,
+    },
+    /// The sex encoded in the NIK (day + 40 for women) differs from the document's sex.
+    NikSexMismatch {
+        /// The NIK's field.
+        field: FieldPath,
+    },
+}
+
+/// A registry row for a warning code.
+pub type WarningInfo = ReasonInfo;
+
+/// Every warning code, in registry (append) order.
+pub const WARNING_REGISTRY: &[WarningInfo] = &[
+    ReasonInfo {
+        code: "nik_birth_date_mismatch",
+        stage: Stage::Content,
+        en: "The birth date in the NIK differs from the stated birth date.",
+        id: "Tanggal lahir dalam NIK berbeda dengan tanggal lahir yang tercantum.",
+    },
+    ReasonInfo {
+        code: "nik_sex_mismatch",
+        stage: Stage::Content,
+        en: "The sex encoded in the NIK differs from the stated sex.",
+        id: "Jenis kelamin dalam NIK berbeda dengan jenis kelamin yang tercantum.",
+    },
+];
+
+impl Warning {
+    /// The stable snake_case warning code.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Warning::NikBirthDateMismatch { .. } => "nik_birth_date_mismatch",
+            Warning::NikSexMismatch { .. } => "nik_sex_mismatch",
+        }
+    }
+
+    /// The registry row for this warning.
+    pub fn info(&self) -> &'static WarningInfo {
+        WARNING_REGISTRY
+            .iter()
+            .find(|info| info.code == self.code())
+            .unwrap_or(&UNREGISTERED)
+    }
+
+    /// The field the warning is about.
+    pub fn field(&self) -> FieldPath {
+        match self {
+            Warning::NikBirthDateMismatch { field } | Warning::NikSexMismatch { field } => *field,
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}): {}", self.code(), self.info().en, self.field())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_are_unique_snake_case_and_bilingual() {
+        let mut seen = HashSet::new();
+        for info in REGISTRY.iter().chain(WARNING_REGISTRY) {
+            assert!(seen.insert(info.code), "duplicate code {}", info.code);
+            assert!(
+                info.code
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                "{} is not snake_case",
+                info.code
+            );
+            assert!(!info.en.is_empty() && !info.id.is_empty());
+            assert_ne!(info.en, info.id);
+        }
+    }
+}
