@@ -39,12 +39,12 @@ impl MessageType {
 
 /// A structurally valid COSE_Sign1 whose signature has not been checked yet.
 #[derive(Debug)]
-pub(crate) struct UncheckedSign1 {
+pub struct UncheckedSign1 {
     inner: CoseSign1,
 }
 
-/// Parses a tagged COSE_Sign1 from strict CBOR.
-pub(crate) fn parse(bytes: &[u8]) -> Result<UncheckedSign1, Reason> {
+/// Parses a tagged COSE_Sign1 from strict CBOR. Nothing about it is trusted yet.
+pub fn parse(bytes: &[u8]) -> Result<UncheckedSign1, Reason> {
     cbor::check_strict(bytes)?;
     let untagged = match bytes.split_first() {
         Some((&TAG_18, rest)) => rest,
@@ -89,7 +89,7 @@ fn tag_number(bytes: &[u8]) -> u64 {
 
 impl UncheckedSign1 {
     /// Applies the header rules in order and returns the `kid`.
-    pub(crate) fn check_header(&self, expected: MessageType) -> Result<Kid, Reason> {
+    pub fn check_header(&self, expected: MessageType) -> Result<Kid, Reason> {
         let protected = &self.inner.protected.header;
         let unprotected = &self.inner.unprotected;
         match &protected.alg {
@@ -129,17 +129,17 @@ impl UncheckedSign1 {
     }
 
     /// The bytes the signature covers: the Sig_structure with empty external data.
-    pub(crate) fn signed_bytes(&self) -> Vec<u8> {
+    pub fn signed_bytes(&self) -> Vec<u8> {
         self.inner.tbs_data(b"")
     }
 
     /// The signature bytes.
-    pub(crate) fn signature(&self) -> &[u8] {
+    pub fn signature(&self) -> &[u8] {
         &self.inner.signature
     }
 
     /// The payload (present: [`parse`] refuses detached payloads).
-    pub(crate) fn payload(&self) -> &[u8] {
+    pub fn payload(&self) -> &[u8] {
         self.inner.payload.as_deref().unwrap_or(&[])
     }
 }

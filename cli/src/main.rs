@@ -1,0 +1,2 @@
+//! The `ikd` command.
+fn main() {}

@@ -1,0 +1,1 @@
+//! Examples of embedding the IKD SDK; see the binaries in src/bin.
