@@ -1,4 +1,4 @@
-//! Strict CBOR: a well-formedness check run before any CBOR is decoded into values.
+//! Strict CBOR: one decoder that refuses everything the format does not allow.
 //!
 //! The format allows only preferred ("deterministic") encoding of the kinds it uses:
 //! unsigned and negative integers, byte and text strings, arrays, maps whose keys are
@@ -10,20 +10,118 @@ use crate::limits::{MAX_CBOR_CONTAINER_ITEMS, MAX_CBOR_DEPTH};
 use crate::reason::Reason;
 use ciborium::Value;
 
-/// Checks that `bytes` is exactly one strict CBOR item.
-pub(crate) fn check_strict(bytes: &[u8]) -> Result<(), Reason> {
-    let mut scanner = Scanner { bytes, pos: 0 };
-    scanner.item(0)?;
-    if scanner.pos != bytes.len() {
-        return Err(Reason::CborTrailingBytes);
-    }
-    Ok(())
+/// A decoded CBOR item that borrows strings from the input.
+///
+/// Decoding builds this tree in the same pass that checks strictness, so verification
+/// copies no string and runs no generic deserializer (measured in BENCHMARKS.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Item<'a> {
+    /// Major type 0.
+    Unsigned(u64),
+    /// Major type 1: the value is -1 - n.
+    Negative(u64),
+    /// Major type 2.
+    Bytes(&'a [u8]),
+    /// Major type 3, valid UTF-8.
+    Text(&'a str),
+    /// Major type 4.
+    Array(Vec<Item<'a>>),
+    /// Major type 5, keys unique.
+    Map(Vec<(Item<'a>, Item<'a>)>),
+    /// Major type 6.
+    Tag(u64, Box<Item<'a>>),
+    /// false or true.
+    Bool(bool),
+    /// null.
+    Null,
 }
 
-/// Checks strictness, then decodes into a value tree.
-pub(crate) fn decode_strict(bytes: &[u8]) -> Result<Value, Reason> {
-    check_strict(bytes)?;
-    ciborium::de::from_reader(bytes).map_err(|_| Reason::CborMalformed)
+impl<'a> Item<'a> {
+    /// The integer value, if this is an integer that fits i64.
+    pub(crate) fn as_i64(&self) -> Option<i64> {
+        match *self {
+            Item::Unsigned(n) => i64::try_from(n).ok(),
+            Item::Negative(n) => i64::try_from(n).ok().map(|n| -1 - n),
+            _ => None,
+        }
+    }
+
+    /// The value, if this is an unsigned integer.
+    pub(crate) fn as_u64(&self) -> Option<u64> {
+        match *self {
+            Item::Unsigned(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The text, if this is a text string.
+    pub(crate) fn as_text(&self) -> Option<&'a str> {
+        match *self {
+            Item::Text(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The bytes, if this is a byte string.
+    pub(crate) fn as_bytes(&self) -> Option<&'a [u8]> {
+        match *self {
+            Item::Bytes(bytes) => Some(bytes),
+            _ => None,
+        }
+    }
+
+    /// The items, if this is an array.
+    pub(crate) fn as_array(&self) -> Option<&[Item<'a>]> {
+        match self {
+            Item::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The entries, if this is a map.
+    pub(crate) fn as_map(&self) -> Option<&[(Item<'a>, Item<'a>)]> {
+        match self {
+            Item::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// Whether this is null.
+    pub(crate) fn is_null(&self) -> bool {
+        *self == Item::Null
+    }
+
+    /// The equivalent ciborium value, for comparing with ciborium's decoder.
+    #[cfg(test)]
+    pub(crate) fn to_value(&self) -> Value {
+        match self {
+            Item::Unsigned(n) => Value::from(*n),
+            Item::Negative(n) => ciborium::value::Integer::try_from(-1 - i128::from(*n))
+                .map_or(Value::Null, Value::Integer),
+            Item::Bytes(b) => Value::Bytes(b.to_vec()),
+            Item::Text(t) => Value::Text((*t).to_owned()),
+            Item::Array(items) => Value::Array(items.iter().map(Item::to_value).collect()),
+            Item::Map(entries) => Value::Map(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.to_value(), v.to_value()))
+                    .collect(),
+            ),
+            Item::Tag(tag, inner) => Value::Tag(*tag, Box::new(inner.to_value())),
+            Item::Bool(b) => Value::Bool(*b),
+            Item::Null => Value::Null,
+        }
+    }
+}
+
+/// Decodes `bytes`, which must be exactly one strict CBOR item.
+pub(crate) fn decode(bytes: &[u8]) -> Result<Item<'_>, Reason> {
+    let mut decoder = Decoder { bytes, pos: 0 };
+    let item = decoder.item(0)?;
+    if decoder.pos != bytes.len() {
+        return Err(Reason::CborTrailingBytes);
+    }
+    Ok(item)
 }
 
 /// Encodes a value tree; ciborium writes the shortest heads, as the format requires.
@@ -40,35 +138,33 @@ struct Head {
     major: u8,
     /// The argument; for major type 7 the simple value.
     arg: u64,
-    /// Position of the head's first byte.
-    start: usize,
 }
 
-struct Scanner<'a> {
+struct Decoder<'a> {
     bytes: &'a [u8],
     pos: usize,
 }
 
-impl Scanner<'_> {
+impl<'a> Decoder<'a> {
     fn byte(&mut self) -> Result<u8, Reason> {
         let b = *self.bytes.get(self.pos).ok_or(Reason::CborMalformed)?;
         self.pos += 1;
         Ok(b)
     }
 
-    fn take(&mut self, len: u64) -> Result<&[u8], Reason> {
+    fn take(&mut self, len: u64) -> Result<&'a [u8], Reason> {
         let len = usize::try_from(len).map_err(|_| Reason::CborMalformed)?;
         let end = self.pos.checked_add(len).ok_or(Reason::CborMalformed)?;
-        let slice = self
-            .bytes
-            .get(self.pos..end)
-            .ok_or(Reason::CborMalformed)?;
+        let slice = self.bytes.get(self.pos..end).ok_or(Reason::CborMalformed)?;
         self.pos = end;
         Ok(slice)
     }
 
+    fn remaining(&self) -> usize {
+        self.bytes.len().saturating_sub(self.pos)
+    }
+
     fn head(&mut self) -> Result<Head, Reason> {
-        let start = self.pos;
         let initial = self.byte()?;
         let major = initial >> 5;
         let info = initial & 0x1F;
@@ -98,62 +194,64 @@ impl Scanner<'_> {
             31 if (2..=5).contains(&major) => return Err(Reason::CborNotDeterministic),
             _ => return Err(Reason::CborMalformed),
         };
-        Ok(Head { major, arg, start })
+        Ok(Head { major, arg })
     }
 
-    fn item(&mut self, depth: usize) -> Result<(), Reason> {
+    fn text(&mut self, len: u64) -> Result<&'a str, Reason> {
+        core::str::from_utf8(self.take(len)?).map_err(|_| Reason::CborMalformed)
+    }
+
+    fn item(&mut self, depth: usize) -> Result<Item<'a>, Reason> {
         let head = self.head()?;
         match head.major {
-            0 | 1 => Ok(()),
-            2 => self.take(head.arg).map(drop),
-            3 => {
-                let text = self.take(head.arg)?;
-                core::str::from_utf8(text)
-                    .map(drop)
-                    .map_err(|_| Reason::CborMalformed)
-            }
+            0 => Ok(Item::Unsigned(head.arg)),
+            1 => Ok(Item::Negative(head.arg)),
+            2 => self.take(head.arg).map(Item::Bytes),
+            3 => self.text(head.arg).map(Item::Text),
             4 => {
                 let count = container_len(head.arg)?;
                 let depth = deeper(depth)?;
+                let mut items = Vec::with_capacity(count.min(self.remaining()));
                 for _ in 0..count {
-                    self.item(depth)?;
+                    items.push(self.item(depth)?);
                 }
-                Ok(())
+                Ok(Item::Array(items))
             }
             5 => self.map(head.arg, depth),
             6 => {
                 let depth = deeper(depth)?;
-                self.item(depth)
+                Ok(Item::Tag(head.arg, Box::new(self.item(depth)?)))
             }
-            // false, true, null
-            _ if (20..=22).contains(&head.arg) => Ok(()),
-            _ => Err(Reason::CborMalformed),
+            _ => match head.arg {
+                20 => Ok(Item::Bool(false)),
+                21 => Ok(Item::Bool(true)),
+                22 => Ok(Item::Null),
+                _ => Err(Reason::CborMalformed),
+            },
         }
     }
 
-    fn map(&mut self, len: u64, depth: usize) -> Result<(), Reason> {
+    fn map(&mut self, len: u64, depth: usize) -> Result<Item<'a>, Reason> {
         let count = container_len(len)?;
         let depth = deeper(depth)?;
-        let mut keys: Vec<&[u8]> = Vec::with_capacity(count);
+        let mut entries: Vec<(Item<'a>, Item<'a>)> =
+            Vec::with_capacity(count.min(self.remaining() / 2));
         for _ in 0..count {
-            let key = self.head()?;
-            if key.major == 3 {
-                let text = self.take(key.arg)?;
-                core::str::from_utf8(text).map_err(|_| Reason::CborMalformed)?;
-            } else if key.major > 1 {
-                return Err(Reason::CborMalformed);
-            }
-            let key_bytes = self
-                .bytes
-                .get(key.start..self.pos)
-                .ok_or(Reason::CborMalformed)?;
-            if keys.contains(&key_bytes) {
+            let head = self.head()?;
+            let key = match head.major {
+                0 => Item::Unsigned(head.arg),
+                1 => Item::Negative(head.arg),
+                3 => Item::Text(self.text(head.arg)?),
+                _ => return Err(Reason::CborMalformed),
+            };
+            // Preferred encoding makes equal keys equal items, so this finds every duplicate.
+            if entries.iter().any(|(k, _)| *k == key) {
                 return Err(Reason::CborDuplicateKey);
             }
-            keys.push(key_bytes);
-            self.item(depth)?;
+            let value = self.item(depth)?;
+            entries.push((key, value));
         }
-        Ok(())
+        Ok(Item::Map(entries))
     }
 }
 
@@ -173,33 +271,26 @@ fn deeper(depth: usize) -> Result<usize, Reason> {
     }
 }
 
-/// Reads an integer value as i64, if it is one and fits.
-pub(crate) fn as_i64(value: &Value) -> Option<i64> {
-    match value {
-        Value::Integer(i) => i64::try_from(*i).ok(),
-        _ => None,
-    }
-}
-
-/// Reads an integer value as u64, if it is a non-negative one.
-pub(crate) fn as_u64(value: &Value) -> Option<u64> {
-    match value {
-        Value::Integer(i) => u64::try_from(*i).ok(),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn check(hex_str: &str) -> Result<(), Reason> {
-        check_strict(&hex::decode(hex_str).unwrap())
+        decode(&hex::decode(hex_str).unwrap()).map(drop)
     }
 
     #[test]
     fn accepts_preferred_encodings() {
-        for ok in ["00", "17", "1818", "190100", "1a00010000", "1b0000000100000000", "20", "3818"] {
+        for ok in [
+            "00",
+            "17",
+            "1818",
+            "190100",
+            "1a00010000",
+            "1b0000000100000000",
+            "20",
+            "3818",
+        ] {
             assert_eq!(check(ok), Ok(()), "{ok}");
         }
         assert_eq!(check("a201020304"), Ok(()));
@@ -212,7 +303,14 @@ mod tests {
 
     #[test]
     fn rejects_longer_heads_than_needed() {
-        for bad in ["1817", "1900ff", "1a0000ffff", "1b00000000ffffffff", "5801ff", "9800"] {
+        for bad in [
+            "1817",
+            "1900ff",
+            "1a0000ffff",
+            "1b00000000ffffffff",
+            "5801ff",
+            "9800",
+        ] {
             assert_eq!(check(bad), Err(Reason::CborNotDeterministic), "{bad}");
         }
     }
@@ -227,7 +325,15 @@ mod tests {
 
     #[test]
     fn rejects_floats_undefined_break_and_reserved() {
-        for bad in ["f7", "f93c00", "fa47c35000", "fb3ff199999999999a", "ff", "1c", "f820"] {
+        for bad in [
+            "f7",
+            "f93c00",
+            "fa47c35000",
+            "fb3ff199999999999a",
+            "ff",
+            "1c",
+            "f820",
+        ] {
             assert_eq!(check(bad), Err(Reason::CborMalformed), "{bad}");
         }
     }
@@ -272,18 +378,17 @@ mod tests {
         let mut accepted = 0;
         for v in &vectors {
             let bytes = hex::decode(&v.hex).unwrap();
-            match check_strict(&bytes) {
-                Ok(()) => {
+            match decode(&bytes) {
+                Ok(item) => {
                     accepted += 1;
-                    // What the scanner accepts, ciborium must decode, and re-encode identically.
-                    let value = decode_strict(&bytes).unwrap();
+                    // What the decoder accepts, ciborium must decode to the same value, and
+                    // both must re-encode to the original bytes.
+                    let value: Value = ciborium::de::from_reader(bytes.as_slice()).unwrap();
+                    assert_eq!(item.to_value(), value, "{}", v.hex);
                     assert_eq!(encode(&value), bytes, "{}", v.hex);
                 }
                 Err(reason) => assert!(
-                    matches!(
-                        reason,
-                        Reason::CborMalformed | Reason::CborNotDeterministic
-                    ),
+                    matches!(reason, Reason::CborMalformed | Reason::CborNotDeterministic),
                     "{}: {reason:?}",
                     v.hex
                 ),

@@ -1,7 +1,8 @@
 //! The credential payload: a CWT claims map (RFC 8392) with the document in a private claim.
 
-use crate::cbor;
+use crate::cbor::{self, Item};
 use crate::document::Document;
+use crate::issue::Validity;
 use crate::limits::{MAX_CREDENTIAL_ID_LEN, MAX_ISSUER_ID_LEN};
 use crate::reason::Reason;
 use crate::time::UnixTime;
@@ -23,22 +24,21 @@ pub(crate) mod key {
     pub const DOCUMENT: i64 = -65_537;
 }
 
-/// The claims of a credential whose signature has been checked.
+/// The claims of a credential whose signature has been checked, borrowing the payload.
 #[derive(Debug, Clone)]
-pub(crate) struct CredentialClaims {
-    pub(crate) issuer: String,
+pub(crate) struct CredentialClaims<'a> {
+    pub(crate) issuer: &'a str,
     pub(crate) issued_at: UnixTime,
     pub(crate) not_before: Option<UnixTime>,
     pub(crate) expires_at: UnixTime,
-    pub(crate) credential_id: Option<Vec<u8>>,
-    pub(crate) document: Value,
+    pub(crate) credential_id: Option<&'a [u8]>,
+    pub(crate) document: Item<'a>,
 }
 
-impl CredentialClaims {
+impl<'a> CredentialClaims<'a> {
     /// Decodes strict CBOR claims. Unknown claims are refused.
-    pub(crate) fn decode(payload: &[u8]) -> Result<Self, Reason> {
-        let value = cbor::decode_strict(payload)?;
-        let Value::Map(entries) = value else {
+    pub(crate) fn decode(payload: &'a [u8]) -> Result<Self, Reason> {
+        let Item::Map(entries) = cbor::decode(payload)? else {
             return Err(Reason::ClaimsMalformed { claim: "payload" });
         };
         let mut issuer = None;
@@ -46,13 +46,15 @@ impl CredentialClaims {
         let mut cti = None;
         let mut document = None;
         for (k, v) in entries {
-            let k = cbor::as_i64(&k).ok_or(Reason::ClaimsMalformed { claim: "unknown" })?;
+            let k = k
+                .as_i64()
+                .ok_or(Reason::ClaimsMalformed { claim: "unknown" })?;
             match k {
-                key::ISS => issuer = Some(issuer_of(v)?),
+                key::ISS => issuer = Some(issuer_of(&v)?),
                 key::IAT => iat = Some(time_of(&v, "iat")?),
                 key::NBF => nbf = Some(time_of(&v, "nbf")?),
                 key::EXP => exp = Some(time_of(&v, "exp")?),
-                key::CTI => cti = Some(credential_id_of(v)?),
+                key::CTI => cti = Some(credential_id_of(&v)?),
                 key::DOCUMENT => document = Some(v),
                 _ => return Err(Reason::ClaimsMalformed { claim: "unknown" }),
             }
@@ -74,47 +76,51 @@ impl CredentialClaims {
         })
     }
 
-    /// Encodes claims in ascending key order (iss, exp, nbf, iat, cti, document).
-    pub(crate) fn encode(&self) -> Vec<u8> {
-        let mut entries = vec![
-            (Value::from(key::ISS), Value::from(self.issuer.as_str())),
-            (Value::from(key::EXP), Value::from(self.expires_at.0)),
-        ];
-        if let Some(nbf) = self.not_before {
-            entries.push((Value::from(key::NBF), Value::from(nbf.0)));
-        }
-        entries.push((Value::from(key::IAT), Value::from(self.issued_at.0)));
-        if let Some(cti) = &self.credential_id {
-            entries.push((Value::from(key::CTI), Value::Bytes(cti.clone())));
-        }
-        entries.push((Value::from(key::DOCUMENT), self.document.clone()));
-        cbor::encode(&Value::Map(entries))
-    }
-
     /// Decodes the document's shape (values are checked later, at the content stage).
     pub(crate) fn document(&self) -> Result<Document, Reason> {
-        Document::from_cbor_value(&self.document)
+        Document::from_cbor(&self.document)
     }
 }
 
-fn issuer_of(value: Value) -> Result<String, Reason> {
-    match value {
-        Value::Text(text) if !text.is_empty() && text.len() <= MAX_ISSUER_ID_LEN => Ok(text),
-        _ => Err(Reason::ClaimsMalformed { claim: "iss" }),
+/// Encodes credential claims in ascending key order (iss, exp, nbf, iat, cti, document).
+pub(crate) fn encode_credential_claims(
+    issuer: &str,
+    validity: &Validity,
+    credential_id: &[u8],
+    document: Value,
+) -> Vec<u8> {
+    let mut entries = vec![
+        (Value::from(key::ISS), Value::from(issuer)),
+        (Value::from(key::EXP), Value::from(validity.expires_at.0)),
+    ];
+    if let Some(nbf) = validity.not_before {
+        entries.push((Value::from(key::NBF), Value::from(nbf.0)));
     }
+    entries.push((Value::from(key::IAT), Value::from(validity.issued_at.0)));
+    entries.push((Value::from(key::CTI), Value::Bytes(credential_id.to_vec())));
+    entries.push((Value::from(key::DOCUMENT), document));
+    cbor::encode(&Value::Map(entries))
+}
+
+fn issuer_of<'a>(value: &Item<'a>) -> Result<&'a str, Reason> {
+    value
+        .as_text()
+        .filter(|text| !text.is_empty() && text.len() <= MAX_ISSUER_ID_LEN)
+        .ok_or(Reason::ClaimsMalformed { claim: "iss" })
 }
 
 /// A NumericDate: integer seconds, 0 to 2^53 − 1 (what JSON consumers can hold exactly).
-fn time_of(value: &Value, claim: &'static str) -> Result<UnixTime, Reason> {
-    cbor::as_i64(value)
+fn time_of(value: &Item<'_>, claim: &'static str) -> Result<UnixTime, Reason> {
+    value
+        .as_i64()
         .filter(|t| (0..(1 << 53)).contains(t))
         .map(UnixTime)
         .ok_or(Reason::ClaimsMalformed { claim })
 }
 
-fn credential_id_of(value: Value) -> Result<Vec<u8>, Reason> {
-    match value {
-        Value::Bytes(id) if !id.is_empty() && id.len() <= MAX_CREDENTIAL_ID_LEN => Ok(id),
-        _ => Err(Reason::ClaimsMalformed { claim: "cti" }),
-    }
+fn credential_id_of<'a>(value: &Item<'a>) -> Result<&'a [u8], Reason> {
+    value
+        .as_bytes()
+        .filter(|id| !id.is_empty() && id.len() <= MAX_CREDENTIAL_ID_LEN)
+        .ok_or(Reason::ClaimsMalformed { claim: "cti" })
 }

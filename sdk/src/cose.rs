@@ -4,10 +4,10 @@
 //! which holds nothing else; the unprotected header is empty. The original protected bytes
 //! are kept, so the signed structure is rebuilt from what was received, never re-encoded.
 
-use crate::cbor;
+use crate::cbor::{self, Item};
 use crate::crypto::Kid;
 use crate::reason::Reason;
-use coset::{CborSerializable as _, CoseSign1, CoseSign1Builder, HeaderBuilder, Label, iana};
+use coset::{CborSerializable as _, CoseSign1Builder, HeaderBuilder, iana};
 
 /// COSE header parameter `typ` (RFC 9596).
 const TYP_LABEL: i64 = 16;
@@ -37,111 +37,151 @@ impl MessageType {
     }
 }
 
-/// A structurally valid COSE_Sign1 whose signature has not been checked yet.
+/// Header parameter labels this format uses.
+const ALG_LABEL: i64 = 1;
+const KID_LABEL: i64 = 4;
+/// COSE algorithm EdDSA.
+const EDDSA: i64 = -8;
+
+/// A structurally valid COSE_Sign1 whose header and signature have not been checked yet.
 #[derive(Debug)]
-pub struct UncheckedSign1 {
-    inner: CoseSign1,
+pub struct UncheckedSign1<'a> {
+    protected_bytes: &'a [u8],
+    protected: Vec<(Item<'a>, Item<'a>)>,
+    unprotected: Vec<(Item<'a>, Item<'a>)>,
+    payload: &'a [u8],
+    signature: &'a [u8],
 }
 
 /// Parses a tagged COSE_Sign1 from strict CBOR. Nothing about it is trusted yet.
-pub fn parse(bytes: &[u8]) -> Result<UncheckedSign1, Reason> {
-    cbor::check_strict(bytes)?;
-    let untagged = match bytes.split_first() {
-        Some((&TAG_18, rest)) => rest,
-        Some((&first, _)) if first >> 5 == 6 => {
-            return Err(Reason::CoseTagWrong {
-                tag: tag_number(bytes),
-            });
-        }
+pub fn parse(bytes: &[u8]) -> Result<UncheckedSign1<'_>, Reason> {
+    let inner = match cbor::decode(bytes)? {
+        Item::Tag(18, inner) => inner,
+        Item::Tag(tag, _) => return Err(Reason::CoseTagWrong { tag }),
         _ => return Err(Reason::CoseTagMissing),
     };
-    let inner = CoseSign1::from_slice(untagged).map_err(|_| Reason::CoseMalformed)?;
-    if let Some(protected) = inner
-        .protected
-        .original_data
-        .as_deref()
-        .filter(|p| !p.is_empty())
-    {
-        cbor::check_strict(protected)?;
-    }
-    if inner.payload.is_none() {
+    let Item::Array(parts) = *inner else {
+        return Err(Reason::CoseMalformed);
+    };
+    let [
+        Item::Bytes(protected_bytes),
+        Item::Map(unprotected),
+        Item::Bytes(payload),
+        Item::Bytes(signature),
+    ] = <[Item<'_>; 4]>::try_from(parts).map_err(|_| Reason::CoseMalformed)?
+    else {
+        return Err(Reason::CoseMalformed);
+    };
+    // An empty bstr stands for an empty protected header (RFC 9052 §3).
+    let protected = if protected_bytes.is_empty() {
+        Vec::new()
+    } else {
+        match cbor::decode(protected_bytes)? {
+            Item::Map(entries) => entries,
+            _ => return Err(Reason::CoseMalformed),
+        }
+    };
+    let well_typed = |entries: &[(Item<'_>, Item<'_>)]| {
+        entries.iter().all(|(label, value)| match label.as_i64() {
+            Some(ALG_LABEL) => {
+                matches!(value, Item::Unsigned(_) | Item::Negative(_) | Item::Text(_))
+            }
+            Some(KID_LABEL) => matches!(value, Item::Bytes(_)),
+            _ => true,
+        })
+    };
+    if !well_typed(&protected) || !well_typed(&unprotected) {
         return Err(Reason::CoseMalformed);
     }
-    Ok(UncheckedSign1 { inner })
+    Ok(UncheckedSign1 {
+        protected_bytes,
+        protected,
+        unprotected,
+        payload,
+        signature,
+    })
 }
 
-/// The number of the leading tag (already known to be well formed).
-fn tag_number(bytes: &[u8]) -> u64 {
-    let info = bytes.first().map_or(0, |b| b & 0x1F);
-    match info {
-        0..=23 => u64::from(info),
-        24..=27 => {
-            let width = 1usize << (info - 24);
-            bytes
-                .get(1..=width)
-                .unwrap_or(&[])
-                .iter()
-                .fold(0u64, |n, &b| (n << 8) | u64::from(b))
-        }
-        _ => 0,
-    }
+fn find<'h, 'a>(header: &'h [(Item<'a>, Item<'a>)], label: i64) -> Option<&'h Item<'a>> {
+    header
+        .iter()
+        .find(|(l, _)| l.as_i64() == Some(label))
+        .map(|(_, v)| v)
 }
 
-impl UncheckedSign1 {
+impl UncheckedSign1<'_> {
     /// Applies the header rules in order and returns the `kid`.
     pub fn check_header(&self, expected: MessageType) -> Result<Kid, Reason> {
-        let protected = &self.inner.protected.header;
-        let unprotected = &self.inner.unprotected;
-        match &protected.alg {
-            None if unprotected.alg.is_some() => return Err(Reason::AlgUnprotected),
+        match find(&self.protected, ALG_LABEL).map(Item::as_i64) {
+            None if find(&self.unprotected, ALG_LABEL).is_some() => {
+                return Err(Reason::AlgUnprotected);
+            }
             None => return Err(Reason::AlgMissing),
-            Some(coset::Algorithm::Assigned(iana::Algorithm::EdDSA)) => {}
+            Some(Some(EDDSA)) => {}
             Some(_) => return Err(Reason::AlgUnsupported),
         }
-        if !unprotected.is_empty() {
+        if !self.unprotected.is_empty() {
             return Err(Reason::UnprotectedHeaderNotEmpty);
         }
-        let typ_ok = matches!(
-            protected.rest.as_slice(),
-            [(Label::Int(TYP_LABEL), value)] if cbor::as_u64(value) == Some(expected.typ())
-        );
-        let only_known = protected.crit.is_empty()
-            && protected.content_type.is_none()
-            && protected.iv.is_empty()
-            && protected.partial_iv.is_empty()
-            && protected.counter_signatures.is_empty()
-            && protected
-                .rest
-                .iter()
-                .all(|(label, _)| *label == Label::Int(TYP_LABEL));
+        let only_known = self
+            .protected
+            .iter()
+            .all(|(label, _)| matches!(label.as_i64(), Some(ALG_LABEL | KID_LABEL | TYP_LABEL)));
         if !only_known {
             return Err(Reason::ProtectedHeaderUnexpected);
         }
-        if !typ_ok {
+        if find(&self.protected, TYP_LABEL).and_then(Item::as_u64) != Some(expected.typ()) {
             return Err(Reason::TypMismatch);
         }
-        if protected.key_id.is_empty() {
-            return Err(Reason::KidMissing);
-        }
-        let kid = <[u8; crate::crypto::KID_LEN]>::try_from(protected.key_id.as_slice())
-            .map_err(|_| Reason::KidUnknown)?;
+        let kid = find(&self.protected, KID_LABEL)
+            .and_then(Item::as_bytes)
+            .filter(|kid| !kid.is_empty())
+            .ok_or(Reason::KidMissing)?;
+        let kid = <[u8; crate::crypto::KID_LEN]>::try_from(kid).map_err(|_| Reason::KidUnknown)?;
         Ok(Kid(kid))
     }
 
-    /// The bytes the signature covers: the Sig_structure with empty external data.
+    /// The bytes the signature covers: the Sig_structure
+    /// `["Signature1", protected, h'', payload]`, built from the bytes as received.
     pub fn signed_bytes(&self) -> Vec<u8> {
-        self.inner.tbs_data(b"")
+        const CONTEXT: &[u8] = b"Signature1";
+        let mut out = Vec::with_capacity(self.protected_bytes.len() + self.payload.len() + 24);
+        out.push(0x84);
+        push_bstr(&mut out, 3, CONTEXT);
+        push_bstr(&mut out, 2, self.protected_bytes);
+        push_bstr(&mut out, 2, &[]);
+        push_bstr(&mut out, 2, self.payload);
+        out
     }
 
     /// The signature bytes.
     pub fn signature(&self) -> &[u8] {
-        &self.inner.signature
+        self.signature
     }
 
-    /// The payload (present: [`parse`] refuses detached payloads).
+    /// The payload.
     pub fn payload(&self) -> &[u8] {
-        self.inner.payload.as_deref().unwrap_or(&[])
+        self.payload
     }
+}
+
+/// Appends a CBOR head of major type `major` with length `len`, then `bytes`.
+fn push_bstr(out: &mut Vec<u8>, major: u8, bytes: &[u8]) {
+    let len = bytes.len() as u64;
+    let major = major << 5;
+    match len {
+        0..=23 => out.push(major | len as u8),
+        24..=0xFF => out.extend_from_slice(&[major | 24, len as u8]),
+        0x100..=0xFFFF => {
+            out.push(major | 25);
+            out.extend_from_slice(&(len as u16).to_be_bytes());
+        }
+        _ => {
+            out.push(major | 26);
+            out.extend_from_slice(&(len as u32).to_be_bytes());
+        }
+    }
+    out.extend_from_slice(bytes);
 }
 
 /// Builds and signs a tagged COSE_Sign1 with this format's headers.
@@ -185,11 +225,32 @@ mod tests {
             "d28451a30127044801010101010101011019ff01a041a05840"
         );
         let parsed = parse(&bytes).unwrap();
-        assert_eq!(parsed.check_header(MessageType::Credential), Ok(Kid([1; 8])));
+        assert_eq!(
+            parsed.check_header(MessageType::Credential),
+            Ok(Kid([1; 8]))
+        );
         assert_eq!(
             parsed.check_header(MessageType::Presentation),
             Err(Reason::TypMismatch)
         );
+    }
+
+    #[test]
+    fn signed_bytes_equal_cosets_sig_structure() {
+        use coset::CborSerializable as _;
+        for payload_len in [0usize, 23, 24, 255, 256, 70_000] {
+            let bytes = sign(
+                vec![0x41; payload_len],
+                MessageType::Credential,
+                Some(Kid([9; 8])),
+                |_| vec![0; 64],
+            );
+            let ours = parse(&bytes).unwrap().signed_bytes();
+            let theirs = coset::CoseSign1::from_slice(&bytes[1..])
+                .unwrap()
+                .tbs_data(b"");
+            assert_eq!(ours, theirs, "payload of {payload_len} bytes");
+        }
     }
 
     #[test]
@@ -198,10 +259,16 @@ mod tests {
         assert_eq!(parse(&bytes[1..]).unwrap_err(), Reason::CoseTagMissing);
         let mut other = vec![0xD9, 0x03, 0xE6];
         other.extend_from_slice(&bytes[1..]);
-        assert_eq!(parse(&other).unwrap_err(), Reason::CoseTagWrong { tag: 998 });
+        assert_eq!(
+            parse(&other).unwrap_err(),
+            Reason::CoseTagWrong { tag: 998 }
+        );
         let mut sign_tag = vec![0xD8, 0x62];
         sign_tag.extend_from_slice(&bytes[1..]);
-        assert_eq!(parse(&sign_tag).unwrap_err(), Reason::CoseTagWrong { tag: 98 });
+        assert_eq!(
+            parse(&sign_tag).unwrap_err(),
+            Reason::CoseTagWrong { tag: 98 }
+        );
     }
 
     #[test]

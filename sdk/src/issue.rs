@@ -1,6 +1,6 @@
 //! Issuance: build, check and sign a credential, and encode it as QR text.
 
-use crate::claims::CredentialClaims;
+use crate::claims::encode_credential_claims;
 use crate::cose::{self, MessageType};
 use crate::crypto::{self, IssuerSigningKey, KeyError};
 use crate::document::Document;
@@ -139,16 +139,14 @@ impl Issuer {
             Some(id) => id,
             None => crypto::random_bytes(DEFAULT_CREDENTIAL_ID_LEN).map_err(IssueError::Key)?,
         };
-        let claims = CredentialClaims {
-            issuer: self.id.clone(),
-            issued_at: validity.issued_at,
-            not_before: validity.not_before,
-            expires_at: validity.expires_at,
-            credential_id: Some(credential_id),
-            document: document.to_cbor_value(),
-        };
+        let claims = encode_credential_claims(
+            &self.id,
+            &validity,
+            &credential_id,
+            document.to_cbor_value(),
+        );
         let cose = cose::sign(
-            claims.encode(),
+            claims,
             MessageType::Credential,
             Some(self.key.kid()),
             |tbs| self.key.sign(tbs).to_vec(),

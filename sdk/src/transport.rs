@@ -42,9 +42,7 @@ pub fn decode_qr_text(text: &str) -> Result<Vec<u8>, Reason> {
     if text.len() > MAX_QR_TEXT_LEN {
         return Err(Reason::InputTooLarge { len: text.len() });
     }
-    let body = text
-        .strip_prefix(PREFIX)
-        .ok_or(Reason::NotIkdCredential)?;
+    let body = text.strip_prefix(PREFIX).ok_or(Reason::NotIkdCredential)?;
     let bytes = base45::decode(body.as_bytes()).map_err(|_| Reason::Base45Invalid)?;
     if bytes.first() == Some(&ZLIB_CMF) {
         inflate_bounded(&bytes)
@@ -54,27 +52,47 @@ pub fn decode_qr_text(text: &str) -> Result<Vec<u8>, Reason> {
 }
 
 /// Inflates a complete zlib stream, refusing output beyond [`MAX_INFLATED_LEN`], a bad
-/// checksum, truncation, and bytes after the stream.
+/// checksum, truncation, and bytes after the stream. The output buffer grows as needed, so
+/// a small message does not pay for zeroing the whole limit.
 fn inflate_bounded(input: &[u8]) -> Result<Vec<u8>, Reason> {
-    let mut out = vec![0u8; MAX_INFLATED_LEN + 1];
+    let mut out = vec![
+        0u8;
+        input
+            .len()
+            .saturating_mul(4)
+            .clamp(1024, MAX_INFLATED_LEN + 1)
+    ];
     let mut state = DecompressorOxide::new();
     let flags = inflate_flags::TINFL_FLAG_PARSE_ZLIB_HEADER
         | inflate_flags::TINFL_FLAG_COMPUTE_ADLER32
         | inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
-    let (status, consumed, written) = decompress(&mut state, input, &mut out, 0, flags);
-    match status {
-        TINFLStatus::Done if consumed == input.len() && written <= MAX_INFLATED_LEN => {
-            out.truncate(written);
-            if out.first() == Some(&ZLIB_CMF) {
-                // Compression is one layer deep; a nested stream is not a COSE message.
-                return Err(Reason::ZlibInvalid);
+    let (mut read, mut written) = (0usize, 0usize);
+    loop {
+        let rest = input.get(read..).unwrap_or(&[]);
+        let (status, consumed, produced) = decompress(&mut state, rest, &mut out, written, flags);
+        read += consumed;
+        written += produced;
+        match status {
+            TINFLStatus::Done if written > MAX_INFLATED_LEN => {
+                return Err(Reason::InflateLimitExceeded);
             }
-            Ok(out)
+            TINFLStatus::Done if read == input.len() => break,
+            TINFLStatus::HasMoreOutput if out.len() > MAX_INFLATED_LEN => {
+                return Err(Reason::InflateLimitExceeded);
+            }
+            TINFLStatus::HasMoreOutput => {
+                let bigger = out.len().saturating_mul(2).min(MAX_INFLATED_LEN + 1);
+                out.resize(bigger, 0);
+            }
+            _ => return Err(Reason::ZlibInvalid),
         }
-        TINFLStatus::HasMoreOutput => Err(Reason::InflateLimitExceeded),
-        TINFLStatus::Done if written > MAX_INFLATED_LEN => Err(Reason::InflateLimitExceeded),
-        _ => Err(Reason::ZlibInvalid),
     }
+    out.truncate(written);
+    if out.first() == Some(&ZLIB_CMF) {
+        // Compression is one layer deep; a nested stream is not a COSE message.
+        return Err(Reason::ZlibInvalid);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -98,7 +116,10 @@ mod tests {
     #[test]
     fn line_endings_are_trimmed_but_spaces_are_not() {
         let text = encode_qr_text(&[0xD2, 0x84]);
-        assert_eq!(decode_qr_text(&format!("{text}\r\n")).unwrap(), [0xD2, 0x84]);
+        assert_eq!(
+            decode_qr_text(&format!("{text}\r\n")).unwrap(),
+            [0xD2, 0x84]
+        );
         assert_eq!(
             decode_qr_text(&format!("{text}  ")),
             Err(Reason::Base45Invalid)
@@ -121,10 +142,20 @@ mod tests {
     #[test]
     fn zlib_bomb_is_stopped_at_the_limit() {
         let bomb = miniz_oxide::deflate::compress_to_vec_zlib(&vec![0u8; 2 * 1024 * 1024], 9);
-        assert!(bomb.len() < MAX_QR_TEXT_LEN / 3 * 2, "bomb fits a QR: {}", bomb.len());
-        assert_eq!(decode_qr_text(&text_of(&bomb)), Err(Reason::InflateLimitExceeded));
+        assert!(
+            bomb.len() < MAX_QR_TEXT_LEN / 3 * 2,
+            "bomb fits a QR: {}",
+            bomb.len()
+        );
+        assert_eq!(
+            decode_qr_text(&text_of(&bomb)),
+            Err(Reason::InflateLimitExceeded)
+        );
         let exactly = miniz_oxide::deflate::compress_to_vec_zlib(&vec![0u8; MAX_INFLATED_LEN], 9);
-        assert_eq!(decode_qr_text(&text_of(&exactly)).unwrap().len(), MAX_INFLATED_LEN);
+        assert_eq!(
+            decode_qr_text(&text_of(&exactly)).unwrap().len(),
+            MAX_INFLATED_LEN
+        );
     }
 
     #[test]
@@ -134,14 +165,20 @@ mod tests {
         if let Some(last) = bad_checksum.last_mut() {
             *last ^= 1;
         }
-        assert_eq!(decode_qr_text(&text_of(&bad_checksum)), Err(Reason::ZlibInvalid));
+        assert_eq!(
+            decode_qr_text(&text_of(&bad_checksum)),
+            Err(Reason::ZlibInvalid)
+        );
         assert_eq!(
             decode_qr_text(&text_of(&good[..good.len() - 3])),
             Err(Reason::ZlibInvalid)
         );
         let mut trailing = good.clone();
         trailing.push(0);
-        assert_eq!(decode_qr_text(&text_of(&trailing)), Err(Reason::ZlibInvalid));
+        assert_eq!(
+            decode_qr_text(&text_of(&trailing)),
+            Err(Reason::ZlibInvalid)
+        );
         let nested = miniz_oxide::deflate::compress_to_vec_zlib(&good, 0);
         assert_eq!(decode_qr_text(&text_of(&nested)), Err(Reason::ZlibInvalid));
     }

@@ -67,7 +67,9 @@ impl Trace {
 
     /// Every stage with its outcome, in order.
     pub fn steps(&self) -> impl Iterator<Item = (Stage, StepOutcome)> + '_ {
-        Stage::ALL.into_iter().map(|stage| (stage, self.outcome(stage)))
+        Stage::ALL
+            .into_iter()
+            .map(|stage| (stage, self.outcome(stage)))
     }
 }
 
@@ -220,10 +222,8 @@ fn run(
     policy: &Policy,
     trace: &mut Trace,
 ) -> Result<Verified, Reason> {
-    let message = trace.record(
-        Stage::Decode,
-        transport::decode_qr_text(qr_text).and_then(|bytes| cose::parse(&bytes)),
-    )?;
+    let bytes = trace.record(Stage::Decode, transport::decode_qr_text(qr_text))?;
+    let message = trace.record(Stage::Decode, cose::parse(&bytes))?;
 
     let kid = trace.record(
         Stage::Header,
@@ -263,11 +263,11 @@ fn run(
     Ok(Verified {
         document,
         issuer: IssuerInfo {
-            id: claims.issuer,
+            id: claims.issuer.to_owned(),
             name: key.name.clone(),
         },
         kid,
-        credential_id: claims.credential_id,
+        credential_id: claims.credential_id.map(<[u8]>::to_vec),
         issued_at: claims.issued_at,
         not_before: claims.not_before,
         expires_at: claims.expires_at,
@@ -278,11 +278,11 @@ fn run(
 
 /// Claims stage: decode the claims, match the issuer, check what the key may sign and what
 /// the policy accepts, then read the document's shape.
-fn claims_for(
-    payload: &[u8],
+fn claims_for<'a>(
+    payload: &'a [u8],
     key: &TrustedKey,
     policy: &Policy,
-) -> Result<(CredentialClaims, Document), Reason> {
+) -> Result<(CredentialClaims<'a>, Document), Reason> {
     let claims = CredentialClaims::decode(payload)?;
     if claims.issuer != key.issuer {
         return Err(Reason::IssuerMismatch);
@@ -300,14 +300,17 @@ fn claims_for(
 
 /// Time stage. Arithmetic saturates, so extreme claims cannot overflow into acceptance.
 fn check_time(
-    claims: &CredentialClaims,
+    claims: &CredentialClaims<'_>,
     key: &TrustedKey,
     now: UnixTime,
     policy: &Policy,
 ) -> Result<(), Reason> {
     let leeway = i64::from(policy.leeway_seconds);
     let latest_acceptable = now.0.saturating_add(leeway);
-    if claims.not_before.is_some_and(|nbf| nbf.0 > latest_acceptable) {
+    if claims
+        .not_before
+        .is_some_and(|nbf| nbf.0 > latest_acceptable)
+    {
         return Err(Reason::CredentialNotYetValid);
     }
     if claims.issued_at.0 > latest_acceptable {

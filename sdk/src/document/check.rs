@@ -75,7 +75,10 @@ impl Checker {
 
     /// A 4-digit kabupaten/kota code `PPKK`.
     pub(crate) fn kode_kabupaten(&self, field: &'static str, code: u16) -> Result<(), Reason> {
-        self.ensure((1_101..=9_999).contains(&code) && !code.is_multiple_of(100), field)
+        self.ensure(
+            (1_101..=9_999).contains(&code) && !code.is_multiple_of(100),
+            field,
+        )
     }
 
     /// A 5-digit postal code.

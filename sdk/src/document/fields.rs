@@ -1,5 +1,6 @@
 //! Reading and writing integer-keyed document maps.
 
+use crate::cbor::Item;
 use crate::nik::Nik;
 use crate::reason::{FieldPath, Reason};
 use crate::time::Date;
@@ -7,7 +8,7 @@ use ciborium::Value;
 
 /// The values of a document map, indexed by integer key; keys outside `names` are refused.
 pub(crate) struct FieldReader<'a, const N: usize> {
-    slots: [Option<&'a Value>; N],
+    slots: [Option<&'a Item<'a>>; N],
     names: &'static [&'static str; N],
     member: Option<u16>,
 }
@@ -15,19 +16,24 @@ pub(crate) struct FieldReader<'a, const N: usize> {
 impl<'a, const N: usize> FieldReader<'a, N> {
     /// Indexes `value`, which must be a map whose keys are known field numbers.
     pub(crate) fn new(
-        value: &'a Value,
+        item: &'a Item<'a>,
         names: &'static [&'static str; N],
         member: Option<u16>,
     ) -> Result<Self, Reason> {
         let malformed = |field| Reason::DocumentMalformed {
             field: FieldPath { member, field },
         };
-        let Value::Map(entries) = value else {
-            return Err(malformed(if member.is_some() { "anggota" } else { "document" }));
-        };
+        let entries = item.as_map().ok_or_else(|| {
+            malformed(if member.is_some() {
+                "anggota"
+            } else {
+                "document"
+            })
+        })?;
         let mut slots = [None; N];
         for (key, val) in entries {
-            let slot = crate::cbor::as_u64(key)
+            let slot = key
+                .as_u64()
                 .and_then(|k| usize::try_from(k).ok())
                 .and_then(|k| slots.get_mut(k))
                 .ok_or(malformed("unknown_field"))?;
@@ -54,19 +60,19 @@ impl<'a, const N: usize> FieldReader<'a, N> {
     }
 
     /// The raw value at `key`, if present.
-    pub(crate) fn get(&self, key: usize) -> Option<&'a Value> {
+    pub(crate) fn get(&self, key: usize) -> Option<&'a Item<'a>> {
         self.slots.get(key).copied().flatten()
     }
 
-    fn required(&self, key: usize) -> Result<&'a Value, Reason> {
+    fn required(&self, key: usize) -> Result<&'a Item<'a>, Reason> {
         self.get(key).ok_or_else(|| self.malformed(key))
     }
 
     fn convert<T>(
         &self,
         key: usize,
-        value: &'a Value,
-        f: impl FnOnce(&'a Value) -> Option<T>,
+        value: &'a Item<'a>,
+        f: impl FnOnce(&'a Item<'a>) -> Option<T>,
     ) -> Result<T, Reason> {
         f(value).ok_or_else(|| self.malformed(key))
     }
@@ -87,19 +93,13 @@ impl<'a, const N: usize> FieldReader<'a, N> {
     /// A required unsigned integer that fits `T`.
     pub(crate) fn uint<T: TryFrom<u64>>(&self, key: usize) -> Result<T, Reason> {
         let value = self.required(key)?;
-        self.convert(key, value, |v| {
-            crate::cbor::as_u64(v).and_then(|n| T::try_from(n).ok())
-        })
+        self.convert(key, value, |v| v.as_u64().and_then(|n| T::try_from(n).ok()))
     }
 
     /// An optional unsigned integer that fits `T`.
     pub(crate) fn opt_uint<T: TryFrom<u64>>(&self, key: usize) -> Result<Option<T>, Reason> {
         self.get(key)
-            .map(|v| {
-                self.convert(key, v, |v| {
-                    crate::cbor::as_u64(v).and_then(|n| T::try_from(n).ok())
-                })
-            })
+            .map(|v| self.convert(key, v, |v| v.as_u64().and_then(|n| T::try_from(n).ok())))
             .transpose()
     }
 
@@ -133,19 +133,20 @@ impl<'a, const N: usize> FieldReader<'a, N> {
     /// An optional byte string.
     pub(crate) fn opt_bytes(&self, key: usize) -> Result<Option<Vec<u8>>, Reason> {
         self.get(key)
-            .map(|v| self.convert(key, v, |v| v.as_bytes().cloned()))
+            .map(|v| self.convert(key, v, |v| v.as_bytes().map(<[u8]>::to_vec)))
             .transpose()
     }
 
     /// A required array.
-    pub(crate) fn array(&self, key: usize) -> Result<&'a [Value], Reason> {
+    pub(crate) fn array(&self, key: usize) -> Result<&'a [Item<'a>], Reason> {
         let value = self.required(key)?;
-        self.convert(key, value, |v| v.as_array().map(Vec::as_slice))
+        self.convert(key, value, |v| v.as_array())
     }
 }
 
-fn date_of(value: &Value) -> Option<Date> {
-    crate::cbor::as_i64(value)
+fn date_of(value: &Item<'_>) -> Option<Date> {
+    value
+        .as_i64()
         .and_then(|d| i32::try_from(d).ok())
         .map(Date::from_days_since_epoch)
 }

@@ -2,6 +2,7 @@
 
 use super::check::Checker;
 use super::fields::{FieldReader, FieldWriter};
+use crate::cbor::Item;
 use crate::limits::MAX_KK_MEMBERS;
 use crate::nik::{self, Nik};
 use crate::reason::{FieldPath, Reason, Warning};
@@ -132,8 +133,8 @@ impl Kk {
         w.finish()
     }
 
-    pub(crate) fn from_cbor_value(value: &Value) -> Result<Self, Reason> {
-        let r = FieldReader::new(value, &NAMES, None)?;
+    pub(crate) fn from_cbor(item: &Item<'_>) -> Result<Self, Reason> {
+        let r = FieldReader::new(item, &NAMES, None)?;
         let members = r.array(9)?;
         if members.is_empty() || members.len() > MAX_KK_MEMBERS {
             return Err(Reason::DocumentMalformed {
@@ -143,7 +144,7 @@ impl Kk {
         let anggota = members
             .iter()
             .enumerate()
-            .map(|(i, m)| KkMember::from_cbor_value(m, member_index(i)))
+            .map(|(i, m)| KkMember::from_cbor(m, member_index(i)))
             .collect::<Result<_, _>>()?;
         Ok(Kk {
             nomor_kk: r.nik(1)?,
@@ -209,8 +210,8 @@ impl KkMember {
         w.finish()
     }
 
-    fn from_cbor_value(value: &Value, index: u16) -> Result<Self, Reason> {
-        let r = FieldReader::new(value, &MEMBER_NAMES, Some(index))?;
+    fn from_cbor(item: &Item<'_>, index: u16) -> Result<Self, Reason> {
+        let r = FieldReader::new(item, &MEMBER_NAMES, Some(index))?;
         if r.get(0).is_some() {
             return Err(Reason::DocumentMalformed {
                 field: FieldPath::member(index, "unknown_field"),
@@ -253,7 +254,11 @@ impl KkMember {
         if let Some(code) = self.golongan_darah {
             c.siak("golongan_darah", SiakList::GolonganDarah, code)?;
         }
-        c.siak("status_perkawinan", SiakList::StatusPerkawinan, self.status_perkawinan)?;
+        c.siak(
+            "status_perkawinan",
+            SiakList::StatusPerkawinan,
+            self.status_perkawinan,
+        )?;
         if let Some(date) = self.tanggal_perkawinan {
             c.date("tanggal_perkawinan", date)?;
         }

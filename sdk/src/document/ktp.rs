@@ -2,6 +2,7 @@
 
 use super::check::Checker;
 use super::fields::{FieldReader, FieldWriter};
+use crate::cbor::Item;
 use crate::nik::{self, Nik};
 use crate::reason::{FieldPath, Reason, Warning};
 use crate::siak::SiakList;
@@ -101,7 +102,11 @@ pub struct Ktp {
     /// Tanggal dikeluarkan (date of issue).
     pub tanggal_dikeluarkan: Date,
     /// Foto: a small JPEG or WebP portrait (biometric data under UU 27/2022).
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "portrait_base64")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "portrait_base64"
+    )]
     pub foto: Option<Vec<u8>>,
 }
 
@@ -133,8 +138,8 @@ impl Ktp {
         w.finish()
     }
 
-    pub(crate) fn from_cbor_value(value: &Value) -> Result<Self, Reason> {
-        let r = FieldReader::new(value, &NAMES, None)?;
+    pub(crate) fn from_cbor(item: &Item<'_>) -> Result<Self, Reason> {
+        let r = FieldReader::new(item, &NAMES, None)?;
         Ok(Ktp {
             nik: r.nik(1)?,
             nama: r.text(2)?,
@@ -175,7 +180,11 @@ impl Ktp {
         c.rt_rw("rw", self.rw)?;
         c.kode_wilayah("kode_wilayah", self.kode_wilayah)?;
         c.siak("agama", SiakList::Agama, self.agama)?;
-        c.siak("status_perkawinan", SiakList::StatusPerkawinan, self.status_perkawinan)?;
+        c.siak(
+            "status_perkawinan",
+            SiakList::StatusPerkawinan,
+            self.status_perkawinan,
+        )?;
         c.siak("pekerjaan", SiakList::Pekerjaan, self.pekerjaan)?;
         c.kewarganegaraan("kewarganegaraan", self.kewarganegaraan)?;
         if let BerlakuHingga::Tanggal(date) = self.berlaku_hingga {

@@ -11,6 +11,7 @@ mod ktp;
 pub use kk::{Kk, KkMember};
 pub use ktp::{BerlakuHingga, Ktp};
 
+use crate::cbor::Item;
 use crate::reason::{FieldPath, Reason, Warning};
 use ciborium::Value;
 use core::fmt;
@@ -40,7 +41,9 @@ impl DocType {
 
     /// The type for a number, if known.
     pub fn from_number(number: u64) -> Option<Self> {
-        DocType::ALL.into_iter().find(|t| u64::from(t.number()) == number)
+        DocType::ALL
+            .into_iter()
+            .find(|t| u64::from(t.number()) == number)
     }
 
     /// The stable name (`ktp`, `kk`).
@@ -106,7 +109,9 @@ impl serde::Serialize for DocTypeSet {
 
 impl<'de> serde::Deserialize<'de> for DocTypeSet {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Vec::<DocType>::deserialize(deserializer)?.into_iter().collect())
+        Ok(Vec::<DocType>::deserialize(deserializer)?
+            .into_iter()
+            .collect())
     }
 }
 
@@ -140,11 +145,11 @@ impl Document {
 
     /// Reads the type and the shape of the fields; the values are checked by
     /// [`Document::check_content`].
-    pub(crate) fn from_cbor_value(value: &Value) -> Result<Self, Reason> {
-        let doc_type = document_type(value)?;
+    pub(crate) fn from_cbor(item: &Item<'_>) -> Result<Self, Reason> {
+        let doc_type = document_type(item)?;
         match doc_type {
-            DocType::Ktp => Ktp::from_cbor_value(value).map(Document::Ktp),
-            DocType::Kk => Kk::from_cbor_value(value).map(Document::Kk),
+            DocType::Ktp => Ktp::from_cbor(item).map(Document::Ktp),
+            DocType::Kk => Kk::from_cbor(item).map(Document::Kk),
         }
     }
 
@@ -159,19 +164,17 @@ impl Document {
 }
 
 /// The document type at key 0 of a document map.
-pub(crate) fn document_type(value: &Value) -> Result<DocType, Reason> {
+pub(crate) fn document_type(item: &Item<'_>) -> Result<DocType, Reason> {
     let malformed = Reason::DocumentMalformed {
         field: FieldPath::top("type"),
     };
-    let Value::Map(entries) = value else {
-        return Err(Reason::DocumentMalformed {
-            field: FieldPath::top("document"),
-        });
-    };
+    let entries = item.as_map().ok_or(Reason::DocumentMalformed {
+        field: FieldPath::top("document"),
+    })?;
     let number = entries
         .iter()
-        .find(|(k, _)| crate::cbor::as_u64(k) == Some(0))
-        .and_then(|(_, v)| crate::cbor::as_u64(v))
+        .find(|(k, _)| k.as_u64() == Some(0))
+        .and_then(|(_, v)| v.as_u64())
         .ok_or(malformed)?;
     DocType::from_number(number).ok_or(Reason::DocTypeUnknown { doc_type: number })
 }
