@@ -203,15 +203,24 @@ mod tests {
     #[test]
     fn refuses_small_order_and_invalid_keys() {
         // The identity point and a point of order 8.
-        let identity = hex::decode("0100000000000000000000000000000000000000000000000000000000000000")
-            .unwrap();
-        assert_eq!(IssuerPublicKey::from_bytes(&identity), Err(KeyError::WeakKey));
-        let order8 = hex::decode("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a")
-            .unwrap();
+        let identity =
+            hex::decode("0100000000000000000000000000000000000000000000000000000000000000")
+                .unwrap();
+        assert_eq!(
+            IssuerPublicKey::from_bytes(&identity),
+            Err(KeyError::WeakKey)
+        );
+        let order8 =
+            hex::decode("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a")
+                .unwrap();
         assert_eq!(IssuerPublicKey::from_bytes(&order8), Err(KeyError::WeakKey));
-        assert_eq!(IssuerPublicKey::from_bytes(&[0u8; 31]), Err(KeyError::WrongLength));
+        assert_eq!(
+            IssuerPublicKey::from_bytes(&[0u8; 31]),
+            Err(KeyError::WrongLength)
+        );
         let not_a_point =
-            hex::decode("0200000000000000000000000000000000000000000000000000000000000000").unwrap();
+            hex::decode("0200000000000000000000000000000000000000000000000000000000000000")
+                .unwrap();
         assert_eq!(
             IssuerPublicKey::from_bytes(&not_a_point),
             Err(KeyError::InvalidPoint)

@@ -14,7 +14,8 @@ use core::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Nik(pub u64);
 
-const SIXTEEN_DIGITS: core::ops::RangeInclusive<u64> = 1_000_000_000_000_000..=9_999_999_999_999_999;
+const SIXTEEN_DIGITS: core::ops::RangeInclusive<u64> =
+    1_000_000_000_000_000..=9_999_999_999_999_999;
 
 impl Nik {
     /// Parses exactly 16 ASCII digits.
@@ -87,7 +88,11 @@ pub fn check_nik(nik: Nik, field: FieldPath) -> Result<NikFacts, Reason> {
         return Err(invalid);
     }
     let (dd, month, yy) = nik.date_part();
-    let (day, female) = if dd > 40 { (dd - 40, true) } else { (dd, false) };
+    let (day, female) = if dd > 40 {
+        (dd - 40, true)
+    } else {
+        (dd, false)
+    };
     // The two-digit year fits 19yy or 20yy; 29 February needs one of them to be leap.
     let yy_i32 = yy as i32;
     let max_day = days_in_month(1900 + yy_i32, month).max(days_in_month(2000 + yy_i32, month));
@@ -145,7 +150,10 @@ mod tests {
     #[test]
     fn reads_men_and_women() {
         let man = check_nik(nik("3273011705900001"), F).unwrap();
-        assert_eq!((man.day, man.month, man.year_2digit, man.female), (17, 5, 90, false));
+        assert_eq!(
+            (man.day, man.month, man.year_2digit, man.female),
+            (17, 5, 90, false)
+        );
         let woman = check_nik(nik("3273015705900002"), F).unwrap();
         assert_eq!((woman.day, woman.female), (17, true));
         assert_eq!(nik("3273011705900001").region_prefix(), 327301);
@@ -168,8 +176,14 @@ mod tests {
         }
         assert_eq!(check_nik(Nik(327301170590001), F), bad);
         assert_eq!(check_nik(Nik(10_000_000_000_000_000), F), bad);
-        assert!(check_nik(nik("3273012902000001"), F).is_ok(), "2000 is leap");
-        assert!(check_nik(nik("3273016902960001"), F).is_ok(), "woman, 29 Feb 96");
+        assert!(
+            check_nik(nik("3273012902000001"), F).is_ok(),
+            "2000 is leap"
+        );
+        assert!(
+            check_nik(nik("3273016902960001"), F).is_ok(),
+            "woman, 29 Feb 96"
+        );
     }
 
     #[test]

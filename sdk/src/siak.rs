@@ -76,7 +76,8 @@ impl SiakList {
     /// The code whose label (or a known alias) equals `label`, ignoring case.
     pub fn code_of(self, label: &str) -> Option<u8> {
         let wanted = label.trim();
-        if self == SiakList::Pekerjaan && wanted.eq_ignore_ascii_case("PEGAWAI NEGERI SIPIL (PNS)") {
+        if self == SiakList::Pekerjaan && wanted.eq_ignore_ascii_case("PEGAWAI NEGERI SIPIL (PNS)")
+        {
             return Some(5);
         }
         table()
@@ -125,8 +126,14 @@ mod tests {
     #[test]
     fn labels_and_aliases() {
         assert_eq!(SiakList::Agama.label(1), Some("ISLAM"));
-        assert_eq!(SiakList::Pekerjaan.code_of("pegawai negeri sipil (pns)"), Some(5));
-        assert_eq!(SiakList::Pekerjaan.code_of("APARATUR SIPIL NEGARA (ASN)"), Some(5));
+        assert_eq!(
+            SiakList::Pekerjaan.code_of("pegawai negeri sipil (pns)"),
+            Some(5)
+        );
+        assert_eq!(
+            SiakList::Pekerjaan.code_of("APARATUR SIPIL NEGARA (ASN)"),
+            Some(5)
+        );
         assert_eq!(SiakList::JenisKelamin.code_of("PEREMPUAN"), Some(2));
         assert_eq!(SiakList::GolonganDarah.code_of("Z"), None);
     }

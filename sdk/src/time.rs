@@ -171,7 +171,10 @@ mod tests {
         assert_eq!(Date::from_ymd(1970, 1, 1), Some(Date(0)));
         assert_eq!(Date::from_ymd(1900, 1, 1), Some(MIN_DATE));
         assert_eq!(Date::from_ymd(2199, 12, 31), Some(MAX_DATE));
-        assert_eq!(Date::from_ymd(2000, 2, 29).unwrap().to_string(), "2000-02-29");
+        assert_eq!(
+            Date::from_ymd(2000, 2, 29).unwrap().to_string(),
+            "2000-02-29"
+        );
         assert_eq!(Date::from_ymd(1900, 2, 29), None);
         assert_eq!(Date::from_ymd(2023, 2, 29), None);
         assert_eq!(Date::from_ymd(2023, 4, 31), None);
@@ -189,7 +192,13 @@ mod tests {
     #[test]
     fn parses_strictly() {
         assert_eq!(Date::parse("1990-05-17").unwrap().to_string(), "1990-05-17");
-        for bad in ["1990-5-17", "1990-05-32", "19900517", "1990-05-17 ", "+990-05-17"] {
+        for bad in [
+            "1990-5-17",
+            "1990-05-32",
+            "19900517",
+            "1990-05-17 ",
+            "+990-05-17",
+        ] {
             assert_eq!(Date::parse(bad), None, "{bad}");
         }
         let t = UnixTime::parse_rfc3339("2026-11-23T01:02:03Z").unwrap();

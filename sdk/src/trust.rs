@@ -126,8 +126,10 @@ impl TrustStore {
         let mut store = TrustStore::new();
         for (index, entry) in file.keys.into_iter().enumerate() {
             let problem = |problem| TrustError::Entry { index, problem };
-            let raw = encoding::hex_decode(&entry.public_key).ok_or(problem("public_key is not hex"))?;
-            let key = IssuerPublicKey::from_bytes(&raw).map_err(|error| TrustError::Key { index, error })?;
+            let raw =
+                encoding::hex_decode(&entry.public_key).ok_or(problem("public_key is not hex"))?;
+            let key = IssuerPublicKey::from_bytes(&raw)
+                .map_err(|error| TrustError::Key { index, error })?;
             let valid_from = UnixTime::parse_rfc3339(&entry.valid_from)
                 .ok_or(problem("valid_from is not YYYY-MM-DDTHH:MM:SSZ"))?;
             let valid_until = UnixTime::parse_rfc3339(&entry.valid_until)
@@ -252,6 +254,9 @@ mod tests {
             TrustStore::from_json(&swapped),
             Err(TrustError::Entry { index: 0, .. })
         ));
-        assert!(matches!(TrustStore::from_json("{}"), Err(TrustError::Json(_))));
+        assert!(matches!(
+            TrustStore::from_json("{}"),
+            Err(TrustError::Json(_))
+        ));
     }
 }
