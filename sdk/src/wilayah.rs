@@ -1,0 +1,292 @@
+//! Kemendagri region codes: names for display and the NIK region-prefix check.
+//!
+//! The tables come from `data/wilayah/` (2025 list and six historical kecamatan lists,
+//! MIT, see its README), packed by `build.rs` and unpacked on first use.
+
+use std::sync::OnceLock;
+
+/// The region list the tables hold, as named in warnings and verdicts.
+pub const TABLE_VERSION: &str = "kepmendagri-300.2.2-2138-2025";
+
+/// The historical kecamatan lists, oldest first; the last is [`TABLE_VERSION`]'s list.
+pub const HISTORICAL_LISTS: [&str; 6] = ["2015", "2017", "2019", "2021", "2022", "2025"];
+
+const BLOB: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/wilayah.bin"));
+
+/// Compressed size of the embedded tables, in bytes.
+pub const EMBEDDED_BYTES: usize = BLOB.len();
+
+/// The names of a desa/kelurahan and the regions above it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct RegionNames {
+    /// Provinsi.
+    pub provinsi: &'static str,
+    /// Kabupaten or kota, with its `Kabupaten `/`Kota ` prefix.
+    pub kabupaten_kota: &'static str,
+    /// Kecamatan.
+    pub kecamatan: &'static str,
+    /// Desa or kelurahan.
+    pub desa_kelurahan: &'static str,
+}
+
+/// What the region tables know about a NIK's `PPKKCC` prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrefixStatus {
+    /// A kecamatan of the current list.
+    Current {
+        /// The kecamatan's current name.
+        kecamatan: &'static str,
+    },
+    /// A kecamatan of an older list only (for example Papua before the 2022 split).
+    Historical {
+        /// The newest list that has it.
+        last_list: &'static str,
+        /// Its name in that list.
+        kecamatan: &'static str,
+    },
+    /// In no list the tables hold.
+    Unknown,
+}
+
+struct Tables {
+    /// 10-digit keys `PPKKCCDDDD`, missing levels zero, sorted.
+    codes: Vec<u64>,
+    /// Byte offset of each name in `names`, plus one final offset.
+    name_offsets: Vec<u32>,
+    names: String,
+    prefixes: Vec<u32>,
+    prefix_masks: Vec<u8>,
+    /// Names of prefixes missing from the current list, by prefix index.
+    historical_names: Vec<(u32, &'static str)>,
+}
+
+fn tables() -> Option<&'static Tables> {
+    static TABLES: OnceLock<Option<Tables>> = OnceLock::new();
+    TABLES.get_or_init(unpack).as_ref()
+}
+
+/// Unpacks the blob; `None` only if the build produced a corrupt blob, which tests rule out.
+fn unpack() -> Option<Tables> {
+    let raw = miniz_oxide::inflate::decompress_to_vec_zlib(BLOB).ok()?;
+    let mut reader = Reader {
+        bytes: &raw,
+        pos: 0,
+    };
+    let codes = reader.keys()?;
+    let mut names = String::new();
+    let mut name_offsets = Vec::with_capacity(codes.len() + 1);
+    for _ in 0..codes.len() {
+        name_offsets.push(u32::try_from(names.len()).ok()?);
+        names.push_str(reader.line()?);
+    }
+    name_offsets.push(u32::try_from(names.len()).ok()?);
+    let prefixes: Vec<u32> = reader
+        .keys()?
+        .into_iter()
+        .map(u32::try_from)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let prefix_masks = reader.take(prefixes.len())?.to_vec();
+    let current = 1u8 << (HISTORICAL_LISTS.len() - 1);
+    let mut historical = Vec::new();
+    for (prefix, mask) in prefixes.iter().zip(&prefix_masks) {
+        if mask & current == 0 {
+            let name: &'static str = Box::leak(reader.line()?.to_owned().into_boxed_str());
+            historical.push((*prefix, name));
+        }
+    }
+    Some(Tables {
+        codes,
+        name_offsets,
+        names,
+        prefixes,
+        prefix_masks,
+        historical_names: historical,
+    })
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, len: usize) -> Option<&'a [u8]> {
+        let slice = self.bytes.get(self.pos..self.pos.checked_add(len)?)?;
+        self.pos += len;
+        Some(slice)
+    }
+
+    fn keys(&mut self) -> Option<Vec<u64>> {
+        let count = u32::from_le_bytes(self.take(4)?.try_into().ok()?);
+        let mut keys = Vec::with_capacity(usize::try_from(count).ok()?);
+        let mut key = 0u64;
+        for _ in 0..count {
+            let mut delta = 0u64;
+            for shift in (0..64).step_by(7) {
+                let byte = *self.take(1)?.first()?;
+                delta |= u64::from(byte & 0x7F) << shift;
+                if byte & 0x80 == 0 {
+                    break;
+                }
+            }
+            key = key.checked_add(delta)?;
+            keys.push(key);
+        }
+        Some(keys)
+    }
+
+    fn line(&mut self) -> Option<&'a str> {
+        let rest = self.bytes.get(self.pos..)?;
+        let len = rest.iter().position(|&b| b == b'\n')?;
+        let text = core::str::from_utf8(rest.get(..len)?).ok()?;
+        self.pos += len + 1;
+        Some(text)
+    }
+}
+
+impl Tables {
+    fn name(&self, key: u64) -> Option<&str> {
+        let i = self.codes.binary_search(&key).ok()?;
+        let start = *self.name_offsets.get(i)? as usize;
+        let end = *self.name_offsets.get(i + 1)? as usize;
+        self.names.get(start..end)
+    }
+}
+
+/// Whether a 10-digit desa/kelurahan code exists in the current list.
+pub fn desa_exists(kode_wilayah: u64) -> bool {
+    kode_wilayah % 10_000 != 0
+        && tables().is_some_and(|t| t.codes.binary_search(&kode_wilayah).is_ok())
+}
+
+/// The names of a 10-digit desa/kelurahan code and its parents, if it exists.
+pub fn resolve_desa(kode_wilayah: u64) -> Option<RegionNames> {
+    if kode_wilayah % 10_000 == 0 {
+        return None;
+    }
+    let t = tables()?;
+    Some(RegionNames {
+        desa_kelurahan: t.name(kode_wilayah)?,
+        kecamatan: t.name(kode_wilayah / 10_000 * 10_000)?,
+        kabupaten_kota: t.name(kode_wilayah / 1_000_000 * 1_000_000)?,
+        provinsi: t.name(kode_wilayah / 100_000_000 * 100_000_000)?,
+    })
+}
+
+/// The name of a 4-digit kabupaten/kota code `PPKK`, if it exists.
+pub fn kabupaten_kota_name(code: u16) -> Option<&'static str> {
+    if code % 100 == 0 {
+        return None;
+    }
+    tables()?.name(u64::from(code) * 1_000_000)
+}
+
+/// What the tables know about a NIK's six-digit `PPKKCC` prefix.
+pub fn nik_prefix_status(prefix: u32) -> PrefixStatus {
+    let Some(t) = tables() else {
+        return PrefixStatus::Unknown;
+    };
+    let Ok(i) = t.prefixes.binary_search(&prefix) else {
+        return PrefixStatus::Unknown;
+    };
+    let mask = t.prefix_masks.get(i).copied().unwrap_or(0);
+    let current = 1u8 << (HISTORICAL_LISTS.len() - 1);
+    if mask & current != 0 {
+        let name = t.name(u64::from(prefix) * 10_000).unwrap_or("");
+        return PrefixStatus::Current { kecamatan: name };
+    }
+    let last = (0..HISTORICAL_LISTS.len())
+        .rev()
+        .find(|bit| mask & (1 << bit) != 0);
+    let kecamatan = t
+        .historical_names
+        .binary_search_by_key(&prefix, |(p, _)| *p)
+        .ok()
+        .and_then(|j| t.historical_names.get(j))
+        .map_or("", |(_, name)| name);
+    PrefixStatus::Historical {
+        last_list: last
+            .and_then(|bit| HISTORICAL_LISTS.get(bit))
+            .copied()
+            .unwrap_or(""),
+        kecamatan,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_unpack_with_the_published_counts() {
+        let t = tables().expect("embedded tables unpack");
+        assert_eq!(t.codes.len(), 91_599);
+        let level = |k: &u64| match (k % 100_000_000, k % 1_000_000, k % 10_000) {
+            (0, _, _) => 0,
+            (_, 0, _) => 1,
+            (_, _, 0) => 2,
+            _ => 3,
+        };
+        let mut counts = [0usize; 4];
+        for k in &t.codes {
+            counts[level(k)] += 1;
+        }
+        assert_eq!(counts, [38, 514, 7_285, 83_762]);
+        assert_eq!(t.prefixes.len(), 7_879);
+        assert_eq!(t.historical_names.len(), 594);
+        assert!(EMBEDDED_BYTES < 1_000_000, "{EMBEDDED_BYTES}");
+    }
+
+    #[test]
+    fn resolves_desa_in_several_provinces() {
+        let bandung = resolve_desa(3_273_011_002).unwrap();
+        assert_eq!(bandung.desa_kelurahan, "Gegerkalong");
+        assert_eq!(bandung.kecamatan, "Sukasari");
+        assert_eq!(bandung.kabupaten_kota, "Kota Bandung");
+        assert_eq!(bandung.provinsi, "Jawa Barat");
+        assert_eq!(
+            resolve_desa(1_101_022_018).unwrap().desa_kelurahan,
+            "Pasi Kuala Ba'u"
+        );
+        assert_eq!(
+            resolve_desa(1_207_281_007).unwrap().desa_kelurahan,
+            "Lubuk Pakam I,II"
+        );
+        assert_eq!(
+            resolve_desa(5_307_012_021).unwrap().desa_kelurahan,
+            "Regapu\u{2019}u"
+        );
+        assert_eq!(
+            resolve_desa(3_578_011_002).unwrap().kabupaten_kota,
+            "Kota Surabaya"
+        );
+        assert_eq!(
+            resolve_desa(9_501_011_001).unwrap().provinsi,
+            "Papua Pegunungan"
+        );
+        assert!(desa_exists(3_273_011_002));
+        assert!(!desa_exists(3_273_019_999));
+        assert!(!desa_exists(3_273_010_000));
+        assert_eq!(resolve_desa(3_273_010_000), None);
+        assert_eq!(kabupaten_kota_name(3273), Some("Kota Bandung"));
+        assert_eq!(kabupaten_kota_name(3200), None);
+    }
+
+    #[test]
+    fn nik_prefixes_current_historical_and_unknown() {
+        assert_eq!(
+            nik_prefix_status(327_301),
+            PrefixStatus::Current {
+                kecamatan: "Sukasari"
+            }
+        );
+        // Old undivided Papua: last listed in 2021 before the 2022 split.
+        match nik_prefix_status(910_101) {
+            PrefixStatus::Historical { last_list, .. } => assert_eq!(last_list, "2021"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(nik_prefix_status(999_999), PrefixStatus::Unknown);
+        assert_eq!(nik_prefix_status(0), PrefixStatus::Unknown);
+    }
+}
