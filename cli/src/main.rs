@@ -1,2 +1,68 @@
-//! The `ikd` command.
-fn main() {}
+//! The `ikd` command: issuer keys, test credentials, verification and inspection of IKD
+//! credentials (KTP-el and Kartu Keluarga as COSE_Sign1, shown as `IKD1:` QR text).
+//!
+//! Exit codes: 0 success (a valid credential), 1 a rejected or undecodable credential,
+//! 2 a usage or setup error (bad arguments, unreadable or invalid files).
+
+mod demo;
+mod issue;
+mod keyfile;
+mod keygen;
+mod schema;
+mod show;
+mod util;
+mod verify;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+use util::Failure;
+
+/// Exit code of a rejected or undecodable credential.
+pub(crate) const EXIT_REJECTED: u8 = 1;
+/// Exit code of a usage or setup error.
+pub(crate) const EXIT_SETUP: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "ikd",
+    version,
+    about = "Verify, inspect and issue IKD credentials (KTP-el, Kartu Keluarga) offline",
+    after_help = "Exit codes: 0 valid, 1 rejected, 2 usage or setup error."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Make an issuer key: a private key file and its trust-store entry.
+    Keygen(keygen::Args),
+    /// Sign a document (JSON) as a credential and print its QR text.
+    Issue(issue::Args),
+    /// Verify a credential's QR text against a trust store.
+    Verify(verify::VerifyArgs),
+    /// Show what a QR text carries WITHOUT verifying it (for debugging).
+    Inspect(verify::InspectArgs),
+    /// Demo data: issuer keys, a trust store and sample credentials.
+    #[command(subcommand)]
+    Demo(demo::Command),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Keygen(args) => keygen::run(args),
+        Command::Issue(args) => issue::run(args),
+        Command::Verify(args) => verify::run_verify(args),
+        Command::Inspect(args) => verify::run_inspect(args),
+        Command::Demo(command) => demo::run(command),
+    };
+    match result {
+        Ok(code) => code,
+        Err(Failure(message)) => {
+            eprintln!("ikd: error: {message}");
+            ExitCode::from(EXIT_SETUP)
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! `ikd verify` and `ikd inspect`.
+
+use crate::util::{Failure, now_or_clock, parse_time, qr_text_input, read_text};
+use crate::{EXIT_REJECTED, show};
+use ikd_sdk::report::ReasonReport;
+use ikd_sdk::{Policy, Report, TrustStore, UnixTime, inspect, verify};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub(crate) struct VerifyArgs {
+    /// The QR text (`IKD1:…`); read from standard input when absent.
+    #[arg(value_name = "QR_TEXT")]
+    qr_text: Option<String>,
+    /// The trust-store file (spec/schemas/trust-store.schema.json).
+    #[arg(long, value_name = "TRUST.json")]
+    trust: PathBuf,
+    /// The time to verify at, YYYY-MM-DDTHH:MM:SSZ [default: the system clock].
+    #[arg(long, value_parser = parse_time, value_name = "RFC3339")]
+    now: Option<UnixTime>,
+    /// Print the verdict as JSON (spec/schemas/verdict.schema.json).
+    #[arg(long)]
+    json: bool,
+    /// Clock-skew leeway for nbf, iat and exp, in seconds [default: 60].
+    #[arg(long, value_name = "SECONDS")]
+    leeway: Option<u32>,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct InspectArgs {
+    /// The QR text (`IKD1:…`); read from standard input when absent.
+    #[arg(value_name = "QR_TEXT")]
+    qr_text: Option<String>,
+    /// Print the inspection as JSON (it carries "unverified": true).
+    #[arg(long)]
+    json: bool,
+}
+
+/// Loads a trust-store file.
+pub(crate) fn load_trust_store(path: &Path) -> Result<TrustStore, Failure> {
+    let text = read_text(path, "trust store")?;
+    TrustStore::from_json(&text)
+        .map_err(|e| Failure::new(format!("trust store {}: {e}", path.display())))
+}
+
+pub(crate) fn run_verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
+    let trust = load_trust_store(&args.trust)?;
+    let now = now_or_clock(args.now)?;
+    let qr_text = qr_text_input(args.qr_text)?;
+    let mut policy = Policy::default();
+    if let Some(leeway) = args.leeway {
+        policy.leeway_seconds = leeway;
+    }
+    let result = verify(&qr_text, &trust, now, &policy);
+    if args.json {
+        println!("{}", Report::new(&result).to_json_pretty());
+    } else {
+        match &result {
+            Ok(verified) => print!("{}", show::verified(verified)),
+            Err(rejection) => print!("{}", show::rejected(rejection)),
+        }
+    }
+    Ok(if result.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_REJECTED)
+    })
+}
+
+#[derive(serde::Serialize)]
+struct Undecodable {
+    unverified: bool,
+    notice: &'static str,
+    error: ReasonReport,
+}
+
+pub(crate) fn run_inspect(args: InspectArgs) -> Result<ExitCode, Failure> {
+    let qr_text = qr_text_input(args.qr_text)?;
+    let inspection = inspect(&qr_text);
+    let json = match &inspection {
+        Ok(inspection) if args.json => Some(serde_json::to_string_pretty(inspection)),
+        Err(reason) if args.json => Some(serde_json::to_string_pretty(&Undecodable {
+            unverified: true,
+            notice: ikd_sdk::inspect::UNVERIFIED_NOTICE,
+            error: ReasonReport::from(reason),
+        })),
+        _ => None,
+    };
+    match (json, &inspection) {
+        (Some(json), _) => {
+            let json = json.map_err(|e| Failure::new(format!("cannot encode JSON: {e}")))?;
+            println!("{json}");
+        }
+        (None, Ok(inspection)) => print!("{}", show::inspection(inspection)),
+        (None, Err(reason)) => {
+            println!("{}", ikd_sdk::inspect::UNVERIFIED_NOTICE);
+            println!();
+            println!("Not decodable: {}", reason.code());
+            println!("  {}", reason.info().en);
+            println!("  {}", reason.info().id);
+        }
+    }
+    Ok(if inspection.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_REJECTED)
+    })
+}
