@@ -79,8 +79,11 @@ fn region_key(code: &str) -> Result<u64, Box<dyn Error>> {
     Ok(digits.parse()?)
 }
 
+/// A kecamatan prefix, the lists that have it (bit i = `LISTS[i]`), and its latest name.
+type HistoryRow = (u64, u8, String);
+
 /// `prefix,lists,latest_name` rows.
-fn read_history(csv: &str) -> Result<Vec<(u64, u8, String)>, Box<dyn Error>> {
+fn read_history(csv: &str) -> Result<Vec<HistoryRow>, Box<dyn Error>> {
     let mut rows = Vec::new();
     for line in csv.lines().skip(1).filter(|l| !l.is_empty()) {
         let mut parts = line.splitn(3, ',');

@@ -3,7 +3,7 @@
 use crate::cbor::{self, Item};
 use crate::document::Document;
 use crate::issue::Validity;
-use crate::limits::{MAX_CREDENTIAL_ID_LEN, MAX_ISSUER_ID_LEN};
+use crate::limits::{MAX_CREDENTIAL_ID_LEN, MAX_ISSUER_ID_LEN, MAX_NUMERIC_DATE};
 use crate::reason::Reason;
 use crate::time::UnixTime;
 use ciborium::Value;
@@ -109,11 +109,11 @@ fn issuer_of<'a>(value: &Item<'a>) -> Result<&'a str, Reason> {
         .ok_or(Reason::ClaimsMalformed { claim: "iss" })
 }
 
-/// A NumericDate: integer seconds, 0 to 2^53 − 1 (what JSON consumers can hold exactly).
+/// A NumericDate: integer seconds from 0 to [`MAX_NUMERIC_DATE`].
 fn time_of(value: &Item<'_>, claim: &'static str) -> Result<UnixTime, Reason> {
     value
         .as_i64()
-        .filter(|t| (0..(1 << 53)).contains(t))
+        .filter(|t| (0..=MAX_NUMERIC_DATE).contains(t))
         .map(UnixTime)
         .ok_or(Reason::ClaimsMalformed { claim })
 }

@@ -133,12 +133,16 @@ impl UncheckedSign1<'_> {
         if find(&self.protected, TYP_LABEL).and_then(Item::as_u64) != Some(expected.typ()) {
             return Err(Reason::TypMismatch);
         }
-        let kid = find(&self.protected, KID_LABEL)
-            .and_then(Item::as_bytes)
-            .filter(|kid| !kid.is_empty())
-            .ok_or(Reason::KidMissing)?;
+        let kid = self.kid_bytes().ok_or(Reason::KidMissing)?;
         let kid = <[u8; crate::crypto::KID_LEN]>::try_from(kid).map_err(|_| Reason::KidUnknown)?;
         Ok(Kid(kid))
+    }
+
+    /// The raw `kid` of the protected header, whatever its length, if present and non-empty.
+    pub fn kid_bytes(&self) -> Option<&[u8]> {
+        find(&self.protected, KID_LABEL)
+            .and_then(Item::as_bytes)
+            .filter(|kid| !kid.is_empty())
     }
 
     /// The bytes the signature covers: the Sig_structure

@@ -27,7 +27,6 @@
 //! assert_eq!(inspect("hello").unwrap_err().code(), "not_ikd_credential");
 //! ```
 
-use crate::base45;
 use crate::claims::CredentialClaims;
 use crate::cose::{self, MessageType};
 use crate::document::Document;
@@ -35,11 +34,7 @@ use crate::reason::{Reason, Warning};
 use crate::report::{ReasonReport, WarningReport};
 use crate::time::UnixTime;
 use crate::transport;
-use coset::CborSerializable as _;
 use serde::Serialize;
-
-/// First byte of a zlib stream, as the transport tells compressed messages apart.
-const ZLIB_CMF: u8 = 0x78;
 
 /// Everything [`inspect`] could read from a QR text. **Nothing in it is verified.**
 ///
@@ -112,14 +107,9 @@ pub struct UnverifiedClaims {
 /// Fails only when the text cannot be decoded to a COSE_Sign1 message at all (the reasons
 /// of the decode stage); every later problem is reported inside the [`Inspection`].
 pub fn inspect(qr_text: &str) -> Result<Inspection, Reason> {
-    let cose_bytes = transport::decode_qr_text(qr_text)?;
-    let message = cose::parse(&cose_bytes)?;
-
-    let text = transport::trim_line_ending(qr_text);
-    let carried = text
-        .strip_prefix(transport::PREFIX)
-        .and_then(|body| base45::decode(body.as_bytes()).ok())
-        .unwrap_or_default();
+    let decoded = transport::decode_qr_text_detailed(qr_text)?;
+    let cose_bytes = &decoded.message;
+    let message = cose::parse(cose_bytes)?;
 
     let header = match message.check_header(MessageType::Credential) {
         Ok(kid) => UnverifiedHeader {
@@ -127,31 +117,23 @@ pub fn inspect(qr_text: &str) -> Result<Inspection, Reason> {
             problem: None,
         },
         Err(problem) => UnverifiedHeader {
-            kid: raw_kid(&cose_bytes),
+            kid: message.kid_bytes().map(<[u8]>::to_vec),
             problem: Some(problem),
         },
     };
 
     Ok(Inspection {
         sizes: Sizes {
-            qr_text: text.len(),
-            base45_decoded: carried.len(),
+            qr_text: decoded.text_len,
+            base45_decoded: decoded.base45_decoded_len,
             cose: cose_bytes.len(),
             payload: message.payload().len(),
             signature: message.signature().len(),
         },
-        compressed: carried.first() == Some(&ZLIB_CMF),
+        compressed: decoded.compressed,
         header,
         unverified_claims: CredentialClaims::decode(message.payload()).map(unverified_claims),
     })
-}
-
-/// The `kid` of a message whose header breaks a rule: [`cose::parse`] has accepted the
-/// structure, so only the field is read here.
-fn raw_kid(cose_bytes: &[u8]) -> Option<Vec<u8>> {
-    let sign1 = coset::CoseSign1::from_slice(cose_bytes.get(1..)?).ok()?;
-    let kid = sign1.protected.header.key_id;
-    (!kid.is_empty()).then_some(kid)
 }
 
 fn unverified_claims(claims: CredentialClaims) -> UnverifiedClaims {

@@ -4,7 +4,7 @@ use crate::claims::encode_credential_claims;
 use crate::cose::{self, MessageType};
 use crate::crypto::{self, IssuerSigningKey, KeyError};
 use crate::document::Document;
-use crate::limits::{MAX_CREDENTIAL_ID_LEN, MAX_ISSUER_ID_LEN};
+use crate::limits::{MAX_CREDENTIAL_ID_LEN, MAX_ISSUER_ID_LEN, MAX_NUMERIC_DATE};
 use crate::reason::{Reason, Warning};
 use crate::time::UnixTime;
 use crate::transport;
@@ -21,7 +21,7 @@ pub enum IssueError {
     InvalidDocument(Reason),
     /// The issuer identifier is empty or longer than 64 bytes.
     InvalidIssuerId,
-    /// The validity window is empty or outside NumericDate range.
+    /// The validity window is inverted or outside 1970 to 9999.
     InvalidValidity,
     /// The credential identifier is empty or longer than 32 bytes.
     InvalidCredentialId,
@@ -124,7 +124,7 @@ impl Issuer {
         document
             .check_content(&mut warnings)
             .map_err(IssueError::InvalidDocument)?;
-        let in_range = |t: UnixTime| (0..(1i64 << 53)).contains(&t.0);
+        let in_range = |t: UnixTime| (0..=MAX_NUMERIC_DATE).contains(&t.0);
         let ordered = validity.issued_at <= validity.expires_at
             && validity.not_before.is_none_or(|nbf| {
                 in_range(nbf) && validity.issued_at <= nbf && nbf <= validity.expires_at

@@ -32,3 +32,6 @@ pub const MAX_ISSUER_ID_LEN: usize = 64;
 
 /// Longest `cti` claim (credential identifier), in bytes.
 pub const MAX_CREDENTIAL_ID_LEN: usize = 32;
+
+/// Latest time a claim may carry: 9999-12-31T23:59:59Z, the last instant RFC 3339 can write.
+pub const MAX_NUMERIC_DATE: i64 = 253_402_300_799;

@@ -23,3 +23,22 @@ impl Default for Policy {
         }
     }
 }
+
+impl Policy {
+    /// The default policy: [`DEFAULT_LEEWAY_SECONDS`] of leeway, every document type.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The policy with another clock-skew leeway.
+    pub fn with_leeway_seconds(mut self, seconds: u32) -> Self {
+        self.leeway_seconds = seconds;
+        self
+    }
+
+    /// The policy accepting only these document types.
+    pub fn with_accepted_doc_types(mut self, doc_types: DocTypeSet) -> Self {
+        self.accepted_doc_types = doc_types;
+        self
+    }
+}

@@ -38,17 +38,41 @@ pub fn trim_line_ending(text: &str) -> &str {
 
 /// Decodes QR text to the bytes of the message it carries (inflated if compressed).
 pub fn decode_qr_text(text: &str) -> Result<Vec<u8>, Reason> {
+    decode_qr_text_detailed(text).map(|decoded| decoded.message)
+}
+
+/// A decoded QR text, with what the layers looked like.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodedText {
+    /// The message carried (inflated if it was compressed).
+    pub message: Vec<u8>,
+    /// Whether the Base45 payload was a zlib stream.
+    pub compressed: bool,
+    /// Length of the text after removing the line ending.
+    pub text_len: usize,
+    /// Length of the Base45-decoded bytes, before inflating.
+    pub base45_decoded_len: usize,
+}
+
+/// Like [`decode_qr_text`], and reports the sizes and whether compression was used.
+pub fn decode_qr_text_detailed(text: &str) -> Result<DecodedText, Reason> {
     let text = trim_line_ending(text);
     if text.len() > MAX_QR_TEXT_LEN {
         return Err(Reason::InputTooLarge { len: text.len() });
     }
     let body = text.strip_prefix(PREFIX).ok_or(Reason::NotIkdCredential)?;
     let bytes = base45::decode(body.as_bytes()).map_err(|_| Reason::Base45Invalid)?;
-    if bytes.first() == Some(&ZLIB_CMF) {
-        inflate_bounded(&bytes)
-    } else {
-        Ok(bytes)
-    }
+    let compressed = bytes.first() == Some(&ZLIB_CMF);
+    Ok(DecodedText {
+        text_len: text.len(),
+        base45_decoded_len: bytes.len(),
+        message: if compressed {
+            inflate_bounded(&bytes)?
+        } else {
+            bytes
+        },
+        compressed,
+    })
 }
 
 /// Inflates a complete zlib stream, refusing output beyond [`MAX_INFLATED_LEN`], a bad

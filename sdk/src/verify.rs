@@ -235,20 +235,70 @@ fn run(
             }),
     )?;
 
+    // Several entries may share a kid, and one public key may appear in several entries
+    // (say, one per document type). Every entry whose key verifies the signature is a
+    // candidate issuer; the first that also passes the claims and time checks is used.
     let signed = message.signed_bytes();
-    let key = trace.record(
+    let mut signers: Vec<&TrustedKey> = Vec::new();
+    let mut refused: Vec<&TrustedKey> = Vec::new();
+    for candidate in trust.candidates(kid).take(MAX_KID_CANDIDATES) {
+        let same_key = |k: &&TrustedKey| k.key == candidate.key;
+        if signers.iter().any(same_key) {
+            signers.push(candidate);
+        } else if !refused.iter().any(same_key) {
+            if candidate.key.verify_strict(&signed, message.signature()) {
+                signers.push(candidate);
+            } else {
+                refused.push(candidate);
+            }
+        }
+    }
+    trace.record(
         Stage::Signature,
-        trust
-            .candidates(kid)
-            .take(MAX_KID_CANDIDATES)
-            .find(|candidate| candidate.key.verify_strict(&signed, message.signature()))
-            .ok_or(Reason::SignatureInvalid),
+        if signers.is_empty() {
+            Err(Reason::SignatureInvalid)
+        } else {
+            Ok(())
+        },
     )?;
 
-    let (claims, document) =
-        trace.record(Stage::Claims, claims_for(message.payload(), key, policy))?;
-
-    trace.record(Stage::Time, check_time(&claims, key, now, policy))?;
+    let claims = trace.record(Stage::Claims, CredentialClaims::decode(message.payload()))?;
+    // The most specific failure is the one from the latest stage.
+    let mut failure: Option<(Stage, Reason)> = None;
+    let mut accepted = None;
+    for key in signers {
+        let outcome = claims_for(&claims, key, policy)
+            .map_err(|reason| (Stage::Claims, reason))
+            .and_then(|document| {
+                check_time(&claims, key, now, policy)
+                    .map(|()| document)
+                    .map_err(|reason| (Stage::Time, reason))
+            });
+        match outcome {
+            Ok(document) => {
+                accepted = Some((key, document));
+                break;
+            }
+            Err((stage, reason)) => {
+                if failure.as_ref().is_none_or(|(best, _)| stage > *best) {
+                    failure = Some((stage, reason));
+                }
+            }
+        }
+    }
+    let (key, document) = match (accepted, failure) {
+        (Some(accepted), _) => {
+            trace.set(Stage::Time, StepOutcome::Passed);
+            accepted
+        }
+        (None, Some((stage, reason))) => {
+            if stage == Stage::Time {
+                trace.set(Stage::Claims, StepOutcome::Passed);
+            }
+            return trace.record(stage, Err(reason));
+        }
+        (None, None) => return trace.record(Stage::Signature, Err(Reason::SignatureInvalid)),
+    };
 
     for stage in [Stage::Freshness, Stage::Revocation, Stage::HolderBinding] {
         trace.set(stage, StepOutcome::Skipped);
@@ -276,14 +326,13 @@ fn run(
     })
 }
 
-/// Claims stage: decode the claims, match the issuer, check what the key may sign and what
-/// the policy accepts, then read the document's shape.
-fn claims_for<'a>(
-    payload: &'a [u8],
+/// Claims stage for one trust entry: match the issuer, check what the key may sign and
+/// what the policy accepts, then read the document's shape.
+fn claims_for(
+    claims: &CredentialClaims<'_>,
     key: &TrustedKey,
     policy: &Policy,
-) -> Result<(CredentialClaims<'a>, Document), Reason> {
-    let claims = CredentialClaims::decode(payload)?;
+) -> Result<Document, Reason> {
     if claims.issuer != key.issuer {
         return Err(Reason::IssuerMismatch);
     }
@@ -294,8 +343,7 @@ fn claims_for<'a>(
     if !policy.accepted_doc_types.contains(doc_type) {
         return Err(Reason::DocTypeNotAccepted);
     }
-    let document = claims.document()?;
-    Ok((claims, document))
+    claims.document()
 }
 
 /// Time stage. Arithmetic saturates, so extreme claims cannot overflow into acceptance.
@@ -323,4 +371,107 @@ fn check_time(
         return Err(Reason::KeyNotValidAtIssuance);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::IssuerSigningKey;
+    use crate::document::{DocType, DocTypeSet};
+    use crate::issue::{Issuer, Validity};
+
+    const ISSUED: UnixTime = UnixTime(1_790_000_000);
+
+    fn issuer() -> Issuer {
+        Issuer::new(IssuerSigningKey::from_seed(&[3; 32]), "ID-TEST").unwrap()
+    }
+
+    fn entry(issuer: &Issuer, doc_types: DocTypeSet, valid_until: i64) -> TrustedKey {
+        TrustedKey {
+            issuer: issuer.id().into(),
+            name: format!("entry until {valid_until}"),
+            key: issuer.key().public_key(),
+            valid_from: UnixTime(0),
+            valid_until: UnixTime(valid_until),
+            doc_types,
+        }
+    }
+
+    fn kk_qr(issuer: &Issuer) -> String {
+        let kk: Document = serde_json::from_str(crate::samples::KK_4_JSON).unwrap();
+        let validity = Validity::for_seconds(ISSUED, 3600);
+        issuer
+            .issue(&kk, validity, Some(vec![1]))
+            .unwrap()
+            .0
+            .to_qr_text()
+    }
+
+    #[test]
+    fn one_key_in_two_entries_uses_the_entry_that_allows_the_document() {
+        let issuer = issuer();
+        let mut trust = TrustStore::new();
+        trust.add(entry(
+            &issuer,
+            DocTypeSet::NONE.with(DocType::Ktp),
+            2_000_000_000,
+        ));
+        trust.add(entry(
+            &issuer,
+            DocTypeSet::NONE.with(DocType::Kk),
+            2_000_000_000,
+        ));
+        let verified = verify(&kk_qr(&issuer), &trust, ISSUED, &Policy::new()).unwrap();
+        assert_eq!(verified.document().doc_type(), DocType::Kk);
+        assert_eq!(verified.trace().outcome(Stage::Claims), StepOutcome::Passed);
+    }
+
+    #[test]
+    fn when_every_entry_fails_the_latest_stage_is_reported() {
+        let issuer = issuer();
+        let mut trust = TrustStore::new();
+        // Fails at the claims stage: may not sign a KK.
+        trust.add(entry(
+            &issuer,
+            DocTypeSet::NONE.with(DocType::Ktp),
+            2_000_000_000,
+        ));
+        // Fails at the time stage: its window ended before the credential was issued.
+        trust.add(entry(&issuer, DocTypeSet::all(), ISSUED.0 - 1));
+        let rejection = verify(&kk_qr(&issuer), &trust, ISSUED, &Policy::new()).unwrap_err();
+        assert_eq!(rejection.code(), "key_not_valid_at_issuance");
+        assert_eq!(
+            rejection.trace().outcome(Stage::Claims),
+            StepOutcome::Passed
+        );
+        assert_eq!(rejection.trace().outcome(Stage::Time), StepOutcome::Failed);
+        assert_eq!(
+            rejection.trace().outcome(Stage::Content),
+            StepOutcome::NotReached
+        );
+    }
+
+    #[test]
+    fn times_past_year_9999_are_refused_at_issue_and_at_verification() {
+        let issuer = issuer();
+        let kk: Document = serde_json::from_str(crate::samples::KK_4_JSON).unwrap();
+        let beyond = Validity {
+            issued_at: ISSUED,
+            not_before: None,
+            expires_at: UnixTime(crate::limits::MAX_NUMERIC_DATE + 1),
+        };
+        assert_eq!(
+            issuer.issue(&kk, beyond, None).unwrap_err(),
+            crate::issue::IssueError::InvalidValidity
+        );
+        let last = Validity {
+            expires_at: UnixTime(crate::limits::MAX_NUMERIC_DATE),
+            ..beyond
+        };
+        let qr = issuer.issue(&kk, last, None).unwrap().0.to_qr_text();
+        let mut trust = TrustStore::new();
+        trust.add(entry(&issuer, DocTypeSet::all(), 2_000_000_000));
+        let verified = verify(&qr, &trust, ISSUED, &Policy::new()).unwrap();
+        assert_eq!(verified.expires_at().to_string(), "9999-12-31T23:59:59Z");
+    }
 }
