@@ -1,0 +1,2 @@
+//! The IKD verification service.
+fn main() {}
