@@ -53,6 +53,7 @@ mod cbor;
 mod claims;
 pub mod cose;
 pub mod crypto;
+pub mod display;
 pub mod document;
 pub mod encoding;
 pub mod inspect;
