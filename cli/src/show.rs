@@ -1,32 +1,13 @@
 //! Human-readable output of verdicts, inspections and documents.
 
-use ikd_sdk::siak::SiakList;
-use ikd_sdk::{
-    BerlakuHingga, Document, Inspection, Kk, KkMember, Ktp, Reason, Rejection, Trace, Verified,
-    Warning,
-};
+use ikd_sdk::{Document, Inspection, Ktp, Reason, Rejection, Trace, Verified, Warning};
 use std::fmt::Write as _;
 
 /// Width of the label column.
-const LABEL: usize = 19;
+const LABEL: usize = 30;
 
 fn line(out: &mut String, indent: &str, label: &str, value: impl std::fmt::Display) {
     let _ = writeln!(out, "{indent}{label:<LABEL$}: {value}");
-}
-
-fn coded(list: SiakList, code: u8) -> String {
-    match list.label(code) {
-        Some(label) => format!("{label} ({code})"),
-        None => format!("({code})"),
-    }
-}
-
-fn citizenship(code: u8) -> &'static str {
-    match code {
-        1 => "WNI",
-        2 => "WNA",
-        _ => "?",
-    }
 }
 
 fn reason_lines(out: &mut String, reason: &Reason) {
@@ -102,133 +83,23 @@ fn title(document: &Document) -> &'static str {
     }
 }
 
-/// A document as labelled lines.
+/// A document as labelled lines, section by section, as the SDK lays it out.
 pub(crate) fn document(document: &Document, indent: &str) -> String {
     let mut out = String::new();
-    match document {
-        Document::Ktp(ktp) => ktp_lines(&mut out, indent, ktp),
-        Document::Kk(kk) => kk_lines(&mut out, indent, kk),
-        _ => {
-            let _ = writeln!(out, "{indent}(a document type this version cannot show)");
+    for section in ikd_sdk::display::sections(document) {
+        let _ = writeln!(out, "{indent}{}", section.title_id);
+        let inner = format!("{indent}  ");
+        for field in &section.fields {
+            line(&mut out, &inner, field.label_id, &field.value);
         }
     }
+    if let Document::Ktp(Ktp {
+        foto: Some(foto), ..
+    }) = document
+    {
+        line(&mut out, indent, "Foto", format!("{} bytes", foto.len()));
+    }
     out
-}
-
-fn ktp_lines(out: &mut String, i: &str, ktp: &Ktp) {
-    line(out, i, "Dokumen", "KTP-el");
-    line(out, i, "NIK", ktp.nik);
-    line(out, i, "Nama", &ktp.nama);
-    line(
-        out,
-        i,
-        "Tempat/Tgl Lahir",
-        format!("{}, {}", ktp.tempat_lahir, ktp.tanggal_lahir),
-    );
-    line(
-        out,
-        i,
-        "Jenis Kelamin",
-        coded(SiakList::JenisKelamin, ktp.jenis_kelamin),
-    );
-    line(
-        out,
-        i,
-        "Gol. Darah",
-        ktp.golongan_darah
-            .map_or_else(|| "-".to_owned(), |c| coded(SiakList::GolonganDarah, c)),
-    );
-    line(out, i, "Alamat", &ktp.alamat);
-    line(out, i, "RT/RW", format!("{:03}/{:03}", ktp.rt, ktp.rw));
-    line(out, i, "Kode Wilayah", ktp.kode_wilayah);
-    line(out, i, "Agama", coded(SiakList::Agama, ktp.agama));
-    line(
-        out,
-        i,
-        "Status Perkawinan",
-        coded(SiakList::StatusPerkawinan, ktp.status_perkawinan),
-    );
-    line(
-        out,
-        i,
-        "Pekerjaan",
-        coded(SiakList::Pekerjaan, ktp.pekerjaan),
-    );
-    line(out, i, "Kewarganegaraan", citizenship(ktp.kewarganegaraan));
-    let berlaku = match ktp.berlaku_hingga {
-        BerlakuHingga::SeumurHidup => "SEUMUR HIDUP".to_owned(),
-        BerlakuHingga::Tanggal(date) => date.to_string(),
-    };
-    line(out, i, "Berlaku Hingga", berlaku);
-    line(
-        out,
-        i,
-        "Dikeluarkan",
-        format!(
-            "{} (kode {})",
-            ktp.tanggal_dikeluarkan, ktp.tempat_dikeluarkan
-        ),
-    );
-    if let Some(foto) = &ktp.foto {
-        line(out, i, "Foto", format!("{} bytes", foto.len()));
-    }
-}
-
-fn kk_lines(out: &mut String, i: &str, kk: &Kk) {
-    line(out, i, "Dokumen", "Kartu Keluarga");
-    line(out, i, "Nomor KK", kk.nomor_kk);
-    line(out, i, "Kepala Keluarga", &kk.kepala_keluarga);
-    line(out, i, "Alamat", &kk.alamat);
-    line(out, i, "RT/RW", format!("{:03}/{:03}", kk.rt, kk.rw));
-    line(out, i, "Kode Pos", kk.kode_pos);
-    line(out, i, "Kode Wilayah", kk.kode_wilayah);
-    line(out, i, "Dikeluarkan", kk.tanggal_dikeluarkan);
-    line(out, i, "Anggota", kk.anggota.len());
-    let inner = format!("{i}    ");
-    for (n, member) in kk.anggota.iter().enumerate() {
-        let _ = writeln!(out, "{i}  {}.", n + 1);
-        member_lines(out, &inner, member);
-    }
-}
-
-fn member_lines(out: &mut String, i: &str, m: &KkMember) {
-    let label = LABEL - 2;
-    let mut field = |name: &str, value: String| {
-        let _ = writeln!(out, "{i}{name:<label$}: {value}");
-    };
-    field("NIK", m.nik.to_string());
-    field("Nama", m.nama.clone());
-    field("SHDK", coded(SiakList::Shdk, m.shdk));
-    field(
-        "Jenis Kelamin",
-        coded(SiakList::JenisKelamin, m.jenis_kelamin),
-    );
-    field(
-        "Tempat/Tgl Lahir",
-        format!("{}, {}", m.tempat_lahir, m.tanggal_lahir),
-    );
-    field("Agama", coded(SiakList::Agama, m.agama));
-    field("Pendidikan", coded(SiakList::Pendidikan, m.pendidikan));
-    field("Pekerjaan", coded(SiakList::Pekerjaan, m.pekerjaan));
-    if let Some(code) = m.golongan_darah {
-        field("Gol. Darah", coded(SiakList::GolonganDarah, code));
-    }
-    field(
-        "Status Kawin",
-        coded(SiakList::StatusPerkawinan, m.status_perkawinan),
-    );
-    if let Some(date) = m.tanggal_perkawinan {
-        field("Tgl Perkawinan", date.to_string());
-    }
-    field("Kewarganegaraan", citizenship(m.kewarganegaraan).to_owned());
-    if let Some(paspor) = &m.nomor_paspor {
-        field("No. Paspor", paspor.clone());
-    }
-    if let Some(kitap) = &m.nomor_kitap {
-        field("No. KITAP", kitap.clone());
-    }
-    field("Nama Ayah", m.nama_ayah.clone());
-    field("Nama Ibu", m.nama_ibu.clone());
 }
 
 /// An inspection, marked UNVERIFIED before anything else.

@@ -156,13 +156,13 @@ impl Tables {
 
 /// Whether a 10-digit desa/kelurahan code exists in the current list.
 pub fn desa_exists(kode_wilayah: u64) -> bool {
-    kode_wilayah % 10_000 != 0
+    !kode_wilayah.is_multiple_of(10_000)
         && tables().is_some_and(|t| t.codes.binary_search(&kode_wilayah).is_ok())
 }
 
 /// The names of a 10-digit desa/kelurahan code and its parents, if it exists.
 pub fn resolve_desa(kode_wilayah: u64) -> Option<RegionNames> {
-    if kode_wilayah % 10_000 == 0 {
+    if kode_wilayah.is_multiple_of(10_000) {
         return None;
     }
     let t = tables()?;
@@ -176,7 +176,7 @@ pub fn resolve_desa(kode_wilayah: u64) -> Option<RegionNames> {
 
 /// The name of a 4-digit kabupaten/kota code `PPKK`, if it exists.
 pub fn kabupaten_kota_name(code: u16) -> Option<&'static str> {
-    if code % 100 == 0 {
+    if code.is_multiple_of(100) {
         return None;
     }
     tables()?.name(u64::from(code) * 1_000_000)
