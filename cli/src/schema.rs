@@ -208,6 +208,7 @@ mod tests {
         let document = validator("document.schema.json").unwrap();
         let mut ktp: Value = serde_json::from_str(ikd_sdk::samples::KTP_JSON).unwrap();
         ktp["agama"] = json!("ISLAM");
+        ktp["rt"] = json!("3");
         ktp.as_object_mut().unwrap().remove("nama");
         ktp["nik"] = json!("32730157089200");
         let problems = check(&document, &ktp).unwrap_err();
@@ -215,8 +216,8 @@ mod tests {
             problems,
             [
                 "/: missing required field \"nama\"",
-                "/agama: must be of type integer",
                 "/nik: has the wrong format",
+                "/rt: must be of type integer",
             ]
         );
 

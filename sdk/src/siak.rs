@@ -76,9 +76,11 @@ impl SiakList {
     /// The code whose label (or a known alias) equals `label`, ignoring case.
     pub fn code_of(self, label: &str) -> Option<u8> {
         let wanted = label.trim();
-        if self == SiakList::Pekerjaan && wanted.eq_ignore_ascii_case("PEGAWAI NEGERI SIPIL (PNS)")
+        if let Some((_, _, code)) = ALIASES
+            .iter()
+            .find(|(list, alias, _)| *list == self && alias.eq_ignore_ascii_case(wanted))
         {
-            return Some(5);
+            return Some(*code);
         }
         table()
             .iter()
@@ -88,6 +90,71 @@ impl SiakList {
 }
 
 const CSV: &str = include_str!("../data/siak-codes.csv");
+
+/// Spellings found on printed cards and in older SIAK data for the same codes
+/// (data/README.md): the 2026 ASN label replaced PNS, and religions are spelled both ways.
+const ALIASES: &[(SiakList, &str, u8)] = &[
+    (SiakList::Pekerjaan, "PEGAWAI NEGERI SIPIL (PNS)", 5),
+    (SiakList::Pekerjaan, "PNS", 5),
+    (SiakList::Pekerjaan, "ASN", 5),
+    (SiakList::Agama, "KATOLIK", 3),
+    (SiakList::Agama, "BUDDHA", 5),
+    (SiakList::Agama, "KONGHUCU", 6),
+    (SiakList::Agama, "KEPERCAYAAN", 7),
+    (SiakList::GolonganDarah, "TIDAK_TAHU", 13),
+    (SiakList::JenisKelamin, "LAKI LAKI", 1),
+];
+
+/// Serde helpers for SIAK-coded fields: a code, or a label or alias of the list.
+pub(crate) mod serde_code {
+    use super::SiakList;
+    use serde::{Deserialize, Deserializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum CodeOrLabel {
+        Code(u8),
+        Label(String),
+    }
+
+    fn resolve<E: serde::de::Error>(list: SiakList, value: CodeOrLabel) -> Result<u8, E> {
+        match value {
+            CodeOrLabel::Code(code) => Ok(code),
+            CodeOrLabel::Label(label) => list
+                .code_of(&label)
+                .ok_or_else(|| E::custom(format_args!("not a known {} label", list.name()))),
+        }
+    }
+
+    macro_rules! lists {
+        ($($name:ident => $list:ident;)*) => {$(
+            pub(crate) fn $name<'de, D: Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
+                resolve(SiakList::$list, CodeOrLabel::deserialize(d)?)
+            }
+        )*};
+    }
+
+    lists! {
+        agama => Agama;
+        status_perkawinan => StatusPerkawinan;
+        shdk => Shdk;
+        pendidikan => Pendidikan;
+        pekerjaan => Pekerjaan;
+        jenis_kelamin => JenisKelamin;
+    }
+
+    /// Golongan darah is optional: absent or null when the card prints "-".
+    pub(crate) fn opt_golongan_darah<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<u8>, D::Error> {
+        match Option::<CodeOrLabel>::deserialize(d)? {
+            Some(CodeOrLabel::Label(label)) if label.trim() == "-" => Ok(None),
+            other => other
+                .map(|v| resolve(SiakList::GolonganDarah, v))
+                .transpose(),
+        }
+    }
+}
 
 fn table() -> &'static [(SiakList, u8, &'static str)] {
     static TABLE: OnceLock<Vec<(SiakList, u8, &'static str)>> = OnceLock::new();
@@ -136,5 +203,9 @@ mod tests {
         );
         assert_eq!(SiakList::JenisKelamin.code_of("PEREMPUAN"), Some(2));
         assert_eq!(SiakList::GolonganDarah.code_of("Z"), None);
+        assert_eq!(SiakList::Agama.code_of("Katolik"), Some(3));
+        assert_eq!(SiakList::Agama.code_of("KATHOLIK"), Some(3));
+        assert_eq!(SiakList::Agama.code_of("Buddha"), Some(5));
+        assert_eq!(SiakList::Pekerjaan.code_of("PNS"), Some(5));
     }
 }

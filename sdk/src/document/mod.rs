@@ -178,3 +178,30 @@ pub(crate) fn document_type(item: &Item<'_>) -> Result<DocType, Reason> {
         .ok_or(malformed)?;
     DocType::from_number(number).ok_or(Reason::DocTypeUnknown { doc_type: number })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn siak_fields_accept_labels_and_aliases_in_json() {
+        let mut json: serde_json::Value = serde_json::from_str(crate::samples::KTP_JSON).unwrap();
+        json["pekerjaan"] = "PEGAWAI NEGERI SIPIL (PNS)".into();
+        json["agama"] = "Katolik".into();
+        json["jenis_kelamin"] = "PEREMPUAN".into();
+        json["golongan_darah"] = "-".into();
+        let Document::Ktp(ktp) = serde_json::from_value(json.clone()).unwrap() else {
+            panic!("not a KTP");
+        };
+        assert_eq!((ktp.pekerjaan, ktp.agama, ktp.jenis_kelamin), (5, 3, 2));
+        assert_eq!(ktp.golongan_darah, None);
+        // Output keeps codes, so a round trip is stable.
+        let out = serde_json::to_value(Document::Ktp(ktp)).unwrap();
+        assert_eq!(out["pekerjaan"], 5);
+        json["agama"] = "ATEIS".into();
+        let error = serde_json::from_value::<Document>(json)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("not a known agama label"), "{error}");
+    }
+}
