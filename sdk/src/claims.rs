@@ -37,9 +37,14 @@ pub(crate) struct CredentialClaims<'a> {
 
 impl<'a> CredentialClaims<'a> {
     /// Decodes strict CBOR claims. Unknown claims are refused.
+    ///
+    /// The payload is signed, so a CBOR problem inside it is a claims problem: every reason
+    /// keeps the one stage the registry gives it, and the decode-stage CBOR codes speak only
+    /// of the unsigned envelope.
     pub(crate) fn decode(payload: &'a [u8]) -> Result<Self, Reason> {
-        let Item::Map(entries) = cbor::decode(payload)? else {
-            return Err(Reason::ClaimsMalformed { claim: "payload" });
+        let malformed = Reason::ClaimsMalformed { claim: "payload" };
+        let Ok(Item::Map(entries)) = cbor::decode(payload) else {
+            return Err(malformed);
         };
         let mut issuer = None;
         let (mut iat, mut nbf, mut exp) = (None, None, None);

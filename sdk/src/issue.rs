@@ -4,7 +4,7 @@ use crate::claims::encode_credential_claims;
 use crate::cose::{self, MessageType};
 use crate::crypto::{self, IssuerSigningKey, KeyError};
 use crate::document::Document;
-use crate::limits::{MAX_CREDENTIAL_ID_LEN, MAX_ISSUER_ID_LEN, MAX_NUMERIC_DATE};
+use crate::limits::{MAX_CREDENTIAL_ID_LEN, MAX_ISSUER_ID_LEN, MAX_NUMERIC_DATE, MAX_QR_TEXT_LEN};
 use crate::reason::{Reason, Warning};
 use crate::time::UnixTime;
 use crate::transport;
@@ -27,6 +27,11 @@ pub enum IssueError {
     InvalidCredentialId,
     /// No randomness for the credential identifier.
     Key(KeyError),
+    /// The QR text would be longer than any verifier accepts.
+    TooLarge {
+        /// Its length in characters.
+        len: usize,
+    },
 }
 
 impl fmt::Display for IssueError {
@@ -39,6 +44,10 @@ impl fmt::Display for IssueError {
             }
             IssueError::InvalidCredentialId => f.write_str("credential id must be 1 to 32 bytes"),
             IssueError::Key(e) => write!(f, "{e}"),
+            IssueError::TooLarge { len } => write!(
+                f,
+                "the QR text would be {len} characters; verifiers accept at most {MAX_QR_TEXT_LEN}"
+            ),
         }
     }
 }
@@ -151,6 +160,40 @@ impl Issuer {
             Some(self.key.kid()),
             |tbs| self.key.sign(tbs).to_vec(),
         );
-        Ok((Credential { cose }, warnings))
+        let credential = Credential { cose };
+        let len = credential.to_qr_text().len();
+        if len > MAX_QR_TEXT_LEN {
+            return Err(IssueError::TooLarge { len });
+        }
+        Ok((credential, warnings))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_a_credential_no_verifier_would_read() {
+        let issuer = Issuer::new(IssuerSigningKey::from_seed(&[5; 32]), "ID-TEST").unwrap();
+        let mut document: Document = serde_json::from_str(crate::samples::KTP_JSON).unwrap();
+        let validity = Validity::for_seconds(UnixTime(1_790_000_000), 60);
+        if let Document::Ktp(ktp) = &mut document {
+            // A portrait within its own limit, but of noise that does not compress.
+            let mut foto = vec![0xFF, 0xD8, 0xFF];
+            let mut state = 0x2545_F491_4F6C_DD1Du64;
+            foto.extend((3..crate::limits::MAX_PORTRAIT_LEN).map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state.to_le_bytes()[0]
+            }));
+            ktp.foto = Some(foto);
+        }
+        match issuer.issue(&document, validity, None) {
+            Err(IssueError::TooLarge { len }) => assert!(len > MAX_QR_TEXT_LEN),
+            Err(other) => panic!("{other}"),
+            Ok(_) => panic!("issued a credential longer than verifiers accept"),
+        }
     }
 }

@@ -1,0 +1,186 @@
+//! The vector file format (README.md §Vector format), as Rust types.
+//!
+//! Field order in these structs is the order in the files: the generator serializes them,
+//! so the committed files are byte-for-byte reproducible.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The `format` value of every vector file of this version.
+pub const FORMAT: &str = "ikd-conformance/1";
+
+/// One vector file: every vector of one group, and the trust stores they name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VectorFile {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// The group every vector in the file belongs to.
+    pub group: Group,
+    /// What the file holds, for people.
+    pub description: String,
+    /// Trust stores by name, in the SDK's trust-store JSON form (`ikd-trust-store/1`).
+    pub trust_stores: BTreeMap<String, TrustStoreJson>,
+    /// The vectors, in a fixed order.
+    pub vectors: Vec<Vector>,
+}
+
+/// The three groups of vectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Group {
+    /// Credentials a verifier must accept.
+    Valid,
+    /// Credentials a verifier must reject, one reason each.
+    Invalid,
+    /// Limits and boundaries: accepted or rejected exactly at the edge.
+    Edge,
+}
+
+impl Group {
+    /// Every group, in file order.
+    pub const ALL: [Group; 3] = [Group::Valid, Group::Invalid, Group::Edge];
+
+    /// The stable name, which is also the file stem.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Group::Valid => "valid",
+            Group::Invalid => "invalid",
+            Group::Edge => "edge",
+        }
+    }
+}
+
+/// One test vector: the verifier's inputs and the outcome it must produce.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vector {
+    /// Unique across all files.
+    pub id: String,
+    /// What the vector exercises, for people.
+    pub description: String,
+    /// Equal to the file's group.
+    pub group: Group,
+    /// The QR text, exactly as scanned (it may end in a line ending).
+    pub qr: String,
+    /// The verifier's clock, in Unix seconds.
+    pub now: i64,
+    /// The name of a trust store in the file's `trust_stores`.
+    pub trust_store: String,
+    /// The verifier's policy.
+    pub policy: PolicySpec,
+    /// The outcome the verifier must produce.
+    pub expected: Expected,
+}
+
+/// The verifier's policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySpec {
+    /// Clock-skew leeway for `nbf`, `iat` and `exp`, in seconds.
+    pub leeway_seconds: u32,
+    /// The document types the verifier accepts, by stable name (`ktp`, `kk`).
+    pub accepted_doc_types: Vec<String>,
+}
+
+/// The expected outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum Expected {
+    /// The credential verifies.
+    Valid(ValidOutcome),
+    /// The credential is rejected.
+    Rejected(RejectedOutcome),
+}
+
+/// What a verifier reports for a valid credential.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidOutcome {
+    /// The `iss` claim.
+    pub issuer: String,
+    /// The `name` of the trust-store entry that was used.
+    pub issuer_name: String,
+    /// The signing key's `kid`, lower-case hex.
+    pub kid: String,
+    /// The document type's stable name.
+    pub doc_type: String,
+    /// KTP: the NIK, 16 digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nik: Option<String>,
+    /// KK: the nomor KK, 16 digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nomor_kk: Option<String>,
+    /// KK: each member's NIK, in document order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_niks: Option<Vec<String>>,
+    /// Every warning, in the order the verifier reports them (may be empty).
+    pub warnings: Vec<WarningSpec>,
+}
+
+/// One expected warning.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WarningSpec {
+    /// The warning code.
+    pub code: String,
+    /// The field it is about (`nik`, `anggota[2].nik`).
+    pub field: String,
+}
+
+/// What a verifier reports for a rejected credential.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RejectedOutcome {
+    /// The stage that rejected it (snake_case).
+    pub stage: String,
+    /// The reason code.
+    pub reason_code: String,
+    /// For reasons about a document field: the field (`nama`, `anggota[3].nik`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// For `claims_malformed`: the claim at fault (`iss`, `exp`, `unknown`, `payload`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim: Option<String>,
+    /// For `cose_tag_wrong`: the tag found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<u64>,
+    /// For `doc_type_unknown`: the document type number found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_type_number: Option<u64>,
+    /// For `siak_code_invalid`: the code found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub siak_code: Option<u64>,
+}
+
+/// The SDK's trust-store JSON form (`ikd-trust-store/1`), typed so that it serializes in a
+/// fixed key order whatever features serde_json is built with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustStoreJson {
+    /// `ikd-trust-store/1`.
+    pub format: String,
+    /// The trusted keys.
+    pub keys: Vec<TrustedKeyJson>,
+}
+
+/// One trusted key in the trust-store JSON form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustedKeyJson {
+    /// The issuer identifier `iss` must equal.
+    pub issuer: String,
+    /// The issuer's display name.
+    pub name: String,
+    /// Informational: the key's `kid` (loaders derive it from the key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+    /// The raw Ed25519 public key, hex.
+    pub public_key: String,
+    /// Start of the signing window, `YYYY-MM-DDTHH:MM:SSZ`, inclusive.
+    pub valid_from: String,
+    /// End of the signing window, `YYYY-MM-DDTHH:MM:SSZ`, inclusive.
+    pub valid_until: String,
+    /// The document types the key may sign.
+    pub doc_types: Vec<String>,
+}

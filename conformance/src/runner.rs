@@ -1,0 +1,327 @@
+//! The runner: checks every vector in a directory against the SDK.
+
+use crate::format::{
+    Expected, FORMAT, RejectedOutcome, TrustStoreJson, ValidOutcome, Vector, VectorFile,
+    WarningSpec,
+};
+use ikd_sdk::{
+    DocType, DocTypeSet, Document, Policy, Reason, Rejection, TrustStore, UnixTime, Verified,
+    verify,
+};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// The result of running a directory of vectors.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Vectors whose outcome matched.
+    pub passed: usize,
+    /// Vectors (or whole files) that did not.
+    pub failures: Vec<Failure>,
+    /// Reason codes produced by passing rejected vectors.
+    pub reason_codes: BTreeSet<String>,
+    /// Warning codes produced by passing valid vectors.
+    pub warning_codes: BTreeSet<String>,
+}
+
+impl Report {
+    /// Number of failures.
+    pub fn failed(&self) -> usize {
+        self.failures.len()
+    }
+
+    /// Whether at least one vector ran and none failed.
+    pub fn all_passed(&self) -> bool {
+        self.failures.is_empty() && self.passed > 0
+    }
+
+    /// The final line: `conformance: N passed, M failed`.
+    pub fn summary(&self) -> String {
+        format!(
+            "conformance: {} passed, {} failed",
+            self.passed,
+            self.failed()
+        )
+    }
+}
+
+/// A vector that failed, or a file that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The file name.
+    pub file: String,
+    /// The vector id, or `*` for a file-level problem.
+    pub id: String,
+    /// What differed.
+    pub message: String,
+}
+
+impl core::fmt::Display for Failure {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "FAIL {} {}: {}", self.file, self.id, self.message)
+    }
+}
+
+/// Reads every `*.json` file in `dir` (sorted by name) as a vector file.
+pub fn load_dir(dir: &Path) -> Result<Vec<(String, VectorFile)>, Failure> {
+    let dir_failure = |message: String| Failure {
+        file: dir.display().to_string(),
+        id: "*".into(),
+        message,
+    };
+    let entries = std::fs::read_dir(dir).map_err(|e| dir_failure(e.to_string()))?;
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| dir_failure(e.to_string()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".json") {
+            names.push(name);
+        }
+    }
+    names.sort();
+    names
+        .into_iter()
+        .map(|name| {
+            let failure = |message: String| Failure {
+                file: name.clone(),
+                id: "*".into(),
+                message,
+            };
+            let text =
+                std::fs::read_to_string(dir.join(&name)).map_err(|e| failure(e.to_string()))?;
+            let file = parse_file(&text).map_err(failure)?;
+            Ok((name, file))
+        })
+        .collect()
+}
+
+/// Parses one vector file and checks its header.
+pub fn parse_file(text: &str) -> Result<VectorFile, String> {
+    let file: VectorFile = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    if file.format != FORMAT {
+        return Err(format!("format is {:?}, expected {FORMAT:?}", file.format));
+    }
+    Ok(file)
+}
+
+/// Runs every vector in every `*.json` file of `dir`.
+pub fn run_vectors(dir: &Path) -> Report {
+    let mut report = Report::default();
+    let files = match load_dir(dir) {
+        Ok(files) => files,
+        Err(failure) => {
+            report.failures.push(failure);
+            return report;
+        }
+    };
+    if files.is_empty() {
+        report.failures.push(Failure {
+            file: dir.display().to_string(),
+            id: "*".into(),
+            message: "no *.json vector files".into(),
+        });
+    }
+    let mut ids = BTreeSet::new();
+    for (name, file) in &files {
+        run_file(name, file, &mut ids, &mut report);
+    }
+    report
+}
+
+/// Runs the vectors of one parsed file into `report`; `ids` collects ids across files.
+pub fn run_file(name: &str, file: &VectorFile, ids: &mut BTreeSet<String>, report: &mut Report) {
+    let stores = load_stores(&file.trust_stores);
+    for vector in &file.vectors {
+        let result = if !ids.insert(vector.id.clone()) {
+            Err("duplicate id".to_owned())
+        } else if vector.group != file.group {
+            Err(format!(
+                "group {} in a file of group {}",
+                vector.group.as_str(),
+                file.group.as_str()
+            ))
+        } else {
+            check_vector(vector, &stores)
+        };
+        match result {
+            Ok(()) => {
+                report.passed += 1;
+                match &vector.expected {
+                    Expected::Valid(valid) => report
+                        .warning_codes
+                        .extend(valid.warnings.iter().map(|w| w.code.clone())),
+                    Expected::Rejected(rejected) => {
+                        report.reason_codes.insert(rejected.reason_code.clone());
+                    }
+                }
+            }
+            Err(message) => report.failures.push(Failure {
+                file: name.to_owned(),
+                id: vector.id.clone(),
+                message,
+            }),
+        }
+    }
+}
+
+/// Loads each named trust store; a store that does not load fails the vectors naming it.
+fn load_stores(
+    stores: &BTreeMap<String, TrustStoreJson>,
+) -> BTreeMap<String, Result<TrustStore, String>> {
+    stores
+        .iter()
+        .map(|(name, json)| {
+            let store = serde_json::to_string(json)
+                .map_err(|e| e.to_string())
+                .and_then(|text| TrustStore::from_json(&text).map_err(|e| e.to_string()));
+            (name.clone(), store)
+        })
+        .collect()
+}
+
+/// Verifies one vector and compares the outcome with its expectation.
+pub fn check_vector(
+    vector: &Vector,
+    stores: &BTreeMap<String, Result<TrustStore, String>>,
+) -> Result<(), String> {
+    let store = match stores.get(&vector.trust_store) {
+        Some(Ok(store)) => store,
+        Some(Err(e)) => return Err(format!("trust store {:?}: {e}", vector.trust_store)),
+        None => return Err(format!("no trust store named {:?}", vector.trust_store)),
+    };
+    let policy = policy_of(&vector.policy)?;
+    let outcome = verify(&vector.qr, store, UnixTime(vector.now), &policy);
+    match (&vector.expected, outcome) {
+        (Expected::Valid(expected), Ok(verified)) => compare_valid(expected, &verified),
+        (Expected::Rejected(expected), Err(rejection)) => compare_rejected(expected, &rejection),
+        (Expected::Valid(_), Err(rejection)) => Err(format!("expected valid, got {rejection}")),
+        (Expected::Rejected(expected), Ok(_)) => Err(format!(
+            "expected rejection {} at {}, got valid",
+            expected.reason_code, expected.stage
+        )),
+    }
+}
+
+fn policy_of(spec: &crate::format::PolicySpec) -> Result<Policy, String> {
+    let mut accepted = DocTypeSet::NONE;
+    for name in &spec.accepted_doc_types {
+        let doc_type =
+            DocType::from_name(name).ok_or_else(|| format!("unknown document type {name:?}"))?;
+        accepted = accepted.with(doc_type);
+    }
+    let mut policy = Policy::default();
+    policy.leeway_seconds = spec.leeway_seconds;
+    policy.accepted_doc_types = accepted;
+    Ok(policy)
+}
+
+/// Collects differences as `what: expected X, got Y`.
+#[derive(Default)]
+struct Diff(Vec<String>);
+
+impl Diff {
+    fn check<T: PartialEq + core::fmt::Debug>(&mut self, what: &str, expected: &T, actual: &T) {
+        if expected != actual {
+            self.0
+                .push(format!("{what}: expected {expected:?}, got {actual:?}"));
+        }
+    }
+
+    /// Compares only when the vector states an expectation.
+    fn check_opt<T: PartialEq + core::fmt::Debug>(
+        &mut self,
+        what: &str,
+        expected: &Option<T>,
+        actual: Option<T>,
+    ) {
+        if let Some(expected) = expected {
+            self.check(what, &Some(expected), &actual.as_ref());
+        }
+    }
+
+    fn finish(self) -> Result<(), String> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(self.0.join("; "))
+        }
+    }
+}
+
+fn compare_valid(expected: &ValidOutcome, verified: &Verified) -> Result<(), String> {
+    let mut diff = Diff::default();
+    diff.check("issuer", &expected.issuer, &verified.issuer().id);
+    diff.check(
+        "issuer_name",
+        &expected.issuer_name,
+        &verified.issuer().name,
+    );
+    diff.check("kid", &expected.kid, &verified.kid().to_hex());
+    let document = verified.document();
+    diff.check(
+        "doc_type",
+        &expected.doc_type.as_str(),
+        &document.doc_type().name(),
+    );
+    let (nik, nomor_kk, member_niks) = match document {
+        Document::Ktp(ktp) => (Some(ktp.nik.to_string()), None, None),
+        Document::Kk(kk) => (
+            None,
+            Some(kk.nomor_kk.to_string()),
+            Some(kk.anggota.iter().map(|m| m.nik.to_string()).collect()),
+        ),
+        _ => (None, None, None),
+    };
+    diff.check("nik", &expected.nik, &nik);
+    diff.check("nomor_kk", &expected.nomor_kk, &nomor_kk);
+    diff.check("member_niks", &expected.member_niks, &member_niks);
+    let warnings: Vec<WarningSpec> = verified
+        .warnings()
+        .iter()
+        .map(|w| WarningSpec {
+            code: w.code().to_owned(),
+            field: w.field().to_string(),
+        })
+        .collect();
+    diff.check("warnings", &expected.warnings, &warnings);
+    diff.finish()
+}
+
+fn compare_rejected(expected: &RejectedOutcome, rejection: &Rejection) -> Result<(), String> {
+    let mut diff = Diff::default();
+    let reason = rejection.reason();
+    diff.check(
+        "reason_code",
+        &expected.reason_code.as_str(),
+        &rejection.code(),
+    );
+    diff.check(
+        "stage",
+        &expected.stage.as_str(),
+        &rejection.stage().as_str(),
+    );
+    diff.check_opt(
+        "field",
+        &expected.field,
+        reason.field().map(|f| f.to_string()),
+    );
+    let (claim, tag, doc_type_number, siak_code) = match reason {
+        Reason::ClaimsMalformed { claim } => (Some((*claim).to_owned()), None, None, None),
+        Reason::CoseTagWrong { tag } => (None, Some(*tag), None, None),
+        Reason::DocTypeUnknown { doc_type } => (None, None, Some(*doc_type), None),
+        Reason::SiakCodeInvalid { code, .. } => (None, None, None, Some(*code)),
+        _ => (None, None, None, None),
+    };
+    diff.check_opt("claim", &expected.claim, claim);
+    diff.check_opt("tag", &expected.tag, tag);
+    diff.check_opt(
+        "doc_type_number",
+        &expected.doc_type_number,
+        doc_type_number,
+    );
+    diff.check_opt("siak_code", &expected.siak_code, siak_code);
+    if !diff.0.is_empty() {
+        diff.0.push(format!("(SDK said: {rejection})"));
+    }
+    diff.finish()
+}
