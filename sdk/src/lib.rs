@@ -53,6 +53,8 @@ mod cbor;
 mod claims;
 pub mod cose;
 pub mod crypto;
+pub mod demo;
+pub mod disclosure;
 pub mod display;
 pub mod document;
 pub mod encoding;

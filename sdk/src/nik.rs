@@ -8,6 +8,7 @@
 
 use crate::reason::{FieldPath, Reason, Warning};
 use crate::time::{Date, days_in_month};
+use crate::wilayah::{self, PrefixStatus};
 use core::fmt;
 
 /// A 16-digit identity number as carried in a document (a NIK or a nomor KK).
@@ -113,6 +114,19 @@ pub fn check_nomor_kk(nomor: Nik, field: FieldPath) -> Result<(), Reason> {
         Ok(())
     } else {
         Err(Reason::NikInvalid { field })
+    }
+}
+
+/// Adds a warning when the NIK's region prefix is unknown, and an informational note when
+/// it is known only from an older list. The prefix is never compared with the address: a
+/// NIK keeps the kecamatan of its first registration for life.
+pub fn check_region(nik: Nik, field: FieldPath, warnings: &mut Vec<Warning>) {
+    match wilayah::nik_prefix_status(nik.region_prefix()) {
+        PrefixStatus::Current { .. } => {}
+        PrefixStatus::Historical { last_list, .. } => {
+            warnings.push(Warning::NikRegionHistorical { field, last_list });
+        }
+        PrefixStatus::Unknown => warnings.push(Warning::NikRegionUnknown { field }),
     }
 }
 

@@ -454,6 +454,45 @@ pub enum Warning {
         /// The NIK's field.
         field: FieldPath,
     },
+    /// The NIK's `PPKKCC` prefix is in none of the region lists the verifier holds.
+    NikRegionUnknown {
+        /// The NIK's field.
+        field: FieldPath,
+    },
+    /// Informational: the NIK's prefix is a kecamatan of an older list only (for example
+    /// Papua before its 2022 split). NIKs keep their first prefix for life, so this is normal.
+    NikRegionHistorical {
+        /// The NIK's field.
+        field: FieldPath,
+        /// The newest list that has the prefix (e.g. `2021`).
+        last_list: &'static str,
+    },
+    /// A region code (kode wilayah, or the issuing kabupaten/kota) is not in the region table.
+    RegionCodeUnknown {
+        /// The field holding the code.
+        field: FieldPath,
+        /// The region table consulted.
+        table: &'static str,
+    },
+}
+
+/// How much a warning matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// Deserves a look by the person at the counter.
+    Warning,
+    /// Expected in real documents; shown for completeness.
+    Info,
+}
+
+impl Severity {
+    /// The stable snake_case name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
 }
 
 /// A registry row for a warning code.
@@ -473,6 +512,24 @@ pub const WARNING_REGISTRY: &[WarningInfo] = &[
         en: "The sex encoded in the NIK differs from the stated sex.",
         id: "Jenis kelamin dalam NIK berbeda dengan jenis kelamin yang tercantum.",
     },
+    ReasonInfo {
+        code: "nik_region_unknown",
+        stage: Stage::Content,
+        en: "The region prefix of the NIK is in no known region list.",
+        id: "Kode wilayah pada NIK tidak terdapat dalam daftar wilayah mana pun yang dikenal.",
+    },
+    ReasonInfo {
+        code: "nik_region_historical",
+        stage: Stage::Content,
+        en: "The NIK was first registered in a kecamatan of an older region list; this is normal.",
+        id: "NIK pertama kali terdaftar di kecamatan dari daftar wilayah lama; hal ini wajar.",
+    },
+    ReasonInfo {
+        code: "region_code_unknown",
+        stage: Stage::Content,
+        en: "A region code is not in the verifier's region table.",
+        id: "Kode wilayah tidak terdapat dalam tabel wilayah verifikator.",
+    },
 ];
 
 impl Warning {
@@ -481,6 +538,27 @@ impl Warning {
         match self {
             Warning::NikBirthDateMismatch { .. } => "nik_birth_date_mismatch",
             Warning::NikSexMismatch { .. } => "nik_sex_mismatch",
+            Warning::NikRegionUnknown { .. } => "nik_region_unknown",
+            Warning::NikRegionHistorical { .. } => "nik_region_historical",
+            Warning::RegionCodeUnknown { .. } => "region_code_unknown",
+        }
+    }
+
+    /// How much it matters.
+    pub const fn severity(&self) -> Severity {
+        match self {
+            Warning::NikRegionHistorical { .. } => Severity::Info,
+            _ => Severity::Warning,
+        }
+    }
+
+    /// The data the message refers to: the last list that had a prefix, or the region
+    /// table consulted.
+    pub const fn detail(&self) -> Option<&'static str> {
+        match self {
+            Warning::NikRegionHistorical { last_list, .. } => Some(last_list),
+            Warning::RegionCodeUnknown { table, .. } => Some(table),
+            _ => None,
         }
     }
 
@@ -495,14 +573,22 @@ impl Warning {
     /// The field the warning is about.
     pub fn field(&self) -> FieldPath {
         match self {
-            Warning::NikBirthDateMismatch { field } | Warning::NikSexMismatch { field } => *field,
+            Warning::NikBirthDateMismatch { field }
+            | Warning::NikSexMismatch { field }
+            | Warning::NikRegionUnknown { field }
+            | Warning::NikRegionHistorical { field, .. }
+            | Warning::RegionCodeUnknown { field, .. } => *field,
         }
     }
 }
 
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({}): {}", self.code(), self.info().en, self.field())
+        write!(f, "{} ({}): {}", self.code(), self.info().en, self.field())?;
+        match self.detail() {
+            Some(detail) => write!(f, " [{detail}]"),
+            None => Ok(()),
+        }
     }
 }
 

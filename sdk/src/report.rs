@@ -124,6 +124,12 @@ pub struct WarningReport {
     pub message_en: String,
     /// What it means, in Bahasa Indonesia.
     pub message_id: String,
+    /// `warning`, or `info` for findings that are normal in real documents.
+    pub severity: String,
+    /// What the message refers to: the last list that had a NIK prefix, or the region
+    /// table consulted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 impl From<&Warning> for WarningReport {
@@ -134,6 +140,8 @@ impl From<&Warning> for WarningReport {
             field: warning.field().to_string(),
             message_en: info.en.to_owned(),
             message_id: info.id.to_owned(),
+            severity: warning.severity().as_str().to_owned(),
+            detail: warning.detail().map(str::to_owned),
         }
     }
 }

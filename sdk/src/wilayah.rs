@@ -274,6 +274,61 @@ mod tests {
     }
 
     #[test]
+    fn prefixes_from_each_generation_of_lists() {
+        let current = |p| matches!(nik_prefix_status(p), PrefixStatus::Current { .. });
+        let last = |p| match nik_prefix_status(p) {
+            PrefixStatus::Historical { last_list, .. } => last_list,
+            other => panic!("{p}: {other:?}"),
+        };
+        assert!(current(110_101), "in all six lists");
+        assert!(current(210_213), "added in 2022");
+        assert!(current(720_124), "added in 2025");
+        assert_eq!(last(910_121), "2021", "only in the 2021 list");
+        assert_eq!(last(910_101), "2021", "old Papua, 2015 to 2021");
+        assert_eq!(last(920_101), "2022", "old Papua Barat, 2015 to 2022");
+    }
+
+    #[test]
+    fn split_papua_keeps_old_prefixes_known() {
+        // Merauke moved from Papua (91) to Papua Selatan (93) in 2022.
+        assert_eq!(
+            nik_prefix_status(910_101),
+            PrefixStatus::Historical {
+                last_list: "2021",
+                kecamatan: "Merauke"
+            }
+        );
+        assert_eq!(
+            nik_prefix_status(930_101),
+            PrefixStatus::Current {
+                kecamatan: "Merauke"
+            }
+        );
+        // Makbon moved from Papua Barat (92) to Papua Barat Daya (96) in 2025.
+        assert_eq!(
+            nik_prefix_status(920_101),
+            PrefixStatus::Historical {
+                last_list: "2022",
+                kecamatan: "Makbon"
+            }
+        );
+        assert_eq!(
+            nik_prefix_status(960_101),
+            PrefixStatus::Current {
+                kecamatan: "Makbon"
+            }
+        );
+        for (desa, provinsi) in [
+            (9_301_011_002, "Papua Selatan"),
+            (9_401_011_001, "Papua Tengah"),
+            (9_501_011_001, "Papua Pegunungan"),
+            (9_601_011_001, "Papua Barat Daya"),
+        ] {
+            assert_eq!(resolve_desa(desa).unwrap().provinsi, provinsi);
+        }
+    }
+
+    #[test]
     fn nik_prefixes_current_historical_and_unknown() {
         assert_eq!(
             nik_prefix_status(327_301),
@@ -287,6 +342,9 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(nik_prefix_status(999_999), PrefixStatus::Unknown);
+        // Never existed: province 10 and kecamatan 99 of Kota Bandung.
+        assert_eq!(nik_prefix_status(100_101), PrefixStatus::Unknown);
+        assert_eq!(nik_prefix_status(327_399), PrefixStatus::Unknown);
         assert_eq!(nik_prefix_status(0), PrefixStatus::Unknown);
     }
 }

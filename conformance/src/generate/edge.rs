@@ -745,6 +745,69 @@ fn warnings(fx: &Fixtures, out: &mut Out) -> Result<(), String> {
             .warn("nik_birth_date_mismatch", "anggota[2].nik")
             .warn("nik_sex_mismatch", "anggota[3].nik"),
     );
+    region_warnings(fx, out)
+}
+
+/// Region checks against kepmendagri-300.2.2-2138-2025 and the six historical kecamatan
+/// lists: soft findings, never rejections.
+fn region_warnings(fx: &Fixtures, out: &mut Out) -> Result<(), String> {
+    let nik = |text: &str| ikd_sdk::Nik::parse(text).ok_or_else(|| format!("bad NIK {text}"));
+    let mut ktp = fx.ktp.clone();
+    ktp.nik = nik("9999015708920003")?;
+    let doc = Document::Ktp(ktp);
+    out.add(
+        Case::new(
+            "warning-nik-region-unknown",
+            "NIK prefix 999901: province 99 is in no region list. Valid, with a warning.",
+            qr_plain(&issue_a(&doc, "warning-nik-region-unknown")?),
+        ),
+        ok_a(&doc).warn("nik_region_unknown", "nik"),
+    );
+    let mut ktp = fx.ktp.clone();
+    ktp.nik = nik("9101015708920003")?;
+    let doc = Document::Ktp(ktp);
+    out.add(
+        Case::new(
+            "warning-nik-region-historical",
+            "NIK prefix 910101 (Merauke in the undivided Papua, last listed in 2021; now \
+             930101 in Papua Selatan). Valid, with the informational note naming list 2021.",
+            qr_plain(&issue_a(&doc, "warning-nik-region-historical")?),
+        ),
+        ok_a(&doc).warn("nik_region_historical", "nik"),
+    );
+    let mut ktp = fx.ktp.clone();
+    ktp.kode_wilayah = 3_273_019_999;
+    ktp.tempat_dikeluarkan = 3_299;
+    let doc = Document::Ktp(ktp);
+    out.add(
+        Case::new(
+            "warning-region-codes-unknown",
+            "kode_wilayah 3273019999 and tempat_dikeluarkan 3299 are well formed but not in \
+             kepmendagri-300.2.2-2138-2025: valid, with one warning each.",
+            qr_plain(&issue_a(&doc, "warning-region-codes-unknown")?),
+        ),
+        ok_a(&doc)
+            .warn("region_code_unknown", "kode_wilayah")
+            .warn("region_code_unknown", "tempat_dikeluarkan"),
+    );
+    let mut kk = fx.kk4.clone();
+    kk.kode_wilayah = 3_273_019_999;
+    if let Some(m) = kk.anggota.get_mut(1) {
+        m.nik = nik("9201015708920003")?;
+    }
+    let doc = Document::Kk(kk);
+    out.add(
+        Case::new(
+            "warning-kk-regions",
+            "A Kartu Keluarga whose second member's NIK has prefix 920101 (Makbon, Papua \
+             Barat until 2022, now 960101) and whose kode_wilayah is unknown: the member's \
+             note, then the header's warning.",
+            qr_plain(&issue_a(&doc, "warning-kk-regions")?),
+        ),
+        ok_a(&doc)
+            .warn("nik_region_historical", "anggota[1].nik")
+            .warn("region_code_unknown", "kode_wilayah"),
+    );
     Ok(())
 }
 

@@ -1,9 +1,10 @@
 //! Value checks shared by the document types.
 
 use crate::limits::{MAX_PORTRAIT_LEN, MAX_TEXT_FIELD_LEN};
-use crate::reason::{FieldPath, Reason};
+use crate::reason::{FieldPath, Reason, Warning};
 use crate::siak::SiakList;
 use crate::time::Date;
+use crate::wilayah;
 
 /// Checks fields of one document or one KK member.
 pub(crate) struct Checker {
@@ -71,6 +72,31 @@ impl Checker {
             (1_100_000_000..=9_999_999_999).contains(&code) && !code.is_multiple_of(10_000),
             field,
         )
+    }
+
+    /// Warns when a well-formed desa code is not in the region table.
+    pub(crate) fn known_desa(&self, field: &'static str, code: u64, warnings: &mut Vec<Warning>) {
+        if !wilayah::desa_exists(code) {
+            warnings.push(Warning::RegionCodeUnknown {
+                field: self.path(field),
+                table: wilayah::TABLE_VERSION,
+            });
+        }
+    }
+
+    /// Warns when a well-formed kabupaten/kota code is not in the region table.
+    pub(crate) fn known_kabupaten(
+        &self,
+        field: &'static str,
+        code: u16,
+        warnings: &mut Vec<Warning>,
+    ) {
+        if wilayah::kabupaten_kota_name(code).is_none() {
+            warnings.push(Warning::RegionCodeUnknown {
+                field: self.path(field),
+                table: wilayah::TABLE_VERSION,
+            });
+        }
     }
 
     /// A 4-digit kabupaten/kota code `PPKK`.

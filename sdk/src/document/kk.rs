@@ -187,6 +187,7 @@ impl Kk {
         for (i, member) in self.anggota.iter().enumerate() {
             member.check_content(member_index(i), warnings)?;
         }
+        c.known_desa("kode_wilayah", self.kode_wilayah, warnings);
         Ok(())
     }
 }
@@ -285,6 +286,7 @@ impl KkMember {
             nik_field,
             warnings,
         );
+        nik::check_region(self.nik, nik_field, warnings);
         Ok(())
     }
 }

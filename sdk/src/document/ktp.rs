@@ -208,6 +208,9 @@ impl Ktp {
             nik_field,
             warnings,
         );
+        nik::check_region(self.nik, nik_field, warnings);
+        c.known_desa("kode_wilayah", self.kode_wilayah, warnings);
+        c.known_kabupaten("tempat_dikeluarkan", self.tempat_dikeluarkan, warnings);
         Ok(())
     }
 }

@@ -1,0 +1,525 @@
+//! Data minimisation (UU 27/2022): which document fields a verifier's purpose may see.
+//!
+//! A [`Purpose`] is a named set of document fields, by their names in the JSON form of the
+//! document. A verifier that verified a full KTP-el or KK for, say, an age check hands the
+//! result to [`DisclosedReport::new`], which keeps only what the purpose allows: the
+//! verdict, reason, trace, warnings and issuer always; of the document only the allowed
+//! fields; and, for purposes that ask for it, a value computed from the document (whether
+//! the holder is at least 17 years old) in place of the field it is computed from.
+//!
+//! The decision is made here, in the SDK, so that the verification service and counter
+//! software minimise the same way.
+//!
+//! ```
+//! use ikd_sdk::disclosure::{self, DisclosedReport};
+//! use ikd_sdk::{Document, DocTypeSet, Issuer, IssuerSigningKey, Policy, TrustStore,
+//!     TrustedKey, UnixTime, Validity, verify};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let issuer = Issuer::new(IssuerSigningKey::from_seed(&[7; 32]), "ID-3273")?;
+//! let document: Document = serde_json::from_str(ikd_sdk::samples::KTP_JSON)?;
+//! let now = UnixTime(1_790_000_000);
+//! let (credential, _) = issuer.issue(&document, Validity::for_seconds(now, 3600), None)?;
+//! let mut trust = TrustStore::new();
+//! trust.add(TrustedKey {
+//!     issuer: "ID-3273".into(),
+//!     name: "Disdukcapil Kota Bandung".into(),
+//!     key: issuer.key().public_key(),
+//!     valid_from: UnixTime(0),
+//!     valid_until: UnixTime(2_000_000_000),
+//!     doc_types: DocTypeSet::all(),
+//! });
+//! let result = verify(&credential.to_qr_text(), &trust, now, &Policy::default());
+//!
+//! let age_check = disclosure::purpose("age_check").ok_or("no such purpose")?;
+//! let report = DisclosedReport::new(&result, age_check, now);
+//! let json: serde_json::Value = serde_json::from_str(&report.to_json())?;
+//! assert_eq!(json["verdict"], "valid");
+//! assert_eq!(json["age_over_17"], true);
+//! assert!(json.get("document").is_none(), "no field of the document is disclosed");
+//!
+//! let domicile = disclosure::purpose("domicile").ok_or("no such purpose")?;
+//! let json = serde_json::to_value(DisclosedReport::new(&result, domicile, now))?;
+//! assert_eq!(json["document"]["rt"], 3);
+//! assert!(json["document"].get("nik").is_none());
+//! # Ok(())
+//! # }
+//! ```
+
+use crate::document::{Document, Ktp};
+use crate::report::Report;
+use crate::time::{Date, UnixTime};
+use crate::verify::{Rejection, Verified};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The age [`Purpose::age_over_17`] tests for: 17 years, the age of majority for a KTP-el.
+pub const AGE_OF_MAJORITY: i32 = 17;
+
+/// A named purpose and the document fields it may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Purpose {
+    /// The stable snake_case name a client asks for (`kyc`, `age_check`, …).
+    pub name: &'static str,
+    /// What it is for, in English.
+    pub description_en: &'static str,
+    /// What it is for, in Bahasa Indonesia.
+    pub description_id: &'static str,
+    /// The KTP-el fields it may see.
+    pub ktp_fields: &'static [&'static str],
+    /// The Kartu Keluarga header fields it may see (not `anggota`).
+    pub kk_fields: &'static [&'static str],
+    /// The fields of each KK member it may see; empty: no member list at all.
+    pub kk_member_fields: &'static [&'static str],
+    /// Whether the answer carries `age_over_17`, computed from a KTP-el's birth date.
+    pub age_over_17: bool,
+}
+
+/// Every field of a KTP-el, in the order of the JSON form.
+pub const KTP_FIELDS: &[&str] = &[
+    "nik",
+    "nama",
+    "tempat_lahir",
+    "tanggal_lahir",
+    "jenis_kelamin",
+    "golongan_darah",
+    "alamat",
+    "rt",
+    "rw",
+    "kode_wilayah",
+    "agama",
+    "status_perkawinan",
+    "pekerjaan",
+    "kewarganegaraan",
+    "berlaku_hingga",
+    "tempat_dikeluarkan",
+    "tanggal_dikeluarkan",
+    "foto",
+];
+
+/// Every header field of a Kartu Keluarga except the member list.
+pub const KK_FIELDS: &[&str] = &[
+    "nomor_kk",
+    "kepala_keluarga",
+    "alamat",
+    "rt",
+    "rw",
+    "kode_pos",
+    "kode_wilayah",
+    "tanggal_dikeluarkan",
+];
+
+/// Every field of a Kartu Keluarga member.
+pub const KK_MEMBER_FIELDS: &[&str] = &[
+    "nik",
+    "nama",
+    "jenis_kelamin",
+    "tempat_lahir",
+    "tanggal_lahir",
+    "agama",
+    "pendidikan",
+    "pekerjaan",
+    "golongan_darah",
+    "status_perkawinan",
+    "tanggal_perkawinan",
+    "shdk",
+    "kewarganegaraan",
+    "nomor_paspor",
+    "nomor_kitap",
+    "nama_ayah",
+    "nama_ibu",
+];
+
+/// Know-your-customer at a bank or fintech: every field of a KTP-el (with the portrait),
+/// every field of a KK including each member's parents' names.
+pub const KYC: Purpose = Purpose {
+    name: "kyc",
+    description_en: "Know-your-customer: every field of the KTP-el and of the KK, including the mother's name.",
+    description_id: "Pengenalan nasabah: semua isian KTP-el dan KK, termasuk nama ibu kandung.",
+    ktp_fields: KTP_FIELDS,
+    kk_fields: KK_FIELDS,
+    kk_member_fields: KK_MEMBER_FIELDS,
+    age_over_17: false,
+};
+
+/// Identity: who the person is, and their portrait to compare with the face in front of
+/// the counter.
+pub const IDENTITY: Purpose = Purpose {
+    name: "identity",
+    description_en: "Identity: NIK, name, date of birth and portrait (KK: each member's NIK, name and date of birth).",
+    description_id: "Identitas: NIK, nama, tanggal lahir dan foto (KK: NIK, nama dan tanggal lahir tiap anggota).",
+    ktp_fields: &["nik", "nama", "tanggal_lahir", "foto"],
+    kk_fields: &[],
+    kk_member_fields: &["nik", "nama", "tanggal_lahir"],
+    age_over_17: false,
+};
+
+/// Age check: no field at all, only whether the KTP-el holder is at least 17.
+pub const AGE_CHECK: Purpose = Purpose {
+    name: "age_check",
+    description_en: "Age check: no document field, only whether the KTP-el holder is at least 17 years old.",
+    description_id: "Pemeriksaan usia: tanpa isian dokumen, hanya apakah pemegang KTP-el berusia paling sedikit 17 tahun.",
+    ktp_fields: &[],
+    kk_fields: &[],
+    kk_member_fields: &[],
+    age_over_17: true,
+};
+
+/// Domicile: where the person or family lives.
+pub const DOMICILE: Purpose = Purpose {
+    name: "domicile",
+    description_en: "Domicile: region code, address, RT and RW.",
+    description_id: "Domisili: kode wilayah, alamat, RT dan RW.",
+    ktp_fields: &["kode_wilayah", "alamat", "rt", "rw"],
+    kk_fields: &["kode_wilayah", "alamat", "rt", "rw"],
+    kk_member_fields: &[],
+    age_over_17: false,
+};
+
+/// Every purpose, by name.
+pub const PURPOSES: &[Purpose] = &[KYC, IDENTITY, AGE_CHECK, DOMICILE];
+
+/// The purpose named `name`, if there is one.
+pub fn purpose(name: &str) -> Option<&'static Purpose> {
+    PURPOSES.iter().find(|p| p.name == name)
+}
+
+/// Whether someone born on `birth` is at least `years` old on `today`.
+///
+/// A birthday on 29 February is reached on 1 March in common years. Callers that pass the
+/// UTC date get a conservative answer for Indonesia: the UTC date is never later than the
+/// date in WIB, WITA or WIT.
+pub fn age_at_least(birth: Date, today: Date, years: i32) -> bool {
+    let (by, bm, bd) = birth.ymd();
+    let (ty, tm, td) = today.ymd();
+    let full_years = ty.saturating_sub(by);
+    full_years > years || (full_years == years && (tm, td) >= (bm, bd))
+}
+
+/// What a purpose may see of a verified credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disclosure {
+    /// The document's JSON form with only the allowed fields (and `type`); `None` when the
+    /// purpose allows no field of this document type.
+    pub document: Option<Map<String, Value>>,
+    /// Whether the holder is at least 17 at the verification time, for purposes that ask
+    /// for it and documents with one holder (KTP-el).
+    pub age_over_17: Option<bool>,
+}
+
+/// The part of `verified`'s document that `purpose` may see, at verification time `now`.
+///
+/// `now` must be the time the credential was verified at. Fails closed: a document whose
+/// JSON form cannot be built discloses nothing.
+pub fn disclose(verified: &Verified, purpose: &Purpose, now: UnixTime) -> Disclosure {
+    let document = verified.document();
+    let (fields, member_fields): (&[&str], &[&str]) = match document {
+        Document::Ktp(_) => (purpose.ktp_fields, &[]),
+        Document::Kk(_) => (purpose.kk_fields, purpose.kk_member_fields),
+    };
+    let age_over_17 = match document {
+        Document::Ktp(Ktp { tanggal_lahir, .. }) if purpose.age_over_17 => {
+            Some(age_at_least(*tanggal_lahir, now.date(), AGE_OF_MAJORITY))
+        }
+        _ => None,
+    };
+    Disclosure {
+        document: filter_document(document, fields, member_fields),
+        age_over_17,
+    }
+}
+
+fn filter_document(
+    document: &Document,
+    fields: &[&str],
+    member_fields: &[&str],
+) -> Option<Map<String, Value>> {
+    if fields.is_empty() && member_fields.is_empty() {
+        return None;
+    }
+    let Ok(Value::Object(full)) = serde_json::to_value(document) else {
+        return None;
+    };
+    let mut kept = Map::new();
+    for (name, value) in full {
+        if name == "type" || fields.contains(&name.as_str()) {
+            kept.insert(name, value);
+        } else if name == "anggota" && !member_fields.is_empty() {
+            let Value::Array(members) = value else {
+                return None;
+            };
+            let members = members
+                .into_iter()
+                .map(|member| match member {
+                    Value::Object(member) => Some(Value::Object(
+                        member
+                            .into_iter()
+                            .filter(|(name, _)| member_fields.contains(&name.as_str()))
+                            .collect(),
+                    )),
+                    _ => None,
+                })
+                .collect::<Option<Vec<Value>>>()?;
+            kept.insert(name, Value::Array(members));
+        }
+    }
+    Some(kept)
+}
+
+/// A verdict as a purpose may see it: the [`Report`] with its document replaced by the
+/// disclosed part, and the purpose named.
+///
+/// A rejected credential's report holds nothing read from the credential, whatever the
+/// purpose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisclosedReport {
+    /// The verdict, reason, trace, warnings, issuer and times; never the document.
+    #[serde(flatten)]
+    pub report: Report,
+    /// The purpose the document was filtered for.
+    pub purpose: String,
+    /// For purposes that ask for it, on a valid KTP-el: whether the holder is at least 17
+    /// years old at the verification time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_over_17: Option<bool>,
+    /// The allowed fields of the document (JSON form, with `type`); absent when the purpose
+    /// allows none, and for a rejection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<Map<String, Value>>,
+}
+
+impl DisclosedReport {
+    /// The report of `result`, verified at `now`, as `purpose` may see it.
+    pub fn new(result: &Result<Verified, Rejection>, purpose: &Purpose, now: UnixTime) -> Self {
+        let mut report = Report::new(result);
+        report.document = None;
+        let disclosure = match result {
+            Ok(verified) => disclose(verified, purpose, now),
+            Err(_) => Disclosure {
+                document: None,
+                age_over_17: None,
+            },
+        };
+        DisclosedReport {
+            report,
+            purpose: purpose.name.to_owned(),
+            age_over_17: disclosure.age_over_17,
+            document: disclosure.document,
+        }
+    }
+
+    /// Compact JSON.
+    pub fn to_json(&self) -> String {
+        // Serializing these plain structures into a String cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{DocTypeSet, Kk};
+    use crate::issue::{Issuer, Validity};
+    use crate::policy::Policy;
+    use crate::trust::{TrustStore, TrustedKey};
+    use crate::{IssuerSigningKey, samples, verify};
+    use std::collections::BTreeSet;
+
+    const NOW: UnixTime = UnixTime(1_790_000_000); // 2026-09-21
+
+    fn verified(document: &Document) -> Result<Verified, Rejection> {
+        let issuer = Issuer::new(IssuerSigningKey::from_seed(&[5; 32]), "ID-3273").unwrap();
+        let (credential, _) = issuer
+            .issue(document, Validity::for_seconds(NOW, 3600), None)
+            .unwrap();
+        let mut trust = TrustStore::new();
+        trust.add(TrustedKey {
+            issuer: "ID-3273".into(),
+            name: "Disdukcapil Kota Bandung".into(),
+            key: issuer.key().public_key(),
+            valid_from: UnixTime(0),
+            valid_until: UnixTime(2_000_000_000),
+            doc_types: DocTypeSet::all(),
+        });
+        verify(&credential.to_qr_text(), &trust, NOW, &Policy::default())
+    }
+
+    fn sample(json: &str) -> Document {
+        serde_json::from_str(json).unwrap()
+    }
+
+    /// A KTP-el and a KK with every optional field set, so every field name appears.
+    fn full_documents() -> (Document, Document) {
+        let mut ktp = sample(samples::KTP_JSON);
+        if let Document::Ktp(ktp) = &mut ktp {
+            ktp.foto = Some(vec![
+                0xff, 0xd8, 0xff, 0xe0, 0, 0x10, b'J', b'F', b'I', b'F',
+            ]);
+        }
+        let mut kk = sample(samples::KK_4_JSON);
+        if let Document::Kk(Kk { anggota, .. }) = &mut kk {
+            anggota[0].nomor_paspor = Some("X1234567".into());
+            anggota[0].nomor_kitap = Some("2C21AB0012345".into());
+        }
+        (ktp, kk)
+    }
+
+    fn keys(value: &Value) -> BTreeSet<String> {
+        value.as_object().unwrap().keys().cloned().collect()
+    }
+
+    #[test]
+    fn field_lists_name_exactly_the_fields_of_the_json_form() {
+        let (ktp, kk) = full_documents();
+        let ktp = serde_json::to_value(&ktp).unwrap();
+        let kk = serde_json::to_value(&kk).unwrap();
+        let set = |names: &[&str], extra: &[&str]| -> BTreeSet<String> {
+            names.iter().chain(extra).map(|s| s.to_string()).collect()
+        };
+        assert_eq!(keys(&ktp), set(KTP_FIELDS, &["type"]));
+        assert_eq!(keys(&kk), set(KK_FIELDS, &["type", "anggota"]));
+        assert_eq!(keys(&kk["anggota"][0]), set(KK_MEMBER_FIELDS, &[]));
+        for purpose in PURPOSES {
+            for field in purpose.ktp_fields {
+                assert!(KTP_FIELDS.contains(field), "{}: {field}", purpose.name);
+            }
+            for field in purpose.kk_fields {
+                assert!(KK_FIELDS.contains(field), "{}: {field}", purpose.name);
+            }
+            for field in purpose.kk_member_fields {
+                assert!(
+                    KK_MEMBER_FIELDS.contains(field),
+                    "{}: {field}",
+                    purpose.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn names_are_unique_and_found() {
+        let names: BTreeSet<&str> = PURPOSES.iter().map(|p| p.name).collect();
+        assert_eq!(names.len(), PURPOSES.len());
+        for p in PURPOSES {
+            assert_eq!(purpose(p.name), Some(p));
+            assert_ne!(p.description_en, p.description_id);
+        }
+        assert_eq!(purpose("everything"), None);
+    }
+
+    #[test]
+    fn kyc_sees_everything() {
+        let (ktp, kk) = full_documents();
+        for document in [ktp, kk] {
+            let result = verified(&document);
+            let report = DisclosedReport::new(&result, &KYC, NOW);
+            let full = serde_json::to_value(&document).unwrap();
+            assert_eq!(Value::Object(report.document.unwrap()), full);
+            assert_eq!(report.age_over_17, None);
+            assert_eq!(report.purpose, "kyc");
+        }
+    }
+
+    #[test]
+    fn identity_and_domicile_see_their_fields_only() {
+        let (ktp, kk) = full_documents();
+        let ktp_result = verified(&ktp);
+        let kk_result = verified(&kk);
+        let doc = |result, purpose| {
+            Value::Object(DisclosedReport::new(result, purpose, NOW).document.unwrap())
+        };
+
+        let identity = doc(&ktp_result, &IDENTITY);
+        let expected: BTreeSet<String> = ["type", "nik", "nama", "tanggal_lahir", "foto"]
+            .map(String::from)
+            .into();
+        assert_eq!(keys(&identity), expected);
+        assert_eq!(identity["nik"], "3273015708920003");
+
+        let identity = doc(&kk_result, &IDENTITY);
+        assert_eq!(
+            keys(&identity),
+            ["anggota", "type"].map(String::from).into()
+        );
+        let members = identity["anggota"].as_array().unwrap();
+        assert_eq!(members.len(), 4);
+        for member in members {
+            assert_eq!(
+                keys(member),
+                ["nama", "nik", "tanggal_lahir"].map(String::from).into()
+            );
+        }
+
+        for result in [&ktp_result, &kk_result] {
+            let domicile = doc(result, &DOMICILE);
+            assert_eq!(
+                keys(&domicile),
+                ["alamat", "kode_wilayah", "rt", "rw", "type"]
+                    .map(String::from)
+                    .into()
+            );
+        }
+    }
+
+    #[test]
+    fn age_check_sees_no_field() {
+        let (ktp, kk) = full_documents();
+        let report = DisclosedReport::new(&verified(&ktp), &AGE_CHECK, NOW);
+        assert_eq!((report.document, report.age_over_17), (None, Some(true)));
+        let json = report.report.to_json();
+        assert!(!json.contains("3273015708920003") && !json.contains("SITI"));
+        // A KK has several holders: no single age to state.
+        let report = DisclosedReport::new(&verified(&kk), &AGE_CHECK, NOW);
+        assert_eq!((report.document, report.age_over_17), (None, None));
+    }
+
+    #[test]
+    fn the_age_is_reached_on_the_birthday() {
+        let date = |text| Date::parse(text).unwrap();
+        let born = date("2009-09-21");
+        assert!(!age_at_least(born, date("2026-09-20"), 17));
+        assert!(age_at_least(born, date("2026-09-21"), 17));
+        assert!(age_at_least(born, date("2027-01-01"), 17));
+        assert!(!age_at_least(born, date("2025-12-31"), 17));
+        let leap = date("2008-02-29");
+        assert!(!age_at_least(leap, date("2025-02-28"), 17));
+        assert!(age_at_least(leap, date("2025-03-01"), 17));
+        assert!(age_at_least(leap, date("2024-02-29"), 16));
+        // Born after today: never of age.
+        assert!(!age_at_least(date("2030-01-01"), date("2026-01-01"), 0));
+        assert!(age_at_least(date("2026-01-01"), date("2026-01-01"), 0));
+    }
+
+    #[test]
+    fn age_over_17_uses_the_verification_time() {
+        let mut ktp = sample(samples::KTP_JSON);
+        if let Document::Ktp(ktp) = &mut ktp {
+            // 17 on 2026-09-22 (NIK consistency is only a warning).
+            ktp.tanggal_lahir = Date::parse("2009-09-22").unwrap();
+        }
+        let result = verified(&ktp);
+        let before = DisclosedReport::new(&result, &AGE_CHECK, NOW);
+        assert_eq!(before.age_over_17, Some(false));
+        let after = DisclosedReport::new(&result, &AGE_CHECK, UnixTime(NOW.0 + 86_400));
+        assert_eq!(after.age_over_17, Some(true));
+    }
+
+    #[test]
+    fn a_rejection_discloses_nothing_and_reads_back() {
+        let result = verify("IKD1:garbage", &TrustStore::new(), NOW, &Policy::default());
+        for purpose in PURPOSES {
+            let report = DisclosedReport::new(&result, purpose, NOW);
+            assert_eq!((report.document.as_ref(), report.age_over_17), (None, None));
+            let json = report.to_json();
+            let value: Value = serde_json::from_str(&json).unwrap();
+            assert_eq!(value["verdict"], "rejected");
+            assert_eq!(value["purpose"], purpose.name);
+            let back: DisclosedReport = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, report);
+        }
+        let (ktp, _) = full_documents();
+        let report = DisclosedReport::new(&verified(&ktp), &IDENTITY, NOW);
+        let back: DisclosedReport = serde_json::from_str(&report.to_json()).unwrap();
+        assert_eq!(back, report);
+    }
+}
