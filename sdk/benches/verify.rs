@@ -4,6 +4,13 @@
 //! `cargo bench -p ikd-sdk --bench verify` prints each time and, at the end, the ratios
 //! that BENCHMARKS.md reports.
 
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use criterion::Criterion;
 use ikd_sdk::{
     DocType, DocTypeSet, Document, Issuer, IssuerSigningKey, Policy, TrustStore, TrustedKey,
@@ -35,7 +42,7 @@ fn national_trust_store(issuer: &Issuer) -> TrustStore {
         seed[..2].copy_from_slice(&i.to_be_bytes());
         seed[31] = 0xAA;
         let other = Issuer::new(IssuerSigningKey::from_seed(&seed), format!("ID-{i}"))
-            .unwrap_or_else(|_| unreachable!());
+            .expect("issuer id is valid");
         store.add(trusted(&other));
     }
     store.add(trusted(issuer));
@@ -43,20 +50,20 @@ fn national_trust_store(issuer: &Issuer) -> TrustStore {
 }
 
 fn sample_qr(issuer: &Issuer, json: &str) -> String {
-    let document: Document = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}"));
+    let document: Document = serde_json::from_str(json).expect("sample data is valid");
     let (credential, _) = issuer
         .issue(
             &document,
             Validity::for_seconds(ISSUED_AT, 86_400 * 365),
             Some(vec![1; 8]),
         )
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("sample data is valid");
     credential.to_qr_text()
 }
 
 fn benches(c: &mut Criterion) {
     let issuer = Issuer::new(IssuerSigningKey::from_seed(&[7; 32]), "ID-DUKCAPIL-3273")
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("sample data is valid");
     let trust = national_trust_store(&issuer);
     let policy = Policy::default();
     let public_key = issuer.key().public_key();
@@ -67,8 +74,8 @@ fn benches(c: &mut Criterion) {
     ] {
         let qr = sample_qr(&issuer, json);
         assert!(verify(&qr, &trust, NOW, &policy).is_ok());
-        let cose_bytes = transport::decode_qr_text(&qr).unwrap_or_else(|e| panic!("{e}"));
-        let message = cose::parse(&cose_bytes).unwrap_or_else(|e| panic!("{e}"));
+        let cose_bytes = transport::decode_qr_text(&qr).expect("sample data is valid");
+        let message = cose::parse(&cose_bytes).expect("sample data is valid");
         let signed = message.signed_bytes();
         let signature = message.signature().to_vec();
         assert!(public_key.verify_strict(&signed, &signature));

@@ -1,5 +1,7 @@
 //! Region-table lookups, and the one-off cost of unpacking the embedded tables.
 
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
 use criterion::Criterion;
 use ikd_sdk::wilayah;
 use std::hint::black_box;
