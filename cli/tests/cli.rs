@@ -321,7 +321,7 @@ fn every_verdict_matches_the_schema() {
     }
     let (_, json) = verify_json(&trust, "2025-12-31T00:00:00Z", &qr);
     assert_eq!(json["reason"]["code"], "credential_issued_in_future");
-    let (_, json) = verify_json(&trust, LATER, &"0".repeat(5000));
+    let (_, json) = verify_json(&trust, LATER, &format!("IKD1:{}", "0".repeat(5000)));
     assert_eq!(json["reason"]["code"], "input_too_large");
 
     // An empty trust store knows no key.

@@ -201,10 +201,7 @@ impl Claims {
 
     /// Replaces the value of claim `key`, or appends it.
     pub fn set(mut self, key: i64, value: Value) -> Self {
-        match self.0.iter_mut().find(|(k, _)| *k == int(key)) {
-            Some(entry) => entry.1 = value,
-            None => self.0.push((int(key), value)),
-        }
+        insert_sorted(&mut self.0, key, value);
         self
     }
 
@@ -226,14 +223,26 @@ impl Claims {
     }
 }
 
-/// Sets integer key `key` of map `value` (appending if absent, keeping order otherwise).
+/// Sets integer key `key` of map `value`: replaced in place, or inserted where the
+/// deterministic key order (bytewise order of the encoded keys) puts it.
 pub fn map_set(value: &mut Value, key: i64, new: Value) {
     if let Value::Map(entries) = value {
-        match entries.iter_mut().find(|(k, _)| *k == int(key)) {
-            Some(entry) => entry.1 = new,
-            None => entries.push((int(key), new)),
-        }
+        insert_sorted(entries, key, new);
     }
+}
+
+fn insert_sorted(entries: &mut Vec<(Value, Value)>, key: i64, value: Value) {
+    if let Some(entry) = entries.iter_mut().find(|(k, _)| *k == int(key)) {
+        entry.1 = value;
+        return;
+    }
+    let encoded = |k: &Value| encode(k).unwrap_or_default();
+    let new_key = encoded(&int(key));
+    let at = entries
+        .iter()
+        .position(|(k, _)| encoded(k) > new_key)
+        .unwrap_or(entries.len());
+    entries.insert(at, (int(key), value));
 }
 
 /// Removes integer key `key` from map `value`.

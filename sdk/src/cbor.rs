@@ -3,12 +3,13 @@
 //! The format allows only preferred ("deterministic") encoding of the kinds it uses:
 //! unsigned and negative integers, byte and text strings, arrays, maps whose keys are
 //! integers or text, tags, and the simple values false, true and null. Lengths are
-//! definite and every head is as short as possible, so two equal keys always have equal
-//! bytes, which is how duplicates are found.
+//! definite, every head is as short as possible, and map keys come in the bytewise order
+//! of their encodings (RFC 8949 §4.2.1), so every value has exactly one encoding.
 
 use crate::limits::{MAX_CBOR_CONTAINER_ITEMS, MAX_CBOR_DEPTH};
 use crate::reason::Reason;
 use ciborium::Value;
+use core::cmp::Ordering;
 
 /// A decoded CBOR item that borrows strings from the input.
 ///
@@ -248,10 +249,39 @@ impl<'a> Decoder<'a> {
             if entries.iter().any(|(k, _)| *k == key) {
                 return Err(Reason::CborDuplicateKey);
             }
+            // Deterministic encoding (RFC 8949 §4.2.1): keys in bytewise order of their
+            // encodings, so that every map has exactly one encoding.
+            if entries
+                .last()
+                .is_some_and(|(previous, _)| key_order(previous, &key) != Ordering::Less)
+            {
+                return Err(Reason::CborNotDeterministic);
+            }
             let value = self.item(depth)?;
             entries.push((key, value));
         }
         Ok(Item::Map(entries))
+    }
+}
+
+/// The bytewise order of two map keys' preferred encodings: unsigned integers before
+/// negative ones before text; within a kind, shorter heads first, which for integers is
+/// numeric order and for text is length, then bytes.
+fn key_order(a: &Item<'_>, b: &Item<'_>) -> Ordering {
+    fn rank(item: &Item<'_>) -> u8 {
+        match item {
+            Item::Unsigned(_) => 0,
+            Item::Negative(_) => 1,
+            _ => 3,
+        }
+    }
+    match (a, b) {
+        (Item::Unsigned(x), Item::Unsigned(y)) | (Item::Negative(x), Item::Negative(y)) => x.cmp(y),
+        (Item::Text(x), Item::Text(y)) => x
+            .len()
+            .cmp(&y.len())
+            .then_with(|| x.as_bytes().cmp(y.as_bytes())),
+        _ => rank(a).cmp(&rank(b)),
     }
 }
 
@@ -336,6 +366,35 @@ mod tests {
         ] {
             assert_eq!(check(bad), Err(Reason::CborMalformed), "{bad}");
         }
+    }
+
+    #[test]
+    fn map_keys_must_be_in_deterministic_order() {
+        // {1: 0, 2: 0}, {0: 0, -1: 0}, {1: 0, "a": 0}, {"b": 0, "aa": 0}: sorted.
+        for ok in [
+            "a201000200",
+            "a2000020 00",
+            "a20100616100",
+            "a26162006261610 0",
+        ] {
+            assert_eq!(check(&ok.replace(' ', "")), Ok(()), "{ok}");
+        }
+        // {2: 0, 1: 0}, {-1: 0, 0: 0}, {"a": 0, 1: 0}, {"aa": 0, "b": 0}, {-2: 0, -1: 0} reversed.
+        for bad in [
+            "a202000100",
+            "a220000000",
+            "a26161000100",
+            "a2626161006162 00",
+            "a221002000",
+        ] {
+            assert_eq!(
+                check(&bad.replace(' ', "")),
+                Err(Reason::CborNotDeterministic),
+                "{bad}"
+            );
+        }
+        // {24: 0, 23: 0}: a longer head sorts after a shorter one.
+        assert_eq!(check("a21818001700"), Err(Reason::CborNotDeterministic));
     }
 
     #[test]

@@ -119,6 +119,11 @@ impl IssuerPublicKey {
     pub fn from_bytes(raw: &[u8]) -> Result<Self, KeyError> {
         let raw: &[u8; 32] = raw.try_into().map_err(|_| KeyError::WrongLength)?;
         let key = VerifyingKey::from_bytes(raw).map_err(|_| KeyError::InvalidPoint)?;
+        // A non-canonical encoding (y ≥ p) decodes to a point whose canonical bytes differ,
+        // which would give the same key two kids.
+        if key.to_edwards().compress().as_bytes() != raw {
+            return Err(KeyError::InvalidPoint);
+        }
         if key.is_weak() {
             return Err(KeyError::WeakKey);
         }
@@ -223,6 +228,20 @@ mod tests {
                 .unwrap();
         assert_eq!(
             IssuerPublicKey::from_bytes(&not_a_point),
+            Err(KeyError::InvalidPoint)
+        );
+        // y = p + 9 encodes the same point as y = 9 (a valid point, 0x09 00…): non-canonical.
+        let mut non_canonical = [0xFFu8; 32];
+        non_canonical[0] = 0xED + 9;
+        non_canonical[31] = 0x7F;
+        let canonical = {
+            let mut c = [0u8; 32];
+            c[0] = 9;
+            c
+        };
+        assert!(IssuerPublicKey::from_bytes(&canonical).is_ok());
+        assert_eq!(
+            IssuerPublicKey::from_bytes(&non_canonical),
             Err(KeyError::InvalidPoint)
         );
     }

@@ -70,7 +70,8 @@ impl fmt::Display for Stage {
 pub struct FieldPath {
     /// Index into the KK member list, for member fields.
     pub member: Option<u16>,
-    /// The field's name as in the JSON form of the document (e.g. `tanggal_lahir`).
+    /// The field's name as in the JSON form of the document (e.g. `tanggal_lahir`); empty
+    /// for a whole KK member.
     pub field: &'static str,
 }
 
@@ -94,9 +95,10 @@ impl FieldPath {
 
 impl fmt::Display for FieldPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.member {
-            Some(i) => write!(f, "anggota[{i}].{}", self.field),
-            None => f.write_str(self.field),
+        match (self.member, self.field) {
+            (Some(i), "") => write!(f, "anggota[{i}]"),
+            (Some(i), field) => write!(f, "anggota[{i}].{field}"),
+            (None, field) => f.write_str(field),
         }
     }
 }

@@ -30,8 +30,8 @@ pub fn encode_qr_text(cose: &[u8]) -> String {
     text
 }
 
-/// Removes the line ending that keyboard-wedge scanners and files add. Spaces are kept:
-/// they belong to the Base45 alphabet.
+/// Removes the trailing CR and LF characters that keyboard-wedge scanners and files add.
+/// Spaces are kept: they belong to the Base45 alphabet.
 pub fn trim_line_ending(text: &str) -> &str {
     text.trim_end_matches(['\r', '\n'])
 }
@@ -57,10 +57,11 @@ pub struct DecodedText {
 /// Like [`decode_qr_text`], and reports the sizes and whether compression was used.
 pub fn decode_qr_text_detailed(text: &str) -> Result<DecodedText, Reason> {
     let text = trim_line_ending(text);
+    // The prefix first: any other QR code, however long, is "not an IKD credential".
+    let body = text.strip_prefix(PREFIX).ok_or(Reason::NotIkdCredential)?;
     if text.len() > MAX_QR_TEXT_LEN {
         return Err(Reason::InputTooLarge { len: text.len() });
     }
-    let body = text.strip_prefix(PREFIX).ok_or(Reason::NotIkdCredential)?;
     let bytes = base45::decode(body.as_bytes()).map_err(|_| Reason::Base45Invalid)?;
     let compressed = bytes.first() == Some(&ZLIB_CMF);
     Ok(DecodedText {
@@ -160,6 +161,11 @@ mod tests {
         assert_eq!(
             decode_qr_text(&long),
             Err(Reason::InputTooLarge { len: long.len() })
+        );
+        // A long QR code of another kind is still just not an IKD credential.
+        assert_eq!(
+            decode_qr_text(&"1".repeat(7089)),
+            Err(Reason::NotIkdCredential)
         );
     }
 

@@ -113,7 +113,7 @@ impl TrustStore {
             .map(|(_, key)| key)
     }
 
-    /// Loads the JSON form (spec/trust-store.md).
+    /// Loads the JSON form (spec/format.md §9).
     pub fn from_json(json: &str) -> Result<Self, TrustError> {
         let file: json::TrustFile =
             serde_json::from_str(json).map_err(|e| TrustError::Json(e.to_string()))?;
@@ -130,6 +130,13 @@ impl TrustStore {
                 encoding::hex_decode(&entry.public_key).ok_or(problem("public_key is not hex"))?;
             let key = IssuerPublicKey::from_bytes(&raw)
                 .map_err(|error| TrustError::Key { index, error })?;
+            if entry
+                .kid
+                .as_ref()
+                .is_some_and(|kid| *kid != key.kid().to_hex())
+            {
+                return Err(problem("kid does not match public_key"));
+            }
             let valid_from = UnixTime::parse_rfc3339(&entry.valid_from)
                 .ok_or(problem("valid_from is not YYYY-MM-DDTHH:MM:SSZ"))?;
             let valid_until = UnixTime::parse_rfc3339(&entry.valid_until)
@@ -190,7 +197,7 @@ mod json {
     pub(super) struct KeyEntry {
         pub(super) issuer: String,
         pub(super) name: String,
-        /// Informational: derived from the key, ignored on load.
+        /// Derived from the key; when present it must match, to catch copy-paste errors.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub(super) kid: Option<String>,
         pub(super) public_key: String,
@@ -247,6 +254,17 @@ mod tests {
             Err(TrustError::Key {
                 index: 0,
                 error: KeyError::WeakKey
+            })
+        );
+        let wrong_kid = json.replace(
+            &store.keys().next().unwrap().kid().to_hex(),
+            "0011223344556677",
+        );
+        assert_eq!(
+            TrustStore::from_json(&wrong_kid),
+            Err(TrustError::Entry {
+                index: 0,
+                problem: "kid does not match public_key"
             })
         );
         let swapped = json.replace("1970-01-01T00:00:00Z", "2100-01-01T00:00:00Z");

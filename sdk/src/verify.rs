@@ -6,7 +6,7 @@ use crate::crypto::Kid;
 use crate::document::{self, Document};
 use crate::limits::MAX_KID_CANDIDATES;
 use crate::policy::Policy;
-use crate::reason::{Reason, Stage, Warning};
+use crate::reason::{Reason, Severity, Stage, Warning};
 use crate::time::UnixTime;
 use crate::transport;
 use crate::trust::{TrustStore, TrustedKey};
@@ -241,11 +241,14 @@ fn run(
     let signed = message.signed_bytes();
     let mut signers: Vec<&TrustedKey> = Vec::new();
     let mut refused: Vec<&TrustedKey> = Vec::new();
-    for candidate in trust.candidates(kid).take(MAX_KID_CANDIDATES) {
+    for candidate in trust.candidates(kid) {
         let same_key = |k: &&TrustedKey| k.key == candidate.key;
         if signers.iter().any(same_key) {
             signers.push(candidate);
-        } else if !refused.iter().any(same_key) {
+        } else if refused.iter().any(same_key) {
+            continue;
+        } else if signers.len() + refused.len() < MAX_KID_CANDIDATES {
+            // The budget counts signature checks: entries repeating a checked key are free.
             if candidate.key.verify_strict(&signed, message.signature()) {
                 signers.push(candidate);
             } else {
@@ -306,7 +309,7 @@ fn run(
 
     let mut warnings = Vec::new();
     trace.record(Stage::Content, document.check_content(&mut warnings))?;
-    if !warnings.is_empty() {
+    if warnings.iter().any(|w| w.severity() == Severity::Warning) {
         trace.set(Stage::Content, StepOutcome::Warned);
     }
 

@@ -29,12 +29,15 @@ impl Checker {
         if ok { Ok(()) } else { Err(self.invalid(field)) }
     }
 
-    /// Non-empty printable text within the length limit.
+    /// Non-empty printable text within the length limit, without control characters or
+    /// the invisible format characters that could make a name display as another.
     pub(crate) fn text(&self, field: &'static str, text: &str) -> Result<(), Reason> {
         self.ensure(
             !text.trim().is_empty()
                 && text.len() <= MAX_TEXT_FIELD_LEN
-                && !text.chars().any(char::is_control),
+                && !text
+                    .chars()
+                    .any(|c| c.is_control() || is_invisible_format(c)),
             field,
         )
     }
@@ -125,5 +128,46 @@ impl Checker {
             && bytes.starts_with(b"RIFF")
             && bytes.get(8..12) == Some(b"WEBP".as_slice());
         self.ensure(bytes.len() <= MAX_PORTRAIT_LEN && (jpeg || webp), field)
+    }
+}
+
+/// Bidirectional overrides and isolates, zero-width characters, the word joiner family,
+/// the byte-order mark and the soft hyphen: characters that change how text displays
+/// without showing themselves.
+pub(crate) fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_with_invisible_or_control_characters_are_refused() {
+        let c = Checker { member: None };
+        assert_eq!(c.text("nama", "SITI NURHALIZA"), Ok(()));
+        assert_eq!(c.text("nama", "D'ARCY, JR."), Ok(()));
+        assert_eq!(c.text("nama", "Regapu\u{2019}u"), Ok(()));
+        for bad in [
+            "SITI\u{202E}AZILAHRUN",
+            "SITI\u{200B}",
+            "\u{FEFF}SITI",
+            "SITI\nX",
+            "  ",
+            "",
+        ] {
+            assert!(c.text("nama", bad).is_err(), "{bad:?}");
+        }
+        assert!(c.text("nama", &"A".repeat(MAX_TEXT_FIELD_LEN + 1)).is_err());
     }
 }

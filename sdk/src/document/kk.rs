@@ -145,6 +145,17 @@ impl Kk {
 
     pub(crate) fn from_cbor(item: &Item<'_>) -> Result<Self, Reason> {
         let r = FieldReader::new(item, &NAMES, None)?;
+        let header = Kk {
+            nomor_kk: r.nik(1)?,
+            kepala_keluarga: r.text(2)?,
+            alamat: r.text(3)?,
+            rt: r.uint(4)?,
+            rw: r.uint(5)?,
+            kode_pos: r.uint(6)?,
+            kode_wilayah: r.uint(7)?,
+            tanggal_dikeluarkan: r.date(8)?,
+            anggota: Vec::new(),
+        };
         let members = r.array(9)?;
         if members.is_empty() || members.len() > MAX_KK_MEMBERS {
             return Err(Reason::DocumentMalformed {
@@ -156,17 +167,7 @@ impl Kk {
             .enumerate()
             .map(|(i, m)| KkMember::from_cbor(m, member_index(i)))
             .collect::<Result<_, _>>()?;
-        Ok(Kk {
-            nomor_kk: r.nik(1)?,
-            kepala_keluarga: r.text(2)?,
-            alamat: r.text(3)?,
-            rt: r.uint(4)?,
-            rw: r.uint(5)?,
-            kode_pos: r.uint(6)?,
-            kode_wilayah: r.uint(7)?,
-            tanggal_dikeluarkan: r.date(8)?,
-            anggota,
-        })
+        Ok(Kk { anggota, ..header })
     }
 
     pub(crate) fn check_content(&self, warnings: &mut Vec<Warning>) -> Result<(), Reason> {
