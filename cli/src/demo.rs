@@ -4,22 +4,10 @@
 use crate::issue::print_warnings;
 use crate::keyfile::KeyFile;
 use crate::util::{Access, Failure, now_or_clock, parse_time, write_new};
-use ikd_sdk::{
-    DocType, DocTypeSet, Document, Issuer, IssuerSigningKey, TrustStore, TrustedKey, UnixTime,
-    Validity,
-};
+use ikd_sdk::demo::{DemoData, ISSUER_ID, ISSUER_NAME};
+use ikd_sdk::{DocType, IssuerSigningKey, UnixTime};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-/// The demo issuer's identifier.
-const ISSUER_ID: &str = "ID-DEMO-3273";
-/// The demo issuer's display name.
-const ISSUER_NAME: &str = "Disdukcapil Kota Bandung (DEMO)";
-/// How long the demo credentials stay valid.
-const CREDENTIAL_SECONDS: i64 = 365 * 86_400;
-/// The demo keys' signing window: from a day before `now` to five years after.
-const KEY_BEFORE_SECONDS: i64 = 86_400;
-const KEY_AFTER_SECONDS: i64 = 5 * 365 * 86_400;
 
 const TRUST_FILE: &str = "trust.json";
 const README_FILE: &str = "README.txt";
@@ -90,60 +78,33 @@ fn init(args: &InitArgs) -> Result<ExitCode, Failure> {
         .map_err(|e| Failure::new(format!("cannot create {}: {e}", dir.display())))?;
     let now = now_or_clock(args.now)?;
 
-    let mut trust = TrustStore::new();
-    let mut issuers = Vec::new();
-    for doc_type in DocType::ALL {
-        let key = IssuerSigningKey::generate()
-            .map_err(|e| Failure::new(format!("cannot make a key: {e}")))?;
-        trust.add(TrustedKey {
-            issuer: ISSUER_ID.to_owned(),
-            name: ISSUER_NAME.to_owned(),
-            key: key.public_key(),
-            valid_from: UnixTime(now.0.saturating_sub(KEY_BEFORE_SECONDS)),
-            valid_until: UnixTime(now.0.saturating_add(KEY_AFTER_SECONDS)),
-            doc_types: DocTypeSet::NONE.with(doc_type),
-        });
-        let signing = IssuerSigningKey::from_seed(&key.to_seed());
+    let data = DemoData::generate(now).map_err(|e| Failure::new(e.to_string()))?;
+    for demo in &data.issuers {
         KeyFile {
             issuer: ISSUER_ID.to_owned(),
             name: ISSUER_NAME.to_owned(),
-            key,
+            key: IssuerSigningKey::from_seed(&demo.issuer.key().to_seed()),
         }
-        .write(&dir.join(key_file_name(doc_type)), args.force)?;
-        let issuer = Issuer::new(signing, ISSUER_ID)
-            .map_err(|e| Failure::new(format!("demo issuer: {e}")))?;
-        issuers.push((doc_type, issuer));
+        .write(&dir.join(key_file_name(demo.doc_type)), args.force)?;
     }
     write_new(
         &dir.join(TRUST_FILE),
-        &(trust.to_json() + "\n"),
+        &(data.trust.to_json() + "\n"),
         Access::Public,
         args.force,
     )?;
-
-    let validity = Validity::for_seconds(now, CREDENTIAL_SECONDS);
-    for (name, json) in ikd_sdk::samples::ALL {
-        let document: Document = serde_json::from_str(json)
-            .map_err(|_| Failure::new(format!("the built-in sample {name} does not load")))?;
-        let issuer = issuers
-            .iter()
-            .find(|(t, _)| *t == document.doc_type())
-            .map(|(_, issuer)| issuer)
-            .ok_or_else(|| Failure::new(format!("no demo key for the sample {name}")))?;
-        let (credential, warnings) = issuer
-            .issue(&document, validity, None)
-            .map_err(|e| Failure::new(format!("the sample {name} was not issued: {e}")))?;
-        print_warnings(&warnings);
+    for credential in &data.credentials {
+        print_warnings(&credential.warnings);
         write_new(
-            &dir.join(qr_file_name(name)),
-            &(credential.to_qr_text() + "\n"),
+            &dir.join(qr_file_name(credential.sample)),
+            &(credential.qr_text.clone() + "\n"),
             Access::Public,
             args.force,
         )?;
     }
     write_new(
         &dir.join(README_FILE),
-        &readme(dir, now, validity.expires_at),
+        &readme(dir, now, data.validity.expires_at),
         Access::Public,
         args.force,
     )?;

@@ -1,2 +1,135 @@
-//! The IKD verification service.
-fn main() {}
+//! `ikd-verifier-service`: the IKD verification service for businesses.
+//!
+//! ```text
+//! ikd-verifier-service --demo                      # demo data in ./ikd-demo, 127.0.0.1:8080
+//! ikd-verifier-service --config /etc/ikd/config.toml [--listen ADDR]
+//! ikd-verifier-service new-api-key                 # a key and the hash for the config
+//! ```
+
+use clap::{Parser, Subcommand};
+use ikd_verifier_service::clock::Clock;
+use ikd_verifier_service::config::{self, Overrides};
+use ikd_verifier_service::{auth, demo, server, telemetry};
+use std::io::{BufRead as _, IsTerminal as _};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The IKD verification service: verifies IKD credentials (KTP-el, KK) for API clients.
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    /// Configuration file (TOML) [default: $IKD_CONFIG].
+    #[arg(long, value_name = "PATH", conflicts_with = "demo")]
+    config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<String>,
+    /// Data directory: trust store, audit log; with --demo, the demo data [default for
+    /// --demo: ./ikd-demo].
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Create demo data on first start (reuse it later) and print how to try it.
+    #[arg(long)]
+    demo: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print a new random API key and the SHA-256 to put in the configuration.
+    NewApiKey,
+    /// Read an API key from standard input and print its SHA-256 for the configuration.
+    HashApiKey,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let outcome = match args.command {
+        Some(Command::NewApiKey) => new_api_key(),
+        Some(Command::HashApiKey) => hash_api_key(),
+        None => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the runtime: {e}"))
+            .and_then(|runtime| runtime.block_on(run(args))),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("ikd-verifier-service: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn new_api_key() -> Result<(), String> {
+    let key = auth::new_api_key().map_err(|e| e.to_string())?;
+    println!("API key (give it to the client; it is not stored):\n  {key}");
+    println!(
+        "For the configuration:\n  api_key_sha256 = \"{}\"",
+        auth::hash_api_key_hex(&key)
+    );
+    Ok(())
+}
+
+fn hash_api_key() -> Result<(), String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprintln!("Type or paste the API key, then Enter:");
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    let key = line.trim();
+    if key.is_empty() {
+        return Err("no API key on standard input".into());
+    }
+    println!("api_key_sha256 = \"{}\"", auth::hash_api_key_hex(key));
+    Ok(())
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let env = |name: &str| std::env::var(name).ok();
+    let mut overrides = Overrides {
+        listen: args.listen.clone(),
+        data_dir: None,
+    };
+    let (config_path, demo) = if args.demo {
+        let dir = args
+            .data_dir
+            .clone()
+            .or_else(|| env("IKD_DATA_DIR").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from(demo::DEFAULT_DIR));
+        let setup = demo::prepare(&dir, Clock::System.now())?;
+        (Some(setup.config_path.clone()), Some(setup))
+    } else {
+        overrides.data_dir = args.data_dir.clone();
+        (
+            args.config
+                .clone()
+                .or_else(|| env("IKD_CONFIG").map(PathBuf::from)),
+            None,
+        )
+    };
+    let config =
+        config::load(config_path.as_deref(), env, &overrides).map_err(|e| e.to_string())?;
+    telemetry::init(&config.log_level, config.log_format)?;
+
+    let state = server::build(&config, Clock::System)?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the listening address: {e}"))?;
+    tracing::info!(%addr, "listening");
+    if let Some(setup) = &demo {
+        println!("{}", demo::instructions(setup, addr));
+    }
+    server::serve(listener, state, server::shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))
+}

@@ -1,0 +1,775 @@
+//! Configuration: a TOML file, overridden by `IKD_*` environment variables, overridden by
+//! command-line flags. See the README for the reference.
+//!
+//! Errors name the setting at fault, never its value: API key hashes and the audit HMAC
+//! key are secrets.
+
+use ikd_sdk::disclosure::{self, Purpose};
+use ikd_sdk::{DocType, DocTypeSet, Policy};
+use serde::Deserialize;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The address the service listens on unless told otherwise.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// Default largest request body: 64 KiB, far above any QR text.
+pub const DEFAULT_BODY_LIMIT_BYTES: usize = 64 * 1024;
+/// Default time limit for one request, body included.
+pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 5_000;
+/// Default retention of audit rows.
+pub const DEFAULT_RETENTION_DAYS: u32 = 90;
+/// Default interval between deletions of old audit rows.
+pub const DEFAULT_PURGE_INTERVAL_SECONDS: u64 = 3_600;
+/// Default interval between checks of the trust store file.
+pub const DEFAULT_TRUST_RELOAD_SECONDS: u64 = 60;
+/// Default trust store file name, inside the data directory.
+pub const DEFAULT_TRUST_STORE: &str = "trust.json";
+/// Default audit database file name, inside the data directory.
+pub const DEFAULT_AUDIT_DB: &str = "audit.sqlite3";
+/// Shortest audit HMAC key, in bytes.
+pub const MIN_HMAC_KEY_LEN: usize = 32;
+
+/// Every environment variable the service reads, with what it overrides.
+pub const ENVIRONMENT: &[(&str, &str)] = &[
+    (
+        "IKD_CONFIG",
+        "configuration file, when --config is not given",
+    ),
+    ("IKD_LISTEN", "listen"),
+    ("IKD_DATA_DIR", "data_dir"),
+    ("IKD_TRUST_STORE", "trust_store"),
+    ("IKD_TRUST_RELOAD_SECONDS", "trust_reload_seconds"),
+    ("IKD_LOG", "log.level"),
+    ("IKD_LOG_FORMAT", "log.format"),
+    ("IKD_BODY_LIMIT_BYTES", "http.body_limit_bytes"),
+    ("IKD_REQUEST_TIMEOUT_MS", "http.request_timeout_ms"),
+    (
+        "IKD_CORS_ORIGINS",
+        "http.cors_allowed_origins (comma-separated)",
+    ),
+    ("IKD_LEEWAY_SECONDS", "policy.leeway_seconds"),
+    ("IKD_AUDIT_DB", "audit.path"),
+    ("IKD_AUDIT_HMAC_KEY", "audit.hmac_key"),
+    ("IKD_AUDIT_RETENTION_DAYS", "audit.retention_days"),
+    ("IKD_AUDIT_PURGE_SECONDS", "audit.purge_interval_seconds"),
+];
+
+/// A configuration problem, naming the setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn error(message: impl Into<String>) -> ConfigError {
+    ConfigError(message.into())
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One human-readable line per event.
+    Text,
+    /// One JSON object per event.
+    Json,
+}
+
+/// The audit log's HMAC key. Its `Debug` form does not show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HmacKey(Vec<u8>);
+
+impl HmacKey {
+    /// Parses hex of at least [`MIN_HMAC_KEY_LEN`] bytes.
+    pub fn from_hex(text: &str) -> Option<Self> {
+        let bytes = ikd_sdk::encoding::hex_decode(text.trim())?;
+        (bytes.len() >= MIN_HMAC_KEY_LEN).then_some(HmacKey(bytes))
+    }
+
+    /// The key bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for HmacKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("HmacKey(..)")
+    }
+}
+
+/// One API client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientConfig {
+    /// The client's identifier, as logs, metrics and the audit log name it.
+    pub id: String,
+    /// SHA-256 of the API key.
+    pub api_key_sha256: [u8; 32],
+    /// The purposes it may ask for.
+    pub purposes: Vec<&'static Purpose>,
+    /// The purpose used when a request names none.
+    pub default_purpose: &'static Purpose,
+    /// Sustained rate: requests per minute.
+    pub rate_limit_per_minute: u32,
+    /// Largest burst; defaults to the per-minute rate.
+    pub burst: u32,
+}
+
+/// HTTP limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpConfig {
+    /// Largest request body, in bytes.
+    pub body_limit_bytes: usize,
+    /// Time limit for one request, body included.
+    pub request_timeout: Duration,
+    /// Origins allowed by CORS; empty: CORS off (no CORS headers).
+    pub cors_allowed_origins: Vec<String>,
+}
+
+/// The audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditConfig {
+    /// The SQLite database file.
+    pub path: PathBuf,
+    /// Key of the HMAC-SHA256 applied to credential identifiers.
+    pub hmac_key: HmacKey,
+    /// Rows older than this many days are deleted.
+    pub retention_days: u32,
+    /// How often old rows are deleted while running.
+    pub purge_interval: Duration,
+}
+
+/// The service's whole configuration, resolved and checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The address to listen on.
+    pub listen: SocketAddr,
+    /// The directory relative paths resolve against.
+    pub data_dir: PathBuf,
+    /// The trust store file (JSON, `ikd-trust-store/1`).
+    pub trust_store: PathBuf,
+    /// How often the trust store file is checked for changes.
+    pub trust_reload: Duration,
+    /// Log filter (`info`, `debug`, or a tracing `EnvFilter` directive).
+    pub log_level: String,
+    /// Log format.
+    pub log_format: LogFormat,
+    /// HTTP limits.
+    pub http: HttpConfig,
+    /// Clock-skew leeway, in seconds.
+    pub leeway_seconds: u32,
+    /// Document types accepted.
+    pub accepted_doc_types: DocTypeSet,
+    /// The audit log.
+    pub audit: AuditConfig,
+    /// The API clients.
+    pub clients: Vec<ClientConfig>,
+}
+
+impl Config {
+    /// The SDK policy this configuration asks for.
+    pub fn policy(&self) -> Policy {
+        Policy::new()
+            .with_leeway_seconds(self.leeway_seconds)
+            .with_accepted_doc_types(self.accepted_doc_types)
+    }
+}
+
+/// Settings given on the command line; they win over the file and the environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// `--listen`.
+    pub listen: Option<String>,
+    /// `--data-dir`.
+    pub data_dir: Option<PathBuf>,
+}
+
+/// The TOML file, as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    listen: Option<String>,
+    data_dir: Option<PathBuf>,
+    trust_store: Option<PathBuf>,
+    trust_reload_seconds: Option<u64>,
+    #[serde(default)]
+    log: RawLog,
+    #[serde(default)]
+    http: RawHttp,
+    #[serde(default)]
+    policy: RawPolicy,
+    #[serde(default)]
+    audit: RawAudit,
+    #[serde(default)]
+    clients: Vec<RawClient>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLog {
+    level: Option<String>,
+    format: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHttp {
+    body_limit_bytes: Option<usize>,
+    request_timeout_ms: Option<u64>,
+    cors_allowed_origins: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    leeway_seconds: Option<u32>,
+    accepted_doc_types: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAudit {
+    path: Option<PathBuf>,
+    hmac_key: Option<String>,
+    retention_days: Option<u32>,
+    purge_interval_seconds: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClient {
+    id: String,
+    api_key_sha256: String,
+    purposes: Vec<String>,
+    default_purpose: Option<String>,
+    rate_limit_per_minute: u32,
+    burst: Option<u32>,
+}
+
+impl RawConfig {
+    /// Parses the TOML text.
+    pub fn parse(text: &str) -> Result<Self, ConfigError> {
+        // The TOML error shows the offending line, which may hold a secret: give only
+        // its position and the kind of problem.
+        toml::from_str(text).map_err(|e| {
+            let at = e
+                .span()
+                .map(|span| {
+                    let line = text
+                        .get(..span.start)
+                        .map_or(0, |before| before.matches('\n').count() + 1);
+                    format!(" at line {line}")
+                })
+                .unwrap_or_default();
+            error(format!(
+                "the configuration file is not valid{at}: {}",
+                e.message()
+            ))
+        })
+    }
+
+    /// Applies the `IKD_*` environment variables that `lookup` finds.
+    pub fn apply_env(
+        &mut self,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<(), ConfigError> {
+        fn number<T: std::str::FromStr>(name: &str, text: &str) -> Result<T, ConfigError> {
+            text.trim()
+                .parse()
+                .map_err(|_| error(format!("{name} must be a whole number")))
+        }
+        if let Some(v) = lookup("IKD_LISTEN") {
+            self.listen = Some(v);
+        }
+        if let Some(v) = lookup("IKD_DATA_DIR") {
+            self.data_dir = Some(PathBuf::from(v));
+        }
+        if let Some(v) = lookup("IKD_TRUST_STORE") {
+            self.trust_store = Some(PathBuf::from(v));
+        }
+        if let Some(v) = lookup("IKD_TRUST_RELOAD_SECONDS") {
+            self.trust_reload_seconds = Some(number("IKD_TRUST_RELOAD_SECONDS", &v)?);
+        }
+        if let Some(v) = lookup("IKD_LOG") {
+            self.log.level = Some(v);
+        }
+        if let Some(v) = lookup("IKD_LOG_FORMAT") {
+            self.log.format = Some(v);
+        }
+        if let Some(v) = lookup("IKD_BODY_LIMIT_BYTES") {
+            self.http.body_limit_bytes = Some(number("IKD_BODY_LIMIT_BYTES", &v)?);
+        }
+        if let Some(v) = lookup("IKD_REQUEST_TIMEOUT_MS") {
+            self.http.request_timeout_ms = Some(number("IKD_REQUEST_TIMEOUT_MS", &v)?);
+        }
+        if let Some(v) = lookup("IKD_CORS_ORIGINS") {
+            self.http.cors_allowed_origins = Some(
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            );
+        }
+        if let Some(v) = lookup("IKD_LEEWAY_SECONDS") {
+            self.policy.leeway_seconds = Some(number("IKD_LEEWAY_SECONDS", &v)?);
+        }
+        if let Some(v) = lookup("IKD_AUDIT_DB") {
+            self.audit.path = Some(PathBuf::from(v));
+        }
+        if let Some(v) = lookup("IKD_AUDIT_HMAC_KEY") {
+            self.audit.hmac_key = Some(v);
+        }
+        if let Some(v) = lookup("IKD_AUDIT_RETENTION_DAYS") {
+            self.audit.retention_days = Some(number("IKD_AUDIT_RETENTION_DAYS", &v)?);
+        }
+        if let Some(v) = lookup("IKD_AUDIT_PURGE_SECONDS") {
+            self.audit.purge_interval_seconds = Some(number("IKD_AUDIT_PURGE_SECONDS", &v)?);
+        }
+        Ok(())
+    }
+
+    /// Applies command-line overrides. A `--data-dir` given here resolves against the
+    /// working directory.
+    pub fn apply_overrides(&mut self, overrides: &Overrides) {
+        if let Some(listen) = &overrides.listen {
+            self.listen = Some(listen.clone());
+        }
+        if let Some(dir) = &overrides.data_dir {
+            self.data_dir = Some(dir.clone());
+        }
+    }
+
+    /// Checks every setting and resolves paths. A relative `data_dir` resolves against
+    /// `base_dir` (the configuration file's directory); relative files resolve against the
+    /// data directory, which defaults to `base_dir`.
+    pub fn resolve(self, base_dir: &Path) -> Result<Config, ConfigError> {
+        let listen_text = self.listen.as_deref().unwrap_or(DEFAULT_LISTEN);
+        let listen: SocketAddr = listen_text
+            .parse()
+            .map_err(|_| error("listen must be an address like 127.0.0.1:8080"))?;
+        let data_dir = match self.data_dir {
+            Some(dir) => base_dir.join(dir),
+            None => base_dir.to_path_buf(),
+        };
+        let trust_store = data_dir.join(
+            self.trust_store
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_TRUST_STORE)),
+        );
+        let trust_reload = Duration::from_secs(positive(
+            "trust_reload_seconds",
+            self.trust_reload_seconds
+                .unwrap_or(DEFAULT_TRUST_RELOAD_SECONDS),
+        )?);
+
+        let log_level = self.log.level.unwrap_or_else(|| "info".to_owned());
+        let log_format = match self.log.format.as_deref().unwrap_or("text") {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            _ => return Err(error("log.format must be \"text\" or \"json\"")),
+        };
+
+        let body_limit_bytes = self
+            .http
+            .body_limit_bytes
+            .unwrap_or(DEFAULT_BODY_LIMIT_BYTES);
+        if !(256..=16 * 1024 * 1024).contains(&body_limit_bytes) {
+            return Err(error(
+                "http.body_limit_bytes must be between 256 and 16777216",
+            ));
+        }
+        let request_timeout = Duration::from_millis(positive(
+            "http.request_timeout_ms",
+            self.http
+                .request_timeout_ms
+                .unwrap_or(DEFAULT_REQUEST_TIMEOUT_MS),
+        )?);
+        let cors_allowed_origins = self.http.cors_allowed_origins.unwrap_or_default();
+        for origin in &cors_allowed_origins {
+            let ok = (origin.starts_with("https://") || origin.starts_with("http://"))
+                && origin.parse::<axum::http::HeaderValue>().is_ok()
+                && !origin.ends_with('/');
+            if !ok {
+                return Err(error(
+                    "http.cors_allowed_origins must hold origins like https://bank.example",
+                ));
+            }
+        }
+
+        let leeway_seconds = self
+            .policy
+            .leeway_seconds
+            .unwrap_or(ikd_sdk::policy::DEFAULT_LEEWAY_SECONDS);
+        let accepted_doc_types = match self.policy.accepted_doc_types {
+            None => DocTypeSet::all(),
+            Some(names) => names
+                .iter()
+                .map(|n| DocType::from_name(n))
+                .collect::<Option<DocTypeSet>>()
+                .ok_or_else(|| error("policy.accepted_doc_types may hold \"ktp\" and \"kk\""))?,
+        };
+
+        let audit_path = data_dir.join(
+            self.audit
+                .path
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_AUDIT_DB)),
+        );
+        let hmac_key = match self.audit.hmac_key {
+            None => {
+                return Err(error(
+                    "audit.hmac_key (or IKD_AUDIT_HMAC_KEY) is required: at least 32 random \
+                     bytes as hex",
+                ));
+            }
+            Some(text) => HmacKey::from_hex(&text)
+                .ok_or_else(|| error("audit.hmac_key must be hex of at least 32 bytes"))?,
+        };
+        let retention_days = u32::try_from(positive(
+            "audit.retention_days",
+            u64::from(self.audit.retention_days.unwrap_or(DEFAULT_RETENTION_DAYS)),
+        )?)
+        .unwrap_or(DEFAULT_RETENTION_DAYS);
+        let purge_interval = Duration::from_secs(positive(
+            "audit.purge_interval_seconds",
+            self.audit
+                .purge_interval_seconds
+                .unwrap_or(DEFAULT_PURGE_INTERVAL_SECONDS),
+        )?);
+
+        let mut clients: Vec<ClientConfig> = Vec::new();
+        for (index, raw) in self.clients.into_iter().enumerate() {
+            let client = raw.resolve(index)?;
+            if clients.iter().any(|c| c.id == client.id) {
+                return Err(error(format!("clients[{index}]: id is used twice")));
+            }
+            if clients
+                .iter()
+                .any(|c| c.api_key_sha256 == client.api_key_sha256)
+            {
+                return Err(error(format!(
+                    "clients[{index}]: api_key_sha256 is used by another client"
+                )));
+            }
+            clients.push(client);
+        }
+
+        Ok(Config {
+            listen,
+            data_dir,
+            trust_store,
+            trust_reload,
+            log_level,
+            log_format,
+            http: HttpConfig {
+                body_limit_bytes,
+                request_timeout,
+                cors_allowed_origins,
+            },
+            leeway_seconds,
+            accepted_doc_types,
+            audit: AuditConfig {
+                path: audit_path,
+                hmac_key,
+                retention_days,
+                purge_interval,
+            },
+            clients,
+        })
+    }
+}
+
+fn positive(name: &str, value: u64) -> Result<u64, ConfigError> {
+    if value == 0 {
+        Err(error(format!("{name} must be at least 1")))
+    } else {
+        Ok(value)
+    }
+}
+
+impl RawClient {
+    fn resolve(self, index: usize) -> Result<ClientConfig, ConfigError> {
+        let at = |what: &str| error(format!("clients[{index}]: {what}"));
+        let id_ok = !self.id.is_empty()
+            && self.id.len() <= 64
+            && self
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        if !id_ok {
+            return Err(at("id must be 1 to 64 of A-Z a-z 0-9 - _ ."));
+        }
+        let api_key_sha256: [u8; 32] = ikd_sdk::encoding::hex_decode(&self.api_key_sha256)
+            .and_then(|bytes| bytes.try_into().ok())
+            .ok_or_else(|| at("api_key_sha256 must be 64 hex digits (SHA-256 of the key)"))?;
+        if self.purposes.is_empty() {
+            return Err(at("purposes must name at least one purpose"));
+        }
+        let mut purposes: Vec<&'static Purpose> = Vec::new();
+        for name in &self.purposes {
+            let purpose = disclosure::purpose(name).ok_or_else(|| {
+                at("purposes may hold only kyc, identity, age_check and domicile")
+            })?;
+            if !purposes.contains(&purpose) {
+                purposes.push(purpose);
+            }
+        }
+        let default_purpose = match &self.default_purpose {
+            None => purposes.first().copied().ok_or_else(|| at("no purpose"))?,
+            Some(name) => purposes
+                .iter()
+                .copied()
+                .find(|p| p.name == name)
+                .ok_or_else(|| at("default_purpose must be one of its purposes"))?,
+        };
+        if self.rate_limit_per_minute == 0 {
+            return Err(at("rate_limit_per_minute must be at least 1"));
+        }
+        let burst = self.burst.unwrap_or(self.rate_limit_per_minute);
+        if burst == 0 {
+            return Err(at("burst must be at least 1"));
+        }
+        Ok(ClientConfig {
+            id: self.id,
+            api_key_sha256,
+            purposes,
+            default_purpose,
+            rate_limit_per_minute: self.rate_limit_per_minute,
+            burst,
+        })
+    }
+}
+
+/// Reads, overrides and resolves the configuration.
+///
+/// `path` is the configuration file, if any; without one, every setting comes from the
+/// environment, the flags and the defaults, and relative paths resolve against the
+/// working directory.
+pub fn load(
+    path: Option<&Path>,
+    lookup: impl Fn(&str) -> Option<String>,
+    overrides: &Overrides,
+) -> Result<Config, ConfigError> {
+    let (mut raw, base_dir) = match path {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                error(format!(
+                    "cannot read the configuration file {}: {e}",
+                    path.display()
+                ))
+            })?;
+            let base = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+            (RawConfig::parse(&text)?, base)
+        }
+        None => (RawConfig::default(), PathBuf::from(".")),
+    };
+    // A data directory from the environment or the command line is relative to the
+    // working directory, not to the file.
+    let cwd_dir = |dir: PathBuf| -> PathBuf {
+        if dir.is_absolute() {
+            dir
+        } else {
+            std::env::current_dir().map_or(dir.clone(), |cwd| cwd.join(&dir))
+        }
+    };
+    raw.apply_env(&lookup)?;
+    if lookup("IKD_DATA_DIR").is_some() {
+        raw.data_dir = raw.data_dir.map(cwd_dir);
+    }
+    raw.apply_overrides(overrides);
+    if overrides.data_dir.is_some() {
+        raw.data_dir = raw.data_dir.map(cwd_dir);
+    }
+    raw.resolve(&base_dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "0011223344556677889900112233445566778899001122334455667788990011";
+
+    fn minimal() -> String {
+        format!("[audit]\nhmac_key = \"{KEY}\"\n")
+    }
+
+    fn resolve(text: &str) -> Result<Config, ConfigError> {
+        RawConfig::parse(text)?.resolve(Path::new("/srv/ikd"))
+    }
+
+    #[test]
+    fn defaults() {
+        let config = resolve(&minimal()).unwrap();
+        assert_eq!(config.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(config.trust_store, Path::new("/srv/ikd/trust.json"));
+        assert_eq!(config.audit.path, Path::new("/srv/ikd/audit.sqlite3"));
+        assert_eq!(config.http.body_limit_bytes, 64 * 1024);
+        assert!(config.http.cors_allowed_origins.is_empty());
+        assert_eq!(config.audit.retention_days, 90);
+        assert_eq!(config.policy(), Policy::default());
+        assert!(config.clients.is_empty());
+        assert_eq!(format!("{:?}", config.audit.hmac_key), "HmacKey(..)");
+    }
+
+    #[test]
+    fn a_full_file() {
+        let text = format!(
+            r#"
+listen = "0.0.0.0:9000"
+data_dir = "data"
+trust_store = "/etc/ikd/trust.json"
+[log]
+format = "json"
+[http]
+body_limit_bytes = 4096
+request_timeout_ms = 250
+cors_allowed_origins = ["https://bank.example"]
+[policy]
+leeway_seconds = 5
+accepted_doc_types = ["ktp"]
+[audit]
+hmac_key = "{KEY}"
+retention_days = 7
+[[clients]]
+id = "bank-a"
+api_key_sha256 = "{KEY}"
+purposes = ["kyc", "age_check"]
+default_purpose = "age_check"
+rate_limit_per_minute = 10
+"#
+        );
+        let config = resolve(&text).unwrap();
+        assert_eq!(config.listen.port(), 9000);
+        assert_eq!(config.data_dir, Path::new("/srv/ikd/data"));
+        assert_eq!(config.trust_store, Path::new("/etc/ikd/trust.json"));
+        assert_eq!(config.audit.path, Path::new("/srv/ikd/data/audit.sqlite3"));
+        assert_eq!(config.log_format, LogFormat::Json);
+        assert_eq!(config.http.request_timeout, Duration::from_millis(250));
+        assert_eq!(config.leeway_seconds, 5);
+        assert!(!config.accepted_doc_types.contains(DocType::Kk));
+        let client = &config.clients[0];
+        assert_eq!(client.default_purpose.name, "age_check");
+        assert_eq!((client.rate_limit_per_minute, client.burst), (10, 10));
+    }
+
+    #[test]
+    fn environment_and_flags_override_the_file() {
+        let mut raw = RawConfig::parse(&minimal()).unwrap();
+        raw.apply_env(|name| match name {
+            "IKD_LISTEN" => Some("127.0.0.1:1".into()),
+            "IKD_AUDIT_RETENTION_DAYS" => Some("3".into()),
+            "IKD_CORS_ORIGINS" => Some("https://a.example, https://b.example".into()),
+            _ => None,
+        })
+        .unwrap();
+        raw.apply_overrides(&Overrides {
+            listen: Some("127.0.0.1:2".into()),
+            data_dir: None,
+        });
+        let config = raw.resolve(Path::new("/x")).unwrap();
+        assert_eq!(config.listen.port(), 2);
+        assert_eq!(config.audit.retention_days, 3);
+        assert_eq!(config.http.cors_allowed_origins.len(), 2);
+
+        let mut raw = RawConfig::default();
+        let bad = raw.apply_env(|name| (name == "IKD_BODY_LIMIT_BYTES").then(|| "lots".into()));
+        assert!(bad.unwrap_err().0.contains("IKD_BODY_LIMIT_BYTES"));
+    }
+
+    #[test]
+    fn load_resolves_against_the_file_and_the_working_directory() {
+        let dir = std::env::temp_dir().join(format!("ikd-config-load-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("service.toml");
+        std::fs::write(&path, format!("data_dir = \"var\"\n{}", minimal())).unwrap();
+
+        let config = load(Some(&path), |_| None, &Overrides::default()).unwrap();
+        assert_eq!(config.trust_store, dir.join("var").join("trust.json"));
+
+        let cwd = std::env::current_dir().unwrap();
+        let env = |name: &str| (name == "IKD_DATA_DIR").then(|| "elsewhere".to_owned());
+        let config = load(Some(&path), env, &Overrides::default()).unwrap();
+        assert_eq!(config.data_dir, cwd.join("elsewhere"));
+
+        let flags = Overrides {
+            listen: Some("127.0.0.1:0".into()),
+            data_dir: Some(PathBuf::from("/abs")),
+        };
+        let config = load(Some(&path), env, &flags).unwrap();
+        assert_eq!(
+            (config.data_dir.as_path(), config.listen.port()),
+            (Path::new("/abs"), 0)
+        );
+
+        let missing = load(Some(&dir.join("absent.toml")), |_| None, &flags).unwrap_err();
+        assert!(missing.0.contains("absent.toml"), "{missing}");
+        let env_key = |name: &str| (name == "IKD_AUDIT_HMAC_KEY").then(|| KEY.to_owned());
+        let config = load(None, env_key, &Overrides::default()).unwrap();
+        assert_eq!(config.audit.path, Path::new("./audit.sqlite3"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn errors_name_the_setting_and_never_the_secret() {
+        let cases = [
+            ("", "audit.hmac_key"),
+            ("[audit]\nhmac_key = \"abcd\"\n", "audit.hmac_key"),
+            ("listen = \"here\"\n[audit]\nhmac_key = \"K\"", "listen"),
+            ("unknown = 1\n", "unknown"),
+        ];
+        for (text, expected) in cases {
+            let text = text.replace('K', KEY);
+            let err = resolve(&text).unwrap_err().0;
+            assert!(err.contains(expected), "{err}");
+        }
+        let client = |body: &str| format!("{}[[clients]]\n{body}\n", minimal());
+        for (body, expected) in [
+            (
+                "id = \"a\"\napi_key_sha256 = \"zz\"\npurposes = [\"kyc\"]\nrate_limit_per_minute = 1",
+                "api_key_sha256",
+            ),
+            (
+                &format!(
+                    "id = \"a b\"\napi_key_sha256 = \"{KEY}\"\npurposes = [\"kyc\"]\nrate_limit_per_minute = 1"
+                ),
+                "id",
+            ),
+            (
+                &format!(
+                    "id = \"a\"\napi_key_sha256 = \"{KEY}\"\npurposes = [\"all\"]\nrate_limit_per_minute = 1"
+                ),
+                "purposes",
+            ),
+            (
+                &format!(
+                    "id = \"a\"\napi_key_sha256 = \"{KEY}\"\npurposes = [\"kyc\"]\nrate_limit_per_minute = 0"
+                ),
+                "rate_limit_per_minute",
+            ),
+            (
+                &format!(
+                    "id = \"a\"\napi_key_sha256 = \"{KEY}\"\npurposes = [\"kyc\"]\ndefault_purpose = \"domicile\"\nrate_limit_per_minute = 1"
+                ),
+                "default_purpose",
+            ),
+        ] {
+            let err = resolve(&client(body)).unwrap_err().0;
+            assert!(err.contains(expected), "{err}");
+            assert!(!err.contains(KEY), "{err}");
+        }
+        // A secret on a bad line is not echoed.
+        let err = resolve(&format!("[audit]\nhmac_key = {KEY}\n"))
+            .unwrap_err()
+            .0;
+        assert!(!err.contains(KEY), "{err}");
+        assert!(err.contains("line 2"), "{err}");
+    }
+}

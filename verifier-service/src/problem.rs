@@ -1,0 +1,226 @@
+//! Request problems as RFC 9457 `application/problem+json`, each with a stable `code`.
+//!
+//! A problem is about the request (authentication, size, media type, rate, readiness),
+//! never about a credential: every credential outcome, valid or rejected, is a 200 with a
+//! verdict.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// The media type of a problem response.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// A request problem: HTTP status, stable snake_case code and a human explanation.
+///
+/// The detail never quotes the request: it may hold personal data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The stable code (`api_key_missing`, `body_too_large`, …).
+    pub code: &'static str,
+    /// A short summary of the code.
+    pub title: &'static str,
+    /// What happened in this case.
+    pub detail: String,
+    /// Seconds after which a retry may succeed (sent as `Retry-After`).
+    pub retry_after: Option<u64>,
+}
+
+impl Problem {
+    fn new(status: StatusCode, code: &'static str, title: &'static str, detail: String) -> Self {
+        Problem {
+            status,
+            code,
+            title,
+            detail,
+            retry_after: None,
+        }
+    }
+
+    /// 400: the body is not the JSON the endpoint takes.
+    pub fn malformed_json(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            "The request body is not the expected JSON object.",
+            detail.into(),
+        )
+    }
+
+    /// 400: the request has no `qr` member.
+    pub fn qr_missing() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "qr_missing",
+            "The request has no QR text.",
+            "The JSON object must have a string member \"qr\" holding the scanned QR text.".into(),
+        )
+    }
+
+    /// 400: the purpose is not one the service knows.
+    pub fn purpose_unknown() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "purpose_unknown",
+            "The purpose is not known.",
+            "See the service's README for the purposes: kyc, identity, age_check, domicile.".into(),
+        )
+    }
+
+    /// 400: a nonce was sent, but holder-bound presentations are not supported yet, so it
+    /// could not be checked.
+    pub fn nonce_not_supported() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "nonce_not_supported",
+            "Nonces are not supported yet.",
+            "This version verifies credentials without holder binding and cannot check a nonce; \
+             send the request without one."
+                .into(),
+        )
+    }
+
+    /// 401: no API key was sent.
+    pub fn api_key_missing() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "api_key_missing",
+            "An API key is required.",
+            "Send the API key as \"Authorization: Bearer <key>\".".into(),
+        )
+    }
+
+    /// 401: the API key is not one the service knows.
+    pub fn api_key_invalid() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "api_key_invalid",
+            "The API key is not valid.",
+            "The key sent in the Authorization header is not known to this service.".into(),
+        )
+    }
+
+    /// 403: the client may not use this purpose.
+    pub fn purpose_not_allowed() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "purpose_not_allowed",
+            "This client may not use this purpose.",
+            "The purpose is not among the purposes configured for this API key.".into(),
+        )
+    }
+
+    /// 404: no such endpoint.
+    pub fn not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "No such endpoint.",
+            "See the service's README for its endpoints.".into(),
+        )
+    }
+
+    /// 405: the endpoint does not take this method.
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "The endpoint does not take this method.",
+            "See the service's README for its endpoints.".into(),
+        )
+    }
+
+    /// 408: the request did not complete within the configured time.
+    pub fn request_timeout() -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            "The request took too long.",
+            "The request was not received and answered within the service's time limit.".into(),
+        )
+    }
+
+    /// 413: the body is larger than the configured limit.
+    pub fn body_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            "The request body is too large.",
+            format!("The body may hold at most {limit} bytes."),
+        )
+    }
+
+    /// 415: the body is not `application/json`.
+    pub fn unsupported_media_type() -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "The request body must be application/json.",
+            "Send \"Content-Type: application/json\". Image upload is not supported yet.".into(),
+        )
+    }
+
+    /// 429: the client's rate limit is used up.
+    pub fn rate_limited(retry_after: u64) -> Self {
+        Problem {
+            retry_after: Some(retry_after),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "Too many requests.",
+                format!("The rate limit for this API key is used up; retry in {retry_after} s."),
+            )
+        }
+    }
+
+    /// 503: no verified trust data is loaded, so no credential can be verified.
+    pub fn trust_not_loaded() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "trust_not_loaded",
+            "No trust data is loaded.",
+            "The service has no verified trust data yet and cannot verify credentials.".into(),
+        )
+    }
+
+    /// 503: the audit log cannot record, so the service does not answer.
+    pub fn audit_unavailable() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "audit_unavailable",
+            "The audit log is unavailable.",
+            "Verifications are answered only once they are recorded in the audit log.".into(),
+        )
+    }
+
+    /// The JSON body.
+    pub fn to_json(&self) -> String {
+        serde_json::json!({
+            "type": format!("urn:ikd-verify:problem:{}", self.code),
+            "title": self.title,
+            "status": self.status.as_u16(),
+            "detail": self.detail,
+            "code": self.code,
+        })
+        .to_string()
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, self.to_json()).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(seconds) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"ikd-verify\""),
+            );
+        }
+        response
+    }
+}
