@@ -4,63 +4,13 @@
 //! value itself: issuance input holds NIKs and names.
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
-use jsonschema::{Registry, ValidationError, Validator};
+use jsonschema::{ValidationError, Validator};
 use serde_json::Value;
 
-/// Where the schemas live; each schema's `$id` is this plus its file name.
-pub(crate) const BASE_URI: &str = "https://example.invalid/ikd-verify/schemas/";
-
-/// Every schema file, by name.
-pub(crate) const FILES: [(&str, &str); 6] = [
-    (
-        "common.schema.json",
-        include_str!("../../spec/schemas/common.schema.json"),
-    ),
-    (
-        "ktp.schema.json",
-        include_str!("../../spec/schemas/ktp.schema.json"),
-    ),
-    (
-        "kk.schema.json",
-        include_str!("../../spec/schemas/kk.schema.json"),
-    ),
-    (
-        "document.schema.json",
-        include_str!("../../spec/schemas/document.schema.json"),
-    ),
-    (
-        "trust-store.schema.json",
-        include_str!("../../spec/schemas/trust-store.schema.json"),
-    ),
-    (
-        "verdict.schema.json",
-        include_str!("../../spec/schemas/verdict.schema.json"),
-    ),
-];
+pub(crate) use ikd_sdk::schemas::validator;
 
 /// Most problems listed before the rest are summarised.
 const MAX_LISTED: usize = 20;
-
-/// A validator for the schema file `name`, with every other schema resolvable by `$ref`.
-/// Nothing is fetched: all references resolve to the embedded files.
-pub(crate) fn validator(name: &str) -> Result<Validator, String> {
-    let mut resources = Vec::with_capacity(FILES.len());
-    for (file, text) in FILES {
-        let value: Value = serde_json::from_str(text)
-            .map_err(|e| format!("embedded schema {file} is not JSON: {e}"))?;
-        resources.push((format!("{BASE_URI}{file}"), value));
-    }
-    let registry = Registry::new()
-        .extend(resources)
-        .and_then(|builder| builder.prepare())
-        .map_err(|e| format!("embedded schemas do not load: {e}"))?;
-    let root = serde_json::json!({ "$ref": format!("{BASE_URI}{name}") });
-    jsonschema::draft202012::options()
-        .offline()
-        .with_registry(&registry)
-        .build(&root)
-        .map_err(|e| format!("embedded schema {name} does not compile: {e}"))
-}
 
 /// Checks `instance` against `validator`; on failure, one line per problem.
 pub(crate) fn check(validator: &Validator, instance: &Value) -> Result<(), Vec<String>> {
@@ -189,7 +139,7 @@ mod tests {
 
     #[test]
     fn every_schema_compiles() {
-        for (file, _) in FILES {
+        for (file, _) in ikd_sdk::schemas::FILES {
             validator(file).unwrap();
         }
     }

@@ -90,7 +90,7 @@ pub(crate) fn document(document: &Document, indent: &str) -> String {
         let _ = writeln!(out, "{indent}{}", section.title_id);
         let inner = format!("{indent}  ");
         for field in &section.fields {
-            line(&mut out, &inner, field.label_id, &field.value);
+            line(&mut out, &inner, &field.label_id, &field.value);
         }
     }
     if let Document::Ktp(Ktp {

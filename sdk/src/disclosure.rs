@@ -32,23 +32,24 @@
 //! let result = verify(&credential.to_qr_text(), &trust, now, &Policy::default());
 //!
 //! let age_check = disclosure::purpose("age_check").ok_or("no such purpose")?;
-//! let report = DisclosedReport::new(&result, age_check, now);
+//! let report = DisclosedReport::new(&result, age_check);
 //! let json: serde_json::Value = serde_json::from_str(&report.to_json())?;
 //! assert_eq!(json["verdict"], "valid");
 //! assert_eq!(json["age_over_17"], true);
 //! assert!(json.get("document").is_none(), "no field of the document is disclosed");
 //!
 //! let domicile = disclosure::purpose("domicile").ok_or("no such purpose")?;
-//! let json = serde_json::to_value(DisclosedReport::new(&result, domicile, now))?;
+//! let json = serde_json::to_value(DisclosedReport::new(&result, domicile))?;
 //! assert_eq!(json["document"]["rt"], 3);
 //! assert!(json["document"].get("nik").is_none());
 //! # Ok(())
 //! # }
 //! ```
 
-use crate::document::{Document, Ktp};
-use crate::report::Report;
-use crate::time::{Date, UnixTime};
+use crate::document::{DocType, Document, KK_FIELDS, KK_MEMBER_FIELDS, KTP_FIELDS, Ktp};
+use crate::reason::FieldPath;
+use crate::report::{Report, WarningReport};
+use crate::time::Date;
 use crate::verify::{Rejection, Verified};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -74,61 +75,6 @@ pub struct Purpose {
     /// Whether the answer carries `age_over_17`, computed from a KTP-el's birth date.
     pub age_over_17: bool,
 }
-
-/// Every field of a KTP-el, in the order of the JSON form.
-pub const KTP_FIELDS: &[&str] = &[
-    "nik",
-    "nama",
-    "tempat_lahir",
-    "tanggal_lahir",
-    "jenis_kelamin",
-    "golongan_darah",
-    "alamat",
-    "rt",
-    "rw",
-    "kode_wilayah",
-    "agama",
-    "status_perkawinan",
-    "pekerjaan",
-    "kewarganegaraan",
-    "berlaku_hingga",
-    "tempat_dikeluarkan",
-    "tanggal_dikeluarkan",
-    "foto",
-];
-
-/// Every header field of a Kartu Keluarga except the member list.
-pub const KK_FIELDS: &[&str] = &[
-    "nomor_kk",
-    "kepala_keluarga",
-    "alamat",
-    "rt",
-    "rw",
-    "kode_pos",
-    "kode_wilayah",
-    "tanggal_dikeluarkan",
-];
-
-/// Every field of a Kartu Keluarga member.
-pub const KK_MEMBER_FIELDS: &[&str] = &[
-    "nik",
-    "nama",
-    "jenis_kelamin",
-    "tempat_lahir",
-    "tanggal_lahir",
-    "agama",
-    "pendidikan",
-    "pekerjaan",
-    "golongan_darah",
-    "status_perkawinan",
-    "tanggal_perkawinan",
-    "shdk",
-    "kewarganegaraan",
-    "nomor_paspor",
-    "nomor_kitap",
-    "nama_ayah",
-    "nama_ibu",
-];
 
 /// Know-your-customer at a bank or fintech: every field of a KTP-el (with the portrait),
 /// every field of a KK including each member's parents' names.
@@ -179,6 +125,18 @@ pub const DOMICILE: Purpose = Purpose {
 /// Every purpose, by name.
 pub const PURPOSES: &[Purpose] = &[KYC, IDENTITY, AGE_CHECK, DOMICILE];
 
+impl Purpose {
+    /// Whether this purpose may see `path` of a document of type `doc_type`.
+    pub fn allows(&self, doc_type: DocType, path: FieldPath) -> bool {
+        match (doc_type, path.member) {
+            (DocType::Ktp, None) => self.ktp_fields.contains(&path.field),
+            (DocType::Kk, None) => self.kk_fields.contains(&path.field),
+            (DocType::Kk, Some(_)) => self.kk_member_fields.contains(&path.field),
+            _ => false,
+        }
+    }
+}
+
 /// The purpose named `name`, if there is one.
 pub fn purpose(name: &str) -> Option<&'static Purpose> {
     PURPOSES.iter().find(|p| p.name == name)
@@ -207,20 +165,21 @@ pub struct Disclosure {
     pub age_over_17: Option<bool>,
 }
 
-/// The part of `verified`'s document that `purpose` may see, at verification time `now`.
-///
-/// `now` must be the time the credential was verified at. Fails closed: a document whose
-/// JSON form cannot be built discloses nothing.
-pub fn disclose(verified: &Verified, purpose: &Purpose, now: UnixTime) -> Disclosure {
+/// The part of `verified`'s document that `purpose` may see. Ages are computed at the
+/// time the credential was verified for. Fails closed: a document whose JSON form cannot be
+/// built discloses nothing.
+pub fn disclose(verified: &Verified, purpose: &Purpose) -> Disclosure {
     let document = verified.document();
     let (fields, member_fields): (&[&str], &[&str]) = match document {
         Document::Ktp(_) => (purpose.ktp_fields, &[]),
         Document::Kk(_) => (purpose.kk_fields, purpose.kk_member_fields),
     };
     let age_over_17 = match document {
-        Document::Ktp(Ktp { tanggal_lahir, .. }) if purpose.age_over_17 => {
-            Some(age_at_least(*tanggal_lahir, now.date(), AGE_OF_MAJORITY))
-        }
+        Document::Ktp(Ktp { tanggal_lahir, .. }) if purpose.age_over_17 => Some(age_at_least(
+            *tanggal_lahir,
+            verified.verified_at().date(),
+            AGE_OF_MAJORITY,
+        )),
         _ => None,
     };
     Disclosure {
@@ -289,12 +248,31 @@ pub struct DisclosedReport {
 }
 
 impl DisclosedReport {
-    /// The report of `result`, verified at `now`, as `purpose` may see it.
-    pub fn new(result: &Result<Verified, Rejection>, purpose: &Purpose, now: UnixTime) -> Self {
+    /// The report of `result` as `purpose` may see it: the document, the laid-out display
+    /// and the warnings keep only what concerns the fields the purpose may see.
+    pub fn new(result: &Result<Verified, Rejection>, purpose: &Purpose) -> Self {
         let mut report = Report::new(result);
         report.document = None;
+        if let Ok(verified) = result {
+            let visible = |path: FieldPath| purpose.allows(verified.document().doc_type(), path);
+            report.warnings = verified
+                .warnings()
+                .iter()
+                .filter(|w| visible(w.field()))
+                .map(WarningReport::from)
+                .collect();
+            report.display = report
+                .display
+                .take()
+                .map(|sections| {
+                    crate::display::retain_fields(sections, |member, field| {
+                        visible(FieldPath { member, field })
+                    })
+                })
+                .filter(|sections| !sections.is_empty());
+        }
         let disclosure = match result {
-            Ok(verified) => disclose(verified, purpose, now),
+            Ok(verified) => disclose(verified, purpose),
             Err(_) => Disclosure {
                 document: None,
                 age_over_17: None,
@@ -321,6 +299,7 @@ mod tests {
     use crate::document::{DocTypeSet, Kk};
     use crate::issue::{Issuer, Validity};
     use crate::policy::Policy;
+    use crate::time::UnixTime;
     use crate::trust::{TrustStore, TrustedKey};
     use crate::{IssuerSigningKey, samples, verify};
     use std::collections::BTreeSet;
@@ -328,9 +307,13 @@ mod tests {
     const NOW: UnixTime = UnixTime(1_790_000_000); // 2026-09-21
 
     fn verified(document: &Document) -> Result<Verified, Rejection> {
+        verified_at(document, NOW)
+    }
+
+    fn verified_at(document: &Document, now: UnixTime) -> Result<Verified, Rejection> {
         let issuer = Issuer::new(IssuerSigningKey::from_seed(&[5; 32]), "ID-3273").unwrap();
         let (credential, _) = issuer
-            .issue(document, Validity::for_seconds(NOW, 3600), None)
+            .issue(document, Validity::for_seconds(NOW, 3 * 86_400), None)
             .unwrap();
         let mut trust = TrustStore::new();
         trust.add(TrustedKey {
@@ -341,7 +324,7 @@ mod tests {
             valid_until: UnixTime(2_000_000_000),
             doc_types: DocTypeSet::all(),
         });
-        verify(&credential.to_qr_text(), &trust, NOW, &Policy::default())
+        verify(&credential.to_qr_text(), &trust, now, &Policy::default())
     }
 
     fn sample(json: &str) -> Document {
@@ -412,7 +395,7 @@ mod tests {
         let (ktp, kk) = full_documents();
         for document in [ktp, kk] {
             let result = verified(&document);
-            let report = DisclosedReport::new(&result, &KYC, NOW);
+            let report = DisclosedReport::new(&result, &KYC);
             let full = serde_json::to_value(&document).unwrap();
             assert_eq!(Value::Object(report.document.unwrap()), full);
             assert_eq!(report.age_over_17, None);
@@ -426,7 +409,7 @@ mod tests {
         let ktp_result = verified(&ktp);
         let kk_result = verified(&kk);
         let doc = |result, purpose| {
-            Value::Object(DisclosedReport::new(result, purpose, NOW).document.unwrap())
+            Value::Object(DisclosedReport::new(result, purpose).document.unwrap())
         };
 
         let identity = doc(&ktp_result, &IDENTITY);
@@ -464,13 +447,42 @@ mod tests {
     #[test]
     fn age_check_sees_no_field() {
         let (ktp, kk) = full_documents();
-        let report = DisclosedReport::new(&verified(&ktp), &AGE_CHECK, NOW);
+        let report = DisclosedReport::new(&verified(&ktp), &AGE_CHECK);
         assert_eq!((report.document, report.age_over_17), (None, Some(true)));
         let json = report.report.to_json();
         assert!(!json.contains("3273015708920003") && !json.contains("SITI"));
         // A KK has several holders: no single age to state.
-        let report = DisclosedReport::new(&verified(&kk), &AGE_CHECK, NOW);
+        let report = DisclosedReport::new(&verified(&kk), &AGE_CHECK);
         assert_eq!((report.document, report.age_over_17), (None, None));
+    }
+
+    #[test]
+    fn warnings_and_layout_show_only_visible_fields() {
+        let mut ktp = sample(samples::KTP_JSON);
+        if let Document::Ktp(ktp) = &mut ktp {
+            // A birth date the NIK disagrees with: a warning on the nik field.
+            ktp.tanggal_lahir = Date::parse("1992-08-18").unwrap();
+        }
+        let result = verified(&ktp);
+        let full = DisclosedReport::new(&result, &KYC);
+        assert_eq!(full.report.warnings.len(), 1);
+        let age = DisclosedReport::new(&result, &AGE_CHECK);
+        assert!(age.report.warnings.is_empty(), "the NIK is not visible");
+        assert_eq!(age.report.display, None);
+        let identity = DisclosedReport::new(&result, &IDENTITY);
+        assert_eq!(identity.report.warnings.len(), 1);
+        let rows: Vec<String> = identity.report.display.unwrap()[0]
+            .fields
+            .iter()
+            .map(|f| f.field.clone())
+            .collect();
+        assert_eq!(rows, ["nik", "nama", "tanggal_lahir"]);
+        let json = DisclosedReport::new(&result, &DOMICILE).to_json();
+        assert!(!json.contains("SITI") && !json.contains("3273015708920003"));
+        assert!(
+            json.contains("Gegerkalong"),
+            "region names are shown for domicile"
+        );
     }
 
     #[test]
@@ -497,10 +509,10 @@ mod tests {
             // 17 on 2026-09-22 (NIK consistency is only a warning).
             ktp.tanggal_lahir = Date::parse("2009-09-22").unwrap();
         }
-        let result = verified(&ktp);
-        let before = DisclosedReport::new(&result, &AGE_CHECK, NOW);
+        let before = DisclosedReport::new(&verified_at(&ktp, NOW), &AGE_CHECK);
         assert_eq!(before.age_over_17, Some(false));
-        let after = DisclosedReport::new(&result, &AGE_CHECK, UnixTime(NOW.0 + 86_400));
+        let next_day = UnixTime(NOW.0 + 86_400);
+        let after = DisclosedReport::new(&verified_at(&ktp, next_day), &AGE_CHECK);
         assert_eq!(after.age_over_17, Some(true));
     }
 
@@ -508,7 +520,7 @@ mod tests {
     fn a_rejection_discloses_nothing_and_reads_back() {
         let result = verify("IKD1:garbage", &TrustStore::new(), NOW, &Policy::default());
         for purpose in PURPOSES {
-            let report = DisclosedReport::new(&result, purpose, NOW);
+            let report = DisclosedReport::new(&result, purpose);
             assert_eq!((report.document.as_ref(), report.age_over_17), (None, None));
             let json = report.to_json();
             let value: Value = serde_json::from_str(&json).unwrap();
@@ -518,7 +530,7 @@ mod tests {
             assert_eq!(back, report);
         }
         let (ktp, _) = full_documents();
-        let report = DisclosedReport::new(&verified(&ktp), &IDENTITY, NOW);
+        let report = DisclosedReport::new(&verified(&ktp), &IDENTITY);
         let back: DisclosedReport = serde_json::from_str(&report.to_json()).unwrap();
         assert_eq!(back, report);
     }

@@ -8,18 +8,18 @@ use crate::document::{BerlakuHingga, Document, Kk, KkMember, Ktp};
 use crate::siak::SiakList;
 use crate::time::Date;
 use crate::wilayah;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One labelled field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DisplayField {
-    /// The field's name in the document's JSON form (`agama`); derived rows such as the
-    /// region names use the name of their source field with a suffix (`kode_wilayah.kecamatan`).
+    /// The field's name in the document's JSON form (`agama`); a row made from two fields,
+    /// or derived from one, has its own name (`rt_rw`, `kode_wilayah.kecamatan`).
     pub field: String,
     /// The label as printed on the card, in Bahasa Indonesia.
-    pub label_id: &'static str,
+    pub label_id: String,
     /// The label in English.
-    pub label_en: &'static str,
+    pub label_en: String,
     /// The value as a person reads it.
     pub value: String,
     /// The code behind the value, for coded fields.
@@ -28,8 +28,11 @@ pub struct DisplayField {
 }
 
 /// A group of fields: the card itself, or one KK member.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DisplaySection {
+    /// The KK member (from 0) the section shows; absent for the card itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<u16>,
     /// Title in Bahasa Indonesia.
     pub title_id: String,
     /// Title in English.
@@ -68,6 +71,36 @@ pub fn siak_label(list: SiakList, code: u8) -> String {
         .map_or_else(|| format!("{code} (kode tidak dikenal)"), str::to_owned)
 }
 
+/// The document fields a display row is made from.
+fn sources(row: &str) -> &'static [&'static str] {
+    match row {
+        "rt_rw" => &["rt", "rw"],
+        _ => &[],
+    }
+}
+
+/// Keeps the rows whose every source field `visible(member, field)` allows, and drops the
+/// sections left empty: how a purpose that may see only some fields sees the layout.
+pub fn retain_fields(
+    sections: Vec<DisplaySection>,
+    visible: impl Fn(Option<u16>, &'static str) -> bool,
+) -> Vec<DisplaySection> {
+    sections
+        .into_iter()
+        .filter_map(|mut section| {
+            let member = section.member;
+            section.fields.retain(|row| match sources(&row.field) {
+                [] => {
+                    let own = row.field.split('.').next().unwrap_or("");
+                    crate::document::field_name(own).is_some_and(|name| visible(member, name))
+                }
+                several => several.iter().all(|source| visible(member, source)),
+            });
+            (!section.fields.is_empty()).then_some(section)
+        })
+        .collect()
+}
+
 struct Rows(Vec<DisplayField>);
 
 impl Rows {
@@ -80,8 +113,8 @@ impl Rows {
     ) {
         self.0.push(DisplayField {
             field: field.to_owned(),
-            label_id,
-            label_en,
+            label_id: label_id.to_owned(),
+            label_en: label_en.to_owned(),
             value: value.into(),
             code: None,
         });
@@ -97,8 +130,8 @@ impl Rows {
     ) {
         self.0.push(DisplayField {
             field: field.to_owned(),
-            label_id,
-            label_en,
+            label_id: label_id.to_owned(),
+            label_en: label_en.to_owned(),
             value,
             code: Some(code),
         });
@@ -188,14 +221,21 @@ impl Rows {
 
 fn ktp_section(ktp: &Ktp) -> DisplaySection {
     let mut r = Rows(Vec::new());
-    let region = wilayah::resolve_desa(ktp.kode_wilayah);
     r.text("nik", "NIK", "Identity number", ktp.nik.to_string());
     r.text("nama", "Nama", "Name", ktp.nama.as_str());
+    // The card prints "Tempat/Tgl Lahir" on one line; two rows let a purpose see the date
+    // without the place.
     r.text(
-        "tempat_tanggal_lahir",
-        "Tempat/Tgl Lahir",
-        "Place/date of birth",
-        format!("{}, {}", ktp.tempat_lahir, printed_date(ktp.tanggal_lahir)),
+        "tempat_lahir",
+        "Tempat Lahir",
+        "Place of birth",
+        ktp.tempat_lahir.as_str(),
+    );
+    r.text(
+        "tanggal_lahir",
+        "Tgl Lahir",
+        "Date of birth",
+        printed_date(ktp.tanggal_lahir),
     );
     r.siak(
         "jenis_kelamin",
@@ -257,16 +297,12 @@ fn ktp_section(ktp: &Ktp) -> DisplaySection {
         "Date of issue",
         printed_date(ktp.tanggal_dikeluarkan),
     );
-    let (title_id, title_en) = match region {
-        Some(names) => (
-            format!("PROVINSI {}", names.provinsi.to_uppercase()),
-            format!("{} province", names.provinsi),
-        ),
-        None => ("KTP-el".to_owned(), "Electronic identity card".to_owned()),
-    };
+    // The title names no region: a purpose that may not see the address must not learn
+    // the province from the heading.
     DisplaySection {
-        title_id,
-        title_en,
+        member: None,
+        title_id: "KARTU TANDA PENDUDUK (KTP-el)".to_owned(),
+        title_en: "Electronic identity card (KTP-el)".to_owned(),
         fields: r.0,
     }
 }
@@ -306,6 +342,7 @@ fn kk_header(kk: &Kk) -> DisplaySection {
         printed_date(kk.tanggal_dikeluarkan),
     );
     DisplaySection {
+        member: None,
         title_id: "KARTU KELUARGA".to_owned(),
         title_en: "Family card".to_owned(),
         fields: r.0,
@@ -395,6 +432,7 @@ fn member_section(index: usize, m: &KkMember) -> DisplaySection {
     );
     r.text("nama_ibu", "Nama Ibu", "Mother's name", m.nama_ibu.as_str());
     DisplaySection {
+        member: u16::try_from(index).ok(),
         title_id: format!("Anggota keluarga {}", index + 1),
         title_en: format!("Family member {}", index + 1),
         fields: r.0,
@@ -418,11 +456,10 @@ mod tests {
         let doc: Document = serde_json::from_str(crate::samples::KTP_JSON).unwrap();
         let sections = sections(&doc);
         let ktp = &sections[0];
-        assert_eq!(ktp.title_id, "PROVINSI JAWA BARAT");
-        assert_eq!(
-            field(ktp, "tempat_tanggal_lahir").value,
-            "BANDUNG, 17-08-1992"
-        );
+        assert_eq!(ktp.title_id, "KARTU TANDA PENDUDUK (KTP-el)");
+        assert_eq!(field(ktp, "kode_wilayah.provinsi").value, "Jawa Barat");
+        assert_eq!(field(ktp, "tempat_lahir").value, "BANDUNG");
+        assert_eq!(field(ktp, "tanggal_lahir").value, "17-08-1992");
         assert_eq!(field(ktp, "jenis_kelamin").value, "PEREMPUAN");
         assert_eq!(field(ktp, "jenis_kelamin").code, Some(2));
         assert_eq!(field(ktp, "golongan_darah").value, "A");
@@ -479,6 +516,32 @@ mod tests {
             field(&sections[0], "agama").value,
             "42 (kode tidak dikenal)"
         );
-        assert_eq!(sections[0].title_id, "KTP-el");
+    }
+
+    #[test]
+    fn retaining_fields_follows_every_source() {
+        let doc: Document = serde_json::from_str(crate::samples::KK_4_JSON).unwrap();
+        let kept = retain_fields(sections(&doc), |member, field| match member {
+            None => ["rt", "kode_wilayah"].contains(&field),
+            Some(_) => field == "nama",
+        });
+        // The header keeps the region rows but not RT/RW: rw is not visible.
+        let header: Vec<&str> = kept[0].fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(
+            header,
+            [
+                "kode_wilayah",
+                "kode_wilayah.kecamatan",
+                "kode_wilayah.kabupaten_kota",
+                "kode_wilayah.provinsi"
+            ]
+        );
+        assert_eq!(kept.len(), 5);
+        assert!(
+            kept[1..]
+                .iter()
+                .all(|s| s.fields.len() == 1 && s.fields[0].field == "nama")
+        );
+        assert!(retain_fields(sections(&doc), |_, _| false).is_empty());
     }
 }

@@ -66,6 +66,7 @@ pub mod policy;
 pub mod reason;
 pub mod report;
 pub mod samples;
+pub mod schemas;
 pub mod siak;
 pub mod time;
 pub mod transport;

@@ -15,6 +15,7 @@
 //! assert_eq!(json["reason"]["message_id"], "Kode QR ini bukan kredensial IKD.");
 //! ```
 
+use crate::display::{self, DisplaySection};
 use crate::document::{DocType, Document};
 use crate::reason::{Reason, Warning};
 use crate::verify::{Rejection, Trace, Verified};
@@ -66,6 +67,10 @@ pub struct Report {
     /// The verified document, in its JSON form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<Document>,
+    /// The document laid out as printed: labelled rows with codes beside their labels and
+    /// region names resolved (`crate::display`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display: Option<Vec<DisplaySection>>,
 }
 
 /// A rejection reason: the stable code, its stage and its registry messages.
@@ -195,6 +200,7 @@ impl Report {
             not_before: verified.not_before().map(|t| t.to_string()),
             expires_at: Some(verified.expires_at().to_string()),
             document: Some(verified.document().clone()),
+            display: Some(display::sections(verified.document())),
         }
     }
 
@@ -212,6 +218,7 @@ impl Report {
             not_before: None,
             expires_at: None,
             document: None,
+            display: None,
         }
     }
 

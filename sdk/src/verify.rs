@@ -131,9 +131,15 @@ pub struct Verified {
     expires_at: UnixTime,
     warnings: Vec<Warning>,
     trace: Trace,
+    verified_at: UnixTime,
 }
 
 impl Verified {
+    /// The time the verification was made for (the `now` given to [`verify`]).
+    pub fn verified_at(&self) -> UnixTime {
+        self.verified_at
+    }
+
     /// The document.
     pub fn document(&self) -> &Document {
         &self.document
@@ -326,6 +332,7 @@ fn run(
         expires_at: claims.expires_at,
         warnings,
         trace: *trace,
+        verified_at: now,
     })
 }
 

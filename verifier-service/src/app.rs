@@ -244,7 +244,7 @@ async fn verify_inner(
     let now = state.clock.now();
     let result = ikd_sdk::verify(&qr, &trust.store, now, &state.policy);
     drop(qr);
-    let report = DisclosedReport::new(&result, purpose, now);
+    let report = DisclosedReport::new(&result, purpose);
     let (verdict, reason_code) = match &result {
         Ok(_) => (Verdict::Valid, None),
         Err(rejection) => (Verdict::Rejected, Some(rejection.code())),

@@ -67,6 +67,19 @@ fn without_disclosure(mut answer: Value) -> Value {
     answer
 }
 
+/// Asserts that an answer of POST /v1/verify has the published form
+/// (spec/schemas/disclosed-verdict.schema.json).
+fn assert_published_form(answer: &Value) {
+    static VALIDATOR: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
+    let validator = VALIDATOR
+        .get_or_init(|| ikd_sdk::schemas::validator("disclosed-verdict.schema.json").unwrap());
+    let problems: Vec<String> = validator
+        .iter_errors(answer)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
 async fn compare_with_sdk(state: &AppState, now: UnixTime, trust: &TrustStore) -> usize {
     let router = app(state.clone());
     let mut valid = 0;
@@ -85,6 +98,7 @@ async fn compare_with_sdk(state: &AppState, now: UnixTime, trust: &TrustStore) -
         assert_eq!(answer.1[header::CONTENT_TYPE], "application/json");
         assert_eq!(answer.1[header::CACHE_CONTROL], "no-store");
         let service = json(&answer.2);
+        assert_published_form(&service);
         let sdk = Report::new(&verify(&qr, trust, now, &Policy::default()));
         let mut sdk_json: Value = serde_json::from_str(&sdk.to_json()).unwrap();
         let sdk_document = sdk_json.as_object_mut().unwrap().remove("document");
@@ -187,7 +201,11 @@ async fn purposes_filter_the_document() {
     let ask = |key: &'static str, qr: &str, purpose: &str| {
         let request = verify_request(Some(key), verify_body(qr, Some(purpose)));
         let router = router.clone();
-        async move { send(&router, request).await }
+        async move {
+            let answer = send(&router, request).await;
+            assert_published_form(&json(&answer.2));
+            answer
+        }
     };
 
     // age_check: no NIK, no name, nothing of the document; only age_over_17.

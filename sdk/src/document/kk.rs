@@ -11,7 +11,7 @@ use crate::time::Date;
 use ciborium::Value;
 
 /// Header field names by CBOR key; key 0 is the document type.
-const NAMES: [&str; 10] = [
+pub(crate) const NAMES: [&str; 10] = [
     "type",
     "nomor_kk",
     "kepala_keluarga",
@@ -25,7 +25,7 @@ const NAMES: [&str; 10] = [
 ];
 
 /// Member field names by CBOR key; key 0 is unused.
-const MEMBER_NAMES: [&str; 18] = [
+pub(crate) const MEMBER_NAMES: [&str; 18] = [
     "unused",
     "nik",
     "nama",

@@ -10,7 +10,7 @@ use crate::time::Date;
 use ciborium::Value;
 
 /// Field names by CBOR key; key 0 is the document type.
-const NAMES: [&str; 19] = [
+pub(crate) const NAMES: [&str; 19] = [
     "type",
     "nik",
     "nama",

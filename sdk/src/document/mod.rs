@@ -16,6 +16,23 @@ use crate::reason::{FieldPath, Reason, Warning};
 use ciborium::Value;
 use core::fmt;
 
+/// Every field of a KTP-el, in key order, by JSON name.
+pub const KTP_FIELDS: &[&str] = ktp::NAMES.split_at(1).1;
+/// Every header field of a Kartu Keluarga except the member list, in key order.
+pub const KK_FIELDS: &[&str] = kk::NAMES.split_at(1).1.split_at(8).0;
+/// Every field of a Kartu Keluarga member, in key order.
+pub const KK_MEMBER_FIELDS: &[&str] = kk::MEMBER_NAMES.split_at(1).1;
+
+/// The field name `name` as a static string, if it names a field of some document.
+pub fn field_name(name: &str) -> Option<&'static str> {
+    KTP_FIELDS
+        .iter()
+        .chain(KK_FIELDS)
+        .chain(KK_MEMBER_FIELDS)
+        .find(|known| **known == name)
+        .copied()
+}
+
 /// The type of a document, as the credential states it (document key 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
