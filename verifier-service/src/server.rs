@@ -35,6 +35,10 @@ pub fn build(config: &Config, clock: Clock) -> Result<AppState, String> {
     if state.clients.is_empty() {
         tracing::warn!("no API client is configured; every verification answers 401");
     }
+    // The region tables are unpacked once here rather than in the first request.
+    if !ikd_sdk::wilayah::preload() {
+        tracing::warn!("region tables unavailable; region checks will warn on every code");
+    }
     tracing::info!(
         clients = state.clients.len(),
         audit = %config.audit.path.display(),
