@@ -1,0 +1,53 @@
+//! Verifies one sample credential many times, for instruction counts under
+//! `valgrind --tool=callgrind` (BENCHMARKS.md): repeatable on a loaded machine, unlike time.
+//!
+//! `cargo build --release -p ikd-sdk --example verify_loop`, then
+//! `valgrind --tool=callgrind target/release/examples/verify_loop [ktp|kk-8] [count]`.
+
+#![allow(clippy::expect_used)]
+
+use ikd_sdk::{
+    DocTypeSet, Document, Issuer, IssuerSigningKey, Policy, TrustStore, TrustedKey, UnixTime,
+    Validity, verify,
+};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let sample = args.next().unwrap_or_else(|| "ktp".to_owned());
+    let count: u32 = args.next().and_then(|n| n.parse().ok()).unwrap_or(200);
+    let json = ikd_sdk::samples::ALL
+        .iter()
+        .find(|(name, _)| *name == sample)
+        .map(|(_, json)| *json)
+        .expect("sample is one of ktp, kk-4, kk-8");
+    let issuer = Issuer::new(IssuerSigningKey::from_seed(&[7; 32]), "ID-DUKCAPIL-3273")
+        .expect("valid issuer id");
+    let document: Document = serde_json::from_str(json).expect("samples parse");
+    let issued_at = UnixTime(1_790_000_000);
+    let (credential, _) = issuer
+        .issue(
+            &document,
+            Validity::for_seconds(issued_at, 365 * 86_400),
+            Some(vec![1; 8]),
+        )
+        .expect("samples issue");
+    let qr = credential.to_qr_text();
+    let mut trust = TrustStore::new();
+    trust.add(TrustedKey {
+        issuer: issuer.id().to_owned(),
+        name: "Disdukcapil Kota Bandung".to_owned(),
+        key: issuer.key().public_key(),
+        valid_from: UnixTime(1_700_000_000),
+        valid_until: UnixTime(1_900_000_000),
+        doc_types: DocTypeSet::all(),
+    });
+    ikd_sdk::wilayah::preload();
+    let now = UnixTime(issued_at.0 + 600);
+    let valid = (0..count)
+        .filter(|_| verify(&qr, &trust, now, &Policy::default()).is_ok())
+        .count();
+    println!(
+        "{sample}: {valid}/{count} valid, QR text {} characters",
+        qr.len()
+    );
+}
