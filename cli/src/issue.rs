@@ -5,7 +5,7 @@ use crate::schema;
 use crate::util::{
     Access, Failure, json_error_position, now_or_clock, parse_time, read_text, write_new,
 };
-use ikd_sdk::{DocType, Document, Issuer, UnixTime, Validity, Warning};
+use ikd_sdk::{DocType, Document, Issuer, StatusReference, UnixTime, Validity, Warning};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -61,6 +61,12 @@ pub(crate) struct Args {
     /// Replace an existing --out file.
     #[arg(long)]
     force: bool,
+    /// The URI of the status list that holds the credential's status (revocation).
+    #[arg(long, value_name = "URI", requires = "status_index")]
+    status_uri: Option<String>,
+    /// The credential's index in that status list.
+    #[arg(long, value_name = "N", requires = "status_uri")]
+    status_index: Option<u64>,
 }
 
 /// Reads a document file: JSON, then the document schema, then the SDK's own form.
@@ -138,8 +144,15 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, Failure> {
     };
     let issuer = Issuer::new(key.key, key.issuer)
         .map_err(|e| Failure::new(format!("key file {}: {e}", args.key.display())))?;
+    let status = match (&args.status_uri, args.status_index) {
+        (Some(uri), Some(index)) => Some(StatusReference {
+            index,
+            uri: uri.clone(),
+        }),
+        _ => None,
+    };
     let (credential, warnings) = issuer
-        .issue(&document, validity, None)
+        .issue_with_status(&document, validity, None, status.as_ref())
         .map_err(|e| Failure::new(format!("not issued: {e}")))?;
     print_warnings(&warnings);
     let qr_text = credential.to_qr_text();

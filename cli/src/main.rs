@@ -8,8 +8,13 @@ mod demo;
 mod issue;
 mod keyfile;
 mod keygen;
+mod qr;
+mod scan;
 mod schema;
+mod serve;
 mod show;
+mod status_list;
+mod trust;
 mod util;
 mod verify;
 
@@ -47,6 +52,17 @@ enum Command {
     /// Demo data: issuer keys, a trust store and sample credentials.
     #[command(subcommand)]
     Demo(demo::Command),
+    /// Read the QR codes in pictures: PNG, JPEG, WebP, or PDFs of scanned pages.
+    Scan(scan::Args),
+    /// QR pictures: render a QR text as PNG or SVG.
+    #[command(subcommand)]
+    Qr(qr::Command),
+    /// Signed trust data: pinned roots, publish, serve, sync, show.
+    #[command(subcommand)]
+    Trust(trust::Command),
+    /// Status lists (revocation): issue one.
+    #[command(subcommand)]
+    StatusList(status_list::Command),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +73,10 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run_verify(args),
         Command::Inspect(args) => verify::run_inspect(args),
         Command::Demo(command) => demo::run(command),
+        Command::Scan(args) => scan::run(args),
+        Command::Qr(command) => qr::run(command),
+        Command::Trust(command) => trust::run(command),
+        Command::StatusList(command) => status_list::run(command),
     };
     match result {
         Ok(code) => code,

@@ -1,6 +1,8 @@
 //! Human-readable output of verdicts, inspections and documents.
 
-use ikd_sdk::{Document, Inspection, Ktp, Reason, Rejection, Trace, Verified, Warning};
+use ikd_sdk::{
+    Document, Inspection, Ktp, Reason, Rejection, Trace, TrustDataInfo, Verified, Warning,
+};
 use std::fmt::Write as _;
 
 /// Width of the label column.
@@ -35,6 +37,21 @@ fn warning_lines(out: &mut String, warnings: &[Warning]) {
     }
 }
 
+fn trust_line(out: &mut String, trust: &TrustDataInfo) {
+    let list = match &trust.trust_list {
+        Some(list) => format!(
+            "trust list {} ({:.1} h old)",
+            list.sequence,
+            list.age_seconds as f64 / 3600.0
+        ),
+        None => "local trust store".to_owned(),
+    };
+    let status = trust.status_list.map_or(String::new(), |s| {
+        format!(", status list {:.1} h old", s.age_seconds as f64 / 3600.0)
+    });
+    let _ = writeln!(out, "Trust data: {list}{status}");
+}
+
 fn trace_line(out: &mut String, trace: &Trace) {
     let steps: Vec<String> = trace
         .steps()
@@ -63,6 +80,7 @@ pub(crate) fn verified(v: &Verified) -> String {
     out.push_str(&document(v.document(), ""));
     out.push('\n');
     warning_lines(&mut out, v.warnings());
+    trust_line(&mut out, v.trust_data());
     trace_line(&mut out, v.trace());
     out
 }
@@ -72,6 +90,7 @@ pub(crate) fn rejected(r: &Rejection) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "REJECTED: {} (stage {})", r.code(), r.stage());
     reason_lines(&mut out, r.reason());
+    trust_line(&mut out, r.trust_data());
     trace_line(&mut out, r.trace());
     out
 }

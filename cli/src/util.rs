@@ -111,6 +111,16 @@ pub(crate) fn write_new(
     access: Access,
     force: bool,
 ) -> Result<(), Failure> {
+    write_new_bytes(path, contents.as_bytes(), access, force)
+}
+
+/// Writes a new file of bytes (a picture); an existing one is replaced only with `force`.
+pub(crate) fn write_new_bytes(
+    path: &Path,
+    contents: &[u8],
+    access: Access,
+    force: bool,
+) -> Result<(), Failure> {
     let failed = |e: std::io::Error| Failure::new(format!("cannot write {}: {e}", path.display()));
     if force && path.exists() {
         // Removed rather than truncated, so that a private file gets its mode afresh.
@@ -135,7 +145,7 @@ pub(crate) fn write_new(
             failed(e)
         }
     })?;
-    file.write_all(contents.as_bytes())
+    file.write_all(contents)
         .and_then(|()| file.sync_all())
         .map_err(failed)
 }

@@ -12,9 +12,28 @@ pub(crate) struct VerifyArgs {
     /// The QR text (`IKD1:…`); read from standard input when absent.
     #[arg(value_name = "QR_TEXT")]
     qr_text: Option<String>,
-    /// The trust-store file (spec/schemas/trust-store.schema.json).
-    #[arg(long, value_name = "TRUST.json")]
-    trust: PathBuf,
+    /// Read the QR code from a picture instead: a PNG, JPEG or WebP photo or screenshot,
+    /// or a PDF of scanned pages. Every IKD credential found in it is verified.
+    #[arg(long, value_name = "FILE", conflicts_with = "qr_text")]
+    image: Option<PathBuf>,
+    /// With --image: time allowed for reading each picture, in milliseconds; 0 runs every
+    /// pass, however long [default: 250].
+    #[arg(long, value_name = "MS", requires = "image")]
+    budget_ms: Option<u64>,
+    /// The trust-store file (spec/schemas/trust-store.schema.json): local configuration.
+    #[arg(
+        long,
+        value_name = "TRUST.json",
+        required_unless_present = "cache",
+        conflicts_with = "cache"
+    )]
+    trust: Option<PathBuf>,
+    /// A trust-data cache (`ikd trust sync`): the signed trust list and status lists.
+    #[arg(long, value_name = "DIR", requires = "roots")]
+    cache: Option<PathBuf>,
+    /// The pinned root keys that verify the cache's trust list (`ikd trust anchors`).
+    #[arg(long, value_name = "ANCHORS.json", requires = "cache")]
+    roots: Option<PathBuf>,
     /// The time to verify at, YYYY-MM-DDTHH:MM:SSZ [default: the system clock].
     #[arg(long, value_parser = parse_time, value_name = "RFC3339")]
     now: Option<UnixTime>,
@@ -44,13 +63,34 @@ pub(crate) fn load_trust_store(path: &Path) -> Result<TrustStore, Failure> {
 }
 
 pub(crate) fn run_verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
-    let trust = load_trust_store(&args.trust)?;
     let now = now_or_clock(args.now)?;
-    let qr_text = qr_text_input(args.qr_text)?;
+    let trust = match (&args.trust, &args.cache, &args.roots) {
+        (Some(path), _, _) => load_trust_store(path)?,
+        (None, Some(cache), Some(roots)) => {
+            let cache_args = crate::trust::CacheArgs {
+                cache: cache.clone(),
+                roots: roots.clone(),
+            };
+            let cache = crate::trust::open_cache(&cache_args, Policy::default(), now)?;
+            if cache.store().trust_list().is_none() {
+                return Err(Failure::new(format!(
+                    "cache {} holds no usable trust list; run `ikd trust sync` first",
+                    cache.dir().display()
+                )));
+            }
+            (*cache.store()).clone()
+        }
+        _ => return Err(Failure::new("give --trust, or --cache with --roots")),
+    };
     let mut policy = Policy::default();
     if let Some(leeway) = args.leeway {
         policy.leeway_seconds = leeway;
     }
+    if let Some(image) = &args.image {
+        let budget_ms = args.budget_ms.unwrap_or(crate::scan::DEFAULT_BUDGET_MS);
+        return crate::scan::verify_image(image, &trust, now, &policy, args.json, budget_ms);
+    }
+    let qr_text = qr_text_input(args.qr_text)?;
     let result = verify(&qr_text, &trust, now, &policy);
     if args.json {
         println!("{}", Report::new(&result).to_json_pretty());

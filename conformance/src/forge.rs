@@ -31,6 +31,8 @@ pub mod claim {
     pub const CTI: i64 = 7;
     /// `cnf` (RFC 8747), not allowed in a version 1 credential.
     pub const CNF: i64 = 8;
+    /// `status` (draft-ietf-oauth-status-list).
+    pub const STATUS: i64 = 65_535;
     /// The document.
     pub const DOCUMENT: i64 = -65_537;
 }

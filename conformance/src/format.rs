@@ -7,7 +7,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The `format` value of every vector file of this version.
-pub const FORMAT: &str = "ikd-conformance/1";
+///
+/// Version 2 added signed trust lists, status lists and freshness policies (the `trust`
+/// group); a version-1 file is a version-2 file without them.
+pub const FORMAT: &str = "ikd-conformance/2";
 
 /// One vector file: every vector of one group, and the trust stores they name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,8 +24,34 @@ pub struct VectorFile {
     pub description: String,
     /// Trust stores by name, in the SDK's trust-store JSON form (`ikd-trust-store/1`).
     pub trust_stores: BTreeMap<String, TrustStoreJson>,
+    /// Signed trust lists by name, with the root keys a verifier pins for them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub trust_lists: BTreeMap<String, TrustListJson>,
+    /// Status list tokens by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub status_lists: BTreeMap<String, StatusListJson>,
     /// The vectors, in a fixed order.
     pub vectors: Vec<Vector>,
+}
+
+/// A signed trust list and the roots that verify it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustListJson {
+    /// The pinned root public keys (raw Ed25519, hex).
+    pub roots: Vec<String>,
+    /// The signed trust list (the COSE_Sign1 bytes, hex).
+    pub token: String,
+}
+
+/// A status list token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusListJson {
+    /// Informational: the list's URI (the token's `sub`).
+    pub uri: String,
+    /// The token (the COSE_Sign1 bytes, hex).
+    pub token: String,
 }
 
 /// The three groups of vectors.
@@ -35,11 +64,13 @@ pub enum Group {
     Invalid,
     /// Limits and boundaries: accepted or rejected exactly at the edge.
     Edge,
+    /// Signed trust lists, status lists, key status and freshness (format version 2).
+    Trust,
 }
 
 impl Group {
     /// Every group, in file order.
-    pub const ALL: [Group; 3] = [Group::Valid, Group::Invalid, Group::Edge];
+    pub const ALL: [Group; 4] = [Group::Valid, Group::Invalid, Group::Edge, Group::Trust];
 
     /// The stable name, which is also the file stem.
     pub const fn as_str(self) -> &'static str {
@@ -47,6 +78,7 @@ impl Group {
             Group::Valid => "valid",
             Group::Invalid => "invalid",
             Group::Edge => "edge",
+            Group::Trust => "trust",
         }
     }
 }
@@ -65,8 +97,16 @@ pub struct Vector {
     pub qr: String,
     /// The verifier's clock, in Unix seconds.
     pub now: i64,
-    /// The name of a trust store in the file's `trust_stores`.
-    pub trust_store: String,
+    /// The name of a trust store in the file's `trust_stores` (exactly one of this and
+    /// `trust_list` is given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust_store: Option<String>,
+    /// The name of a signed trust list in the file's `trust_lists`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust_list: Option<String>,
+    /// Names of status lists in the file's `status_lists`, loaded into the trust data.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub status_lists: Vec<String>,
     /// The verifier's policy.
     pub policy: PolicySpec,
     /// The outcome the verifier must produce.
@@ -81,6 +121,31 @@ pub struct PolicySpec {
     pub leeway_seconds: u32,
     /// The document types the verifier accepts, by stable name (`ktp`, `kk`).
     pub accepted_doc_types: Vec<String>,
+    /// How old the trust data may be; absent: it does not matter for the vector.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub freshness: Option<FreshnessSpec>,
+}
+
+/// The freshness rules of a policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FreshnessSpec {
+    /// For the trust list.
+    pub trust_list: RuleSpec,
+    /// For status lists.
+    pub status_list: RuleSpec,
+}
+
+/// One freshness rule: stale after `max_age_seconds` (or the publisher's own limit), then
+/// rejected at once, or accepted with a warning for `grace_seconds`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// Largest age from the data's issue time, in seconds.
+    pub max_age_seconds: u32,
+    /// The grace period with a warning; absent: stale data is rejected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grace_seconds: Option<u32>,
 }
 
 /// The expected outcome.
@@ -116,6 +181,9 @@ pub struct ValidOutcome {
     pub member_niks: Option<Vec<String>>,
     /// Every warning, in the order the verifier reports them (may be empty).
     pub warnings: Vec<WarningSpec>,
+    /// The sequence number of the signed trust list the keys came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust_list_sequence: Option<u64>,
 }
 
 /// One expected warning.
@@ -183,4 +251,10 @@ pub struct TrustedKeyJson {
     pub valid_until: String,
     /// The document types the key may sign.
     pub doc_types: Vec<String>,
+    /// `active` (when absent), `retired` or `compromised`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// The province or kabupaten/kota the issuer serves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_code: Option<u16>,
 }

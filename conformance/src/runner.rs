@@ -1,12 +1,12 @@
 //! The runner: checks every vector in a directory against the SDK.
 
 use crate::format::{
-    Expected, FORMAT, RejectedOutcome, TrustStoreJson, ValidOutcome, Vector, VectorFile,
-    WarningSpec,
+    Expected, FORMAT, RejectedOutcome, RuleSpec, TrustListJson, TrustStoreJson, ValidOutcome,
+    Vector, VectorFile, WarningSpec,
 };
 use ikd_sdk::{
-    DocType, DocTypeSet, Document, Policy, Reason, Rejection, TrustStore, UnixTime, Verified,
-    verify,
+    DocType, DocTypeSet, Document, Freshness, IssuerPublicKey, Policy, Reason, Rejection,
+    StatusListToken, TrustStore, UnixTime, Verified, VerifiedTrustList, verify,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -130,7 +130,10 @@ pub fn run_vectors(dir: &Path) -> Report {
 
 /// Runs the vectors of one parsed file into `report`; `ids` collects ids across files.
 pub fn run_file(name: &str, file: &VectorFile, ids: &mut BTreeSet<String>, report: &mut Report) {
-    let stores = load_stores(&file.trust_stores);
+    let mut stores = load_stores(&file.trust_stores);
+    for (list_name, list) in &file.trust_lists {
+        stores.insert(format!("trust_list:{list_name}"), load_trust_list(list));
+    }
     for vector in &file.vectors {
         let result = if !ids.insert(vector.id.clone()) {
             Err("duplicate id".to_owned())
@@ -141,7 +144,7 @@ pub fn run_file(name: &str, file: &VectorFile, ids: &mut BTreeSet<String>, repor
                 file.group.as_str()
             ))
         } else {
-            check_vector(vector, &stores)
+            check_vector(vector, &stores, file)
         };
         match result {
             Ok(()) => {
@@ -179,18 +182,65 @@ fn load_stores(
         .collect()
 }
 
+/// Verifies a signed trust list with its roots and makes a trust store of it.
+fn load_trust_list(list: &TrustListJson) -> Result<TrustStore, String> {
+    let roots = list
+        .roots
+        .iter()
+        .map(|hex| {
+            hex::decode(hex)
+                .ok()
+                .and_then(|raw| IssuerPublicKey::from_bytes(&raw).ok())
+                .ok_or_else(|| "a root is not a usable public key".to_owned())
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let token = hex::decode(&list.token).map_err(|e| e.to_string())?;
+    VerifiedTrustList::verify(&token, &roots)
+        .map(|verified| verified.to_trust_store())
+        .map_err(|e| e.to_string())
+}
+
+/// The trust data of a vector: its trust store or trust list, with its status lists.
+fn trust_data_of(
+    vector: &Vector,
+    stores: &BTreeMap<String, Result<TrustStore, String>>,
+    file: &VectorFile,
+) -> Result<TrustStore, String> {
+    let key = match (&vector.trust_store, &vector.trust_list) {
+        (Some(name), None) => name.clone(),
+        (None, Some(name)) => format!("trust_list:{name}"),
+        _ => return Err("give exactly one of trust_store and trust_list".into()),
+    };
+    let mut store = match stores.get(&key) {
+        Some(Ok(store)) => store.clone(),
+        Some(Err(e)) => return Err(format!("{key}: {e}")),
+        None => return Err(format!("no {key} in the file")),
+    };
+    for name in &vector.status_lists {
+        let json = file
+            .status_lists
+            .get(name)
+            .ok_or_else(|| format!("no status list named {name:?}"))?;
+        let token = hex::decode(&json.token).map_err(|e| format!("status list {name}: {e}"))?;
+        let verified = StatusListToken::verify(&token, &store)
+            .map_err(|e| format!("status list {name}: {e}"))?;
+        if verified.uri() != json.uri {
+            return Err(format!("status list {name}: its sub is not its uri"));
+        }
+        store.add_status_list(std::sync::Arc::new(verified));
+    }
+    Ok(store)
+}
+
 /// Verifies one vector and compares the outcome with its expectation.
 pub fn check_vector(
     vector: &Vector,
     stores: &BTreeMap<String, Result<TrustStore, String>>,
+    file: &VectorFile,
 ) -> Result<(), String> {
-    let store = match stores.get(&vector.trust_store) {
-        Some(Ok(store)) => store,
-        Some(Err(e)) => return Err(format!("trust store {:?}: {e}", vector.trust_store)),
-        None => return Err(format!("no trust store named {:?}", vector.trust_store)),
-    };
+    let store = trust_data_of(vector, stores, file)?;
     let policy = policy_of(&vector.policy)?;
-    let outcome = verify(&vector.qr, store, UnixTime(vector.now), &policy);
+    let outcome = verify(&vector.qr, &store, UnixTime(vector.now), &policy);
     match (&vector.expected, outcome) {
         (Expected::Valid(expected), Ok(verified)) => compare_valid(expected, &verified),
         (Expected::Rejected(expected), Err(rejection)) => compare_rejected(expected, &rejection),
@@ -212,7 +262,18 @@ fn policy_of(spec: &crate::format::PolicySpec) -> Result<Policy, String> {
     let mut policy = Policy::default();
     policy.leeway_seconds = spec.leeway_seconds;
     policy.accepted_doc_types = accepted;
+    if let Some(freshness) = &spec.freshness {
+        policy.trust_list = rule_of(&freshness.trust_list);
+        policy.status_list = rule_of(&freshness.status_list);
+    }
     Ok(policy)
+}
+
+fn rule_of(rule: &RuleSpec) -> Freshness {
+    match rule.grace_seconds {
+        None => Freshness::reject_after(rule.max_age_seconds),
+        Some(grace) => Freshness::warn_after(rule.max_age_seconds, grace),
+    }
 }
 
 /// Collects differences as `what: expected X, got Y`.
@@ -284,6 +345,11 @@ fn compare_valid(expected: &ValidOutcome, verified: &Verified) -> Result<(), Str
         })
         .collect();
     diff.check("warnings", &expected.warnings, &warnings);
+    diff.check_opt(
+        "trust_list_sequence",
+        &expected.trust_list_sequence,
+        verified.trust_data().trust_list.map(|l| l.sequence),
+    );
     diff.finish()
 }
 

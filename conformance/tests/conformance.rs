@@ -81,6 +81,8 @@ fn vector_files_are_consistent() {
     for (name, file) in &files {
         assert_eq!(*name, format!("{}.json", file.group.as_str()));
         let mut used = BTreeSet::new();
+        let mut used_lists = BTreeSet::new();
+        let mut used_status = BTreeSet::new();
         for v in &file.vectors {
             assert!(ids.insert(v.id.clone()), "duplicate id {}", v.id);
             assert!(
@@ -90,8 +92,21 @@ fn vector_files_are_consistent() {
             );
             assert_eq!(v.group, file.group, "{}", v.id);
             assert!(!v.description.is_empty(), "{}", v.id);
-            assert!(file.trust_stores.contains_key(&v.trust_store), "{}", v.id);
-            used.insert(v.trust_store.clone());
+            match (&v.trust_store, &v.trust_list) {
+                (Some(store), None) => {
+                    assert!(file.trust_stores.contains_key(store), "{}", v.id);
+                    used.insert(store.clone());
+                }
+                (None, Some(list)) => {
+                    assert!(file.trust_lists.contains_key(list), "{}", v.id);
+                    used_lists.insert(list.clone());
+                }
+                _ => panic!("{}: exactly one of trust_store and trust_list", v.id),
+            }
+            for name in &v.status_lists {
+                assert!(file.status_lists.contains_key(name), "{}", v.id);
+                used_status.insert(name.clone());
+            }
             match &v.expected {
                 Expected::Rejected(r) => {
                     let info = ikd_sdk::reason::lookup(&r.reason_code)
@@ -116,6 +131,10 @@ fn vector_files_are_consistent() {
         }
         let declared: BTreeSet<String> = file.trust_stores.keys().cloned().collect();
         assert_eq!(declared, used, "{name}: unused trust stores");
+        let declared: BTreeSet<String> = file.trust_lists.keys().cloned().collect();
+        assert_eq!(declared, used_lists, "{name}: unused trust lists");
+        let declared: BTreeSet<String> = file.status_lists.keys().cloned().collect();
+        assert_eq!(declared, used_status, "{name}: unused status lists");
     }
 }
 

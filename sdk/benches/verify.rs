@@ -3,6 +3,12 @@
 //!
 //! `cargo bench -p ikd-sdk --bench verify` prints each time and, at the end, the ratios
 //! that BENCHMARKS.md reports.
+//!
+//! The group `ktp_revocation` verifies a KTP-el that carries a `status` claim against trust
+//! data at national scale with revocation checking on: the keys come from a signed trust
+//! list of 514 issuer keys, and the store holds 275 status lists of 2^20 entries (1 %
+//! revoked), so the freshness checks, the status-list lookup and the bit read are all in
+//! the measured path.
 
 #![allow(
     clippy::expect_used,
@@ -12,11 +18,15 @@
 )]
 
 use criterion::Criterion;
+use ikd_sdk::status_list::{StatusListIssue, sign_status_list};
+use ikd_sdk::trust_list::StatusListRef;
 use ikd_sdk::{
-    DocType, DocTypeSet, Document, Issuer, IssuerSigningKey, Policy, TrustStore, TrustedKey,
-    UnixTime, Validity, cose, transport, verify,
+    DocType, DocTypeSet, Document, Issuer, IssuerSigningKey, KeyStatus, Policy, StatusList,
+    StatusListToken, StatusReference, TrustEntry, TrustList, TrustStore, TrustedKey, UnixTime,
+    Validity, VerifiedTrustList, cose, transport, verify,
 };
 use std::hint::black_box;
+use std::sync::Arc;
 use std::time::Duration;
 
 const ISSUED_AT: UnixTime = UnixTime(1_790_000_000);
@@ -50,15 +60,87 @@ fn national_trust_store(issuer: &Issuer) -> TrustStore {
 }
 
 fn sample_qr(issuer: &Issuer, json: &str) -> String {
+    sample_qr_with_status(issuer, json, None)
+}
+
+fn sample_qr_with_status(issuer: &Issuer, json: &str, status: Option<&StatusReference>) -> String {
     let document: Document = serde_json::from_str(json).expect("sample data is valid");
     let (credential, _) = issuer
-        .issue(
+        .issue_with_status(
             &document,
             Validity::for_seconds(ISSUED_AT, 86_400 * 365),
             Some(vec![1; 8]),
+            status,
         )
         .expect("sample data is valid");
     credential.to_qr_text()
+}
+
+/// Status lists of the national trust data.
+const STATUS_LISTS: u64 = 275;
+const STATUS_LIST_LEN: u64 = 1 << 20;
+
+fn status_uri(n: u64) -> String {
+    format!("https://ikd.example/status/{n:03}")
+}
+
+/// The trust data of a national deployment, from a signed trust list of 514 keys with 275
+/// status lists of 2^20 entries, about 1 % of them revoked; the bench's issuer signs them.
+fn national_trust_data(issuer: &Issuer) -> TrustStore {
+    let root = IssuerSigningKey::from_seed(&[0x44; 32]);
+    let mut entries: Vec<TrustEntry> = national_trust_store(issuer)
+        .keys()
+        .map(|k| TrustEntry {
+            key: k.clone(),
+            status: KeyStatus::Active,
+            region_code: None,
+        })
+        .collect();
+    entries.sort_by(|a, b| a.key.issuer.cmp(&b.key.issuer));
+    let list = TrustList {
+        sequence: 1,
+        issued_at: UnixTime(ISSUED_AT.0 - 600),
+        next_update: UnixTime(ISSUED_AT.0 + 7 * 86_400),
+        entries,
+        status_lists: (0..STATUS_LISTS)
+            .map(|n| StatusListRef {
+                uri: status_uri(n),
+                file: format!("{n:03}.cwt"),
+                issuer: issuer.id().to_owned(),
+            })
+            .collect(),
+        successor_roots: Vec::new(),
+    };
+    let signed = list.sign(&root).expect("the list is valid");
+    let mut store = VerifiedTrustList::verify(&signed, &[root.public_key()])
+        .expect("it verifies")
+        .to_trust_store();
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    for n in 0..STATUS_LISTS {
+        let mut statuses = StatusList::new(1, STATUS_LIST_LEN).expect("size is valid");
+        for _ in 0..STATUS_LIST_LEN / 100 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            // Index 4242 of every list stays valid: the bench's credential uses it.
+            let index = state % STATUS_LIST_LEN;
+            if index != 4242 {
+                statuses.set(index, 1).expect("index is in range");
+            }
+        }
+        let uri = status_uri(n);
+        let issue = StatusListIssue {
+            issuer: issuer.id(),
+            uri: &uri,
+            issued_at: UnixTime(ISSUED_AT.0 - 300),
+            expires_at: Some(UnixTime(ISSUED_AT.0 + 7 * 86_400)),
+            ttl_seconds: Some(43_200),
+        };
+        let token = sign_status_list(issuer.key(), &issue, &statuses).expect("it signs");
+        let token = StatusListToken::verify(&token, &store).expect("it verifies");
+        store.add_status_list(Arc::new(token));
+    }
+    store
 }
 
 fn benches(c: &mut Criterion) {
@@ -68,12 +150,31 @@ fn benches(c: &mut Criterion) {
     let policy = Policy::default();
     let public_key = issuer.key().public_key();
 
-    for (name, json) in [
-        ("ktp", ikd_sdk::samples::KTP_JSON),
-        ("kk8", ikd_sdk::samples::KK_8_JSON),
+    let national = national_trust_data(&issuer);
+    let reference = StatusReference {
+        index: 4242,
+        uri: status_uri(137),
+    };
+    let revocation_qr =
+        sample_qr_with_status(&issuer, ikd_sdk::samples::KTP_JSON, Some(&reference));
+    for (name, json, qr, trust) in [
+        ("ktp", ikd_sdk::samples::KTP_JSON, None, &trust),
+        ("kk8", ikd_sdk::samples::KK_8_JSON, None, &trust),
+        (
+            "ktp_revocation",
+            ikd_sdk::samples::KTP_JSON,
+            Some(revocation_qr.clone()),
+            &national,
+        ),
     ] {
-        let qr = sample_qr(&issuer, json);
-        assert!(verify(&qr, &trust, NOW, &policy).is_ok());
+        let qr = qr.unwrap_or_else(|| sample_qr(&issuer, json));
+        let verified = verify(&qr, trust, NOW, &policy).expect("the sample verifies");
+        if name == "ktp_revocation" {
+            assert_eq!(
+                verified.trace().outcome(ikd_sdk::Stage::Revocation),
+                ikd_sdk::StepOutcome::Passed
+            );
+        }
         let cose_bytes = transport::decode_qr_text(&qr).expect("sample data is valid");
         let message = cose::parse(&cose_bytes).expect("sample data is valid");
         let signed = message.signed_bytes();
@@ -85,7 +186,7 @@ fn benches(c: &mut Criterion) {
             b.iter(|| public_key.verify_strict(black_box(&signed), black_box(&signature)))
         });
         group.bench_function("full_verify", |b| {
-            b.iter(|| verify(black_box(&qr), &trust, NOW, &policy))
+            b.iter(|| verify(black_box(&qr), trust, NOW, &policy))
         });
         group.bench_function("decode_transport", |b| {
             b.iter(|| transport::decode_qr_text(black_box(&qr)))
@@ -95,6 +196,16 @@ fn benches(c: &mut Criterion) {
         });
         group.finish();
     }
+
+    // The revocation lookup alone: find the list by URI, read one entry.
+    let uri = status_uri(137);
+    c.bench_function("status_lookup", |b| {
+        b.iter(|| {
+            national
+                .status_list(black_box(&uri))
+                .and_then(|list| list.list().get(black_box(4242)))
+        })
+    });
 }
 
 /// Reads criterion's point estimate (mean, ns) for one benchmark of this run.
@@ -119,7 +230,7 @@ fn main() {
         .configure_from_args();
     benches(&mut criterion);
     criterion.final_summary();
-    for group in ["ktp", "kk8"] {
+    for group in ["ktp", "kk8", "ktp_revocation"] {
         if let (Some(full), Some(bare)) = (
             mean_ns(group, "full_verify"),
             mean_ns(group, "verify_strict"),

@@ -115,9 +115,40 @@ impl<'a> Item<'a> {
     }
 }
 
+/// What the decoder allows beyond the fixed rules (shortest heads, definite lengths, the
+/// allowed kinds, unique integer or text keys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Rules {
+    /// Most elements of one array, or pairs of one map.
+    pub(crate) max_items: usize,
+    /// Deepest nesting of arrays, maps and tags.
+    pub(crate) max_depth: usize,
+    /// Whether map keys must come in the deterministic (bytewise) order.
+    pub(crate) sorted_keys: bool,
+}
+
+impl Rules {
+    /// The rules of every credential item: [`MAX_CBOR_CONTAINER_ITEMS`],
+    /// [`MAX_CBOR_DEPTH`], keys in deterministic order.
+    pub(crate) const CREDENTIAL: Rules = Rules {
+        max_items: MAX_CBOR_CONTAINER_ITEMS,
+        max_depth: MAX_CBOR_DEPTH,
+        sorted_keys: true,
+    };
+}
+
 /// Decodes `bytes`, which must be exactly one strict CBOR item.
 pub(crate) fn decode(bytes: &[u8]) -> Result<Item<'_>, Reason> {
-    let mut decoder = Decoder { bytes, pos: 0 };
+    decode_with(bytes, Rules::CREDENTIAL)
+}
+
+/// Decodes `bytes` as one CBOR item under `rules`.
+pub(crate) fn decode_with(bytes: &[u8], rules: Rules) -> Result<Item<'_>, Reason> {
+    let mut decoder = Decoder {
+        bytes,
+        pos: 0,
+        rules,
+    };
     let item = decoder.item(0)?;
     if decoder.pos != bytes.len() {
         return Err(Reason::CborTrailingBytes);
@@ -144,6 +175,7 @@ struct Head {
 struct Decoder<'a> {
     bytes: &'a [u8],
     pos: usize,
+    rules: Rules,
 }
 
 impl<'a> Decoder<'a> {
@@ -210,8 +242,8 @@ impl<'a> Decoder<'a> {
             2 => self.take(head.arg).map(Item::Bytes),
             3 => self.text(head.arg).map(Item::Text),
             4 => {
-                let count = container_len(head.arg)?;
-                let depth = deeper(depth)?;
+                let count = self.container_len(head.arg)?;
+                let depth = self.deeper(depth)?;
                 let mut items = Vec::with_capacity(count.min(self.remaining()));
                 for _ in 0..count {
                     items.push(self.item(depth)?);
@@ -220,7 +252,7 @@ impl<'a> Decoder<'a> {
             }
             5 => self.map(head.arg, depth),
             6 => {
-                let depth = deeper(depth)?;
+                let depth = self.deeper(depth)?;
                 Ok(Item::Tag(head.arg, Box::new(self.item(depth)?)))
             }
             _ => match head.arg {
@@ -233,8 +265,8 @@ impl<'a> Decoder<'a> {
     }
 
     fn map(&mut self, len: u64, depth: usize) -> Result<Item<'a>, Reason> {
-        let count = container_len(len)?;
-        let depth = deeper(depth)?;
+        let count = self.container_len(len)?;
+        let depth = self.deeper(depth)?;
         let mut entries: Vec<(Item<'a>, Item<'a>)> =
             Vec::with_capacity(count.min(self.remaining() / 2));
         for _ in 0..count {
@@ -251,9 +283,10 @@ impl<'a> Decoder<'a> {
             }
             // Deterministic encoding (RFC 8949 §4.2.1): keys in bytewise order of their
             // encodings, so that every map has exactly one encoding.
-            if entries
-                .last()
-                .is_some_and(|(previous, _)| key_order(previous, &key) != Ordering::Less)
+            if self.rules.sorted_keys
+                && entries
+                    .last()
+                    .is_some_and(|(previous, _)| key_order(previous, &key) != Ordering::Less)
             {
                 return Err(Reason::CborNotDeterministic);
             }
@@ -285,19 +318,21 @@ fn key_order(a: &Item<'_>, b: &Item<'_>) -> Ordering {
     }
 }
 
-fn container_len(arg: u64) -> Result<usize, Reason> {
-    usize::try_from(arg)
-        .ok()
-        .filter(|&n| n <= MAX_CBOR_CONTAINER_ITEMS)
-        .ok_or(Reason::CborMalformed)
-}
+impl Decoder<'_> {
+    fn container_len(&self, arg: u64) -> Result<usize, Reason> {
+        usize::try_from(arg)
+            .ok()
+            .filter(|&n| n <= self.rules.max_items)
+            .ok_or(Reason::CborMalformed)
+    }
 
-fn deeper(depth: usize) -> Result<usize, Reason> {
-    let next = depth + 1;
-    if next > MAX_CBOR_DEPTH {
-        Err(Reason::CborTooDeep)
-    } else {
-        Ok(next)
+    fn deeper(&self, depth: usize) -> Result<usize, Reason> {
+        let next = depth + 1;
+        if next > self.rules.max_depth {
+            Err(Reason::CborTooDeep)
+        } else {
+            Ok(next)
+        }
     }
 }
 

@@ -24,15 +24,48 @@ pub enum MessageType {
     Presentation,
     /// A root-signed trust list.
     TrustList,
+    /// An issuer-signed Token Status List (draft-ietf-oauth-status-list), whose `typ` is
+    /// the draft's media type.
+    StatusList,
 }
 
-impl MessageType {
-    /// The `typ` value: a CoAP content format from the experimental range, 3 bytes encoded.
-    pub const fn typ(self) -> u64 {
+/// The value of a `typ` header: a CoAP content format number or a media type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Typ {
+    /// A CoAP content format from the experimental range, encoded in 3 bytes.
+    Number(u64),
+    /// A media type, as a text string.
+    Text(&'static str),
+}
+
+impl core::fmt::Display for Typ {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            MessageType::Credential => 0xFF01,
-            MessageType::Presentation => 0xFF02,
-            MessageType::TrustList => 0xFF03,
+            Typ::Number(n) => write!(f, "{n}"),
+            Typ::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+/// The media type of a status list token (draft-ietf-oauth-status-list, CWT form).
+pub const STATUS_LIST_MEDIA_TYPE: &str = "application/statuslist+cwt";
+
+impl MessageType {
+    /// The `typ` value.
+    pub const fn typ(self) -> Typ {
+        match self {
+            MessageType::Credential => Typ::Number(0xFF01),
+            MessageType::Presentation => Typ::Number(0xFF02),
+            MessageType::TrustList => Typ::Number(0xFF03),
+            MessageType::StatusList => Typ::Text(STATUS_LIST_MEDIA_TYPE),
+        }
+    }
+
+    fn matches(self, value: Option<&Item<'_>>) -> bool {
+        match (self.typ(), value) {
+            (Typ::Number(n), Some(value)) => value.as_u64() == Some(n),
+            (Typ::Text(t), Some(value)) => value.as_text() == Some(t),
+            (_, None) => false,
         }
     }
 }
@@ -130,7 +163,7 @@ impl UncheckedSign1<'_> {
         if !only_known {
             return Err(Reason::ProtectedHeaderUnexpected);
         }
-        if find(&self.protected, TYP_LABEL).and_then(Item::as_u64) != Some(expected.typ()) {
+        if !expected.matches(find(&self.protected, TYP_LABEL)) {
             return Err(Reason::TypMismatch);
         }
         let kid = self.kid_bytes().ok_or(Reason::KidMissing)?;
@@ -195,9 +228,13 @@ pub(crate) fn sign(
     kid: Option<Kid>,
     signer: impl FnOnce(&[u8]) -> Vec<u8>,
 ) -> Vec<u8> {
+    let typ = match message_type.typ() {
+        Typ::Number(n) => ciborium::Value::from(n),
+        Typ::Text(t) => ciborium::Value::from(t),
+    };
     let mut header = HeaderBuilder::new()
         .algorithm(iana::Algorithm::EdDSA)
-        .value(TYP_LABEL, ciborium::Value::from(message_type.typ()));
+        .value(TYP_LABEL, typ);
     if let Some(kid) = kid {
         header = header.key_id(kid.0.to_vec());
     }

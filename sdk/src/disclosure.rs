@@ -3,7 +3,8 @@
 //! A [`Purpose`] is a named set of document fields, by their names in the JSON form of the
 //! document. A verifier that verified a full KTP-el or KK for, say, an age check hands the
 //! result to [`DisclosedReport::new`], which keeps only what the purpose allows: the
-//! verdict, reason, trace, warnings and issuer always; of the document only the allowed
+//! verdict, reason, trace, trust data, issuer and warnings about the trust data always; the
+//! warnings about document fields it may see; of the document only the allowed
 //! fields; and, for purposes that ask for it, a value computed from the document (whether
 //! the holder is at least 17 years old) in place of the field it is computed from.
 //!
@@ -258,7 +259,8 @@ impl DisclosedReport {
             report.warnings = verified
                 .warnings()
                 .iter()
-                .filter(|w| visible(w.field()))
+                // Warnings about the trust data are never withheld: stale data is never silent.
+                .filter(|w| !w.is_about_document() || visible(w.field()))
                 .map(WarningReport::from)
                 .collect();
             report.display = report

@@ -1,6 +1,6 @@
 //! Issuance: build, check and sign a credential, and encode it as QR text.
 
-use crate::claims::encode_credential_claims;
+use crate::claims::{StatusReference, encode_credential_claims};
 use crate::cose::{self, MessageType};
 use crate::crypto::{self, IssuerSigningKey, KeyError};
 use crate::document::Document;
@@ -25,6 +25,8 @@ pub enum IssueError {
     InvalidValidity,
     /// The credential identifier is empty or longer than 32 bytes.
     InvalidCredentialId,
+    /// The status list URI is empty, longer than 256 bytes or holds control characters.
+    InvalidStatusReference,
     /// No randomness for the credential identifier.
     Key(KeyError),
     /// The QR text would be longer than any verifier accepts.
@@ -43,6 +45,9 @@ impl fmt::Display for IssueError {
                 f.write_str("validity must satisfy 0 <= issued_at <= not_before <= expires_at")
             }
             IssueError::InvalidCredentialId => f.write_str("credential id must be 1 to 32 bytes"),
+            IssueError::InvalidStatusReference => {
+                f.write_str("the status list URI must be 1 to 256 bytes without control characters")
+            }
             IssueError::Key(e) => write!(f, "{e}"),
             IssueError::TooLarge { len } => write!(
                 f,
@@ -129,6 +134,21 @@ impl Issuer {
         validity: Validity,
         credential_id: Option<Vec<u8>>,
     ) -> Result<(Credential, Vec<Warning>), IssueError> {
+        self.issue_with_status(document, validity, credential_id, None)
+    }
+
+    /// Like [`Issuer::issue`], and the credential carries a `status` claim: its index in
+    /// the status list at `status.uri`, which the issuer publishes (crate::status_list).
+    pub fn issue_with_status(
+        &self,
+        document: &Document,
+        validity: Validity,
+        credential_id: Option<Vec<u8>>,
+        status: Option<&StatusReference>,
+    ) -> Result<(Credential, Vec<Warning>), IssueError> {
+        if status.is_some_and(|s| !s.is_well_formed()) {
+            return Err(IssueError::InvalidStatusReference);
+        }
         let mut warnings = Vec::new();
         document
             .check_content(&mut warnings)
@@ -152,6 +172,7 @@ impl Issuer {
             &self.id,
             &validity,
             &credential_id,
+            status,
             document.to_cbor_value(),
         );
         let cose = cose::sign(

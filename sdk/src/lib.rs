@@ -4,8 +4,15 @@
 //! signed by the issuing Disdukcapil as a COSE_Sign1 (Ed25519) and shown as a QR code.
 //!
 //! One call, [`verify`], turns scanned QR text into a [`Verified`] credential or a
-//! [`Rejection`] with one stable reason code. The trust store and the time are arguments:
+//! [`Rejection`] with one stable reason code. The trust data and the time are arguments:
 //! the SDK never reads a clock and does no I/O while verifying.
+//!
+//! Trust data is a [`TrustStore`]: issuer keys from local configuration
+//! ([`TrustStore::from_json`]) or from a root-signed trust list ([`trust_list`]), with the
+//! issuers' Token Status Lists ([`status_list`]) for revocation. [`store::TrustCache`]
+//! keeps the last good copies on disk and swaps verified updates in while verifications
+//! run; `sync` (cargo feature `sync`) fetches them over HTTP. Every result says how fresh
+//! the trust data was ([`TrustDataInfo`]); [`Policy`] says how old it may be.
 //!
 //! ```
 //! use ikd_sdk::{
@@ -66,22 +73,35 @@ pub mod policy;
 pub mod reason;
 pub mod report;
 pub mod samples;
+#[cfg(feature = "scan")]
+pub mod scan;
 pub mod schemas;
 pub mod siak;
+pub mod status_list;
+pub mod store;
+#[cfg(feature = "sync")]
+pub mod sync;
 pub mod time;
 pub mod transport;
 pub mod trust;
+pub mod trust_list;
 pub mod verify;
 pub mod wilayah;
 
+pub use claims::StatusReference;
 pub use crypto::{IssuerPublicKey, IssuerSigningKey, KeyError, Kid};
 pub use document::{BerlakuHingga, DocType, DocTypeSet, Document, Kk, KkMember, Ktp};
 pub use inspect::{Inspection, inspect};
 pub use issue::{Credential, IssueError, Issuer, Validity};
 pub use nik::Nik;
-pub use policy::Policy;
+pub use policy::{Freshness, Policy, WhenStale};
 pub use reason::{FieldPath, Reason, Stage, Warning};
 pub use report::{Report, Verdict};
+pub use status_list::{StatusList, StatusListToken};
 pub use time::{Date, UnixTime};
-pub use trust::{TrustError, TrustStore, TrustedKey};
-pub use verify::{IssuerInfo, Rejection, StepOutcome, Trace, Verified, verify};
+pub use trust::{KeyStatus, TrustEntry, TrustError, TrustStore, TrustedKey};
+pub use trust_list::{TrustAnchors, TrustList, VerifiedTrustList};
+pub use verify::{
+    IssuerInfo, Rejection, StatusListAge, StepOutcome, Trace, TrustDataInfo, TrustListAge,
+    Verified, verify,
+};

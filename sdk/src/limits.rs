@@ -35,3 +35,38 @@ pub const MAX_CREDENTIAL_ID_LEN: usize = 32;
 
 /// Latest time a claim may carry: 9999-12-31T23:59:59Z, the last instant RFC 3339 can write.
 pub const MAX_NUMERIC_DATE: i64 = 253_402_300_799;
+
+/// Largest signed trust list (the COSE_Sign1 message), in bytes.
+pub const MAX_TRUST_LIST_BYTES: usize = 1024 * 1024;
+
+/// Most issuer key entries in one trust list (and most elements of any of its arrays).
+pub const MAX_TRUST_LIST_ENTRIES: usize = 4096;
+
+/// Most status lists one trust list names.
+pub const MAX_TRUST_LIST_STATUS_LISTS: usize = 4096;
+
+/// Most successor root keys one trust list announces.
+pub const MAX_SUCCESSOR_ROOTS: usize = 4;
+
+/// Most root keys a verifier's configuration pins.
+pub const MAX_ROOT_KEYS: usize = 16;
+
+/// Longest issuer display name in a trust list, in bytes of UTF-8.
+pub const MAX_ISSUER_NAME_LEN: usize = 128;
+
+/// Largest status list token (the COSE_Sign1 message, compressed list included), in bytes.
+pub const MAX_STATUS_LIST_TOKEN_BYTES: usize = 2 * 1024 * 1024;
+
+/// Largest status list after zlib inflation (`lst`), in bytes: 2^25 entries of 1 bit.
+pub const MAX_STATUS_LIST_BYTES: usize = 4 * 1024 * 1024;
+
+/// Longest status list URI (the `uri` of a credential's `status` claim, the `sub` of a
+/// status list token), in bytes.
+pub const MAX_STATUS_URI_LEN: usize = 256;
+
+/// Longest file name of a status list in a published trust-data folder, in bytes.
+pub const MAX_STATUS_FILE_NAME_LEN: usize = 64;
+
+/// How far in the future a list's issue time may lie and still be installed: clocks of
+/// offline verifiers drift.
+pub const MAX_LIST_CLOCK_SKEW_SECONDS: i64 = 3600;

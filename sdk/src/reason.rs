@@ -207,6 +207,23 @@ pub enum Reason {
         /// The field at fault.
         field: FieldPath,
     },
+    /// The key that made the signature is marked compromised in the trust data.
+    KeyCompromised,
+    /// The trust list is older than the policy allows (beyond any grace period).
+    TrustListStale,
+    /// The status list consulted is older than the policy allows, or past its `exp`
+    /// (beyond any grace period).
+    StatusListStale,
+    /// The credential names a status list the verifier does not hold (none for its URI,
+    /// or none signed by the credential's issuer).
+    StatusListMissing,
+    /// The credential's status index lies beyond the end of its status list.
+    StatusIndexOutOfRange,
+    /// The status list marks the credential as revoked (status INVALID, or any status this
+    /// format does not define).
+    CredentialRevoked,
+    /// The status list marks the credential as suspended (status SUSPENDED of a 2-bit list).
+    CredentialSuspended,
 }
 
 /// A registry row: one reason code with its stage and its messages.
@@ -343,6 +360,27 @@ registry! {
     "field_invalid", Content,
         "A field holds an impossible value.",
         "Isian memuat nilai yang tidak mungkin.";
+    "key_compromised", Signature,
+        "The signing key is marked as compromised: nothing it signed can be trusted.",
+        "Kunci penanda tangan ditandai telah bocor: apa pun yang ditandatanganinya tidak dapat dipercaya.";
+    "trust_list_stale", Freshness,
+        "The verifier's trust list is too old; update the trust data.",
+        "Daftar kepercayaan verifikator sudah terlalu lama; perbarui data kepercayaan.";
+    "status_list_stale", Freshness,
+        "The revocation list for this credential is too old; update the trust data.",
+        "Daftar pencabutan untuk kredensial ini sudah terlalu lama; perbarui data kepercayaan.";
+    "status_list_missing", Revocation,
+        "The verifier does not hold the revocation list this credential refers to.",
+        "Verifikator tidak memiliki daftar pencabutan yang dirujuk kredensial ini.";
+    "status_index_out_of_range", Revocation,
+        "The credential's position lies outside its revocation list.",
+        "Posisi kredensial berada di luar daftar pencabutannya.";
+    "credential_revoked", Revocation,
+        "The credential has been revoked by its issuer.",
+        "Kredensial telah dicabut oleh penerbitnya.";
+    "credential_suspended", Revocation,
+        "The credential is suspended by its issuer.",
+        "Kredensial sedang ditangguhkan oleh penerbitnya.";
 }
 
 impl Reason {
@@ -386,6 +424,13 @@ impl Reason {
             Reason::NikInvalid { .. } => "nik_invalid",
             Reason::SiakCodeInvalid { .. } => "siak_code_invalid",
             Reason::FieldInvalid { .. } => "field_invalid",
+            Reason::KeyCompromised => "key_compromised",
+            Reason::TrustListStale => "trust_list_stale",
+            Reason::StatusListStale => "status_list_stale",
+            Reason::StatusListMissing => "status_list_missing",
+            Reason::StatusIndexOutOfRange => "status_index_out_of_range",
+            Reason::CredentialRevoked => "credential_revoked",
+            Reason::CredentialSuspended => "credential_suspended",
         }
     }
 
@@ -476,6 +521,13 @@ pub enum Warning {
         /// The region table consulted.
         table: &'static str,
     },
+    /// The trust list is older than the policy's maximum age, but within the grace period
+    /// the policy allows. It concerns the trust data, not a document field: its field is
+    /// `trust_list`.
+    TrustListStaleGrace,
+    /// The status list consulted is older than the policy's maximum age (or past its
+    /// `exp`), but within the grace period. Its field is `status_list`.
+    StatusListStaleGrace,
 }
 
 /// How much a warning matters.
@@ -532,6 +584,18 @@ pub const WARNING_REGISTRY: &[WarningInfo] = &[
         en: "A region code is not in the verifier's region table.",
         id: "Kode wilayah tidak terdapat dalam tabel wilayah verifikator.",
     },
+    ReasonInfo {
+        code: "trust_list_stale_grace",
+        stage: Stage::Freshness,
+        en: "The verifier's trust list is older than it should be; it is still accepted during a grace period. Update the trust data.",
+        id: "Daftar kepercayaan verifikator lebih lama dari seharusnya; masih diterima selama masa tenggang. Perbarui data kepercayaan.",
+    },
+    ReasonInfo {
+        code: "status_list_stale_grace",
+        stage: Stage::Freshness,
+        en: "The revocation list is older than it should be; it is still accepted during a grace period. Update the trust data.",
+        id: "Daftar pencabutan lebih lama dari seharusnya; masih diterima selama masa tenggang. Perbarui data kepercayaan.",
+    },
 ];
 
 impl Warning {
@@ -543,6 +607,8 @@ impl Warning {
             Warning::NikRegionUnknown { .. } => "nik_region_unknown",
             Warning::NikRegionHistorical { .. } => "nik_region_historical",
             Warning::RegionCodeUnknown { .. } => "region_code_unknown",
+            Warning::TrustListStaleGrace => "trust_list_stale_grace",
+            Warning::StatusListStaleGrace => "status_list_stale_grace",
         }
     }
 
@@ -572,7 +638,8 @@ impl Warning {
             .unwrap_or(&UNREGISTERED)
     }
 
-    /// The field the warning is about.
+    /// The field the warning is about: a document field, or for the freshness warnings
+    /// the trust data concerned (`trust_list`, `status_list`).
     pub fn field(&self) -> FieldPath {
         match self {
             Warning::NikBirthDateMismatch { field }
@@ -580,7 +647,17 @@ impl Warning {
             | Warning::NikRegionUnknown { field }
             | Warning::NikRegionHistorical { field, .. }
             | Warning::RegionCodeUnknown { field, .. } => *field,
+            Warning::TrustListStaleGrace => FieldPath::top("trust_list"),
+            Warning::StatusListStaleGrace => FieldPath::top("status_list"),
         }
+    }
+
+    /// Whether the warning concerns a field of the document (rather than the trust data).
+    pub fn is_about_document(&self) -> bool {
+        !matches!(
+            self,
+            Warning::TrustListStaleGrace | Warning::StatusListStaleGrace
+        )
     }
 }
 

@@ -18,7 +18,7 @@
 use crate::display::{self, DisplaySection};
 use crate::document::{DocType, Document};
 use crate::reason::{Reason, Warning};
-use crate::verify::{Rejection, Trace, Verified};
+use crate::verify::{Rejection, Trace, TrustDataInfo, Verified};
 use serde::{Deserialize, Serialize};
 
 /// The outcome in one word.
@@ -71,6 +71,77 @@ pub struct Report {
     /// region names resolved (`crate::display`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display: Option<Vec<DisplaySection>>,
+    /// How fresh the trust data was: present in every report, valid or rejected.
+    #[serde(default)]
+    pub trust_data: TrustDataReport,
+}
+
+/// Where the verifier's keys came from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrustSource {
+    /// Local configuration (the JSON trust store): no sequence, no age.
+    #[default]
+    Local,
+    /// A verified signed trust list.
+    TrustList,
+}
+
+/// The trust data of a verification, in the JSON form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustDataReport {
+    /// `local` or `trust_list`.
+    pub source: TrustSource,
+    /// The trust list's sequence number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<u64>,
+    /// When the trust list was issued, RFC 3339 UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_at: Option<String>,
+    /// When the next trust list is due, RFC 3339 UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_update: Option<String>,
+    /// Seconds from the trust list's issue to the verification time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_seconds: Option<u64>,
+    /// The status list consulted, if one was. Its URI is not reported: it would tell which
+    /// group of credentials the holder's belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_list: Option<StatusListReport>,
+}
+
+/// The status list a verification consulted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusListReport {
+    /// Its `iat`, RFC 3339 UTC.
+    pub issued_at: String,
+    /// Its `exp`, RFC 3339 UTC, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    /// Seconds from its issue to the verification time.
+    pub age_seconds: u64,
+}
+
+impl From<&TrustDataInfo> for TrustDataReport {
+    fn from(info: &TrustDataInfo) -> Self {
+        let list = info.trust_list.as_ref();
+        TrustDataReport {
+            source: if list.is_some() {
+                TrustSource::TrustList
+            } else {
+                TrustSource::Local
+            },
+            sequence: list.map(|l| l.sequence),
+            issued_at: list.map(|l| l.issued_at.to_string()),
+            next_update: list.map(|l| l.next_update.to_string()),
+            age_seconds: list.map(|l| l.age_seconds),
+            status_list: info.status_list.map(|s| StatusListReport {
+                issued_at: s.issued_at.to_string(),
+                expires_at: s.expires_at.map(|t| t.to_string()),
+                age_seconds: s.age_seconds,
+            }),
+        }
+    }
 }
 
 /// A rejection reason: the stable code, its stage and its registry messages.
@@ -201,6 +272,7 @@ impl Report {
             expires_at: Some(verified.expires_at().to_string()),
             document: Some(verified.document().clone()),
             display: Some(display::sections(verified.document())),
+            trust_data: TrustDataReport::from(verified.trust_data()),
         }
     }
 
@@ -219,6 +291,7 @@ impl Report {
             expires_at: None,
             document: None,
             display: None,
+            trust_data: TrustDataReport::from(rejection.trust_data()),
         }
     }
 

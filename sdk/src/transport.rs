@@ -77,15 +77,38 @@ pub fn decode_qr_text_detailed(text: &str) -> Result<DecodedText, Reason> {
 }
 
 /// Inflates a complete zlib stream, refusing output beyond [`MAX_INFLATED_LEN`], a bad
-/// checksum, truncation, and bytes after the stream. The output buffer grows as needed, so
-/// a small message does not pay for zeroing the whole limit.
+/// checksum, truncation, and bytes after the stream.
 fn inflate_bounded(input: &[u8]) -> Result<Vec<u8>, Reason> {
+    let out = inflate_zlib(input, MAX_INFLATED_LEN).map_err(|e| match e {
+        InflateError::LimitExceeded => Reason::InflateLimitExceeded,
+        InflateError::Invalid => Reason::ZlibInvalid,
+    })?;
+    if out.first() == Some(&ZLIB_CMF) {
+        // Compression is one layer deep; a nested stream is not a COSE message.
+        return Err(Reason::ZlibInvalid);
+    }
+    Ok(out)
+}
+
+/// Why a zlib stream was not inflated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum InflateError {
+    /// The output would exceed the limit.
+    LimitExceeded,
+    /// The stream is corrupt, truncated, uses a preset dictionary, has a bad checksum, or
+    /// is followed by extra bytes.
+    Invalid,
+}
+
+/// Inflates one complete zlib stream (RFC 1950) into at most `limit` bytes. The output
+/// buffer grows as needed, so a small stream does not pay for zeroing the whole limit.
+pub(crate) fn inflate_zlib(input: &[u8], limit: usize) -> Result<Vec<u8>, InflateError> {
     let mut out = vec![
         0u8;
         input
             .len()
             .saturating_mul(4)
-            .clamp(1024, MAX_INFLATED_LEN + 1)
+            .clamp(1024, limit.saturating_add(1))
     ];
     let mut state = DecompressorOxide::new();
     let flags = inflate_flags::TINFL_FLAG_PARSE_ZLIB_HEADER
@@ -98,25 +121,19 @@ fn inflate_bounded(input: &[u8]) -> Result<Vec<u8>, Reason> {
         read += consumed;
         written += produced;
         match status {
-            TINFLStatus::Done if written > MAX_INFLATED_LEN => {
-                return Err(Reason::InflateLimitExceeded);
-            }
+            TINFLStatus::Done if written > limit => return Err(InflateError::LimitExceeded),
             TINFLStatus::Done if read == input.len() => break,
-            TINFLStatus::HasMoreOutput if out.len() > MAX_INFLATED_LEN => {
-                return Err(Reason::InflateLimitExceeded);
+            TINFLStatus::HasMoreOutput if out.len() > limit => {
+                return Err(InflateError::LimitExceeded);
             }
             TINFLStatus::HasMoreOutput => {
-                let bigger = out.len().saturating_mul(2).min(MAX_INFLATED_LEN + 1);
+                let bigger = out.len().saturating_mul(2).min(limit.saturating_add(1));
                 out.resize(bigger, 0);
             }
-            _ => return Err(Reason::ZlibInvalid),
+            _ => return Err(InflateError::Invalid),
         }
     }
     out.truncate(written);
-    if out.first() == Some(&ZLIB_CMF) {
-        // Compression is one layer deep; a nested stream is not a COSE message.
-        return Err(Reason::ZlibInvalid);
-    }
     Ok(out)
 }
 

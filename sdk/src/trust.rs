@@ -1,13 +1,19 @@
-//! The trust store: issuer keys a verifier accepts, each with its validity window and the
-//! document types it may sign.
+//! The trust store: issuer keys a verifier accepts, each with its validity window, the
+//! document types it may sign and its status; where the keys came from (a signed trust
+//! list, or local configuration); and the verified status lists of the issuers.
 //!
 //! Keys are parsed once, when added, so that verification never decodes a curve point.
+//! A store is an immutable snapshot once built: to update trust data, build a new store
+//! and swap it in (crate::store::SharedTrust), so verifications in flight keep theirs.
 
 use crate::crypto::{IssuerPublicKey, KeyError, Kid};
 use crate::document::DocTypeSet;
 use crate::encoding;
+use crate::status_list::StatusListToken;
 use crate::time::UnixTime;
 use core::fmt;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// An issuer key the verifier trusts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +37,99 @@ impl TrustedKey {
     pub fn kid(&self) -> Kid {
         self.key.kid()
     }
+}
+
+/// The status of an issuer key in the trust data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum KeyStatus {
+    /// In use.
+    #[default]
+    Active,
+    /// No longer signs: credentials it signed inside its validity window stay valid, and
+    /// so do status lists it signed inside that window.
+    Retired,
+    /// Its private key is known to be lost: nothing it signed is accepted
+    /// (`key_compromised`).
+    Compromised,
+}
+
+impl KeyStatus {
+    /// Every status, in the order of its number.
+    pub const ALL: [KeyStatus; 3] = [
+        KeyStatus::Active,
+        KeyStatus::Retired,
+        KeyStatus::Compromised,
+    ];
+
+    /// The stable snake_case name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            KeyStatus::Active => "active",
+            KeyStatus::Retired => "retired",
+            KeyStatus::Compromised => "compromised",
+        }
+    }
+
+    /// The number in the signed trust list: 0 active, 1 retired, 2 compromised.
+    pub const fn number(self) -> u64 {
+        match self {
+            KeyStatus::Active => 0,
+            KeyStatus::Retired => 1,
+            KeyStatus::Compromised => 2,
+        }
+    }
+
+    /// The status with this number.
+    pub fn from_number(number: u64) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.number() == number)
+    }
+
+    /// The status with this name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+/// One trust-store entry: a trusted key with its status and the region its issuer serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustEntry {
+    /// The key, its issuer, window and document types.
+    pub key: TrustedKey,
+    /// Active, retired or compromised.
+    pub status: KeyStatus,
+    /// The Kemendagri code of the province (2 digits) or kabupaten/kota (4 digits) the
+    /// issuer serves; `None` for a national issuer or when unknown.
+    pub region_code: Option<u16>,
+}
+
+impl TrustEntry {
+    /// An active entry without a region.
+    pub fn active(key: TrustedKey) -> Self {
+        TrustEntry {
+            key,
+            status: KeyStatus::Active,
+            region_code: None,
+        }
+    }
+}
+
+/// Whether `code` is a province (11–99) or kabupaten/kota (1101–9999, not a multiple of
+/// 100) code.
+pub fn is_issuer_region_code(code: u16) -> bool {
+    (11..=99).contains(&code) || ((1101..=9999).contains(&code) && !code.is_multiple_of(100))
+}
+
+/// Where the keys of a store came from, when that is a verified signed trust list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrustListInfo {
+    /// The list's sequence number.
+    pub sequence: u64,
+    /// When the list was issued.
+    pub issued_at: UnixTime,
+    /// When its publisher will have issued the next one.
+    pub next_update: UnixTime,
+    /// The root key that signed it.
+    pub root_kid: Kid,
 }
 
 /// Why trust data could not be loaded.
@@ -67,11 +166,17 @@ impl fmt::Display for TrustError {
 
 impl std::error::Error for TrustError {}
 
-/// The set of trusted issuer keys.
+/// The trust data a verification uses: trusted issuer keys, where they came from, and the
+/// issuers' verified status lists.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrustStore {
-    /// Sorted by kid, so candidates are a contiguous run.
-    keys: Vec<(Kid, TrustedKey)>,
+    /// Sorted by kid, so candidates are a contiguous run; entries with equal kids keep the
+    /// order they were added in.
+    keys: Vec<(Kid, TrustEntry)>,
+    /// The signed trust list the keys came from; `None` for local configuration.
+    list: Option<TrustListInfo>,
+    /// Verified status lists by URI.
+    status_lists: BTreeMap<String, Arc<StatusListToken>>,
 }
 
 impl TrustStore {
@@ -80,16 +185,26 @@ impl TrustStore {
         Self::default()
     }
 
-    /// Adds a key.
+    /// Adds an active key.
     pub fn add(&mut self, key: TrustedKey) {
-        let kid = key.kid();
+        self.add_entry(TrustEntry::active(key));
+    }
+
+    /// Adds an entry.
+    pub fn add_entry(&mut self, entry: TrustEntry) {
+        let kid = entry.key.kid();
         let at = self.keys.partition_point(|(k, _)| *k <= kid);
-        self.keys.insert(at, (kid, key));
+        self.keys.insert(at, (kid, entry));
     }
 
     /// Every key, in kid order.
     pub fn keys(&self) -> impl Iterator<Item = &TrustedKey> {
-        self.keys.iter().map(|(_, key)| key)
+        self.keys.iter().map(|(_, entry)| &entry.key)
+    }
+
+    /// Every entry, in kid order.
+    pub fn entries(&self) -> impl Iterator<Item = &TrustEntry> {
+        self.keys.iter().map(|(_, entry)| entry)
     }
 
     /// Number of keys.
@@ -104,13 +219,56 @@ impl TrustStore {
 
     /// The keys with this kid.
     pub fn candidates(&self, kid: Kid) -> impl Iterator<Item = &TrustedKey> {
+        self.candidate_entries(kid).map(|entry| &entry.key)
+    }
+
+    /// The entries with this kid, in trust-store order.
+    pub fn candidate_entries(&self, kid: Kid) -> impl Iterator<Item = &TrustEntry> {
         let start = self.keys.partition_point(|(k, _)| *k < kid);
         self.keys
             .get(start..)
             .unwrap_or(&[])
             .iter()
             .take_while(move |(k, _)| *k == kid)
-            .map(|(_, key)| key)
+            .map(|(_, entry)| entry)
+    }
+
+    /// Whether any entry lists `key` as compromised.
+    pub fn is_compromised(&self, key: &IssuerPublicKey) -> bool {
+        self.candidate_entries(key.kid())
+            .any(|e| e.key.key == *key && e.status == KeyStatus::Compromised)
+    }
+
+    /// The signed trust list the keys came from; `None` when they come from local
+    /// configuration (the JSON form).
+    pub fn trust_list(&self) -> Option<&TrustListInfo> {
+        self.list.as_ref()
+    }
+
+    /// Records that the keys came from this verified trust list.
+    pub(crate) fn set_trust_list(&mut self, info: TrustListInfo) {
+        self.list = Some(info);
+    }
+
+    /// Adds (or replaces) a verified status list, by its URI. Use
+    /// [`crate::status_list::StatusListToken::verify`] against this store first.
+    pub fn add_status_list(&mut self, token: Arc<StatusListToken>) {
+        self.status_lists.insert(token.uri().to_owned(), token);
+    }
+
+    /// Removes the status list with this URI.
+    pub fn remove_status_list(&mut self, uri: &str) -> Option<Arc<StatusListToken>> {
+        self.status_lists.remove(uri)
+    }
+
+    /// The status list with this URI.
+    pub fn status_list(&self, uri: &str) -> Option<&Arc<StatusListToken>> {
+        self.status_lists.get(uri)
+    }
+
+    /// Every status list, by URI.
+    pub fn status_lists(&self) -> impl Iterator<Item = &Arc<StatusListToken>> {
+        self.status_lists.values()
     }
 
     /// Loads the JSON form (spec/format.md §9).
@@ -147,32 +305,56 @@ impl TrustStore {
             if entry.issuer.is_empty() || entry.issuer.len() > crate::limits::MAX_ISSUER_ID_LEN {
                 return Err(problem("issuer must be 1 to 64 bytes"));
             }
-            store.add(TrustedKey {
-                issuer: entry.issuer,
-                name: entry.name,
-                key,
-                valid_from,
-                valid_until,
-                doc_types: entry.doc_types,
+            let status = match entry.status.as_deref() {
+                None => KeyStatus::Active,
+                Some(name) => KeyStatus::from_name(name)
+                    .ok_or(problem("status must be active, retired or compromised"))?,
+            };
+            if entry
+                .region_code
+                .is_some_and(|code| !is_issuer_region_code(code))
+            {
+                return Err(problem(
+                    "region_code must be a province (11-99) or kabupaten/kota (1101-9999) code",
+                ));
+            }
+            store.add_entry(TrustEntry {
+                key: TrustedKey {
+                    issuer: entry.issuer,
+                    name: entry.name,
+                    key,
+                    valid_from,
+                    valid_until,
+                    doc_types: entry.doc_types,
+                },
+                status,
+                region_code: entry.region_code,
             });
         }
         Ok(store)
     }
 
-    /// The JSON form.
+    /// The JSON form of the keys (local configuration): `status` and `region_code` are
+    /// written only when they are not the defaults (active, none). Status lists and the
+    /// trust list's provenance are not part of it.
     pub fn to_json(&self) -> String {
         let file = json::TrustFile {
             format: json::FORMAT.to_owned(),
             keys: self
-                .keys()
-                .map(|k| json::KeyEntry {
-                    issuer: k.issuer.clone(),
-                    name: k.name.clone(),
-                    kid: Some(k.kid().to_hex()),
-                    public_key: encoding::hex_encode(&k.key.to_bytes()),
-                    valid_from: k.valid_from.to_string(),
-                    valid_until: k.valid_until.to_string(),
-                    doc_types: k.doc_types,
+                .entries()
+                .map(|e| {
+                    let k = &e.key;
+                    json::KeyEntry {
+                        issuer: k.issuer.clone(),
+                        name: k.name.clone(),
+                        kid: Some(k.kid().to_hex()),
+                        public_key: encoding::hex_encode(&k.key.to_bytes()),
+                        valid_from: k.valid_from.to_string(),
+                        valid_until: k.valid_until.to_string(),
+                        doc_types: k.doc_types,
+                        status: (e.status != KeyStatus::Active).then(|| e.status.name().to_owned()),
+                        region_code: e.region_code,
+                    }
                 })
                 .collect(),
         };
@@ -204,6 +386,12 @@ mod json {
         pub(super) valid_from: String,
         pub(super) valid_until: String,
         pub(super) doc_types: DocTypeSet,
+        /// `active` (the default), `retired` or `compromised`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub(super) status: Option<String>,
+        /// The province or kabupaten/kota the issuer serves.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub(super) region_code: Option<u16>,
     }
 }
 
@@ -276,5 +464,37 @@ mod tests {
             TrustStore::from_json("{}"),
             Err(TrustError::Json(_))
         ));
+    }
+
+    #[test]
+    fn status_and_region_round_trip_and_are_optional() {
+        let mut store = TrustStore::new();
+        store.add(key(1, "ID-3273"));
+        let plain = store.to_json();
+        assert!(!plain.contains("status") && !plain.contains("region_code"));
+        store.add_entry(TrustEntry {
+            key: key(2, "ID-3204"),
+            status: KeyStatus::Compromised,
+            region_code: Some(3204),
+        });
+        let json = store.to_json();
+        assert!(json.contains("\"status\": \"compromised\""));
+        let back = TrustStore::from_json(&json).unwrap();
+        assert_eq!(back, store);
+        assert!(back.is_compromised(&key(2, "x").key));
+        assert!(!back.is_compromised(&key(1, "x").key));
+        let bad_status = json.replace("\"compromised\"", "\"lost\"");
+        assert!(matches!(
+            TrustStore::from_json(&bad_status),
+            Err(TrustError::Entry { .. })
+        ));
+        let bad_region = json.replace("\"region_code\": 3204", "\"region_code\": 3200");
+        assert!(matches!(
+            TrustStore::from_json(&bad_region),
+            Err(TrustError::Entry { .. })
+        ));
+        assert!(is_issuer_region_code(32) && is_issuer_region_code(3273));
+        assert!(!is_issuer_region_code(10) && !is_issuer_region_code(3200));
+        assert!(!is_issuer_region_code(100) && !is_issuer_region_code(1100));
     }
 }

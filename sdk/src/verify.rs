@@ -1,16 +1,69 @@
 //! The verification pipeline (spec/format.md §Verification): every stage, in order.
 
-use crate::claims::CredentialClaims;
+use crate::claims::{CredentialClaims, StatusRef};
 use crate::cose::{self, MessageType};
 use crate::crypto::Kid;
 use crate::document::{self, Document};
 use crate::limits::MAX_KID_CANDIDATES;
-use crate::policy::Policy;
+use crate::policy::{FreshnessState, Policy};
 use crate::reason::{Reason, Severity, Stage, Warning};
+use crate::status_list::{self, StatusListToken};
 use crate::time::UnixTime;
 use crate::transport;
-use crate::trust::{TrustStore, TrustedKey};
+use crate::trust::{TrustEntry, TrustStore, TrustedKey};
 use core::fmt;
+
+/// How fresh the trust data of a verification was: every result carries it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TrustDataInfo {
+    /// The signed trust list the keys came from; `None` when they came from local
+    /// configuration (the JSON trust store), which has no sequence or age.
+    pub trust_list: Option<TrustListAge>,
+    /// The status list consulted for the credential, if one was.
+    pub status_list: Option<StatusListAge>,
+}
+
+/// The trust list of a verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrustListAge {
+    /// Its sequence number.
+    pub sequence: u64,
+    /// When it was issued.
+    pub issued_at: UnixTime,
+    /// When the next list is due.
+    pub next_update: UnixTime,
+    /// Seconds from its issue to the verification time (0 if issued later).
+    pub age_seconds: u64,
+}
+
+/// The status list a verification consulted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusListAge {
+    /// When it was issued (`iat`).
+    pub issued_at: UnixTime,
+    /// Its `exp`, if it has one.
+    pub expires_at: Option<UnixTime>,
+    /// Seconds from its issue to the verification time (0 if issued later).
+    pub age_seconds: u64,
+}
+
+fn age(issued_at: UnixTime, now: UnixTime) -> u64 {
+    u64::try_from(now.0.saturating_sub(issued_at.0)).unwrap_or(0)
+}
+
+impl TrustDataInfo {
+    fn of_store(trust: &TrustStore, now: UnixTime) -> Self {
+        TrustDataInfo {
+            trust_list: trust.trust_list().map(|info| TrustListAge {
+                sequence: info.sequence,
+                issued_at: info.issued_at,
+                next_update: info.next_update,
+                age_seconds: age(info.issued_at, now),
+            }),
+            status_list: None,
+        }
+    }
+}
 
 /// How one stage of a verification ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +131,7 @@ impl Trace {
 pub struct Rejection {
     reason: Reason,
     trace: Trace,
+    trust_data: TrustDataInfo,
 }
 
 impl Rejection {
@@ -99,6 +153,11 @@ impl Rejection {
     /// What each stage did.
     pub fn trace(&self) -> &Trace {
         &self.trace
+    }
+
+    /// How fresh the trust data was.
+    pub fn trust_data(&self) -> &TrustDataInfo {
+        &self.trust_data
     }
 }
 
@@ -132,6 +191,7 @@ pub struct Verified {
     warnings: Vec<Warning>,
     trace: Trace,
     verified_at: UnixTime,
+    trust_data: TrustDataInfo,
 }
 
 impl Verified {
@@ -189,12 +249,19 @@ impl Verified {
     pub fn trace(&self) -> &Trace {
         &self.trace
     }
+
+    /// How fresh the trust data was: the trust list's sequence and age, and the age of the
+    /// status list consulted.
+    pub fn trust_data(&self) -> &TrustDataInfo {
+        &self.trust_data
+    }
 }
 
-/// Verifies a credential's QR text against the trust store at time `now`.
+/// Verifies a credential's QR text against the trust data at time `now`.
 ///
 /// Runs every stage in order and stops at the first rejection. Never panics, never reads
-/// the clock, and does no I/O.
+/// the clock, and does no I/O: the trust store holds the keys and status lists, and the
+/// policy says how old they may be.
 pub fn verify(
     qr_text: &str,
     trust: &TrustStore,
@@ -202,9 +269,18 @@ pub fn verify(
     policy: &Policy,
 ) -> Result<Verified, Rejection> {
     let mut trace = Trace::new();
-    match run(qr_text, trust, now, policy, &mut trace) {
-        Ok(verified) => Ok(Verified { trace, ..verified }),
-        Err(reason) => Err(Rejection { reason, trace }),
+    let mut trust_data = TrustDataInfo::of_store(trust, now);
+    match run(qr_text, trust, now, policy, &mut trace, &mut trust_data) {
+        Ok(verified) => Ok(Verified {
+            trace,
+            trust_data,
+            ..verified
+        }),
+        Err(reason) => Err(Rejection {
+            reason,
+            trace,
+            trust_data,
+        }),
     }
 }
 
@@ -227,6 +303,7 @@ fn run(
     now: UnixTime,
     policy: &Policy,
     trace: &mut Trace,
+    trust_data: &mut TrustDataInfo,
 ) -> Result<Verified, Reason> {
     let bytes = trace.record(Stage::Decode, transport::decode_qr_text(qr_text))?;
     let message = trace.record(Stage::Decode, cose::parse(&bytes))?;
@@ -235,7 +312,7 @@ fn run(
         Stage::Header,
         message
             .check_header(MessageType::Credential)
-            .and_then(|kid| match trust.candidates(kid).next() {
+            .and_then(|kid| match trust.candidate_entries(kid).next() {
                 Some(_) => Ok(kid),
                 None => Err(Reason::KidUnknown),
             }),
@@ -245,29 +322,34 @@ fn run(
     // (say, one per document type). Every entry whose key verifies the signature is a
     // candidate issuer; the first that also passes the claims and time checks is used.
     let signed = message.signed_bytes();
-    let mut signers: Vec<&TrustedKey> = Vec::new();
-    let mut refused: Vec<&TrustedKey> = Vec::new();
-    for candidate in trust.candidates(kid) {
-        let same_key = |k: &&TrustedKey| k.key == candidate.key;
+    let mut signers: Vec<&TrustEntry> = Vec::new();
+    let mut refused: Vec<&TrustEntry> = Vec::new();
+    for candidate in trust.candidate_entries(kid) {
+        let same_key = |k: &&TrustEntry| k.key.key == candidate.key.key;
         if signers.iter().any(same_key) {
             signers.push(candidate);
         } else if refused.iter().any(same_key) {
             continue;
         } else if signers.len() + refused.len() < MAX_KID_CANDIDATES {
             // The budget counts signature checks: entries repeating a checked key are free.
-            if candidate.key.verify_strict(&signed, message.signature()) {
+            if candidate
+                .key
+                .key
+                .verify_strict(&signed, message.signature())
+            {
                 signers.push(candidate);
             } else {
                 refused.push(candidate);
             }
         }
     }
+    // A compromised key's signature proves nothing: refuse before reading the claims.
     trace.record(
         Stage::Signature,
-        if signers.is_empty() {
-            Err(Reason::SignatureInvalid)
-        } else {
-            Ok(())
+        match signers.first() {
+            None => Err(Reason::SignatureInvalid),
+            Some(signer) if trust.is_compromised(&signer.key.key) => Err(Reason::KeyCompromised),
+            Some(_) => Ok(()),
         },
     )?;
 
@@ -275,7 +357,7 @@ fn run(
     // The most specific failure is the one from the latest stage.
     let mut failure: Option<(Stage, Reason)> = None;
     let mut accepted = None;
-    for key in signers {
+    for key in signers.into_iter().map(|entry| &entry.key) {
         let outcome = claims_for(&claims, key, policy)
             .map_err(|reason| (Stage::Claims, reason))
             .and_then(|document| {
@@ -309,15 +391,48 @@ fn run(
         (None, None) => return trace.record(Stage::Signature, Err(Reason::SignatureInvalid)),
     };
 
-    for stage in [Stage::Freshness, Stage::Revocation, Stage::HolderBinding] {
-        trace.set(stage, StepOutcome::Skipped);
-    }
-
     let mut warnings = Vec::new();
-    trace.record(Stage::Content, document.check_content(&mut warnings))?;
-    if warnings.iter().any(|w| w.severity() == Severity::Warning) {
+    let status_list = claims
+        .status
+        .map(|reference| (reference, trust.status_list(reference.uri)))
+        .map(|(reference, list)| {
+            // A list signed for another issuer is not this credential's list.
+            (reference, list.filter(|list| list.issuer() == key.issuer))
+        });
+    if let Some((_, Some(list))) = &status_list {
+        trust_data.status_list = Some(StatusListAge {
+            issued_at: list.issued_at(),
+            expires_at: list.expires_at(),
+            age_seconds: age(list.issued_at(), now),
+        });
+    }
+    let fresh = check_freshness(trust, status_list, now, policy, &mut warnings);
+    trace.record(Stage::Freshness, fresh)?;
+    if trust.trust_list().is_none() && !matches!(status_list, Some((_, Some(_)))) {
+        trace.set(Stage::Freshness, StepOutcome::Skipped);
+    } else if !warnings.is_empty() {
+        trace.set(Stage::Freshness, StepOutcome::Warned);
+    }
+    match status_list {
+        None => trace.set(Stage::Revocation, StepOutcome::Skipped),
+        Some((reference, list)) => {
+            trace.record(Stage::Revocation, check_revocation(reference, list))?;
+        }
+    }
+    trace.set(Stage::HolderBinding, StepOutcome::Skipped);
+
+    let mut content_warnings = Vec::new();
+    trace.record(
+        Stage::Content,
+        document.check_content(&mut content_warnings),
+    )?;
+    if content_warnings
+        .iter()
+        .any(|w| w.severity() == Severity::Warning)
+    {
         trace.set(Stage::Content, StepOutcome::Warned);
     }
+    warnings.append(&mut content_warnings);
 
     Ok(Verified {
         document,
@@ -333,7 +448,55 @@ fn run(
         warnings,
         trace: *trace,
         verified_at: now,
+        trust_data: *trust_data,
     })
+}
+
+/// Freshness stage: the trust list's age (when the keys came from one), then the age of
+/// the credential's status list (when it has one and the verifier holds it).
+fn check_freshness(
+    trust: &TrustStore,
+    status_list: Option<(StatusRef<'_>, Option<&std::sync::Arc<StatusListToken>>)>,
+    now: UnixTime,
+    policy: &Policy,
+    warnings: &mut Vec<Warning>,
+) -> Result<(), Reason> {
+    if let Some(info) = trust.trust_list() {
+        match policy
+            .trust_list
+            .state(info.issued_at.0, Some(info.next_update.0), now.0)
+        {
+            FreshnessState::Fresh => {}
+            FreshnessState::Grace => warnings.push(Warning::TrustListStaleGrace),
+            FreshnessState::Expired => return Err(Reason::TrustListStale),
+        }
+    }
+    if let Some((_, Some(list))) = status_list {
+        let use_until = list.expires_at().map(|t| t.0);
+        match policy
+            .status_list
+            .state(list.issued_at().0, use_until, now.0)
+        {
+            FreshnessState::Fresh => {}
+            FreshnessState::Grace => warnings.push(Warning::StatusListStaleGrace),
+            FreshnessState::Expired => return Err(Reason::StatusListStale),
+        }
+    }
+    Ok(())
+}
+
+/// Revocation stage: the credential's entry in its status list.
+fn check_revocation(
+    reference: StatusRef<'_>,
+    list: Option<&std::sync::Arc<StatusListToken>>,
+) -> Result<(), Reason> {
+    let list = list.ok_or(Reason::StatusListMissing)?;
+    match list.list().get(reference.index) {
+        None => Err(Reason::StatusIndexOutOfRange),
+        Some(status_list::VALID) => Ok(()),
+        Some(status_list::SUSPENDED) => Err(Reason::CredentialSuspended),
+        Some(_) => Err(Reason::CredentialRevoked),
+    }
 }
 
 /// Claims stage for one trust entry: match the issuer, check what the key may sign and

@@ -12,7 +12,7 @@
 //! `UPDATE_SPEC=1 cargo test -p ikd-sdk --test size_budget` rewrites the table instead of
 //! comparing it.
 
-use ikd_sdk::{Document, Issuer, IssuerSigningKey, UnixTime, Validity, transport};
+use ikd_sdk::{Document, Issuer, IssuerSigningKey, StatusReference, UnixTime, Validity, transport};
 use qrcode::bits::Bits;
 use qrcode::{EcLevel, QrCode, Version};
 use std::fmt::Write as _;
@@ -67,14 +67,25 @@ fn alphanumeric_capacity(version: i16) -> usize {
     lo
 }
 
+/// The `status` claim of the `ktp-status` row: a 33-byte URI and the last index of a
+/// 2^20-entry list, the longest index such a list has.
+fn status_reference() -> StatusReference {
+    StatusReference {
+        index: (1 << 20) - 1,
+        uri: "https://ikd.example/status/3273/1".into(),
+    }
+}
+
 fn measure(sample: &'static str, what: &'static str, json: &str, budget: Option<i16>) -> Measured {
     let issuer = Issuer::new(IssuerSigningKey::from_seed(&SEED), ISS).unwrap();
     let document: Document = serde_json::from_str(json).unwrap();
+    let status = (sample == "ktp-status").then(status_reference);
     let (credential, _) = issuer
-        .issue(
+        .issue_with_status(
             &document,
             Validity::for_seconds(UnixTime(IAT), LIFETIME),
             Some(CTI.to_vec()),
+            status.as_ref(),
         )
         .unwrap();
     let cose = credential.as_bytes();
@@ -112,7 +123,7 @@ fn measure(sample: &'static str, what: &'static str, json: &str, budget: Option<
     }
 }
 
-fn measure_all() -> [Measured; 3] {
+fn measure_all() -> [Measured; 4] {
     [
         measure(
             "ktp",
@@ -126,6 +137,12 @@ fn measure_all() -> [Measured; 3] {
             "KK, 8 members",
             ikd_sdk::samples::KK_8_JSON,
             Some(KK_8_BUDGET_VERSION),
+        ),
+        measure(
+            "ktp-status",
+            "KTP-el, no portrait, with a `status` claim (33-byte URI, index 1048575)",
+            ikd_sdk::samples::KTP_JSON,
+            Some(KTP_BUDGET_VERSION),
         ),
     ]
 }
@@ -162,7 +179,7 @@ fn render(rows: &[Measured]) -> String {
 
 #[test]
 fn samples_fit_their_budgets() {
-    let [ktp, kk4, kk8] = measure_all();
+    let [ktp, kk4, kk8, ktp_status] = measure_all();
     // The budgets of the design.
     assert!(
         ktp.version <= KTP_BUDGET_VERSION,
@@ -174,13 +191,22 @@ fn samples_fit_their_budgets() {
         "8-member KK needs QR version {}",
         kk8.version
     );
+    assert!(
+        ktp_status.version <= KTP_BUDGET_VERSION,
+        "KTP-el with a status claim needs QR version {}",
+        ktp_status.version
+    );
     // The versions measured when the table was last written: a change here is a size change
     // worth a look (and a table update), even within budget.
     assert_eq!(ktp.version, 12, "KTP-el QR version changed");
     assert_eq!(kk4.version, 17, "4-member KK QR version changed");
     assert_eq!(kk8.version, 21, "8-member KK QR version changed");
+    assert_eq!(
+        ktp_status.version, 13,
+        "KTP-el with status QR version changed"
+    );
     // The encoder compresses exactly when that is shorter.
-    for m in [&ktp, &kk4, &kk8] {
+    for m in [&ktp, &kk4, &kk8, &ktp_status] {
         assert_eq!(m.compressed, m.zlib_len < m.cose_len, "{}", m.sample);
     }
 }

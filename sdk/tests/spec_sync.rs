@@ -129,11 +129,11 @@ const STAGE_TEXT: &[(&str, &str)] = &[
     ),
     (
         "freshness",
-        "Age of the trust data (not run in format version 1: always `skipped`).",
+        "Age of the signed trust list and of the credential's status list against the policy: rejected, or accepted with a warning during a grace period; `skipped` with local trust data and no status list to check.",
     ),
     (
         "revocation",
-        "Revocation status (not run in format version 1: always `skipped`).",
+        "The credential's entry in its issuer's status list (its `status` claim); `skipped` for a credential without one.",
     ),
     (
         "holder_binding",
@@ -164,6 +164,8 @@ fn sample_warnings() -> Vec<Warning> {
             field,
             table: "table",
         },
+        Warning::TrustListStaleGrace,
+        Warning::StatusListStaleGrace,
     ]
 }
 
@@ -348,6 +350,72 @@ fn render_limits() -> String {
             ),
             "every document date, in days since 1970-01-01 (a value outside the 32-bit signed range is `document_malformed`)",
             "`field_invalid`",
+        ),
+        (
+            "`MAX_STATUS_URI_LEN`".into(),
+            format!("1 to {} bytes", limits::MAX_STATUS_URI_LEN),
+            "`uri` of a `status` claim; `sub` of a status list token",
+            "`claims_malformed`; a token is refused",
+        ),
+        (
+            "`MAX_TRUST_LIST_BYTES`".into(),
+            format!("{} bytes", limits::MAX_TRUST_LIST_BYTES),
+            "signed trust list (also the sync's body limit for it)",
+            "refused (§9.2)",
+        ),
+        (
+            "`MAX_TRUST_LIST_ENTRIES`".into(),
+            format!("{} items", limits::MAX_TRUST_LIST_ENTRIES),
+            "key entries of a trust list; elements of any array, pairs of any map of its payload",
+            "refused (§9.2)",
+        ),
+        (
+            "`MAX_TRUST_LIST_STATUS_LISTS`".into(),
+            format!("{} lists", limits::MAX_TRUST_LIST_STATUS_LISTS),
+            "status lists one trust list names",
+            "refused (§9.2)",
+        ),
+        (
+            "`MAX_SUCCESSOR_ROOTS`".into(),
+            format!("1 to {} keys", limits::MAX_SUCCESSOR_ROOTS),
+            "`successor_roots` of a trust list",
+            "refused (§9.2)",
+        ),
+        (
+            "`MAX_ROOT_KEYS`".into(),
+            format!("1 to {} keys", limits::MAX_ROOT_KEYS),
+            "pinned roots of a configuration (and successor roots remembered)",
+            "configuration error",
+        ),
+        (
+            "`MAX_ISSUER_NAME_LEN`".into(),
+            format!("{} bytes", limits::MAX_ISSUER_NAME_LEN),
+            "`name` of a trust-list key entry",
+            "refused (§9.2)",
+        ),
+        (
+            "`MAX_STATUS_FILE_NAME_LEN`".into(),
+            format!("1 to {} bytes", limits::MAX_STATUS_FILE_NAME_LEN),
+            "file name of a status list in a published folder",
+            "refused (§9.2)",
+        ),
+        (
+            "`MAX_STATUS_LIST_TOKEN_BYTES`".into(),
+            format!("{} bytes", limits::MAX_STATUS_LIST_TOKEN_BYTES),
+            "status list token (also the sync's body limit for it)",
+            "refused (§9.3)",
+        ),
+        (
+            "`MAX_STATUS_LIST_BYTES`".into(),
+            format!("{} bytes", limits::MAX_STATUS_LIST_BYTES),
+            "a status list's byte array after zlib inflation",
+            "refused (§9.3)",
+        ),
+        (
+            "`MAX_LIST_CLOCK_SKEW_SECONDS`".into(),
+            format!("{} seconds", limits::MAX_LIST_CLOCK_SKEW_SECONDS),
+            "how far in the future a trust list's `issued_at` or a status list's `iat` may lie when it is installed",
+            "update refused (§9.4)",
         ),
     ];
     let mut out = String::from("| Limit | Value | Applies to | Beyond it |\n|---|---|---|---|\n");
@@ -570,6 +638,7 @@ fn format_mentions_every_code_stage_and_typ() {
         MessageType::Credential,
         MessageType::Presentation,
         MessageType::TrustList,
+        MessageType::StatusList,
     ] {
         assert!(
             format.contains(&t.typ().to_string()),
@@ -1375,6 +1444,54 @@ fn edge_cases_described_in_format_md_hold() {
         rejection.reason(),
         &ikd_sdk::Reason::ClaimsMalformed { claim: "unknown" },
         "§15.2"
+    );
+
+    // §7.1, §10 steps 17 and 32: the status claim is read; a malformed one is a claims fault;
+    // without the list it names the credential is refused at the revocation stage.
+    let with_status = |status: Value| {
+        payload_edit(|entries| {
+            let at = entries.len() - 1;
+            entries.insert(at, (Value::from(65_535), status))
+        })
+    };
+    let reference = Value::Map(vec![(
+        Value::from("status_list"),
+        Value::Map(vec![
+            (Value::from("idx"), Value::from(3)),
+            (
+                Value::from("uri"),
+                Value::from("https://ikd.example/status/1"),
+            ),
+        ]),
+    )]);
+    let rejection = ikd_sdk::verify(
+        &ikd_sdk::transport::encode_qr_text(&sign1(&protected, &[0xA0], &with_status(reference))),
+        &example_trust(&issuer),
+        UnixTime(EXAMPLE_IAT),
+        &Policy::default(),
+    )
+    .unwrap_err();
+    assert_eq!(rejection.code(), "status_list_missing", "§10 step 32");
+    assert_eq!(
+        rejection.trace().outcome(Stage::Freshness),
+        ikd_sdk::StepOutcome::Skipped,
+        "§10 step 31"
+    );
+    let rejection = ikd_sdk::verify(
+        &ikd_sdk::transport::encode_qr_text(&sign1(
+            &protected,
+            &[0xA0],
+            &with_status(Value::Map(vec![])),
+        )),
+        &example_trust(&issuer),
+        UnixTime(EXAMPLE_IAT),
+        &Policy::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        rejection.reason(),
+        &ikd_sdk::Reason::ClaimsMalformed { claim: "status" },
+        "§7.1"
     );
 
     // §10 steps 2–3: the prefix comes before the length, so a long QR code of another kind

@@ -7,7 +7,7 @@
 use crate::audit::AuditRecord;
 use crate::auth::Client;
 use crate::metrics;
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemBody};
 use crate::state::AppState;
 use axum::Router;
 use axum::body::{Body, HttpBody as _};
@@ -16,29 +16,44 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use ikd_sdk::disclosure::DisclosedReport;
 use ikd_sdk::reason::{REGISTRY, ReasonInfo, Stage, WARNING_REGISTRY};
 use ikd_sdk::report::Verdict;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use utoipa::{OpenApi as _, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The route of the verification endpoint.
 pub const VERIFY_ROUTE: &str = "/v1/verify";
 
+/// Every endpoint, each with its OpenAPI description (`#[utoipa::path]` on its handler):
+/// the router and the document come from this one list, so they cannot drift apart.
+fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
+        .routes(routes!(verify))
+        .routes(routes!(reason_codes))
+        .routes(routes!(trust_status))
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+        .routes(routes!(metrics_text))
+        .routes(routes!(openapi_json))
+}
+
+/// The OpenAPI document of the service, generated from its routes and handlers.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    crate::openapi::finish(routes().split_for_parts().1)
+}
+
 /// The router for `state`: every endpoint with its layers.
 pub fn app(state: AppState) -> Router {
-    let mut router = Router::new()
-        .route(VERIFY_ROUTE, post(verify))
-        .route("/v1/reason-codes", get(reason_codes))
-        .route("/v1/trust/status", get(trust_status))
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics_text))
+    let (router, _) = routes().split_for_parts();
+    let mut router = router
         .fallback(|| async { Problem::not_found() })
         .method_not_allowed_fallback(|| async { Problem::method_not_allowed() });
     if let Some(cors) = cors_layer(&state.cors_allowed_origins) {
@@ -90,17 +105,15 @@ fn with_seen(mut response: Response, seen: Seen) -> Response {
 /// Counts and logs every response: route template, status, latency, and for API calls
 /// the client, purpose, verdict and reason code. Never the URI, a header or the body.
 async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", MatchedPath::as_str)
-        .to_owned();
+    // A clone of the matched path shares its text: no allocation per request.
+    let matched = request.extensions().get::<MatchedPath>().cloned();
+    let route = matched.as_ref().map_or("unmatched", MatchedPath::as_str);
     let method = request.method().clone();
     let started = Instant::now();
     let response = next.run(request).await;
     let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     let status = response.status().as_u16();
-    state.metrics.request(&route, status);
+    state.metrics.request(route, status);
     let seen = response
         .extensions()
         .get::<Seen>()
@@ -142,11 +155,19 @@ fn admit(state: &AppState, headers: &HeaderMap, seen: &mut Seen) -> Result<Arc<C
 }
 
 /// The body of `POST /v1/verify`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct VerifyRequest {
+pub(crate) struct VerifyRequest {
+    /// The scanned QR text, exactly as read (`IKD1:…`). Without it: 400 `qr_missing`.
+    #[schema(required = true, value_type = String, example = "IKD1:6BF+70R30FFWTWGSLKC 4N9…")]
     qr: Option<String>,
+    /// What the client needs the credential for: `kyc`, `identity`, `age_check` or
+    /// `domicile`; the client's default purpose when absent.
+    #[schema(example = "age_check")]
     purpose: Option<String>,
+    /// Refused with 400 `nonce_not_supported`: holder-bound presentations are not
+    /// verified yet, and a nonce that is silently ignored would suggest replays are checked.
+    #[schema(value_type = Option<String>)]
     nonce: Option<serde_json::Value>,
 }
 
@@ -204,6 +225,48 @@ fn json_problem(e: &serde_json::Error) -> Problem {
     ))
 }
 
+/// Verifies a scanned IKD QR text.
+///
+/// Every credential outcome, valid or rejected, is a 200 with the verdict: the reason code
+/// with its stage and messages in English and Bahasa Indonesia, the per-stage trace, the
+/// warnings, and only the document fields the purpose may see. Checks run in this order:
+/// API key, rate limit, media type, size, JSON, purpose, trust data.
+#[utoipa::path(
+    post,
+    path = "/v1/verify",
+    tag = "verification",
+    operation_id = "verify",
+    security(("api_key" = [])),
+    request_body(
+        content = VerifyRequest,
+        content_type = "application/json",
+        description = "The QR text and, optionally, the purpose."
+    ),
+    responses(
+        (status = 200, description = "The verdict (valid or rejected), disclosed for the purpose. Never cached (`Cache-Control: no-store`).",
+            body = ref("https://example.invalid/ikd-verify/schemas/disclosed-verdict.schema.json"),
+            content_type = "application/json",
+            headers(("Cache-Control" = String, description = "Always `no-store`: the answer may hold personal data."))),
+        (status = 400, description = "`malformed_json`, `qr_missing`, `purpose_unknown` or `nonce_not_supported`.",
+            body = ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "`api_key_missing` or `api_key_invalid`.",
+            body = ProblemBody, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"ikd-verify\"`"))),
+        (status = 403, description = "`purpose_not_allowed`: the client may not use this purpose.",
+            body = ProblemBody, content_type = "application/problem+json"),
+        (status = 408, description = "`request_timeout`: not received and answered in time.",
+            body = ProblemBody, content_type = "application/problem+json"),
+        (status = 413, description = "`body_too_large`.",
+            body = ProblemBody, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: the body must be `application/json`.",
+            body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: the client's bucket is empty.",
+            body = ProblemBody, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds until a request may succeed."))),
+        (status = 503, description = "`trust_not_loaded` (no verified trust data yet) or `audit_unavailable` (the verification cannot be recorded, so it is not answered).",
+            body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
 async fn verify(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let started = Instant::now();
     let mut seen = Seen::default();
@@ -287,78 +350,255 @@ async fn verify_inner(
     Ok(response)
 }
 
-fn registry_json(info: &ReasonInfo) -> serde_json::Value {
-    serde_json::json!({
-        "code": info.code,
-        "stage": info.stage.as_str(),
-        "message_en": info.en,
-        "message_id": info.id,
+/// One entry of a code registry.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct RegistryEntry {
+    /// The stable snake_case code.
+    code: &'static str,
+    /// The verification stage the code belongs to.
+    stage: &'static str,
+    /// What the code means, in English.
+    message_en: &'static str,
+    /// What the code means, in Bahasa Indonesia.
+    message_id: &'static str,
+}
+
+impl From<&ReasonInfo> for RegistryEntry {
+    fn from(info: &ReasonInfo) -> Self {
+        RegistryEntry {
+            code: info.code,
+            stage: info.stage.as_str(),
+            message_en: info.en,
+            message_id: info.id,
+        }
+    }
+}
+
+/// The reason and warning registries (`GET /v1/reason-codes`).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ReasonCodes {
+    /// The verification stages, in order.
+    stages: Vec<&'static str>,
+    /// Every rejection reason code (append-only).
+    reasons: Vec<RegistryEntry>,
+    /// Every warning code (append-only).
+    warnings: Vec<RegistryEntry>,
+}
+
+fn to_json<T: Serialize>(value: &T) -> Response {
+    match serde_json::to_string(value) {
+        Ok(body) => json_response(StatusCode::OK, body),
+        // Serializing these plain structures cannot fail.
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// Every reason and warning code, with its stage and its messages in English and Bahasa
+/// Indonesia.
+#[utoipa::path(
+    get,
+    path = "/v1/reason-codes",
+    tag = "reference",
+    operation_id = "reason_codes",
+    responses((status = 200, description = "The registries.", body = ReasonCodes))
+)]
+async fn reason_codes() -> Response {
+    to_json(&ReasonCodes {
+        stages: Stage::ALL.iter().map(|s| s.as_str()).collect(),
+        reasons: REGISTRY.iter().map(RegistryEntry::from).collect(),
+        warnings: WARNING_REGISTRY.iter().map(RegistryEntry::from).collect(),
     })
 }
 
-async fn reason_codes() -> Response {
-    let body = serde_json::json!({
-        "stages": Stage::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-        "reasons": REGISTRY.iter().map(registry_json).collect::<Vec<_>>(),
-        "warnings": WARNING_REGISTRY.iter().map(registry_json).collect::<Vec<_>>(),
-    });
-    json_response(StatusCode::OK, body.to_string())
+/// One trusted issuer key.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct TrustKey {
+    /// The key identifier: 16 lower-case hex digits.
+    kid: String,
+    /// The issuer identifier (`iss`).
+    issuer: String,
+    /// The issuer's display name.
+    name: String,
+    /// The document types the key may sign.
+    #[schema(value_type = Vec<String>)]
+    doc_types: ikd_sdk::DocTypeSet,
+    /// Start of the key's signing window, RFC 3339 UTC.
+    valid_from: String,
+    /// End of the key's signing window, RFC 3339 UTC.
+    valid_until: String,
 }
 
+/// The trust data in use (`GET /v1/trust/status`).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct TrustStatus {
+    /// Whether verified trust data is loaded.
+    loaded: bool,
+    /// Where it comes from.
+    source: String,
+    /// Its format (`ikd-trust-store/1`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    format: Option<&'static str>,
+    /// Whether the trust data was signed (a trust list); false for a trust store file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signed: Option<bool>,
+    /// When it was loaded, RFC 3339 UTC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    loaded_at: Option<String>,
+    /// Seconds since it was loaded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    age_seconds: Option<i64>,
+    /// Number of issuer keys.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key_count: Option<usize>,
+    /// The issuer keys.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    keys: Option<Vec<TrustKey>>,
+    /// Why the last load failed, if it did.
+    last_error: Option<String>,
+}
+
+/// The trust data in use: source, age and issuer keys.
+#[utoipa::path(
+    get,
+    path = "/v1/trust/status",
+    tag = "operations",
+    operation_id = "trust_status",
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The trust data in use.", body = TrustStatus),
+        (status = 401, description = "`api_key_missing` or `api_key_invalid`.",
+            body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`.",
+            body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
 async fn trust_status(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let mut seen = Seen::default();
     if let Err(problem) = admit(&state, &headers, &mut seen) {
         return with_seen(problem.into_response(), seen);
     }
     let now = state.clock.now();
-    let source = state.trust.path().display().to_string();
-    let body = match state.trust.current() {
-        Some(trust) => serde_json::json!({
-            "loaded": true,
-            "source": trust.source,
-            "format": "ikd-trust-store/1",
-            "signed": false,
-            "loaded_at": trust.loaded_at.to_string(),
-            "age_seconds": now.0.saturating_sub(trust.loaded_at.0).max(0),
-            "key_count": trust.store.len(),
-            "keys": trust.store.keys().map(|k| serde_json::json!({
-                "kid": k.kid().to_hex(),
-                "issuer": k.issuer,
-                "name": k.name,
-                "doc_types": k.doc_types,
-                "valid_from": k.valid_from.to_string(),
-                "valid_until": k.valid_until.to_string(),
-            })).collect::<Vec<_>>(),
-            "last_error": state.trust.last_error(),
-        }),
-        None => serde_json::json!({
-            "loaded": false,
-            "source": source,
-            "last_error": state.trust.last_error(),
-        }),
+    let last_error = state.trust.last_error();
+    let status = match state.trust.current() {
+        Some(trust) => TrustStatus {
+            loaded: true,
+            source: trust.source.clone(),
+            format: Some("ikd-trust-store/1"),
+            signed: Some(false),
+            loaded_at: Some(trust.loaded_at.to_string()),
+            age_seconds: Some(now.0.saturating_sub(trust.loaded_at.0).max(0)),
+            key_count: Some(trust.store.len()),
+            keys: Some(
+                trust
+                    .store
+                    .keys()
+                    .map(|k| TrustKey {
+                        kid: k.kid().to_hex(),
+                        issuer: k.issuer.clone(),
+                        name: k.name.clone(),
+                        doc_types: k.doc_types,
+                        valid_from: k.valid_from.to_string(),
+                        valid_until: k.valid_until.to_string(),
+                    })
+                    .collect(),
+            ),
+            last_error,
+        },
+        None => TrustStatus {
+            loaded: false,
+            source: state.trust.path().display().to_string(),
+            format: None,
+            signed: None,
+            loaded_at: None,
+            age_seconds: None,
+            key_count: None,
+            keys: None,
+            last_error,
+        },
     };
-    with_seen(json_response(StatusCode::OK, body.to_string()), seen)
+    with_seen(to_json(&status), seen)
 }
 
+/// `{"status": "ok"}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Health {
+    /// Always `ok`.
+    #[schema(example = "ok")]
+    status: &'static str,
+}
+
+/// Liveness: 200 while the process runs.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    operation_id = "healthz",
+    responses((status = 200, description = "The process runs.", body = Health))
+)]
 async fn healthz() -> Response {
-    json_response(StatusCode::OK, r#"{"status":"ok"}"#.to_owned())
+    to_json(&Health { status: "ok" })
 }
 
+/// Readiness (`GET /readyz`).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Ready {
+    /// Always `ready`.
+    #[schema(example = "ready")]
+    status: &'static str,
+    /// Issuer keys in the trust data in use.
+    trust_keys: usize,
+    /// When the trust data was loaded, RFC 3339 UTC.
+    trust_loaded_at: String,
+}
+
+/// Readiness: 200 once verified trust data is loaded and the audit log records.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    operation_id = "readyz",
+    responses(
+        (status = 200, description = "Ready to verify.", body = Ready),
+        (status = 503, description = "`trust_not_loaded` or `audit_unavailable`.",
+            body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
 async fn readyz(State(state): State<AppState>) -> Response {
+    if state.audit.is_failing() {
+        return Problem::audit_unavailable().into_response();
+    }
     match state.trust.current() {
-        Some(trust) => json_response(
-            StatusCode::OK,
-            serde_json::json!({
-                "status": "ready",
-                "trust_keys": trust.store.len(),
-                "trust_loaded_at": trust.loaded_at.to_string(),
-            })
-            .to_string(),
-        ),
+        Some(trust) => to_json(&Ready {
+            status: "ready",
+            trust_keys: trust.store.len(),
+            trust_loaded_at: trust.loaded_at.to_string(),
+        }),
         None => Problem::trust_not_loaded().into_response(),
     }
 }
 
+/// The OpenAPI document of this service, generated from its code.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "reference",
+    operation_id = "openapi",
+    responses((status = 200, description = "OpenAPI 3.1 document (equal to `spec/openapi.json`).",
+        body = Object, content_type = "application/json"))
+)]
+async fn openapi_json() -> Response {
+    json_response(StatusCode::OK, crate::openapi::json().to_owned())
+}
+
+/// Prometheus metrics, text exposition format 0.0.4.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    operation_id = "metrics",
+    responses((status = 200, description = "Counters, gauges and a latency histogram; labels never hold personal data.",
+        body = String, content_type = "text/plain; version=0.0.4"))
+)]
 async fn metrics_text(State(state): State<AppState>) -> Response {
     let trust = state.trust.current();
     let text = state

@@ -1,33 +1,49 @@
-//! The audit log: one SQLite row per verification, holding no personal data.
+//! The audit log: one row per verification, holding no personal data, in SQLite (one
+//! instance, the default) or PostgreSQL (several instances behind a load balancer).
 //!
 //! A row has the time, the client, the purpose, the verdict, the reason code and an
 //! HMAC-SHA256 of the credential identifier (`cti`) under a configured key — never a QR
 //! text, NIK, name, address or photo. The HMAC lets an operator tell whether two rows are
-//! about the same credential without the log revealing which.
+//! about the same credential without the log revealing which. Both backends have the same
+//! table, `audit`, with the same columns and the same row content.
 //!
-//! SQLite calls block, so one writer thread owns the connection; requests hand it rows
-//! through a bounded channel and wait for room, never for the disk. Rows older than the
-//! retention period are deleted at start and whenever [`AuditLog::purge`] is called;
-//! `secure_delete` overwrites what they held.
+//! Database calls block, so one writer thread owns the connection; requests hand it rows
+//! through a bounded channel and wait for room, never for the database. While the last
+//! write failed (a full disk, a PostgreSQL server that went away), each request instead
+//! waits for its own row and is refused if the row cannot be written: the service does not
+//! answer unaudited. Rows older than the retention period are deleted at start and
+//! whenever [`AuditLog::purge`] is called; SQLite's `secure_delete` overwrites what they
+//! held, PostgreSQL's (auto)vacuum reclaims them.
 
-use crate::config::HmacKey;
+use crate::config::{AuditBackend, HmacKey, PostgresUrl};
 use hmac::{Hmac, KeyInit as _, Mac as _};
 use ikd_sdk::UnixTime;
 use ikd_sdk::report::Verdict;
 use rusqlite::{Connection, params};
 use sha2::Sha256;
 use std::fmt;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 /// Rows waiting for the writer, at most.
 const CHANNEL_CAPACITY: usize = 1024;
 /// Rows written in one transaction, at most.
 const BATCH: usize = 256;
+/// How long the writer waits for more rows before a transaction (group commit).
+const LINGER: Duration = Duration::from_millis(2);
+/// Rows of answered requests kept for another attempt while the database fails.
+const MAX_RETAINED: usize = 8192;
 /// Seconds in a day.
 const DAY: i64 = 86_400;
+/// How long opening the database may take before the service gives up starting.
+const OPEN_TIMEOUT: Duration = Duration::from_secs(30);
+/// PostgreSQL connection timeout, unless the connection string sets one.
+const PG_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// PostgreSQL statement timeout, in milliseconds.
+const PG_STATEMENT_TIMEOUT_MS: u32 = 10_000;
 
 /// One verification, as the audit log keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +84,11 @@ pub struct AuditStats {
     pub purged: AtomicU64,
     /// Failed writes or deletions.
     pub errors: AtomicU64,
+    /// Rows given up: more than could be kept while the database failed, or still
+    /// unwritten at shutdown.
+    pub dropped: AtomicU64,
+    /// Whether the last write failed: requests then wait for their own row.
+    pub failing: AtomicBool,
 }
 
 /// Keyed hash of credential identifiers.
@@ -102,8 +123,11 @@ impl CredentialHasher {
 }
 
 enum Message {
-    Record(AuditRecord),
-    Purge { cutoff: i64 },
+    /// A row, and whether the request waits to learn that it was written.
+    Record(AuditRecord, Option<oneshot::Sender<bool>>),
+    Purge {
+        cutoff: i64,
+    },
     Flush(oneshot::Sender<()>),
 }
 
@@ -114,13 +138,13 @@ pub struct AuditLog {
     thread: Mutex<Option<std::thread::JoinHandle<()>>>,
     stats: Arc<AuditStats>,
     retention_days: u32,
-    path: PathBuf,
+    backend: AuditBackend,
 }
 
 impl fmt::Debug for Message {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Message::Record(_) => "Record",
+            Message::Record(..) => "Record",
             Message::Purge { .. } => "Purge",
             Message::Flush(_) => "Flush",
         })
@@ -128,48 +152,84 @@ impl fmt::Debug for Message {
 }
 
 impl AuditLog {
-    /// Opens (or creates) the database at `path`, deletes rows older than
+    /// Opens (or creates) the database of `backend`, deletes rows older than
     /// `retention_days` before `now`, and starts the writer thread.
-    pub fn open(path: &Path, retention_days: u32, now: UnixTime) -> Result<Self, AuditError> {
-        let failed = |what: &str, e: &dyn fmt::Display| {
-            AuditError(format!("audit database {}: {what}: {e}", path.display()))
-        };
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| failed("cannot create its folder", &e))?;
-        }
-        create_private(path).map_err(|e| failed("cannot create", &e))?;
-        let connection = Connection::open(path).map_err(|e| failed("cannot open", &e))?;
-        connection
-            .execute_batch(SCHEMA)
-            .map_err(|e| failed("cannot set up", &e))?;
+    ///
+    /// The connection is made on the writer thread (the PostgreSQL client must not run
+    /// inside the service's async runtime); this call waits for it.
+    pub fn open(
+        backend: &AuditBackend,
+        retention_days: u32,
+        now: UnixTime,
+    ) -> Result<Self, AuditError> {
         let stats = Arc::new(AuditStats::default());
-        let deleted = purge(&connection, cutoff(now, retention_days))
-            .map_err(|e| failed("cannot delete old rows", &e))?;
-        stats.purged.fetch_add(deleted, Ordering::Relaxed);
-
         let (sender, receiver) = mpsc::channel(CHANNEL_CAPACITY);
+        let (ready, opened) = std::sync::mpsc::sync_channel(1);
         let thread_stats = Arc::clone(&stats);
+        let thread_backend = backend.clone();
+        let cutoff = cutoff(now, retention_days);
         let thread = std::thread::Builder::new()
             .name("ikd-audit".into())
-            .spawn(move || writer(connection, receiver, &thread_stats))
-            .map_err(|e| failed("cannot start the writer", &e))?;
+            .spawn(move || match open_store(&thread_backend, cutoff) {
+                Ok((store, purged)) => {
+                    let _ = ready.send(Ok(purged));
+                    writer(store, receiver, &thread_stats);
+                }
+                Err(e) => {
+                    let _ = ready.send(Err(e));
+                }
+            })
+            .map_err(|e| {
+                AuditError(format!(
+                    "audit database {}: cannot start the writer: {e}",
+                    backend.describe()
+                ))
+            })?;
+        let purged = match opened.recv_timeout(OPEN_TIMEOUT) {
+            Ok(Ok(purged)) => purged,
+            Ok(Err(e)) => {
+                let _ = thread.join();
+                return Err(e);
+            }
+            Err(_) => {
+                return Err(AuditError(format!(
+                    "audit database {}: not opened within {} s",
+                    backend.describe(),
+                    OPEN_TIMEOUT.as_secs()
+                )));
+            }
+        };
+        stats.purged.fetch_add(purged, Ordering::Relaxed);
         Ok(AuditLog {
             sender: Mutex::new(Some(sender)),
             thread: Mutex::new(Some(thread)),
             stats,
             retention_days,
-            path: path.to_path_buf(),
+            backend: backend.clone(),
         })
     }
 
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Where the rows go.
+    pub fn backend(&self) -> &AuditBackend {
+        &self.backend
+    }
+
+    /// The SQLite database file, for the SQLite backend.
+    pub fn sqlite_path(&self) -> Option<&Path> {
+        match &self.backend {
+            AuditBackend::Sqlite { path } => Some(path),
+            AuditBackend::Postgres { .. } => None,
+        }
     }
 
     /// The writer's counters.
     pub fn stats(&self) -> &AuditStats {
         &self.stats
+    }
+
+    /// Whether the last write failed.
+    pub fn is_failing(&self) -> bool {
+        self.stats.failing.load(Ordering::Relaxed)
     }
 
     fn sender(&self) -> Option<mpsc::Sender<Message>> {
@@ -185,9 +245,18 @@ impl AuditLog {
         sender.send(message).await.map_err(|_| closed())
     }
 
-    /// Queues a row. Fails only when the writer is gone.
+    /// Queues a row. Fails when the writer is gone, and, while the last write failed,
+    /// when this row cannot be written either.
     pub async fn record(&self, record: AuditRecord) -> Result<(), AuditError> {
-        self.send(Message::Record(record)).await
+        if !self.is_failing() {
+            return self.send(Message::Record(record, None)).await;
+        }
+        let (done, written) = oneshot::channel();
+        self.send(Message::Record(record, Some(done))).await?;
+        match written.await {
+            Ok(true) => Ok(()),
+            _ => Err(AuditError("the audit row was not written".into())),
+        }
     }
 
     /// Queues a deletion of the rows older than the retention period before `now`.
@@ -198,7 +267,7 @@ impl AuditLog {
         .await
     }
 
-    /// Waits until every row queued so far is written.
+    /// Waits until every row queued so far is written (or has failed).
     pub async fn flush(&self) -> Result<(), AuditError> {
         let (done, wait) = oneshot::channel();
         self.send(Message::Flush(done)).await?;
@@ -226,7 +295,52 @@ impl AuditLog {
     }
 }
 
-const SCHEMA: &str = "
+fn cutoff(now: UnixTime, retention_days: u32) -> i64 {
+    now.0
+        .saturating_sub(i64::from(retention_days).saturating_mul(DAY))
+}
+
+fn verdict_name(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Valid => "valid",
+        Verdict::Rejected => "rejected",
+    }
+}
+
+/// A database the writer thread owns.
+trait Store {
+    /// Writes `rows` in one transaction.
+    fn write(&mut self, rows: &[&AuditRecord]) -> Result<(), String>;
+    /// Deletes rows older than `cutoff` (Unix seconds); returns how many.
+    fn purge(&mut self, cutoff: i64) -> Result<u64, String>;
+}
+
+/// Opens the backend's database, sets up its table and deletes rows before `cutoff`.
+fn open_store(backend: &AuditBackend, cutoff: i64) -> Result<(Box<dyn Store>, u64), AuditError> {
+    let failed = |what: &str, e: &dyn fmt::Display| {
+        AuditError(format!(
+            "audit database {}: {what}: {e}",
+            backend.describe()
+        ))
+    };
+    let mut store: Box<dyn Store> = match backend {
+        AuditBackend::Sqlite { path } => {
+            Box::new(SqliteStore::open(path).map_err(|(what, e)| failed(what, &e))?)
+        }
+        AuditBackend::Postgres { url } => {
+            Box::new(PostgresStore::open(url).map_err(|(what, e)| failed(what, &e))?)
+        }
+    };
+    let purged = store
+        .purge(cutoff)
+        .map_err(|e| failed("cannot delete old rows", &e))?;
+    Ok((store, purged))
+}
+
+// ---------------------------------------------------------------------------------------
+// SQLite
+
+const SQLITE_SCHEMA: &str = "
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;
 PRAGMA secure_delete = ON;
@@ -244,6 +358,56 @@ CREATE INDEX IF NOT EXISTS audit_time ON audit (time);
 PRAGMA user_version = 1;
 ";
 
+struct SqliteStore(Connection);
+
+impl SqliteStore {
+    fn open(path: &Path) -> Result<Self, (&'static str, String)> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| ("cannot create its folder", e.to_string()))?;
+        }
+        create_private(path).map_err(|e| ("cannot create", e.to_string()))?;
+        let connection = Connection::open(path).map_err(|e| ("cannot open", e.to_string()))?;
+        connection
+            .execute_batch(SQLITE_SCHEMA)
+            .map_err(|e| ("cannot set up", e.to_string()))?;
+        Ok(SqliteStore(connection))
+    }
+}
+
+impl Store for SqliteStore {
+    fn write(&mut self, rows: &[&AuditRecord]) -> Result<(), String> {
+        let write = |connection: &mut Connection| -> rusqlite::Result<()> {
+            let transaction = connection.transaction()?;
+            {
+                let mut insert = transaction.prepare_cached(
+                    "INSERT INTO audit (time, client, purpose, verdict, reason_code, \
+                     credential_hmac) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?;
+                for row in rows.iter().copied() {
+                    insert.execute(params![
+                        row.time.0,
+                        &*row.client,
+                        row.purpose,
+                        verdict_name(row.verdict),
+                        row.reason_code,
+                        row.credential_hmac,
+                    ])?;
+                }
+            }
+            transaction.commit()
+        };
+        write(&mut self.0).map_err(|e| e.to_string())
+    }
+
+    fn purge(&mut self, cutoff: i64) -> Result<u64, String> {
+        self.0
+            .execute("DELETE FROM audit WHERE time < ?1", params![cutoff])
+            .map(|n| n as u64)
+            .map_err(|e| e.to_string())
+    }
+}
+
 /// Creates the file readable by the owner only, if it does not exist.
 fn create_private(path: &Path) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
@@ -256,96 +420,243 @@ fn create_private(path: &Path) -> std::io::Result<()> {
     options.open(path).map(drop)
 }
 
-fn cutoff(now: UnixTime, retention_days: u32) -> i64 {
-    now.0
-        .saturating_sub(i64::from(retention_days).saturating_mul(DAY))
+// ---------------------------------------------------------------------------------------
+// PostgreSQL
+
+/// The table, the same columns as SQLite's. Several instances may start at once: the
+/// advisory lock makes them create it one after the other.
+const PG_SCHEMA: &str = "
+SELECT pg_advisory_xact_lock(7306914113);
+CREATE TABLE IF NOT EXISTS audit (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    time BIGINT NOT NULL,
+    client TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    reason_code TEXT,
+    credential_hmac TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_time ON audit (time);
+";
+
+/// One batch in one statement: each column as an array, unnested in order.
+const PG_INSERT: &str = "
+INSERT INTO audit (time, client, purpose, verdict, reason_code, credential_hmac)
+SELECT t, c, p, v, r, h
+FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TEXT[])
+     WITH ORDINALITY AS u(t, c, p, v, r, h, n)
+ORDER BY n";
+
+struct PostgresStore {
+    config: postgres::Config,
+    client: Option<postgres::Client>,
 }
 
-fn purge(connection: &Connection, cutoff: i64) -> rusqlite::Result<u64> {
-    connection
-        .execute("DELETE FROM audit WHERE time < ?1", params![cutoff])
-        .map(|n| n as u64)
-}
+impl PostgresStore {
+    fn open(url: &PostgresUrl) -> Result<Self, (&'static str, String)> {
+        let mut config = url
+            .config()
+            .ok_or(("cannot read the connection string", String::new()))?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(PG_CONNECT_TIMEOUT);
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("ikd-verifier-service");
+        }
+        let mut store = PostgresStore {
+            config,
+            client: None,
+        };
+        let client = store
+            .connect()
+            .map_err(|e| ("cannot connect", e.to_string()))?;
+        let mut transaction = client
+            .transaction()
+            .map_err(|e| ("cannot set up", e.to_string()))?;
+        transaction
+            .batch_execute(PG_SCHEMA)
+            .map_err(|e| ("cannot set up", e.to_string()))?;
+        transaction
+            .commit()
+            .map_err(|e| ("cannot set up", e.to_string()))?;
+        Ok(store)
+    }
 
-fn verdict_name(verdict: Verdict) -> &'static str {
-    match verdict {
-        Verdict::Valid => "valid",
-        Verdict::Rejected => "rejected",
+    /// The connection, made (again) if there is none or it was lost.
+    fn connect(&mut self) -> Result<&mut postgres::Client, postgres::Error> {
+        let client = match self.client.take().filter(|c| !c.is_closed()) {
+            Some(client) => client,
+            None => {
+                let mut client = self.config.connect(postgres::NoTls)?;
+                client.batch_execute(&format!(
+                    "SET statement_timeout = {PG_STATEMENT_TIMEOUT_MS}"
+                ))?;
+                client
+            }
+        };
+        Ok(self.client.insert(client))
+    }
+
+    /// Runs `work` on the connection; when the connection was lost, connects again and
+    /// runs it once more.
+    fn with_client<T>(
+        &mut self,
+        work: impl Fn(&mut postgres::Client) -> Result<T, postgres::Error>,
+    ) -> Result<T, String> {
+        let first = match self.connect() {
+            Ok(client) => work(client),
+            Err(e) => Err(e),
+        };
+        match first {
+            Ok(value) => Ok(value),
+            Err(e) if self.client.as_ref().is_none_or(postgres::Client::is_closed) => {
+                tracing::warn!(error = %e, "audit database connection lost; reconnecting");
+                self.client = None;
+                let client = self.connect().map_err(|e| e.to_string())?;
+                work(client).map_err(|e| e.to_string())
+            }
+            Err(e) => Err(e.to_string()),
+        }
     }
 }
 
-fn write_rows(connection: &mut Connection, rows: &[AuditRecord]) -> rusqlite::Result<()> {
-    let transaction = connection.transaction()?;
-    {
-        let mut insert = transaction.prepare_cached(
-            "INSERT INTO audit (time, client, purpose, verdict, reason_code, credential_hmac) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
-        for row in rows {
-            insert.execute(params![
-                row.time.0,
-                &*row.client,
-                row.purpose,
-                verdict_name(row.verdict),
-                row.reason_code,
-                row.credential_hmac,
-            ])?;
-        }
+impl Store for PostgresStore {
+    fn write(&mut self, rows: &[&AuditRecord]) -> Result<(), String> {
+        let times: Vec<i64> = rows.iter().map(|r| r.time.0).collect();
+        let clients: Vec<&str> = rows.iter().map(|r| &*r.client).collect();
+        let purposes: Vec<&str> = rows.iter().map(|r| r.purpose).collect();
+        let verdicts: Vec<&str> = rows.iter().map(|r| verdict_name(r.verdict)).collect();
+        let reasons: Vec<Option<&str>> = rows.iter().map(|r| r.reason_code).collect();
+        let hmacs: Vec<Option<&str>> = rows.iter().map(|r| r.credential_hmac.as_deref()).collect();
+        self.with_client(|client| {
+            client
+                .execute(
+                    PG_INSERT,
+                    &[&times, &clients, &purposes, &verdicts, &reasons, &hmacs],
+                )
+                .map(drop)
+        })
     }
-    transaction.commit()
+
+    fn purge(&mut self, cutoff: i64) -> Result<u64, String> {
+        self.with_client(|client| client.execute("DELETE FROM audit WHERE time < $1", &[&cutoff]))
+    }
 }
 
-fn writer(mut connection: Connection, mut receiver: mpsc::Receiver<Message>, stats: &AuditStats) {
-    let mut rows: Vec<AuditRecord> = Vec::with_capacity(BATCH);
-    let flush_rows = |connection: &mut Connection, rows: &mut Vec<AuditRecord>| {
-        if rows.is_empty() {
-            return;
-        }
-        match write_rows(connection, rows) {
-            Ok(()) => {
-                stats
-                    .written
-                    .fetch_add(rows.len() as u64, Ordering::Relaxed);
+// ---------------------------------------------------------------------------------------
+// The writer
+
+/// A queued row, and whoever waits to learn whether it was written.
+type Pending = (AuditRecord, Option<oneshot::Sender<bool>>);
+
+/// Writes the pending rows. On failure, the rows whose requests wait are refused (those
+/// requests answer 503), and the rows whose requests were already answered stay pending
+/// for the next attempt, at most [`MAX_RETAINED`] of them.
+fn flush_rows(store: &mut dyn Store, pending: &mut Vec<Pending>, stats: &AuditStats) {
+    if pending.is_empty() {
+        return;
+    }
+    let rows: Vec<&AuditRecord> = pending.iter().map(|(row, _)| row).collect();
+    match store.write(&rows) {
+        Ok(()) => {
+            stats
+                .written
+                .fetch_add(pending.len() as u64, Ordering::Relaxed);
+            if stats.failing.swap(false, Ordering::Relaxed) {
+                tracing::info!("audit rows are written again");
             }
-            Err(e) => {
-                stats.errors.fetch_add(1, Ordering::Relaxed);
-                tracing::error!(error = %e, rows = rows.len(), "audit rows not written");
+            for (_, ack) in pending.drain(..) {
+                if let Some(ack) = ack {
+                    let _ = ack.send(true);
+                }
             }
         }
-        rows.clear();
-    };
+        Err(e) => {
+            stats.errors.fetch_add(1, Ordering::Relaxed);
+            stats.failing.store(true, Ordering::Relaxed);
+            let waiting = pending.iter().filter(|(_, ack)| ack.is_some()).count();
+            pending.retain_mut(|(_, ack)| match ack.take() {
+                Some(ack) => {
+                    let _ = ack.send(false);
+                    false
+                }
+                None => true,
+            });
+            let excess = pending.len().saturating_sub(MAX_RETAINED);
+            if excess > 0 {
+                pending.drain(..excess);
+                stats.dropped.fetch_add(excess as u64, Ordering::Relaxed);
+            }
+            tracing::error!(
+                error = %e,
+                refused = waiting,
+                kept_for_retry = pending.len(),
+                dropped = excess,
+                "audit rows not written"
+            );
+        }
+    }
+}
+
+fn writer(mut store: Box<dyn Store>, mut receiver: mpsc::Receiver<Message>, stats: &AuditStats) {
+    let mut pending: Vec<Pending> = Vec::with_capacity(BATCH);
     while let Some(first) = receiver.blocking_recv() {
         let mut next = Some(first);
-        while let Some(message) = next.take() {
-            match message {
-                Message::Record(row) => rows.push(row),
-                Message::Purge { cutoff } => {
-                    flush_rows(&mut connection, &mut rows);
-                    match purge(&connection, cutoff) {
-                        Ok(n) => {
-                            stats.purged.fetch_add(n, Ordering::Relaxed);
-                            if n > 0 {
-                                tracing::info!(rows = n, "old audit rows deleted");
+        let mut lingered = false;
+        loop {
+            while let Some(message) = next.take() {
+                match message {
+                    Message::Record(row, ack) => pending.push((row, ack)),
+                    Message::Purge { cutoff } => {
+                        flush_rows(&mut *store, &mut pending, stats);
+                        match store.purge(cutoff) {
+                            Ok(n) => {
+                                stats.purged.fetch_add(n, Ordering::Relaxed);
+                                if n > 0 {
+                                    tracing::info!(rows = n, "old audit rows deleted");
+                                }
+                            }
+                            Err(e) => {
+                                stats.errors.fetch_add(1, Ordering::Relaxed);
+                                tracing::error!(error = %e, "old audit rows not deleted");
                             }
                         }
-                        Err(e) => {
-                            stats.errors.fetch_add(1, Ordering::Relaxed);
-                            tracing::error!(error = %e, "old audit rows not deleted");
-                        }
+                    }
+                    Message::Flush(done) => {
+                        flush_rows(&mut *store, &mut pending, stats);
+                        let _ = done.send(());
                     }
                 }
-                Message::Flush(done) => {
-                    flush_rows(&mut connection, &mut rows);
-                    let _ = done.send(());
+                if pending.len() < BATCH {
+                    next = receiver.try_recv().ok();
                 }
             }
-            if rows.len() < BATCH {
-                next = receiver.try_recv().ok();
+            // Group commit: while rows of answered requests are pending and no request
+            // waits for its row, give concurrent requests a moment to add theirs, so that
+            // one transaction (and one wake-up of this thread) serves many requests.
+            let waiting = pending.iter().any(|(_, ack)| ack.is_some());
+            if lingered || pending.is_empty() || pending.len() >= BATCH || waiting {
+                break;
+            }
+            std::thread::sleep(LINGER);
+            lingered = true;
+            next = receiver.try_recv().ok();
+            if next.is_none() {
+                break;
             }
         }
-        flush_rows(&mut connection, &mut rows);
+        flush_rows(&mut *store, &mut pending, stats);
     }
-    flush_rows(&mut connection, &mut rows);
+    flush_rows(&mut *store, &mut pending, stats);
+    if !pending.is_empty() {
+        stats
+            .dropped
+            .fetch_add(pending.len() as u64, Ordering::Relaxed);
+        tracing::error!(
+            rows = pending.len(),
+            "audit rows lost at shutdown: the database failed"
+        );
+    }
 }
 
 #[cfg(test)]

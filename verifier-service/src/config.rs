@@ -50,7 +50,12 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
         "http.cors_allowed_origins (comma-separated)",
     ),
     ("IKD_LEEWAY_SECONDS", "policy.leeway_seconds"),
+    (
+        "IKD_AUDIT_BACKEND",
+        "audit.backend (\"sqlite\" or \"postgres\")",
+    ),
     ("IKD_AUDIT_DB", "audit.path"),
+    ("IKD_AUDIT_POSTGRES_URL", "audit.postgres_url"),
     ("IKD_AUDIT_HMAC_KEY", "audit.hmac_key"),
     ("IKD_AUDIT_RETENTION_DAYS", "audit.retention_days"),
     ("IKD_AUDIT_PURGE_SECONDS", "audit.purge_interval_seconds"),
@@ -132,11 +137,103 @@ pub struct HttpConfig {
     pub cors_allowed_origins: Vec<String>,
 }
 
+/// A PostgreSQL connection string (`host=… user=… dbname=…` or `postgresql://…`). It
+/// may hold a password: its `Debug` form does not show it, and [`PostgresUrl::describe`]
+/// names only the user, hosts, ports and database.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PostgresUrl(String);
+
+impl PostgresUrl {
+    /// Checks that `text` is a connection string the PostgreSQL client accepts.
+    pub fn parse(text: &str) -> Option<Self> {
+        text.trim()
+            .parse::<postgres::Config>()
+            .ok()
+            .map(|_| PostgresUrl(text.trim().to_owned()))
+    }
+
+    /// The client configuration.
+    pub fn config(&self) -> Option<postgres::Config> {
+        self.0.parse().ok()
+    }
+
+    /// `user@host:port/dbname`, without the password, for messages and logs.
+    pub fn describe(&self) -> String {
+        let Some(config) = self.config() else {
+            return "PostgreSQL (unreadable connection string)".to_owned();
+        };
+        let hosts: Vec<String> = config
+            .get_hosts()
+            .iter()
+            .map(|host| match host {
+                postgres::config::Host::Tcp(name) => name.clone(),
+                #[cfg(unix)]
+                postgres::config::Host::Unix(path) => path.display().to_string(),
+            })
+            .collect();
+        let ports: Vec<String> = config.get_ports().iter().map(u16::to_string).collect();
+        format!(
+            "PostgreSQL {}@{}:{}/{}",
+            config.get_user().unwrap_or("-"),
+            if hosts.is_empty() {
+                "-".to_owned()
+            } else {
+                hosts.join(",")
+            },
+            if ports.is_empty() {
+                "5432".to_owned()
+            } else {
+                ports.join(",")
+            },
+            config.get_dbname().unwrap_or("-"),
+        )
+    }
+}
+
+impl fmt::Debug for PostgresUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PostgresUrl({})", self.describe())
+    }
+}
+
+/// Where audit rows go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditBackend {
+    /// An embedded SQLite database file (the default): one instance.
+    Sqlite {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// A PostgreSQL database, shared by several instances behind a load balancer.
+    Postgres {
+        /// The connection string.
+        url: PostgresUrl,
+    },
+}
+
+impl AuditBackend {
+    /// The backend's name, as configured.
+    pub fn name(&self) -> &'static str {
+        match self {
+            AuditBackend::Sqlite { .. } => "sqlite",
+            AuditBackend::Postgres { .. } => "postgres",
+        }
+    }
+
+    /// What it writes to, without secrets: the file, or `PostgreSQL user@host:port/db`.
+    pub fn describe(&self) -> String {
+        match self {
+            AuditBackend::Sqlite { path } => format!("SQLite {}", path.display()),
+            AuditBackend::Postgres { url } => url.describe(),
+        }
+    }
+}
+
 /// The audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditConfig {
-    /// The SQLite database file.
-    pub path: PathBuf,
+    /// Where rows go: SQLite or PostgreSQL.
+    pub backend: AuditBackend,
     /// Key of the HMAC-SHA256 applied to credential identifiers.
     pub hmac_key: HmacKey,
     /// Rows older than this many days are deleted.
@@ -235,7 +332,9 @@ struct RawPolicy {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawAudit {
+    backend: Option<String>,
     path: Option<PathBuf>,
+    postgres_url: Option<String>,
     hmac_key: Option<String>,
     retention_days: Option<u32>,
     purge_interval_seconds: Option<u64>,
@@ -320,8 +419,14 @@ impl RawConfig {
         if let Some(v) = lookup("IKD_LEEWAY_SECONDS") {
             self.policy.leeway_seconds = Some(number("IKD_LEEWAY_SECONDS", &v)?);
         }
+        if let Some(v) = lookup("IKD_AUDIT_BACKEND") {
+            self.audit.backend = Some(v);
+        }
         if let Some(v) = lookup("IKD_AUDIT_DB") {
             self.audit.path = Some(PathBuf::from(v));
+        }
+        if let Some(v) = lookup("IKD_AUDIT_POSTGRES_URL") {
+            self.audit.postgres_url = Some(v);
         }
         if let Some(v) = lookup("IKD_AUDIT_HMAC_KEY") {
             self.audit.hmac_key = Some(v);
@@ -415,11 +520,45 @@ impl RawConfig {
                 .ok_or_else(|| error("policy.accepted_doc_types may hold \"ktp\" and \"kk\""))?,
         };
 
-        let audit_path = data_dir.join(
-            self.audit
-                .path
-                .unwrap_or_else(|| PathBuf::from(DEFAULT_AUDIT_DB)),
-        );
+        let backend = match self.audit.backend.as_deref().unwrap_or("sqlite") {
+            "sqlite" => {
+                if self.audit.postgres_url.is_some() {
+                    return Err(error(
+                        "audit.postgres_url is set but audit.backend is \"sqlite\"; set \
+                         audit.backend = \"postgres\" to use it",
+                    ));
+                }
+                AuditBackend::Sqlite {
+                    path: data_dir.join(
+                        self.audit
+                            .path
+                            .unwrap_or_else(|| PathBuf::from(DEFAULT_AUDIT_DB)),
+                    ),
+                }
+            }
+            "postgres" => {
+                if self.audit.path.is_some() {
+                    return Err(error(
+                        "audit.path is for the sqlite backend; the postgres backend uses \
+                         audit.postgres_url",
+                    ));
+                }
+                let text = self.audit.postgres_url.ok_or_else(|| {
+                    error(
+                        "audit.postgres_url (or IKD_AUDIT_POSTGRES_URL) is required for the \
+                         postgres backend",
+                    )
+                })?;
+                let url = PostgresUrl::parse(&text).ok_or_else(|| {
+                    error(
+                        "audit.postgres_url must be a PostgreSQL connection string \
+                         (\"host=... user=... dbname=...\" or \"postgresql://...\")",
+                    )
+                })?;
+                AuditBackend::Postgres { url }
+            }
+            _ => return Err(error("audit.backend must be \"sqlite\" or \"postgres\"")),
+        };
         let hmac_key = match self.audit.hmac_key {
             None => {
                 return Err(error(
@@ -474,7 +613,7 @@ impl RawConfig {
             leeway_seconds,
             accepted_doc_types,
             audit: AuditConfig {
-                path: audit_path,
+                backend,
                 hmac_key,
                 retention_days,
                 purge_interval,
@@ -610,7 +749,12 @@ mod tests {
         let config = resolve(&minimal()).unwrap();
         assert_eq!(config.listen.to_string(), DEFAULT_LISTEN);
         assert_eq!(config.trust_store, Path::new("/srv/ikd/trust.json"));
-        assert_eq!(config.audit.path, Path::new("/srv/ikd/audit.sqlite3"));
+        assert_eq!(
+            config.audit.backend,
+            AuditBackend::Sqlite {
+                path: PathBuf::from("/srv/ikd/audit.sqlite3")
+            }
+        );
         assert_eq!(config.http.body_limit_bytes, 64 * 1024);
         assert!(config.http.cors_allowed_origins.is_empty());
         assert_eq!(config.audit.retention_days, 90);
@@ -650,7 +794,10 @@ rate_limit_per_minute = 10
         assert_eq!(config.listen.port(), 9000);
         assert_eq!(config.data_dir, Path::new("/srv/ikd/data"));
         assert_eq!(config.trust_store, Path::new("/etc/ikd/trust.json"));
-        assert_eq!(config.audit.path, Path::new("/srv/ikd/data/audit.sqlite3"));
+        assert_eq!(
+            config.audit.backend.describe(),
+            "SQLite /srv/ikd/data/audit.sqlite3"
+        );
         assert_eq!(config.log_format, LogFormat::Json);
         assert_eq!(config.http.request_timeout, Duration::from_millis(250));
         assert_eq!(config.leeway_seconds, 5);
@@ -713,8 +860,61 @@ rate_limit_per_minute = 10
         assert!(missing.0.contains("absent.toml"), "{missing}");
         let env_key = |name: &str| (name == "IKD_AUDIT_HMAC_KEY").then(|| KEY.to_owned());
         let config = load(None, env_key, &Overrides::default()).unwrap();
-        assert_eq!(config.audit.path, Path::new("./audit.sqlite3"));
+        assert_eq!(config.audit.backend.describe(), "SQLite ./audit.sqlite3");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_postgres_backend_is_selected_and_its_password_never_shown() {
+        let url = "host=db.internal port=6432 user=ikd password=s3cr3t-pw dbname=audit";
+        let text = format!(
+            "{}backend = \"postgres\"\npostgres_url = \"{url}\"\n",
+            minimal()
+        );
+        let config = resolve(&text).unwrap();
+        let AuditBackend::Postgres { url: parsed } = &config.audit.backend else {
+            panic!("not postgres: {:?}", config.audit.backend);
+        };
+        assert_eq!(config.audit.backend.name(), "postgres");
+        assert_eq!(parsed.describe(), "PostgreSQL ikd@db.internal:6432/audit");
+        assert!(!format!("{config:?}").contains("s3cr3t"));
+
+        // The same from the environment, in URL form.
+        let mut raw = RawConfig::parse(&minimal()).unwrap();
+        raw.apply_env(|name| match name {
+            "IKD_AUDIT_BACKEND" => Some("postgres".into()),
+            "IKD_AUDIT_POSTGRES_URL" => {
+                Some("postgresql://ikd:s3cr3t-pw@127.0.0.1:5433/ikd".into())
+            }
+            _ => None,
+        })
+        .unwrap();
+        let config = raw.resolve(Path::new("/x")).unwrap();
+        assert_eq!(
+            config.audit.backend.describe(),
+            "PostgreSQL ikd@127.0.0.1:5433/ikd"
+        );
+
+        for (extra, expected) in [
+            ("backend = \"postgres\"\n", "audit.postgres_url"),
+            (
+                "backend = \"postgres\"\npostgres_url = \"postgresql://u:s3cr3t-pw@h:notaport/d\"\n",
+                "audit.postgres_url must be",
+            ),
+            (
+                "postgres_url = \"host=h password=s3cr3t-pw\"\n",
+                "audit.backend",
+            ),
+            (
+                "backend = \"postgres\"\npath = \"a.db\"\npostgres_url = \"host=h\"\n",
+                "audit.path",
+            ),
+            ("backend = \"mysql\"\n", "audit.backend"),
+        ] {
+            let err = resolve(&format!("{}{extra}", minimal())).unwrap_err().0;
+            assert!(err.contains(expected), "{err}");
+            assert!(!err.contains("s3cr3t"), "{err}");
+        }
     }
 
     #[test]

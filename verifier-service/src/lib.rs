@@ -25,6 +25,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod metrics;
+pub mod openapi;
 pub mod problem;
 pub mod server;
 pub mod state;

@@ -63,7 +63,7 @@ impl Histogram {
 /// The service's counters.
 #[derive(Debug, Default)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, u16), u64>>,
+    requests: Mutex<BTreeMap<String, BTreeMap<u16, u64>>>,
     verifications: Mutex<BTreeMap<(&'static str, &'static str), u64>>,
     rate_limited: Mutex<BTreeMap<String, u64>>,
     verify_latency: Histogram,
@@ -81,7 +81,13 @@ impl Metrics {
     /// Counts a response.
     pub fn request(&self, route: &str, status: u16) {
         let mut map = self.requests.lock().unwrap_or_else(PoisonError::into_inner);
-        *map.entry((route.to_owned(), status)).or_default() += 1;
+        // No allocation once the route has been seen.
+        match map.get_mut(route) {
+            Some(by_status) => *by_status.entry(status).or_default() += 1,
+            None => {
+                map.insert(route.to_owned(), BTreeMap::from([(status, 1)]));
+            }
+        }
     }
 
     /// Counts a verification outcome; `reason` is `none` for a valid credential.
@@ -114,17 +120,19 @@ impl Metrics {
             "# HELP ikd_http_requests_total HTTP responses by route template and status.\n\
              # TYPE ikd_http_requests_total counter\n",
         );
-        for ((route, status), n) in self
+        for (route, by_status) in self
             .requests
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .iter()
         {
-            let _ = writeln!(
-                out,
-                "ikd_http_requests_total{{route=\"{}\",status=\"{status}\"}} {n}",
-                label(route)
-            );
+            for (status, n) in by_status {
+                let _ = writeln!(
+                    out,
+                    "ikd_http_requests_total{{route=\"{}\",status=\"{status}\"}} {n}",
+                    label(route)
+                );
+            }
         }
         out.push_str(
             "# HELP ikd_verifications_total Verifications by verdict and reason code.\n\
@@ -201,10 +209,18 @@ impl Metrics {
              ikd_audit_rows_purged_total {}\n\
              # HELP ikd_audit_errors_total Failed audit writes and deletions.\n\
              # TYPE ikd_audit_errors_total counter\n\
-             ikd_audit_errors_total {}\n",
+             ikd_audit_errors_total {}\n\
+             # HELP ikd_audit_rows_dropped_total Audit rows given up after database failures.\n\
+             # TYPE ikd_audit_rows_dropped_total counter\n\
+             ikd_audit_rows_dropped_total {}\n\
+             # HELP ikd_audit_failing Whether the last audit write failed (verifications wait for their row).\n\
+             # TYPE ikd_audit_failing gauge\n\
+             ikd_audit_failing {}\n",
             audit.written.load(Ordering::Relaxed),
             audit.purged.load(Ordering::Relaxed),
             audit.errors.load(Ordering::Relaxed),
+            audit.dropped.load(Ordering::Relaxed),
+            u8::from(audit.failing.load(Ordering::Relaxed)),
         );
         out
     }

@@ -6,6 +6,9 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 
 /// The media type of a problem response.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -194,17 +197,72 @@ impl Problem {
         )
     }
 
+    /// One problem of every code, in a fixed order: the source of the code list in the
+    /// OpenAPI document.
+    pub fn all() -> Vec<Problem> {
+        vec![
+            Self::malformed_json(""),
+            Self::qr_missing(),
+            Self::purpose_unknown(),
+            Self::nonce_not_supported(),
+            Self::api_key_missing(),
+            Self::api_key_invalid(),
+            Self::purpose_not_allowed(),
+            Self::not_found(),
+            Self::method_not_allowed(),
+            Self::request_timeout(),
+            Self::body_too_large(0),
+            Self::unsupported_media_type(),
+            Self::rate_limited(1),
+            Self::trust_not_loaded(),
+            Self::audit_unavailable(),
+        ]
+    }
+
+    /// The body, as sent.
+    pub fn body(&self) -> ProblemBody {
+        ProblemBody {
+            kind: format!("urn:ikd-verify:problem:{}", self.code),
+            title: self.title.to_owned(),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            code: self.code.to_owned(),
+        }
+    }
+
     /// The JSON body.
     pub fn to_json(&self) -> String {
-        serde_json::json!({
-            "type": format!("urn:ikd-verify:problem:{}", self.code),
-            "title": self.title,
-            "status": self.status.as_u16(),
-            "detail": self.detail,
-            "code": self.code,
-        })
-        .to_string()
+        serde_json::to_string(&self.body()).unwrap_or_default()
     }
+}
+
+/// The body of a problem response (RFC 9457 `application/problem+json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = Problem)]
+pub struct ProblemBody {
+    /// `urn:ikd-verify:problem:` and the code.
+    #[serde(rename = "type")]
+    #[schema(example = "urn:ikd-verify:problem:api_key_missing")]
+    pub kind: String,
+    /// A short summary of the code.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What happened in this case; it never quotes the request.
+    pub detail: String,
+    /// The stable snake_case code.
+    #[schema(schema_with = problem_code_schema)]
+    pub code: String,
+}
+
+/// The `code` member: one of the codes of [`Problem::all`].
+fn problem_code_schema() -> Object {
+    let codes: Vec<&'static str> = Problem::all().iter().map(|p| p.code).collect();
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some("The stable snake_case code."))
+        .enum_values(Some(codes))
+        .build()
 }
 
 impl IntoResponse for Problem {

@@ -17,7 +17,7 @@ use tokio::task::JoinHandle;
 /// the trust store file appears and loads.
 pub fn build(config: &Config, clock: Clock) -> Result<AppState, String> {
     let now = clock.now();
-    let audit = AuditLog::open(&config.audit.path, config.audit.retention_days, now)
+    let audit = AuditLog::open(&config.audit.backend, config.audit.retention_days, now)
         .map_err(|e| e.to_string())?;
     let state = AppState::new(config, audit, clock);
     match state.trust.reload(now) {
@@ -41,7 +41,7 @@ pub fn build(config: &Config, clock: Clock) -> Result<AppState, String> {
     }
     tracing::info!(
         clients = state.clients.len(),
-        audit = %config.audit.path.display(),
+        audit = %config.audit.backend.describe(),
         retention_days = config.audit.retention_days,
         "service ready to listen"
     );

@@ -785,7 +785,7 @@ async fn the_audit_log_holds_hashed_ids_and_no_personal_data() {
     mac.update(&cti);
     let expected_hmac = ikd_sdk::encoding::hex_encode(&mac.finalize().into_bytes());
 
-    let db = rusqlite::Connection::open(state.audit.path()).unwrap();
+    let db = rusqlite::Connection::open(state.audit.sqlite_path().unwrap()).unwrap();
     let mut query = db
         .prepare("SELECT time, client, purpose, verdict, reason_code, credential_hmac FROM audit ORDER BY id")
         .unwrap();
@@ -879,7 +879,7 @@ async fn old_audit_rows_are_deleted_at_start_and_when_purged() {
             .unwrap()
     };
 
-    let log = AuditLog::open(&path, 30, NOW).unwrap();
+    let log = AuditLog::open(&sqlite(&path), 30, NOW).unwrap();
     for days_ago in [45, 31, 29, 0] {
         log.record(row(days_ago)).await.unwrap();
     }
@@ -888,7 +888,7 @@ async fn old_audit_rows_are_deleted_at_start_and_when_purged() {
     assert_eq!(count(&path), 4);
 
     // Reopened: rows older than 30 days go.
-    let log = AuditLog::open(&path, 30, NOW).unwrap();
+    let log = AuditLog::open(&sqlite(&path), 30, NOW).unwrap();
     assert_eq!(count(&path), 2);
     assert_eq!(
         log.stats()

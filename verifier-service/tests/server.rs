@@ -12,6 +12,7 @@ mod common;
 
 use common::*;
 use ikd_verifier_service::clock::Clock;
+use ikd_verifier_service::config::AuditBackend;
 use ikd_verifier_service::{demo, server};
 use std::io::BufRead as _;
 use std::time::{Duration, Instant};
@@ -24,7 +25,10 @@ async fn graceful_shutdown_finishes_the_request_in_flight() {
     let mut config = config(dir.path(), "");
     config.listen = "127.0.0.1:0".parse().unwrap();
     std::fs::write(&config.trust_store, data.trust.to_json()).unwrap();
-    let audit_path = config.audit.path.clone();
+    let audit_path = match &config.audit.backend {
+        AuditBackend::Sqlite { path } => path.clone(),
+        other => panic!("the test configuration uses SQLite, not {other:?}"),
+    };
 
     tokio::time::timeout(Duration::from_secs(20), async {
         let state = server::build(&config, Clock::Fixed(NOW)).unwrap();

@@ -7,6 +7,7 @@
 
 mod edge;
 mod invalid;
+mod trust;
 mod valid;
 
 use crate::forge::{self, Claims, Sign1, TYP_CREDENTIAL};
@@ -41,6 +42,7 @@ pub fn generate() -> Result<Vec<GeneratedFile>, String> {
             Group::Valid => valid::build(&fx, &mut out)?,
             Group::Invalid => invalid::build(&fx, &mut out)?,
             Group::Edge => edge::build(&fx, &mut out)?,
+            Group::Trust => trust::build(&fx, &mut out)?,
         }
         for vector in &out.vectors {
             if !ids.insert(vector.id.clone()) {
@@ -83,6 +85,14 @@ pub(crate) const ISSUER_A2: &str = "ID-DUKCAPIL-3273-2";
 pub(crate) const ISSUER_B: &str = "ID-DUKCAPIL-9999";
 pub(crate) const ISSUER_C: &str = "ID-DUKCAPIL-3204";
 pub(crate) const NAME_C: &str = "Disdukcapil Kabupaten Bandung";
+/// Key D: issuer A's key that the trust data marks compromised.
+pub(crate) const SEED_D: [u8; 32] = [0x66; 32];
+pub(crate) const NAME_D: &str = "Disdukcapil Kota Bandung (kunci bocor)";
+/// Key E: issuer A's retired key.
+pub(crate) const SEED_E: [u8; 32] = [0x77; 32];
+pub(crate) const NAME_E: &str = "Disdukcapil Kota Bandung (kunci lama)";
+/// The root that signs the trust lists.
+pub(crate) const SEED_ROOT: [u8; 32] = [0x44; 32];
 
 /// 2025-01-01T00:00:00Z: start of every trusted key's signing window.
 pub(crate) const KEY_VALID_FROM: i64 = 1_735_689_600;
@@ -125,6 +135,8 @@ pub(crate) enum Store {
     SameKeyFourEntries,
     /// Issuer A's key listed for four other issuer ids, then for issuer A (5 entries).
     SameKeyFiveEntries,
+    /// Issuers A and C, and key D of issuer A marked compromised.
+    WithCompromisedKey,
 }
 
 impl Store {
@@ -139,6 +151,7 @@ impl Store {
             Store::SameKeyMixed => "same_key_mixed",
             Store::SameKeyFourEntries => "same_key_four_entries",
             Store::SameKeyFiveEntries => "same_key_five_entries",
+            Store::WithCompromisedKey => "with_compromised_key",
         }
     }
 
@@ -150,7 +163,7 @@ impl Store {
             trusted(&SEED_A, issuer, name, doc_types, window)
         };
         let entries = match self {
-            Store::Main => vec![
+            Store::Main | Store::WithCompromisedKey => vec![
                 a(ISSUER_A, NAME_A, both, first),
                 trusted(&SEED_C, ISSUER_C, NAME_C, both, first),
             ],
@@ -208,6 +221,13 @@ impl Store {
         let mut store = TrustStore::new();
         for entry in entries {
             store.add(entry);
+        }
+        if self == Store::WithCompromisedKey {
+            store.add_entry(ikd_sdk::TrustEntry {
+                key: trusted(&SEED_D, ISSUER_A, NAME_D, both, first),
+                status: ikd_sdk::KeyStatus::Compromised,
+                region_code: Some(3273),
+            });
         }
         store
     }
@@ -344,6 +364,7 @@ pub(crate) fn policy_with(leeway_seconds: u32, types: &[DocType]) -> PolicySpec 
     PolicySpec {
         leeway_seconds,
         accepted_doc_types: types.iter().map(|t| t.name().to_owned()).collect(),
+        freshness: None,
     }
 }
 
@@ -422,6 +443,7 @@ pub(crate) fn ok(seed: &[u8; 32], issuer: &str, doc: &Document) -> ValidOutcome 
         nomor_kk,
         member_niks,
         warnings: Vec::new(),
+        trust_list_sequence: None,
     }
 }
 
@@ -452,8 +474,10 @@ impl ValidOutcome {
 /// The vectors of one group, as they are added.
 pub(crate) struct Out {
     group: Group,
-    vectors: Vec<Vector>,
+    pub(crate) vectors: Vec<Vector>,
     stores: BTreeSet<Store>,
+    pub(crate) trust_lists: BTreeMap<String, crate::format::TrustListJson>,
+    pub(crate) status_lists: BTreeMap<String, crate::format::StatusListJson>,
 }
 
 /// One vector's inputs, before it is added.
@@ -501,7 +525,19 @@ impl Out {
             group,
             vectors: Vec::new(),
             stores: BTreeSet::new(),
+            trust_lists: BTreeMap::new(),
+            status_lists: BTreeMap::new(),
         }
+    }
+
+    /// The group's name, which prefixes every id.
+    pub(crate) fn group(&self) -> Group {
+        self.group
+    }
+
+    /// Marks a trust store as used by a vector added by hand.
+    pub(crate) fn use_store(&mut self, store: Store) {
+        self.stores.insert(store);
     }
 
     /// Adds a vector; its id is prefixed with the group.
@@ -513,7 +549,9 @@ impl Out {
             group: self.group,
             qr: case.qr,
             now: case.now,
-            trust_store: case.store.name().to_owned(),
+            trust_store: Some(case.store.name().to_owned()),
+            trust_list: None,
+            status_lists: Vec::new(),
             policy: case.policy,
             expected: expected.into(),
         });
@@ -536,12 +574,19 @@ impl Out {
                 "Limits and boundaries: inputs exactly at a limit and one step past it, \
                  NIK calendar rules, and the warnings."
             }
+            Group::Trust => {
+                "Signed trust lists and status lists: key status, revocation and suspension \
+                 bits, missing lists, freshness rules (reject, or warn within a grace \
+                 period), and the order of these checks among the others."
+            }
         };
         Ok(VectorFile {
             format: FORMAT.to_owned(),
             group: self.group,
             description: description.to_owned(),
             trust_stores,
+            trust_lists: self.trust_lists,
+            status_lists: self.status_lists,
             vectors: self.vectors,
         })
     }

@@ -9,6 +9,8 @@
     dead_code
 )]
 
+pub mod pg;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
@@ -17,7 +19,7 @@ use ikd_sdk::{IssuerSigningKey, TrustStore, UnixTime};
 use ikd_verifier_service::audit::AuditLog;
 use ikd_verifier_service::auth::hash_api_key_hex;
 use ikd_verifier_service::clock::Clock;
-use ikd_verifier_service::config::{Config, RawConfig};
+use ikd_verifier_service::config::{AuditBackend, Config, RawConfig};
 use ikd_verifier_service::{AppState, app};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -125,10 +127,17 @@ pub fn config(dir: &Path, extra_top: &str) -> Config {
         .unwrap()
 }
 
+/// The SQLite backend at `path`.
+pub fn sqlite(path: &Path) -> AuditBackend {
+    AuditBackend::Sqlite {
+        path: path.to_path_buf(),
+    }
+}
+
 /// The state on `dir` with the clock at `now`, trusting `trust` if given.
 pub fn state_at(dir: &Path, now: UnixTime, trust: Option<&TrustStore>, extra: &str) -> AppState {
     let config = config(dir, extra);
-    let audit = AuditLog::open(&config.audit.path, config.audit.retention_days, now).unwrap();
+    let audit = AuditLog::open(&config.audit.backend, config.audit.retention_days, now).unwrap();
     let state = AppState::new(&config, audit, Clock::Fixed(now));
     if let Some(trust) = trust {
         state.trust.install(trust.clone(), "test".into(), now);

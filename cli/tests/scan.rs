@@ -1,0 +1,266 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    missing_docs
+)]
+//! Round trip through the built `ikd` binary: every demo credential rendered by
+//! `ikd qr render` (PNG at the default size and at a small phone-screen size) is read back
+//! exactly by `ikd scan --json` and verifies with `ikd verify --image`; and the scan
+//! commands' outputs, exit codes and errors.
+
+use base64::Engine as _;
+use serde_json::Value;
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const IKD: &str = env!("CARGO_BIN_EXE_ikd");
+const ISSUED: &str = "2026-01-01T00:00:00Z";
+const LATER: &str = "2026-01-02T00:00:00Z";
+/// A phone screen's QR area, in pixels.
+const SMALL_SIZE: &str = "240";
+
+/// A fresh directory under the system temp dir, removed on drop.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(tag: &str) -> Self {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "ikd-scan-{tag}-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap();
+        Scratch(path)
+    }
+
+    fn arg(&self, name: &str) -> String {
+        self.0.join(name).to_str().unwrap().to_owned()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn ikd(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(IKD)
+        .args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A demo directory: keys, trust store and the samples' QR texts.
+fn demo(dir: &Scratch) {
+    let out = ikd(&["demo", "init", &dir.arg("demo"), "--now", ISSUED], None);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+fn qr_text(dir: &Scratch, sample: &str) -> String {
+    let text = std::fs::read_to_string(dir.arg(&format!("demo/{sample}.qr.txt"))).unwrap();
+    text.trim_end().to_owned()
+}
+
+#[test]
+fn every_rendered_credential_is_read_back_exactly_and_verifies() {
+    let dir = Scratch::new("round-trip");
+    demo(&dir);
+    let trust = dir.arg("demo/trust.json");
+    for sample in ["ktp", "kk-4", "kk-8"] {
+        let text = qr_text(&dir, sample);
+        let default_png = dir.arg(&format!("{sample}.png"));
+        let small_png = dir.arg(&format!("{sample}-small.png"));
+        let out = ikd(&["qr", "render", "--out", &default_png], Some(&text));
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        let out = ikd(
+            &["qr", "render", "--size", SMALL_SIZE, "--out", &small_png],
+            Some(&format!("{text}\n")),
+        );
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        let small = image_side(&small_png);
+        assert!(small <= 240, "{sample}: {small} px");
+
+        let out = ikd(&["scan", "--json", &default_png, &small_png], None);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        let lines: Vec<Value> = stdout(&out)
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2);
+        for (line, file) in lines.iter().zip([&default_png, &small_png]) {
+            assert_eq!(line["file"], file.as_str());
+            let payloads = line["payloads"].as_array().unwrap();
+            assert_eq!(payloads.len(), 1, "{sample}: {line}");
+            assert_eq!(payloads[0]["text"], text.as_str(), "{sample} {file}");
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(payloads[0]["bytes_base64"].as_str().unwrap())
+                .unwrap();
+            assert_eq!(bytes, text.as_bytes(), "{sample} {file}");
+            assert!(line.get("error").is_none());
+        }
+
+        for png in [&default_png, &small_png] {
+            let out = ikd(
+                &[
+                    "verify", "--image", png, "--trust", &trust, "--now", LATER, "--json",
+                ],
+                None,
+            );
+            assert_eq!(code(&out), 0, "{sample}: {}", stderr(&out));
+            let verdict: Value = serde_json::from_str(&stdout(&out)).unwrap();
+            assert_eq!(verdict["verdict"], "valid");
+        }
+    }
+}
+
+/// The side of a square PNG, from its header.
+fn image_side(path: &str) -> u32 {
+    let bytes = std::fs::read(path).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+    let height = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
+    assert_eq!(width, height);
+    width
+}
+
+#[test]
+fn render_sizes_and_svg() {
+    let dir = Scratch::new("render");
+    let text = "IKD1:TEST";
+    let png = dir.arg("code.png");
+    let out = ikd(&["qr", "render", text, "--out", &png], None);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // Version 1: 21 modules and a quiet zone of 4 on each side, 8 px each.
+    assert_eq!(image_side(&png), (21 + 8) * 8);
+    let out = ikd(&["qr", "render", text, "--out", &png], None);
+    assert_eq!(code(&out), 2, "an existing file is kept without --force");
+    let out = ikd(
+        &[
+            "qr",
+            "render",
+            text,
+            "--out",
+            &png,
+            "--module-px",
+            "3",
+            "--force",
+        ],
+        None,
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(image_side(&png), (21 + 8) * 3);
+
+    let svg = dir.arg("code.svg");
+    let out = ikd(&["qr", "render", text, "--out", &svg], None);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let content = std::fs::read_to_string(&svg).unwrap();
+    assert!(content.contains("<svg"), "{content}");
+
+    let out = ikd(
+        &["qr", "render", text, "--out", &png, "--module-px", "0"],
+        None,
+    );
+    assert_eq!(code(&out), 2);
+}
+
+#[test]
+fn scan_prints_one_line_per_code_and_reports_misses_and_errors() {
+    let dir = Scratch::new("scan");
+    let png = dir.arg("lines.png");
+    let out = ikd(
+        &["qr", "render", "first line\r\nsecond\tline", "--out", &png],
+        None,
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = ikd(&["scan", &png], None);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "first line\\r\\nsecond\\tline\n");
+
+    // Not a picture: exit 2, and in JSON an error object.
+    let text_file = dir.arg("note.txt");
+    std::fs::write(&text_file, "hello").unwrap();
+    let out = ikd(&["scan", "--json", &text_file, &png], None);
+    assert_eq!(code(&out), 2);
+    let lines: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines[0]["error"]["code"], "unsupported_format");
+    assert_eq!(lines[0]["payloads"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        lines[1]["payloads"][0]["text"],
+        "first line\r\nsecond\tline"
+    );
+
+    let missing = dir.arg("absent.png");
+    let out = ikd(&["scan", &missing], None);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("cannot open"), "{}", stderr(&out));
+}
+
+#[test]
+fn verify_image_rejects_pictures_without_a_credential() {
+    let dir = Scratch::new("verify-image");
+    demo(&dir);
+    let trust = dir.arg("demo/trust.json");
+    let png = dir.arg("other.png");
+    let out = ikd(
+        &["qr", "render", "https://example.com", "--out", &png],
+        None,
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = ikd(
+        &[
+            "verify", "--image", &png, "--trust", &trust, "--now", LATER, "--json",
+        ],
+        None,
+    );
+    assert_eq!(code(&out), 1);
+    let verdict: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(verdict["reason"]["code"], "not_ikd_credential");
+
+    let out = ikd(
+        &["verify", "--image", &png, "IKD1:ABC", "--trust", &trust],
+        None,
+    );
+    assert_eq!(
+        code(&out),
+        2,
+        "an image and a QR text together are a usage error"
+    );
+}
