@@ -10,45 +10,18 @@
 //! exactly by `ikd scan --json` and verifies with `ikd verify --image`; and the scan
 //! commands' outputs, exit codes and errors.
 
+mod common;
+
 use base64::Engine as _;
+use common::{IKD, TempDir as Scratch};
 use serde_json::Value;
 use std::io::Write as _;
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-const IKD: &str = env!("CARGO_BIN_EXE_ikd");
 const ISSUED: &str = "2026-01-01T00:00:00Z";
 const LATER: &str = "2026-01-02T00:00:00Z";
 /// A phone screen's QR area, in pixels.
 const SMALL_SIZE: &str = "240";
-
-/// A fresh directory under the system temp dir, removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Self {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "ikd-scan-{tag}-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        Scratch(path)
-    }
-
-    fn arg(&self, name: &str) -> String {
-        self.0.join(name).to_str().unwrap().to_owned()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn ikd(args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(IKD)

@@ -9,43 +9,17 @@
 //! a status list, `trust publish`, `trust serve` on a free loopback port, `trust sync` into
 //! a cache, `verify --cache`, an update that revokes, and the refusals.
 
+mod common;
+
+use common::{IKD, TempDir};
 use serde_json::Value;
 use std::io::{BufRead as _, BufReader};
-use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-const IKD: &str = env!("CARGO_BIN_EXE_ikd");
 const ISSUED: &str = "2026-06-01T00:00:00Z";
 const LATER: &str = "2026-06-01T01:00:00Z";
 const URI: &str = "https://ikd.example/status/3273/1";
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> Self {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "ikd-cli-trust-{tag}-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-
-    fn arg(&self, name: &str) -> String {
-        self.0.join(name).to_str().unwrap().to_owned()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn ikd(args: &[&str]) -> Output {
     Command::new(IKD)
