@@ -9,48 +9,13 @@
 
 mod common;
 
-use common::{IKD, TempDir};
+use common::{TempDir, code, ikd, stderr, stdout};
 use serde_json::{Value, json};
-use std::io::Write as _;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 const ISSUED: &str = "2026-01-01T00:00:00Z";
 const LATER: &str = "2026-01-02T00:00:00Z";
-
-fn ikd(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(IKD)
-        .args(args)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(input) = stdin {
-        // A command that fails before reading its input (a setup error) may have exited
-        // already: then the pipe is closed, which is not the test's concern.
-        if let Err(e) = child.stdin.take().unwrap().write_all(input.as_bytes()) {
-            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
-        }
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
 
 /// The validator of one schema file in spec/schemas, with the others resolvable.
 fn schema(name: &str) -> jsonschema::Validator {

@@ -13,50 +13,13 @@
 mod common;
 
 use base64::Engine as _;
-use common::{IKD, TempDir as Scratch};
+use common::{TempDir as Scratch, code, ikd, stderr, stdout};
 use serde_json::Value;
-use std::io::Write as _;
-use std::process::{Command, Output, Stdio};
 
 const ISSUED: &str = "2026-01-01T00:00:00Z";
 const LATER: &str = "2026-01-02T00:00:00Z";
 /// A phone screen's QR area, in pixels.
 const SMALL_SIZE: &str = "240";
-
-fn ikd(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(IKD)
-        .args(args)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 /// A demo directory: keys, trust store and the samples' QR texts.
 fn demo(dir: &Scratch) {

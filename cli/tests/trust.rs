@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::{IKD, TempDir};
+use common::{IKD, TempDir, code};
 use serde_json::Value;
 use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Output, Stdio};
@@ -22,11 +22,7 @@ const LATER: &str = "2026-06-01T01:00:00Z";
 const URI: &str = "https://ikd.example/status/3273/1";
 
 fn ikd(args: &[&str]) -> Output {
-    Command::new(IKD)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
+    common::ikd(args, None)
 }
 
 fn ok(output: &Output) -> String {
@@ -37,10 +33,6 @@ fn ok(output: &Output) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().unwrap()
 }
 
 /// The `ikd trust serve` child, stopped (by its handle) when dropped.
@@ -148,7 +140,11 @@ fn status_list(dir: &TempDir, extra: &[&str]) {
 }
 
 fn publish(dir: &TempDir, now: &str) {
-    ok(&ikd(&[
+    ok(&publish_output(dir, now));
+}
+
+fn publish_output(dir: &TempDir, now: &str) -> Output {
+    ikd(&[
         "trust",
         "publish",
         "--root-key",
@@ -161,7 +157,7 @@ fn publish(dir: &TempDir, now: &str) {
         &dir.arg("pub"),
         "--now",
         now,
-    ]));
+    ])
 }
 
 fn verify_json(dir: &TempDir, qr: &str, now: &str) -> (i32, Value) {
@@ -341,20 +337,7 @@ fn refusals_are_setup_errors_and_name_no_content() {
         ISSUED,
     ]);
     ok(&stranger);
-    let refused = ikd(&[
-        "trust",
-        "publish",
-        "--root-key",
-        &dir.arg("root.key.json"),
-        "--trust",
-        &dir.arg("trust.json"),
-        "--status-list",
-        &dir.arg("3273-1.cwt"),
-        "--out",
-        &dir.arg("pub"),
-        "--now",
-        ISSUED,
-    ]);
+    let refused = publish_output(&dir, ISSUED);
     assert_eq!(code(&refused), 2);
     assert!(String::from_utf8_lossy(&refused.stderr).contains("unknown key"));
     assert!(!dir.0.join("pub").join("trust-list.cwt").exists());
