@@ -24,7 +24,7 @@ mod scan_support;
 
 use criterion::Criterion;
 use ikd_sdk::scan::{self, Frame, ScanOptions};
-use scan_support::{Read, SETS, compare, samples};
+use scan_support::{Read, SETS, compare, render, samples};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -65,25 +65,6 @@ fn upscaled(gray: &image::GrayImage) -> image::GrayImage {
     let width = (f64::from(width) * scale).round() as u32;
     let height = (f64::from(height) * scale).round() as u32;
     image::imageops::resize(gray, width, height, image::imageops::FilterType::Triangle)
-}
-
-/// A QR code of `text` (ECC M), `px` pixels per module, quiet zone of four modules.
-fn render(text: &str, px: usize) -> (Vec<u8>, u32) {
-    let code =
-        qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).unwrap();
-    let modules = code.width();
-    let side = (modules + 8) * px;
-    let mut pixels = vec![255u8; side * side];
-    for (i, color) in code.to_colors().iter().enumerate() {
-        if *color == qrcode::Color::Dark {
-            let (x, y) = (i % modules, i / modules);
-            for row in 0..px {
-                let start = (4 * px + y * px + row) * side + 4 * px + x * px;
-                pixels[start..start + px].fill(0);
-            }
-        }
-    }
-    (pixels, side as u32)
 }
 
 fn frame(gray: &image::GrayImage) -> Frame<'_> {
@@ -236,6 +217,7 @@ fn criterion_cases(images: &[Image]) {
             .unwrap()
             .qr_text;
         let (pixels, side) = render(text, px);
+        let side = u32::try_from(side).unwrap();
         let frame = Frame::luma8(&pixels, side, side).unwrap();
         assert_eq!(
             scan::scan_frame(&frame, &options).unwrap().payloads()[0].bytes(),

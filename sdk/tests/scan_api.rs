@@ -10,6 +10,8 @@
     clippy::indexing_slicing
 )]
 
+mod scan_support;
+
 use ikd_sdk::demo::DemoData;
 use ikd_sdk::scan::{
     self, Frame, PixelFormat, Scan, ScanError, ScanLimits, ScanOptions, scan_and_verify,
@@ -17,29 +19,10 @@ use ikd_sdk::scan::{
 use ikd_sdk::{Policy, UnixTime};
 use image::{ExtendedColorType, ImageEncoder};
 use lopdf::{Document, Object, Stream, dictionary};
+use scan_support::render;
 use std::time::Duration;
 
 const NOW: UnixTime = UnixTime(1_790_000_000);
-
-/// A QR code of `text` (ECC M) as grayscale pixels, `px` per module, with a quiet zone
-/// of four modules: (pixels, side).
-fn render(text: &str, px: usize) -> (Vec<u8>, usize) {
-    let code =
-        qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).unwrap();
-    let modules = code.width();
-    let side = (modules + 8) * px;
-    let mut pixels = vec![255u8; side * side];
-    for (i, color) in code.to_colors().iter().enumerate() {
-        if *color == qrcode::Color::Dark {
-            let (x, y) = (i % modules, i / modules);
-            for row in 0..px {
-                let start = (4 * px + y * px + row) * side + 4 * px + x * px;
-                pixels[start..start + px].fill(0);
-            }
-        }
-    }
-    (pixels, side)
-}
 
 fn png(pixels: &[u8], width: usize, height: usize, color: ExtendedColorType) -> Vec<u8> {
     let mut out = Vec::new();

@@ -79,3 +79,23 @@ pub fn compare(scan: &Scan, expected: &[u8]) -> Read {
         Read::Wrong
     }
 }
+
+/// A QR code of `text` (ECC M) as grayscale pixels, `px` per module, with a quiet zone
+/// of four modules: (pixels, side).
+pub fn render(text: &str, px: usize) -> (Vec<u8>, usize) {
+    let code =
+        qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).unwrap();
+    let modules = code.width();
+    let side = (modules + 8) * px;
+    let mut pixels = vec![255u8; side * side];
+    for (i, color) in code.to_colors().iter().enumerate() {
+        if *color == qrcode::Color::Dark {
+            let (x, y) = (i % modules, i / modules);
+            for row in 0..px {
+                let start = (4 * px + y * px + row) * side + 4 * px + x * px;
+                pixels[start..start + px].fill(0);
+            }
+        }
+    }
+    (pixels, side)
+}
