@@ -85,6 +85,8 @@ impl Validity {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Credential {
     cose: Vec<u8>,
+    /// Encoded once at issuance, where its length is checked.
+    qr_text: String,
 }
 
 impl Credential {
@@ -95,7 +97,7 @@ impl Credential {
 
     /// The QR text: `IKD1:` + Base45, compressed when shorter.
     pub fn to_qr_text(&self) -> String {
-        transport::encode_qr_text(&self.cose)
+        self.qr_text.clone()
     }
 }
 
@@ -181,12 +183,11 @@ impl Issuer {
             Some(self.key.kid()),
             |tbs| self.key.sign(tbs).to_vec(),
         );
-        let credential = Credential { cose };
-        let len = credential.to_qr_text().len();
-        if len > MAX_QR_TEXT_LEN {
-            return Err(IssueError::TooLarge { len });
+        let qr_text = transport::encode_qr_text(&cose);
+        if qr_text.len() > MAX_QR_TEXT_LEN {
+            return Err(IssueError::TooLarge { len: qr_text.len() });
         }
-        Ok((credential, warnings))
+        Ok((Credential { cose, qr_text }, warnings))
     }
 }
 
