@@ -186,7 +186,13 @@ fn main() {
         key: root.public_key(),
     });
     {
-        let cache = TrustCache::open(&cache_dir, anchors.clone(), Policy::default(), NOW).unwrap();
+        let cache = TrustCache::open(
+            &cache_dir,
+            anchors.clone(),
+            Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
+            NOW,
+        )
+        .unwrap();
         cache.install_trust_list(&trust_list, NOW).unwrap();
         for r in &refs {
             let token = std::fs::read(published.join(STATUS_DIR).join(&r.file)).unwrap();
@@ -197,7 +203,13 @@ fn main() {
     for _ in 0..3 {
         let cpu_before = cpu_time();
         let wall = Instant::now();
-        let cache = TrustCache::open(&cache_dir, anchors.clone(), Policy::default(), NOW).unwrap();
+        let cache = TrustCache::open(
+            &cache_dir,
+            anchors.clone(),
+            Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
+            NOW,
+        )
+        .unwrap();
         let wall = wall.elapsed();
         let cpu = cpu_before.and_then(|before| Some(cpu_time()? - before));
         assert!(cache.problems().is_empty(), "{:?}", cache.problems());

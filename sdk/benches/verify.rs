@@ -147,7 +147,7 @@ fn benches(c: &mut Criterion) {
     let issuer = Issuer::new(IssuerSigningKey::from_seed(&[7; 32]), "ID-DUKCAPIL-3273")
         .expect("sample data is valid");
     let trust = national_trust_store(&issuer);
-    let policy = Policy::default();
+    let policy = Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all());
     let public_key = issuer.key().public_key();
 
     let national = national_trust_data(&issuer);

@@ -140,7 +140,7 @@ fn main() {
     let signed = message.signed_bytes();
     let signature = message.signature().to_vec();
     let key = issuer.key().public_key();
-    let policy = Policy::default();
+    let policy = Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all());
     assert!(verify(&with_status, &national, NOW, &policy).is_ok());
     assert!(verify(&without_status, &local, NOW, &policy).is_ok());
 

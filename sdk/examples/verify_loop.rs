@@ -44,7 +44,15 @@ fn main() {
     ikd_sdk::wilayah::preload();
     let now = UnixTime(issued_at.0 + 600);
     let valid = (0..count)
-        .filter(|_| verify(&qr, &trust, now, &Policy::default()).is_ok())
+        .filter(|_| {
+            verify(
+                &qr,
+                &trust,
+                now,
+                &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
+            )
+            .is_ok()
+        })
         .count();
     println!(
         "{sample}: {valid}/{count} valid, QR text {} characters",

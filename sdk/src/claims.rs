@@ -1,6 +1,7 @@
 //! The credential payload: a CWT claims map (RFC 8392) with the document in a private claim.
 
 use crate::cbor::{self, Item};
+use crate::crypto::HolderPublicKey;
 use crate::document::Document;
 use crate::issue::Validity;
 use crate::limits::{
@@ -22,6 +23,8 @@ pub(crate) mod key {
     pub const IAT: i64 = 6;
     /// `cti`: credential identifier.
     pub const CTI: i64 = 7;
+    /// `cnf`: the holder's device key (RFC 8747).
+    pub const CNF: i64 = 8;
     /// `status`: the credential's entry in a status list (draft-ietf-oauth-status-list).
     pub const STATUS: i64 = 65_535;
     /// The IKD document (private-use claim key).
@@ -37,6 +40,7 @@ pub(crate) struct CredentialClaims<'a> {
     pub(crate) expires_at: UnixTime,
     pub(crate) credential_id: Option<&'a [u8]>,
     pub(crate) status: Option<StatusRef<'a>>,
+    pub(crate) holder_key: Option<HolderPublicKey>,
     pub(crate) document: Item<'a>,
 }
 
@@ -108,6 +112,7 @@ impl<'a> CredentialClaims<'a> {
         let (mut iat, mut nbf, mut exp) = (None, None, None);
         let mut cti = None;
         let mut status = None;
+        let mut holder_key = None;
         let mut document = None;
         for (k, v) in entries {
             let k = k
@@ -119,6 +124,7 @@ impl<'a> CredentialClaims<'a> {
                 key::NBF => nbf = Some(time_of(&v, "nbf")?),
                 key::EXP => exp = Some(time_of(&v, "exp")?),
                 key::CTI => cti = Some(credential_id_of(&v)?),
+                key::CNF => holder_key = Some(holder_key_of(&v)?),
                 key::STATUS => status = Some(status_of(&v)?),
                 key::DOCUMENT => document = Some(v),
                 _ => return Err(Reason::ClaimsMalformed { claim: "unknown" }),
@@ -138,6 +144,7 @@ impl<'a> CredentialClaims<'a> {
             expires_at,
             credential_id: cti,
             status,
+            holder_key,
             document,
         })
     }
@@ -148,13 +155,23 @@ impl<'a> CredentialClaims<'a> {
     }
 }
 
-/// Encodes credential claims in ascending key order (iss, exp, nbf, iat, cti, status,
-/// document).
+/// What a credential says besides its document and validity.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ClaimOptions<'a> {
+    /// `cti`; `None` leaves it out.
+    pub(crate) credential_id: Option<&'a [u8]>,
+    /// `status`.
+    pub(crate) status: Option<&'a StatusReference>,
+    /// `cnf`.
+    pub(crate) holder_key: Option<&'a HolderPublicKey>,
+}
+
+/// Encodes credential claims in ascending key order (iss, exp, nbf, iat, cti, cnf,
+/// status, document).
 pub(crate) fn encode_credential_claims(
     issuer: &str,
     validity: &Validity,
-    credential_id: &[u8],
-    status: Option<&StatusReference>,
+    options: ClaimOptions<'_>,
     document: Value,
 ) -> Vec<u8> {
     let mut entries = vec![
@@ -165,8 +182,13 @@ pub(crate) fn encode_credential_claims(
         entries.push((Value::from(key::NBF), Value::from(nbf.0)));
     }
     entries.push((Value::from(key::IAT), Value::from(validity.issued_at.0)));
-    entries.push((Value::from(key::CTI), Value::Bytes(credential_id.to_vec())));
-    if let Some(status) = status {
+    if let Some(id) = options.credential_id {
+        entries.push((Value::from(key::CTI), Value::Bytes(id.to_vec())));
+    }
+    if let Some(holder_key) = options.holder_key {
+        entries.push((Value::from(key::CNF), cnf_value(holder_key)));
+    }
+    if let Some(status) = options.status {
         entries.push((Value::from(key::STATUS), status.to_cbor_value()));
     }
     entries.push((Value::from(key::DOCUMENT), document));
@@ -194,6 +216,84 @@ fn credential_id_of<'a>(value: &Item<'a>) -> Result<&'a [u8], Reason> {
         .as_bytes()
         .filter(|id| !id.is_empty() && id.len() <= MAX_CREDENTIAL_ID_LEN)
         .ok_or(Reason::ClaimsMalformed { claim: "cti" })
+}
+
+/// COSE_Key parameters (RFC 9052 §7, RFC 9053 §7).
+mod cose_key {
+    pub const KTY: i64 = 1;
+    pub const CRV: i64 = -1;
+    pub const X: i64 = -2;
+    pub const Y: i64 = -3;
+    pub const KTY_OKP: u64 = 1;
+    pub const KTY_EC2: u64 = 2;
+    pub const CRV_P256: u64 = 1;
+    pub const CRV_ED25519: u64 = 6;
+    /// The `cnf` member holding a COSE_Key (RFC 8747 §3.1).
+    pub const CNF_COSE_KEY: i64 = 1;
+}
+
+/// `cnf` as `{1: COSE_Key}`: an Ed25519 key as `{1: 1, -1: 6, -2: x}`, a P-256 key
+/// compressed as `{1: 2, -1: 1, -2: x, -3: y-is-odd}`.
+fn cnf_value(key: &HolderPublicKey) -> Value {
+    let raw = key.to_bytes();
+    let cose_key = match key {
+        HolderPublicKey::Ed25519(_) => vec![
+            (Value::from(cose_key::KTY), Value::from(cose_key::KTY_OKP)),
+            (
+                Value::from(cose_key::CRV),
+                Value::from(cose_key::CRV_ED25519),
+            ),
+            (Value::from(cose_key::X), Value::Bytes(raw)),
+        ],
+        HolderPublicKey::P256(_) => {
+            let (prefix, x) = raw.split_first().map_or((0, &[][..]), |(p, x)| (*p, x));
+            vec![
+                (Value::from(cose_key::KTY), Value::from(cose_key::KTY_EC2)),
+                (Value::from(cose_key::CRV), Value::from(cose_key::CRV_P256)),
+                (Value::from(cose_key::X), Value::Bytes(x.to_vec())),
+                (Value::from(cose_key::Y), Value::Bool(prefix == 0x03)),
+            ]
+        }
+    };
+    Value::Map(vec![(
+        Value::from(cose_key::CNF_COSE_KEY),
+        Value::Map(cose_key),
+    )])
+}
+
+/// The `cnf` claim: exactly one of the two COSE_Key shapes [`cnf_value`] writes, with a
+/// key that is safe to verify with.
+fn holder_key_of(value: &Item<'_>) -> Result<HolderPublicKey, Reason> {
+    let malformed = Reason::ClaimsMalformed { claim: "cnf" };
+    let [(member, cose_key)] = value.as_map().ok_or(malformed.clone())? else {
+        return Err(malformed);
+    };
+    if member.as_i64() != Some(cose_key::CNF_COSE_KEY) {
+        return Err(malformed);
+    }
+    let params = cose_key.as_map().ok_or(malformed.clone())?;
+    let param = |label: i64| {
+        params
+            .iter()
+            .find(|(l, _)| l.as_i64() == Some(label))
+            .map(|(_, v)| v)
+    };
+    let kty = param(cose_key::KTY).and_then(Item::as_u64);
+    let crv = param(cose_key::CRV).and_then(Item::as_u64);
+    let x = param(cose_key::X).and_then(Item::as_bytes);
+    let key = match (kty, crv, x, params.len()) {
+        (Some(cose_key::KTY_OKP), Some(cose_key::CRV_ED25519), Some(x), 3) => {
+            HolderPublicKey::ed25519(x)
+        }
+        (Some(cose_key::KTY_EC2), Some(cose_key::CRV_P256), Some(x), 4) => {
+            match param(cose_key::Y) {
+                Some(Item::Bool(y_is_odd)) => HolderPublicKey::p256_compressed(x, *y_is_odd),
+                _ => return Err(malformed),
+            }
+        }
+        _ => return Err(malformed),
+    };
+    key.map_err(|_| malformed)
 }
 
 /// The `status` claim: exactly `{"status_list": {"idx": uint, "uri": tstr}}`.

@@ -5,7 +5,7 @@
 //! are kept, so the signed structure is rebuilt from what was received, never re-encoded.
 
 use crate::cbor::{self, Item};
-use crate::crypto::Kid;
+use crate::crypto::{HolderAlg, Kid};
 use crate::reason::Reason;
 use coset::{CborSerializable as _, CoseSign1Builder, HeaderBuilder, iana};
 
@@ -142,7 +142,7 @@ fn find<'h, 'a>(header: &'h [(Item<'a>, Item<'a>)], label: i64) -> Option<&'h It
         .map(|(_, v)| v)
 }
 
-impl UncheckedSign1<'_> {
+impl<'a> UncheckedSign1<'a> {
     /// Applies the header rules in order and returns the `kid`.
     pub fn check_header(&self, expected: MessageType) -> Result<Kid, Reason> {
         match find(&self.protected, ALG_LABEL).map(Item::as_i64) {
@@ -171,6 +171,41 @@ impl UncheckedSign1<'_> {
         Ok(Kid(kid))
     }
 
+    /// Applies the header rules of a presentation and returns the device key's algorithm:
+    /// `alg` EdDSA or ES256 and `typ` in the protected header, nothing else; the key is
+    /// the credential's `cnf`, so there is no `kid`.
+    pub fn check_presentation_header(&self) -> Result<HolderAlg, Reason> {
+        let alg = match find(&self.protected, ALG_LABEL).map(Item::as_i64) {
+            None if find(&self.unprotected, ALG_LABEL).is_some() => {
+                return Err(Reason::AlgUnprotected);
+            }
+            None => return Err(Reason::AlgMissing),
+            Some(alg) => alg
+                .and_then(HolderAlg::from_cose_alg)
+                .ok_or(Reason::AlgUnsupported)?,
+        };
+        if !self.unprotected.is_empty() {
+            return Err(Reason::UnprotectedHeaderNotEmpty);
+        }
+        let only_known = self
+            .protected
+            .iter()
+            .all(|(label, _)| matches!(label.as_i64(), Some(ALG_LABEL | TYP_LABEL)));
+        if !only_known {
+            return Err(Reason::ProtectedHeaderUnexpected);
+        }
+        if !MessageType::Presentation.matches(find(&self.protected, TYP_LABEL)) {
+            return Err(Reason::TypMismatch);
+        }
+        Ok(alg)
+    }
+
+    /// Whether the protected `typ` says this is a presentation. Decides only how to read
+    /// the message; the header rules are applied later, in order.
+    pub fn claims_to_be_presentation(&self) -> bool {
+        MessageType::Presentation.matches(find(&self.protected, TYP_LABEL))
+    }
+
     /// The raw `kid` of the protected header, whatever its length, if present and non-empty.
     pub fn kid_bytes(&self) -> Option<&[u8]> {
         find(&self.protected, KID_LABEL)
@@ -197,7 +232,7 @@ impl UncheckedSign1<'_> {
     }
 
     /// The payload.
-    pub fn payload(&self) -> &[u8] {
+    pub fn payload(&self) -> &'a [u8] {
         self.payload
     }
 }
@@ -221,10 +256,33 @@ fn push_bstr(out: &mut Vec<u8>, major: u8, bytes: &[u8]) {
     out.extend_from_slice(bytes);
 }
 
-/// Builds and signs a tagged COSE_Sign1 with this format's headers.
+/// Builds and signs a tagged COSE_Sign1 with this format's headers (EdDSA).
 pub(crate) fn sign(
     payload: Vec<u8>,
     message_type: MessageType,
+    kid: Option<Kid>,
+    signer: impl FnOnce(&[u8]) -> Vec<u8>,
+) -> Vec<u8> {
+    sign_with(payload, message_type, iana::Algorithm::EdDSA, kid, signer)
+}
+
+/// Builds and signs a presentation: `alg` and `typ` only in the protected header.
+pub(crate) fn sign_presentation(
+    payload: Vec<u8>,
+    alg: HolderAlg,
+    signer: impl FnOnce(&[u8]) -> Vec<u8>,
+) -> Vec<u8> {
+    let alg = match alg {
+        HolderAlg::EdDsa => iana::Algorithm::EdDSA,
+        HolderAlg::Es256 => iana::Algorithm::ES256,
+    };
+    sign_with(payload, MessageType::Presentation, alg, None, signer)
+}
+
+fn sign_with(
+    payload: Vec<u8>,
+    message_type: MessageType,
+    alg: iana::Algorithm,
     kid: Option<Kid>,
     signer: impl FnOnce(&[u8]) -> Vec<u8>,
 ) -> Vec<u8> {
@@ -232,9 +290,7 @@ pub(crate) fn sign(
         Typ::Number(n) => ciborium::Value::from(n),
         Typ::Text(t) => ciborium::Value::from(t),
     };
-    let mut header = HeaderBuilder::new()
-        .algorithm(iana::Algorithm::EdDSA)
-        .value(TYP_LABEL, typ);
+    let mut header = HeaderBuilder::new().algorithm(alg).value(TYP_LABEL, typ);
     if let Some(kid) = kid {
         header = header.key_id(kid.0.to_vec());
     }

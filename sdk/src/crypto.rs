@@ -158,16 +158,198 @@ impl fmt::Debug for IssuerPublicKey {
     }
 }
 
+/// A holder's device public key (the credential's `cnf`): Ed25519, or P-256 for ES256,
+/// since phone keystores keep P-256 keys in hardware.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum HolderPublicKey {
+    /// An Ed25519 key, checked like an issuer key (valid point of large order).
+    Ed25519(IssuerPublicKey),
+    /// A P-256 key; never the point at infinity.
+    P256(p256::ecdsa::VerifyingKey),
+}
+
+/// Which signature algorithm a holder key signs with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HolderAlg {
+    /// EdDSA with Ed25519 (COSE -8).
+    EdDsa,
+    /// ECDSA P-256 with SHA-256 (COSE -7).
+    Es256,
+}
+
+impl HolderAlg {
+    /// The COSE algorithm number.
+    pub const fn cose_alg(self) -> i64 {
+        match self {
+            HolderAlg::EdDsa => -8,
+            HolderAlg::Es256 => -7,
+        }
+    }
+
+    /// The JOSE/COSE name (`EdDSA`, `ES256`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            HolderAlg::EdDsa => "EdDSA",
+            HolderAlg::Es256 => "ES256",
+        }
+    }
+
+    /// The algorithm for a COSE number, if a holder may use it.
+    pub fn from_cose_alg(alg: i64) -> Option<Self> {
+        [HolderAlg::EdDsa, HolderAlg::Es256]
+            .into_iter()
+            .find(|a| a.cose_alg() == alg)
+    }
+}
+
+impl HolderPublicKey {
+    /// An Ed25519 key from 32 raw bytes (invalid and small-order points refused).
+    pub fn ed25519(raw: &[u8]) -> Result<Self, KeyError> {
+        IssuerPublicKey::from_bytes(raw).map(HolderPublicKey::Ed25519)
+    }
+
+    /// A P-256 key from its affine `x` coordinate and the parity of `y` (a COSE_Key with
+    /// point compression), refusing anything off the curve.
+    pub fn p256_compressed(x: &[u8], y_is_odd: bool) -> Result<Self, KeyError> {
+        if x.len() != 32 {
+            return Err(KeyError::WrongLength);
+        }
+        let mut sec1 = Vec::with_capacity(33);
+        sec1.push(if y_is_odd { 0x03 } else { 0x02 });
+        sec1.extend_from_slice(x);
+        Self::p256_sec1(&sec1)
+    }
+
+    /// A P-256 key from SEC1 bytes (compressed or uncompressed).
+    pub fn p256_sec1(sec1: &[u8]) -> Result<Self, KeyError> {
+        p256::ecdsa::VerifyingKey::from_sec1_bytes(sec1)
+            .map(HolderPublicKey::P256)
+            .map_err(|_| KeyError::InvalidPoint)
+    }
+
+    /// The algorithm the key signs with.
+    pub fn alg(&self) -> HolderAlg {
+        match self {
+            HolderPublicKey::Ed25519(_) => HolderAlg::EdDsa,
+            HolderPublicKey::P256(_) => HolderAlg::Es256,
+        }
+    }
+
+    /// The key as raw bytes: 32 for Ed25519, compressed SEC1 (33) for P-256.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        match self {
+            HolderPublicKey::Ed25519(key) => key.to_bytes().to_vec(),
+            HolderPublicKey::P256(key) => key.to_sec1_point(true).as_bytes().to_vec(),
+        }
+    }
+
+    /// Checks a signature of `message` by this key: strict Ed25519, or ES256 in the raw
+    /// `r ‖ s` form COSE uses.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        match self {
+            HolderPublicKey::Ed25519(key) => key.verify_strict(message, signature),
+            HolderPublicKey::P256(key) => p256::ecdsa::Signature::from_slice(signature)
+                .is_ok_and(|signature| key.verify(message, &signature).is_ok()),
+        }
+    }
+}
+
+impl fmt::Debug for HolderPublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "HolderPublicKey({}, {})",
+            self.alg().name(),
+            Kid::of_public_key(&self.to_bytes())
+        )
+    }
+}
+
+/// A holder's device signing key. On a phone it lives in the keystore; this type is for
+/// wallets without one, tests and the CLI.
+pub enum HolderSigningKey {
+    /// Ed25519.
+    Ed25519(SigningKey),
+    /// P-256 (ES256), signing deterministically (RFC 6979).
+    P256(p256::ecdsa::SigningKey),
+}
+
+impl HolderSigningKey {
+    /// A fresh key of algorithm `alg` from the operating system's random number generator.
+    pub fn generate(alg: HolderAlg) -> Result<Self, KeyError> {
+        loop {
+            let mut secret = [0u8; 32];
+            getrandom::fill(&mut secret).map_err(|_| KeyError::NoRandomness)?;
+            // A P-256 scalar must be non-zero and below the group order; retry otherwise.
+            if let Ok(key) = Self::from_secret(alg, &secret) {
+                return Ok(key);
+            }
+        }
+    }
+
+    /// The key for a 32-byte secret: an Ed25519 seed, or a P-256 scalar (big-endian,
+    /// non-zero and below the group order).
+    pub fn from_secret(alg: HolderAlg, secret: &[u8; 32]) -> Result<Self, KeyError> {
+        match alg {
+            HolderAlg::EdDsa => Ok(HolderSigningKey::Ed25519(SigningKey::from_bytes(secret))),
+            HolderAlg::Es256 => p256::ecdsa::SigningKey::from_slice(secret)
+                .map(HolderSigningKey::P256)
+                .map_err(|_| KeyError::InvalidPoint),
+        }
+    }
+
+    /// The 32-byte secret, for storing the key.
+    pub fn to_secret(&self) -> [u8; 32] {
+        match self {
+            HolderSigningKey::Ed25519(key) => key.to_bytes(),
+            HolderSigningKey::P256(key) => {
+                let mut out = [0u8; 32];
+                out.copy_from_slice(&key.to_bytes());
+                out
+            }
+        }
+    }
+
+    /// The algorithm.
+    pub fn alg(&self) -> HolderAlg {
+        match self {
+            HolderSigningKey::Ed25519(_) => HolderAlg::EdDsa,
+            HolderSigningKey::P256(_) => HolderAlg::Es256,
+        }
+    }
+
+    /// The matching public key.
+    pub fn public_key(&self) -> HolderPublicKey {
+        match self {
+            HolderSigningKey::Ed25519(key) => {
+                HolderPublicKey::Ed25519(IssuerPublicKey(key.verifying_key()))
+            }
+            HolderSigningKey::P256(key) => HolderPublicKey::P256(*key.verifying_key()),
+        }
+    }
+
+    /// Signs `message`: 64 bytes either way (Ed25519, or ES256 as `r ‖ s`).
+    pub fn sign(&self, message: &[u8]) -> Vec<u8> {
+        match self {
+            HolderSigningKey::Ed25519(key) => key.sign(message).to_bytes().to_vec(),
+            HolderSigningKey::P256(key) => {
+                let signature: p256::ecdsa::Signature = key.sign(message);
+                signature.to_bytes().to_vec()
+            }
+        }
+    }
+}
+
+impl fmt::Debug for HolderSigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HolderSigningKey({:?})", self.public_key())
+    }
+}
+
 /// Verifies an ES256 (ECDSA P-256 with SHA-256) signature in the raw `r ‖ s` form COSE
 /// uses, with a SEC1-encoded public key. Returns false for any malformed input.
 pub fn verify_es256(sec1_public_key: &[u8], message: &[u8], signature: &[u8]) -> bool {
-    let Ok(key) = p256::ecdsa::VerifyingKey::from_sec1_bytes(sec1_public_key) else {
-        return false;
-    };
-    let Ok(signature) = p256::ecdsa::Signature::from_slice(signature) else {
-        return false;
-    };
-    key.verify(message, &signature).is_ok()
+    HolderPublicKey::p256_sec1(sec1_public_key).is_ok_and(|key| key.verify(message, signature))
 }
 
 /// SHA-256 of `data`.

@@ -5,19 +5,28 @@
 //! Nothing here reads a clock or touches files; keys come from the operating system's
 //! random number generator unless the caller supplies them.
 //!
+//! The KTP-el and the purpose profiles are bound to a demo phone key, as the IKD app's
+//! are: they verify inside a presentation that key signs. The KKs are bare, as printed.
+//!
 //! ```
-//! use ikd_sdk::{demo, verify, Policy, UnixTime};
+//! use ikd_sdk::{demo, present, verify, Credential, Policy, UnixTime};
 //!
 //! let now = UnixTime(1_790_000_000);
 //! let data = demo::DemoData::generate(now).unwrap();
 //! for credential in &data.credentials {
-//!     assert!(verify(&credential.qr_text, &data.trust, now, &Policy::default()).is_ok());
+//!     let qr_text = if credential.bound {
+//!         let shown = present(&credential.credential, &data.holder, now, 90, None).unwrap();
+//!         shown.to_qr_text()
+//!     } else {
+//!         credential.qr_text.clone()
+//!     };
+//!     assert!(verify(&qr_text, &data.trust, now, &Policy::default()).is_ok());
 //! }
 //! ```
 
-use crate::crypto::{IssuerSigningKey, KeyError};
+use crate::crypto::{HolderAlg, HolderSigningKey, IssuerSigningKey, KeyError};
 use crate::document::{DocType, DocTypeSet, Document};
-use crate::issue::{IssueError, Issuer, Validity};
+use crate::issue::{Credential, IssueError, IssueOptions, Issuer, Validity};
 use crate::reason::Warning;
 use crate::time::UnixTime;
 use crate::trust::{TrustStore, TrustedKey};
@@ -46,12 +55,18 @@ pub struct DemoIssuer {
 /// A sample credential, issued by the demo issuer for its document type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoCredential {
-    /// The sample's name in [`crate::samples::ALL`] (`ktp`, `kk-4`, `kk-8`).
+    /// The sample's name: one of [`crate::samples::ALL`] (`ktp`, `kk-4`, `kk-8`), or a
+    /// purpose profile of the KTP-el sample (`identity`, `age_over_17`, `domicile`).
     pub sample: &'static str,
     /// The document type.
     pub doc_type: DocType,
-    /// The QR text.
+    /// The credential.
+    pub credential: Credential,
+    /// The bare credential's QR text.
     pub qr_text: String,
+    /// Whether it is bound to [`DemoData::holder`] and so verifies only inside a
+    /// presentation that key signs.
+    pub bound: bool,
     /// Soft findings on the sample document, which a verifier will report too.
     pub warnings: Vec<Warning>,
 }
@@ -63,8 +78,11 @@ pub struct DemoData {
     pub issuers: Vec<DemoIssuer>,
     /// A trust store holding every demo issuer key.
     pub trust: TrustStore,
-    /// Every sample of [`crate::samples::ALL`], issued.
+    /// Every sample of [`crate::samples::ALL`], then the KTP-el's purpose profiles, issued.
     pub credentials: Vec<DemoCredential>,
+    /// The demo phone's device key (ES256, as phone keystores hold), which the KTP-el and
+    /// the profiles are bound to.
+    pub holder: HolderSigningKey,
     /// When the credentials were issued and when they expire.
     pub validity: Validity,
 }
@@ -100,12 +118,14 @@ impl std::error::Error for DemoError {}
 impl DemoData {
     /// Demo data with fresh random keys, issued at `now`.
     pub fn generate(now: UnixTime) -> Result<Self, DemoError> {
-        Self::with_keys(now, |_| IssuerSigningKey::generate())
+        let holder = HolderSigningKey::generate(HolderAlg::Es256).map_err(DemoError::Key)?;
+        Self::with_keys(now, holder, |_| IssuerSigningKey::generate())
     }
 
     /// Demo data with the keys `key_for` gives for each document type, issued at `now`.
     pub fn with_keys(
         now: UnixTime,
+        holder: HolderSigningKey,
         mut key_for: impl FnMut(DocType) -> Result<IssuerSigningKey, KeyError>,
     ) -> Result<Self, DemoError> {
         let mut trust = TrustStore::new();
@@ -128,24 +148,45 @@ impl DemoData {
         }
 
         let validity = Validity::for_seconds(now, CREDENTIAL_SECONDS);
-        let mut credentials = Vec::new();
+        let mut documents = Vec::new();
         for (name, json) in crate::samples::ALL {
+            let document: Document = serde_json::from_str(json).map_err(|_| DemoError::Sample {
+                name,
+                problem: "does not load".to_owned(),
+            })?;
+            if let Document::Ktp(ktp) = &document {
+                let today = now.date();
+                documents.push(("identity", Document::Identity(ktp.identity_profile(false))));
+                documents.push(("age_over_17", Document::AgeOver17(ktp.age_profile(today))));
+                documents.push(("domicile", Document::Domicile(ktp.domicile_profile())));
+            }
+            documents.push((name, document));
+        }
+        // Samples first, in their order, then the profiles.
+        documents.sort_by_key(|(_, document)| document.doc_type().is_profile());
+        let mut credentials = Vec::new();
+        for (name, document) in documents {
             let problem = |problem: String| DemoError::Sample { name, problem };
-            let document: Document =
-                serde_json::from_str(json).map_err(|_| problem("does not load".to_owned()))?;
             let doc_type = document.doc_type();
             let issuer = issuers
                 .iter()
                 .find(|i| i.doc_type == doc_type)
                 .ok_or_else(|| problem(format!("no demo key for {doc_type}")))?;
+            let bound = doc_type != DocType::Kk;
+            let options = IssueOptions {
+                holder_key: bound.then(|| holder.public_key()),
+                ..IssueOptions::default()
+            };
             let (credential, warnings) = issuer
                 .issuer
-                .issue(&document, validity, None)
+                .issue_with(&document, validity, &options)
                 .map_err(|e: IssueError| problem(format!("was not issued: {e}")))?;
             credentials.push(DemoCredential {
                 sample: name,
                 doc_type,
                 qr_text: credential.to_qr_text(),
+                credential,
+                bound,
                 warnings,
             });
         }
@@ -153,6 +194,7 @@ impl DemoData {
             issuers,
             trust,
             credentials,
+            holder,
             validity,
         })
     }
@@ -160,6 +202,27 @@ impl DemoData {
     /// The credential of sample `name`, if there is one.
     pub fn credential(&self, name: &str) -> Option<&DemoCredential> {
         self.credentials.iter().find(|c| c.sample == name)
+    }
+
+    /// The QR text the holder shows for `credential` at `now`: a fresh presentation signed
+    /// by the demo phone for a bound credential (valid for
+    /// [`crate::presentation::DEFAULT_PRESENTATION_SECONDS`]), the bare credential otherwise.
+    pub fn shown_qr_text(
+        &self,
+        credential: &DemoCredential,
+        now: UnixTime,
+    ) -> Result<String, crate::presentation::PresentError> {
+        if !credential.bound {
+            return Ok(credential.qr_text.clone());
+        }
+        crate::presentation::present(
+            &credential.credential,
+            &self.holder,
+            now,
+            crate::presentation::DEFAULT_PRESENTATION_SECONDS,
+            None,
+        )
+        .map(|p| p.to_qr_text())
     }
 }
 
@@ -171,13 +234,22 @@ mod tests {
     #[test]
     fn every_sample_verifies_with_its_own_key_only() {
         let now = UnixTime(1_790_000_000);
-        let data = DemoData::with_keys(now, |t| Ok(IssuerSigningKey::from_seed(&[t.number(); 32])))
-            .unwrap();
+        let holder = HolderSigningKey::from_secret(HolderAlg::Es256, &[9; 32]).unwrap();
+        let data = DemoData::with_keys(now, holder, |t| {
+            Ok(IssuerSigningKey::from_seed(&[t.number(); 32]))
+        })
+        .unwrap();
         assert_eq!(data.trust.len(), DocType::ALL.len());
-        assert_eq!(data.credentials.len(), crate::samples::ALL.len());
+        assert_eq!(data.credentials.len(), crate::samples::ALL.len() + 3);
         for credential in &data.credentials {
-            let verified = verify(&credential.qr_text, &data.trust, now, &Policy::default())
+            let shown = data.shown_qr_text(credential, now).unwrap();
+            let verified = verify(&shown, &data.trust, now, &Policy::default())
                 .unwrap_or_else(|r| panic!("{}: {r}", credential.sample));
+            assert_eq!(verified.presentation().is_some(), credential.bound);
+            if credential.bound {
+                let bare = verify(&credential.qr_text, &data.trust, now, &Policy::default());
+                assert_eq!(bare.unwrap_err().code(), "presentation_required");
+            }
             assert_eq!(verified.document().doc_type(), credential.doc_type);
             assert_eq!(verified.issuer().name, ISSUER_NAME);
             let expected = data
@@ -193,9 +265,9 @@ mod tests {
         assert!(data.credential("ktp").is_some());
         assert!(data.credential("nope").is_none());
         let expired = UnixTime(now.0 + CREDENTIAL_SECONDS + 3600);
-        let ktp = &data.credential("ktp").unwrap().qr_text;
+        let kk = &data.credential("kk-4").unwrap().qr_text;
         assert_eq!(
-            verify(ktp, &data.trust, expired, &Policy::default())
+            verify(kk, &data.trust, expired, &Policy::default())
                 .unwrap_err()
                 .code(),
             "credential_expired"
@@ -204,7 +276,9 @@ mod tests {
 
     #[test]
     fn key_errors_are_reported() {
-        let err = DemoData::with_keys(UnixTime(0), |_| Err(KeyError::NoRandomness)).unwrap_err();
+        let holder = HolderSigningKey::from_secret(HolderAlg::EdDsa, &[9; 32]).unwrap();
+        let err =
+            DemoData::with_keys(UnixTime(0), holder, |_| Err(KeyError::NoRandomness)).unwrap_err();
         assert_eq!(err, DemoError::Key(KeyError::NoRandomness));
         assert!(err.to_string().contains("random"));
     }

@@ -30,7 +30,9 @@
 //!     valid_until: UnixTime(2_000_000_000),
 //!     doc_types: DocTypeSet::all(),
 //! });
-//! let result = verify(&credential.to_qr_text(), &trust, now, &Policy::default());
+//! // A bare KTP-el, as counter software that accepts one would read it.
+//! let policy = Policy::default().with_bare_credentials(DocTypeSet::all());
+//! let result = verify(&credential.to_qr_text(), &trust, now, &policy);
 //!
 //! let age_check = disclosure::purpose("age_check").ok_or("no such purpose")?;
 //! let report = DisclosedReport::new(&result, age_check);
@@ -133,6 +135,9 @@ impl Purpose {
             (DocType::Ktp, None) => self.ktp_fields.contains(&path.field),
             (DocType::Kk, None) => self.kk_fields.contains(&path.field),
             (DocType::Kk, Some(_)) => self.kk_member_fields.contains(&path.field),
+            // Profile fields carry the names of the KTP-el fields they come from.
+            (DocType::Identity | DocType::Domicile, None) => self.ktp_fields.contains(&path.field),
+            (DocType::AgeOver17, None) => self.age_over_17 && path.field == "age_over_17",
             _ => false,
         }
     }
@@ -172,8 +177,12 @@ pub struct Disclosure {
 pub fn disclose(verified: &Verified, purpose: &Purpose) -> Disclosure {
     let document = verified.document();
     let (fields, member_fields): (&[&str], &[&str]) = match document {
-        Document::Ktp(_) => (purpose.ktp_fields, &[]),
+        Document::Ktp(_) | Document::Identity(_) | Document::Domicile(_) => {
+            (purpose.ktp_fields, &[])
+        }
         Document::Kk(_) => (purpose.kk_fields, purpose.kk_member_fields),
+        // The age profile's one field is what `age_over_17` answers.
+        Document::AgeOver17(_) => (&[], &[]),
     };
     let age_over_17 = match document {
         Document::Ktp(Ktp { tanggal_lahir, .. }) if purpose.age_over_17 => Some(age_at_least(
@@ -181,6 +190,7 @@ pub fn disclose(verified: &Verified, purpose: &Purpose) -> Disclosure {
             verified.verified_at().date(),
             AGE_OF_MAJORITY,
         )),
+        Document::AgeOver17(profile) if purpose.age_over_17 => Some(profile.age_over_17),
         _ => None,
     };
     Disclosure {
@@ -298,6 +308,12 @@ impl DisclosedReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// These tests read bare credentials of every type: what is disclosed does not depend
+    /// on how the credential was shown.
+    fn bare_accepted() -> Policy {
+        Policy::new().with_bare_credentials(crate::DocTypeSet::all())
+    }
     use crate::document::{DocTypeSet, Kk};
     use crate::issue::{Issuer, Validity};
     use crate::policy::Policy;
@@ -326,7 +342,7 @@ mod tests {
             valid_until: UnixTime(2_000_000_000),
             doc_types: DocTypeSet::all(),
         });
-        verify(&credential.to_qr_text(), &trust, now, &Policy::default())
+        verify(&credential.to_qr_text(), &trust, now, &bare_accepted())
     }
 
     fn sample(json: &str) -> Document {

@@ -4,7 +4,9 @@
 //! Every field keeps its code beside its label, so a screen can show the label and a
 //! program can still compare codes.
 
-use crate::document::{BerlakuHingga, Document, Kk, KkMember, Ktp};
+use crate::document::{
+    AgeProfile, BerlakuHingga, Document, DomicileProfile, IdentityProfile, Kk, KkMember, Ktp,
+};
 use crate::siak::SiakList;
 use crate::time::Date;
 use crate::wilayah;
@@ -56,7 +58,55 @@ pub fn sections(document: &Document) -> Vec<DisplaySection> {
             );
             sections
         }
+        Document::Identity(profile) => vec![identity_section(profile)],
+        Document::AgeOver17(profile) => vec![age_section(*profile)],
+        Document::Domicile(profile) => vec![domicile_section(profile)],
     }
+}
+
+fn profile_section(title_id: &str, title_en: &str, rows: Rows) -> DisplaySection {
+    DisplaySection {
+        member: None,
+        title_id: title_id.to_owned(),
+        title_en: title_en.to_owned(),
+        fields: rows.0,
+    }
+}
+
+fn identity_section(profile: &IdentityProfile) -> DisplaySection {
+    let mut r = Rows(Vec::new());
+    r.text("nik", "NIK", "Identity number", profile.nik.to_string());
+    r.text("nama", "Nama", "Name", profile.nama.as_str());
+    profile_section("PROFIL IDENTITAS", "Identity profile", r)
+}
+
+fn age_section(profile: AgeProfile) -> DisplaySection {
+    let mut r = Rows(Vec::new());
+    let (value_id, value_en) = if profile.age_over_17 {
+        ("YA", "yes")
+    } else {
+        ("TIDAK", "no")
+    };
+    r.text(
+        "age_over_17",
+        "Berusia 17 Tahun ke Atas",
+        "Aged 17 or over",
+        format!("{value_id} / {value_en}"),
+    );
+    profile_section("PROFIL USIA", "Age profile", r)
+}
+
+fn domicile_section(profile: &DomicileProfile) -> DisplaySection {
+    let mut r = Rows(Vec::new());
+    r.text("alamat", "Alamat", "Address", profile.alamat.as_str());
+    r.text(
+        "rt_rw",
+        "RT/RW",
+        "RT/RW",
+        format!("{:03}/{:03}", profile.rt, profile.rw),
+    );
+    r.region(profile.kode_wilayah, true);
+    profile_section("PROFIL DOMISILI", "Domicile profile", r)
 }
 
 /// Dates as printed: `DD-MM-YYYY`.

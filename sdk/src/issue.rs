@@ -1,8 +1,8 @@
 //! Issuance: build, check and sign a credential, and encode it as QR text.
 
-use crate::claims::{StatusReference, encode_credential_claims};
+use crate::claims::{ClaimOptions, StatusReference, encode_credential_claims};
 use crate::cose::{self, MessageType};
-use crate::crypto::{self, IssuerSigningKey, KeyError};
+use crate::crypto::{self, HolderPublicKey, IssuerSigningKey, KeyError};
 use crate::document::Document;
 use crate::limits::{MAX_CREDENTIAL_ID_LEN, MAX_ISSUER_ID_LEN, MAX_NUMERIC_DATE, MAX_QR_TEXT_LEN};
 use crate::reason::{Reason, Warning};
@@ -90,6 +90,16 @@ pub struct Credential {
 }
 
 impl Credential {
+    /// A credential from its tagged COSE_Sign1 bytes, as a wallet stores it. Only the
+    /// length is checked here; verification checks everything else.
+    pub fn from_bytes(cose: Vec<u8>) -> Result<Self, IssueError> {
+        let qr_text = transport::encode_qr_text(&cose);
+        if qr_text.len() > MAX_QR_TEXT_LEN {
+            return Err(IssueError::TooLarge { len: qr_text.len() });
+        }
+        Ok(Credential { cose, qr_text })
+    }
+
     /// The tagged COSE_Sign1 bytes.
     pub fn as_bytes(&self) -> &[u8] {
         &self.cose
@@ -148,7 +158,23 @@ impl Issuer {
         credential_id: Option<Vec<u8>>,
         status: Option<&StatusReference>,
     ) -> Result<(Credential, Vec<Warning>), IssueError> {
-        if status.is_some_and(|s| !s.is_well_formed()) {
+        let options = IssueOptions {
+            credential_id: credential_id.map_or(CredentialId::Random, CredentialId::Given),
+            status: status.cloned(),
+            holder_key: None,
+        };
+        self.issue_with(document, validity, &options)
+    }
+
+    /// Checks `document` as a verifier would, then signs it with every claim `options`
+    /// asks for. Returns the warnings a verifier will also see.
+    pub fn issue_with(
+        &self,
+        document: &Document,
+        validity: Validity,
+        options: &IssueOptions,
+    ) -> Result<(Credential, Vec<Warning>), IssueError> {
+        if options.status.as_ref().is_some_and(|s| !s.is_well_formed()) {
             return Err(IssueError::InvalidStatusReference);
         }
         let mut warnings = Vec::new();
@@ -163,18 +189,24 @@ impl Issuer {
         if !(ordered && in_range(validity.issued_at) && in_range(validity.expires_at)) {
             return Err(IssueError::InvalidValidity);
         }
-        let credential_id = match credential_id {
-            Some(id) if id.is_empty() || id.len() > MAX_CREDENTIAL_ID_LEN => {
+        let credential_id = match &options.credential_id {
+            CredentialId::Given(id) if id.is_empty() || id.len() > MAX_CREDENTIAL_ID_LEN => {
                 return Err(IssueError::InvalidCredentialId);
             }
-            Some(id) => id,
-            None => crypto::random_bytes(DEFAULT_CREDENTIAL_ID_LEN).map_err(IssueError::Key)?,
+            CredentialId::Given(id) => Some(id.clone()),
+            CredentialId::Random => {
+                Some(crypto::random_bytes(DEFAULT_CREDENTIAL_ID_LEN).map_err(IssueError::Key)?)
+            }
+            CredentialId::Omitted => None,
         };
         let claims = encode_credential_claims(
             &self.id,
             &validity,
-            &credential_id,
-            status,
+            ClaimOptions {
+                credential_id: credential_id.as_deref(),
+                status: options.status.as_ref(),
+                holder_key: options.holder_key.as_ref(),
+            },
             document.to_cbor_value(),
         );
         let cose = cose::sign(
@@ -189,6 +221,31 @@ impl Issuer {
         }
         Ok((Credential { cose, qr_text }, warnings))
     }
+}
+
+/// The credential identifier (`cti`) an issuer puts in a credential.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum CredentialId {
+    /// [`DEFAULT_CREDENTIAL_ID_LEN`] random bytes.
+    #[default]
+    Random,
+    /// These bytes (1 to 32).
+    Given(Vec<u8>),
+    /// None: saves 10 bytes in small purpose-profile credentials, at the price of audit
+    /// logs that cannot tell two uses of the credential apart.
+    Omitted,
+}
+
+/// What a credential carries besides its document and validity.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IssueOptions {
+    /// The `cti` claim.
+    pub credential_id: CredentialId,
+    /// The `status` claim: where the issuer publishes the credential's status.
+    pub status: Option<StatusReference>,
+    /// The `cnf` claim: the holder's device key. A credential with one is shown only
+    /// inside a presentation signed by that key (crate::presentation).
+    pub holder_key: Option<HolderPublicKey>,
 }
 
 #[cfg(test)]

@@ -21,15 +21,17 @@
 //! };
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! // The issuer side: a key, and a credential for a fictitious resident.
+//! // The issuer side: a key, and a family card (KK) for a fictitious family. A KK is
+//! // printed, so its QR code is a bare credential; a KTP-el is shown from the holder's
+//! // phone inside a presentation (see [`presentation`]).
 //! let issuer = Issuer::new(IssuerSigningKey::from_seed(&[7; 32]), "ID-DUKCAPIL-3273")?;
-//! let document: Document = serde_json::from_str(ikd_sdk::samples::KTP_JSON)?;
+//! let document: Document = serde_json::from_str(ikd_sdk::samples::KK_4_JSON)?;
 //! let issued_at = UnixTime(1_790_000_000);
 //! let (credential, _warnings) =
 //!     issuer.issue(&document, Validity::for_seconds(issued_at, 86_400), None)?;
 //! let qr_text = credential.to_qr_text();
 //!
-//! // The verifier side: trust the issuer's key for KTP-el only.
+//! // The verifier side: trust the issuer's key for KK only.
 //! let mut trust = TrustStore::new();
 //! trust.add(TrustedKey {
 //!     issuer: "ID-DUKCAPIL-3273".into(),
@@ -37,11 +39,11 @@
 //!     key: issuer.key().public_key(),
 //!     valid_from: UnixTime(1_700_000_000),
 //!     valid_until: UnixTime(1_900_000_000),
-//!     doc_types: DocTypeSet::NONE.with(DocType::Ktp),
+//!     doc_types: DocTypeSet::NONE.with(DocType::Kk),
 //! });
 //! let now = UnixTime(1_790_000_600);
 //! let verified = verify(&qr_text, &trust, now, &Policy::default())?;
-//! assert_eq!(verified.document().doc_type(), DocType::Ktp);
+//! assert_eq!(verified.document().doc_type(), DocType::Kk);
 //!
 //! // A day later the same QR is rejected, with a stable reason code.
 //! let later = UnixTime(1_790_100_000);
@@ -70,6 +72,7 @@ pub mod issue;
 pub mod limits;
 pub mod nik;
 pub mod policy;
+pub mod presentation;
 pub mod reason;
 pub mod report;
 pub mod samples;
@@ -89,12 +92,18 @@ pub mod verify;
 pub mod wilayah;
 
 pub use claims::StatusReference;
-pub use crypto::{IssuerPublicKey, IssuerSigningKey, KeyError, Kid};
-pub use document::{BerlakuHingga, DocType, DocTypeSet, Document, Kk, KkMember, Ktp};
+pub use crypto::{
+    HolderAlg, HolderPublicKey, HolderSigningKey, IssuerPublicKey, IssuerSigningKey, KeyError, Kid,
+};
+pub use document::{
+    AgeProfile, BerlakuHingga, DocType, DocTypeSet, Document, DomicileProfile, IdentityProfile, Kk,
+    KkMember, Ktp,
+};
 pub use inspect::{Inspection, inspect};
-pub use issue::{Credential, IssueError, Issuer, Validity};
+pub use issue::{Credential, CredentialId, IssueError, IssueOptions, Issuer, Validity};
 pub use nik::Nik;
 pub use policy::{Freshness, Policy, WhenStale};
+pub use presentation::{Challenge, Presentation, ReplayCache, present};
 pub use reason::{FieldPath, Reason, Stage, Warning};
 pub use report::{Report, Verdict};
 pub use status_list::{StatusList, StatusListToken};
@@ -103,5 +112,5 @@ pub use trust::{KeyStatus, TrustEntry, TrustError, TrustStore, TrustedKey};
 pub use trust_list::{TrustAnchors, TrustList, VerifiedTrustList};
 pub use verify::{
     IssuerInfo, Rejection, StatusListAge, StepOutcome, Trace, TrustDataInfo, TrustListAge,
-    Verified, verify,
+    Verified, VerifyOptions, verify, verify_with,
 };

@@ -70,3 +70,12 @@ pub const MAX_STATUS_FILE_NAME_LEN: usize = 64;
 /// How far in the future a list's issue time may lie and still be installed: clocks of
 /// offline verifiers drift.
 pub const MAX_LIST_CLOCK_SKEW_SECONDS: i64 = 3600;
+
+/// Shortest verifier nonce in a presentation, in characters: a typed challenge code.
+pub const MIN_NONCE_LEN: usize = 6;
+
+/// Longest verifier nonce in a presentation, in bytes.
+pub const MAX_NONCE_LEN: usize = 64;
+
+/// Longest audience (verifier identifier) in a presentation, in bytes.
+pub const MAX_AUDIENCE_LEN: usize = 128;

@@ -1,6 +1,13 @@
 //! What a verifier accepts, beyond what the format requires.
 
-use crate::document::DocTypeSet;
+use crate::document::{DocType, DocTypeSet};
+
+/// Default largest age of a presentation: 90 seconds, as long as the IKD app shows one.
+pub const DEFAULT_PRESENTATION_MAX_AGE_SECONDS: u32 = 90;
+
+/// Default clock-skew leeway for presentation times, in seconds: smaller than the
+/// credential's, since a presentation lives only 90 seconds.
+pub const DEFAULT_PRESENTATION_LEEWAY_SECONDS: u32 = 30;
 
 /// Default clock-skew leeway, in seconds.
 pub const DEFAULT_LEEWAY_SECONDS: u32 = 60;
@@ -110,6 +117,13 @@ pub struct Policy {
     pub trust_list: Freshness,
     /// How old a status list may be.
     pub status_list: Freshness,
+    /// The document types accepted as a bare credential, without a presentation from the
+    /// holder's phone. A credential bound to a device key (`cnf`) is never accepted bare.
+    pub bare_credentials: DocTypeSet,
+    /// Largest age of a presentation, in seconds from its issue time.
+    pub presentation_max_age_seconds: u32,
+    /// Clock-skew allowance for presentation times, in seconds.
+    pub presentation_leeway_seconds: u32,
 }
 
 impl Default for Policy {
@@ -125,6 +139,11 @@ impl Default for Policy {
                 DEFAULT_STATUS_LIST_MAX_AGE_SECONDS,
                 DEFAULT_STATUS_LIST_GRACE_SECONDS,
             ),
+            // A KK is printed and carries its QR code on paper; a KTP-el and the purpose
+            // profiles are shown from the phone.
+            bare_credentials: DocTypeSet::NONE.with(DocType::Kk),
+            presentation_max_age_seconds: DEFAULT_PRESENTATION_MAX_AGE_SECONDS,
+            presentation_leeway_seconds: DEFAULT_PRESENTATION_LEEWAY_SECONDS,
         }
     }
 }
@@ -132,7 +151,9 @@ impl Default for Policy {
 impl Policy {
     /// The default policy: [`DEFAULT_LEEWAY_SECONDS`] of leeway, every document type, and
     /// the default freshness rules (trust list stale after 7 days, rejected 30 days later;
-    /// status lists stale after 3 days, rejected 4 days later; warnings in between).
+    /// status lists stale after 3 days, rejected 4 days later; warnings in between); a
+    /// bare credential accepted only for a KK; presentations at most 90 seconds old, with
+    /// 30 seconds of leeway.
     pub fn new() -> Self {
         Self::default()
     }
@@ -152,6 +173,19 @@ impl Policy {
     /// The policy with another freshness rule for the trust list.
     pub fn with_trust_list_freshness(mut self, freshness: Freshness) -> Self {
         self.trust_list = freshness;
+        self
+    }
+
+    /// The policy accepting these document types as bare credentials.
+    pub fn with_bare_credentials(mut self, doc_types: DocTypeSet) -> Self {
+        self.bare_credentials = doc_types;
+        self
+    }
+
+    /// The policy with another largest presentation age and leeway, in seconds.
+    pub fn with_presentation_age(mut self, max_age_seconds: u32, leeway_seconds: u32) -> Self {
+        self.presentation_max_age_seconds = max_age_seconds;
+        self.presentation_leeway_seconds = leeway_seconds;
         self
     }
 

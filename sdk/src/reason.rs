@@ -224,6 +224,26 @@ pub enum Reason {
     CredentialRevoked,
     /// The status list marks the credential as suspended (status SUSPENDED of a 2-bit list).
     CredentialSuspended,
+    /// A presentation's payload is not `[credential, iat, exp, ?nonce, ?audience]` as the
+    /// format allows.
+    PresentationMalformed,
+    /// A bare credential where the policy asks for a presentation: one bound to a device
+    /// key, or of a type the policy accepts only when presented.
+    PresentationRequired,
+    /// A presentation of a credential that names no device key (`cnf`).
+    HolderKeyMissing,
+    /// The presentation is not signed by the credential's device key.
+    PresentationSignatureInvalid,
+    /// The presentation is past its expiry, or older than the policy allows.
+    PresentationExpired,
+    /// The presentation claims to be made in the future.
+    PresentationIssuedInFuture,
+    /// The presentation does not bind the verifier's nonce.
+    NonceMismatch,
+    /// The presentation names another verifier, or none where one was expected.
+    AudienceMismatch,
+    /// This verifier has already accepted this presentation.
+    PresentationReplayed,
 }
 
 /// A registry row: one reason code with its stage and its messages.
@@ -381,6 +401,33 @@ registry! {
     "credential_suspended", Revocation,
         "The credential is suspended by its issuer.",
         "Kredensial sedang ditangguhkan oleh penerbitnya.";
+    "presentation_malformed", Decode,
+        "The presentation from the holder's phone is malformed.",
+        "Presentasi dari ponsel pemegang tidak tersusun benar.";
+    "presentation_required", HolderBinding,
+        "This credential must be shown as a fresh QR code from the holder's phone, not as a copy.",
+        "Kredensial ini harus ditunjukkan sebagai kode QR baru dari ponsel pemegang, bukan salinan.";
+    "holder_key_missing", HolderBinding,
+        "The credential is not bound to a phone, so it cannot be presented from one.",
+        "Kredensial tidak terikat pada ponsel, sehingga tidak dapat dipresentasikan dari ponsel.";
+    "presentation_signature_invalid", HolderBinding,
+        "The presentation was not signed by the phone this credential belongs to.",
+        "Presentasi tidak ditandatangani oleh ponsel pemilik kredensial ini.";
+    "presentation_expired", HolderBinding,
+        "The QR code from the phone has expired; ask the holder to show a fresh one.",
+        "Kode QR dari ponsel sudah kedaluwarsa; minta pemegang menampilkan kode baru.";
+    "presentation_issued_in_future", HolderBinding,
+        "The presentation claims to be made in the future; check the clocks.",
+        "Presentasi mengaku dibuat pada waktu yang akan datang; periksa jam perangkat.";
+    "nonce_mismatch", HolderBinding,
+        "The presentation does not answer this counter's challenge code.",
+        "Presentasi tidak menjawab kode tantangan loket ini.";
+    "audience_mismatch", HolderBinding,
+        "The presentation was made for another verifier.",
+        "Presentasi dibuat untuk verifikator lain.";
+    "presentation_replayed", HolderBinding,
+        "This QR code has already been used; ask the holder to show a fresh one.",
+        "Kode QR ini sudah pernah digunakan; minta pemegang menampilkan kode baru.";
 }
 
 impl Reason {
@@ -431,6 +478,15 @@ impl Reason {
             Reason::StatusIndexOutOfRange => "status_index_out_of_range",
             Reason::CredentialRevoked => "credential_revoked",
             Reason::CredentialSuspended => "credential_suspended",
+            Reason::PresentationMalformed => "presentation_malformed",
+            Reason::PresentationRequired => "presentation_required",
+            Reason::HolderKeyMissing => "holder_key_missing",
+            Reason::PresentationSignatureInvalid => "presentation_signature_invalid",
+            Reason::PresentationExpired => "presentation_expired",
+            Reason::PresentationIssuedInFuture => "presentation_issued_in_future",
+            Reason::NonceMismatch => "nonce_mismatch",
+            Reason::AudienceMismatch => "audience_mismatch",
+            Reason::PresentationReplayed => "presentation_replayed",
         }
     }
 

@@ -17,6 +17,7 @@
 
 use crate::display::{self, DisplaySection};
 use crate::document::{DocType, Document};
+use crate::presentation::PresentationInfo;
 use crate::reason::{Reason, Warning};
 use crate::verify::{Rejection, Trace, TrustDataInfo, Verified};
 use serde::{Deserialize, Serialize};
@@ -74,6 +75,38 @@ pub struct Report {
     /// How fresh the trust data was: present in every report, valid or rejected.
     #[serde(default)]
     pub trust_data: TrustDataReport,
+    /// The holder's presentation, when a valid credential came inside one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presentation: Option<PresentationReport>,
+}
+
+/// A verified presentation, in the JSON form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PresentationReport {
+    /// The device key's algorithm: `EdDSA` or `ES256`.
+    pub alg: String,
+    /// When the holder's phone signed it, RFC 3339 UTC.
+    pub issued_at: String,
+    /// When it stops being valid, RFC 3339 UTC: a screen can count down to it.
+    pub expires_at: String,
+    /// The verifier nonce it bound, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    /// The verifier it was made for, if it names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+}
+
+impl From<&PresentationInfo> for PresentationReport {
+    fn from(info: &PresentationInfo) -> Self {
+        PresentationReport {
+            alg: info.alg.name().to_owned(),
+            issued_at: info.issued_at.to_string(),
+            expires_at: info.expires_at.to_string(),
+            nonce: info.nonce.clone(),
+            audience: info.audience.clone(),
+        }
+    }
 }
 
 /// Where the verifier's keys came from.
@@ -273,6 +306,7 @@ impl Report {
             document: Some(verified.document().clone()),
             display: Some(display::sections(verified.document())),
             trust_data: TrustDataReport::from(verified.trust_data()),
+            presentation: verified.presentation().map(PresentationReport::from),
         }
     }
 
@@ -292,6 +326,7 @@ impl Report {
             document: None,
             display: None,
             trust_data: TrustDataReport::from(rejection.trust_data()),
+            presentation: None,
         }
     }
 
@@ -327,6 +362,12 @@ impl From<&Rejection> for Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// These tests read bare credentials of every type: what is disclosed does not depend
+    /// on how the credential was shown.
+    fn bare_accepted() -> Policy {
+        Policy::new().with_bare_credentials(crate::DocTypeSet::all())
+    }
     use crate::document::DocTypeSet;
     use crate::issue::{Issuer, Validity};
     use crate::policy::Policy;
@@ -356,7 +397,7 @@ mod tests {
     }
 
     fn report_json(qr: &str, trust: &TrustStore, now: UnixTime) -> Value {
-        let report = Report::new(&verify(qr, trust, now, &Policy::default()));
+        let report = Report::new(&verify(qr, trust, now, &bare_accepted()));
         let json: Value = serde_json::from_str(&report.to_json()).unwrap();
         let back: Report = serde_json::from_value(json.clone()).unwrap();
         assert_eq!(back, report, "the JSON form reads back");

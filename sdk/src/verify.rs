@@ -6,6 +6,9 @@ use crate::crypto::Kid;
 use crate::document::{self, Document};
 use crate::limits::MAX_KID_CANDIDATES;
 use crate::policy::{FreshnessState, Policy};
+use crate::presentation::{
+    self, Challenge, PresentationInfo, PresentationPayload, ReceivedPresentation, ReplayCache,
+};
 use crate::reason::{Reason, Severity, Stage, Warning};
 use crate::status_list::{self, StatusListToken};
 use crate::time::UnixTime;
@@ -192,9 +195,16 @@ pub struct Verified {
     trace: Trace,
     verified_at: UnixTime,
     trust_data: TrustDataInfo,
+    presentation: Option<PresentationInfo>,
 }
 
 impl Verified {
+    /// The holder's presentation, when the credential came inside one: a verified value
+    /// with a presentation proves the holder's device signed it within the policy's age.
+    pub fn presentation(&self) -> Option<&PresentationInfo> {
+        self.presentation.as_ref()
+    }
+
     /// The time the verification was made for (the `now` given to [`verify`]).
     pub fn verified_at(&self) -> UnixTime {
         self.verified_at
@@ -261,16 +271,45 @@ impl Verified {
 ///
 /// Runs every stage in order and stops at the first rejection. Never panics, never reads
 /// the clock, and does no I/O: the trust store holds the keys and status lists, and the
-/// policy says how old they may be.
+/// policy says how old they may be. The QR text may hold a bare credential or a holder's
+/// presentation; [`verify_with`] also checks a challenge and replays.
 pub fn verify(
     qr_text: &str,
     trust: &TrustStore,
     now: UnixTime,
     policy: &Policy,
 ) -> Result<Verified, Rejection> {
+    verify_with(qr_text, trust, now, policy, &VerifyOptions::default())
+}
+
+/// What a verifier expects of one verification beyond its policy.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VerifyOptions<'a> {
+    /// The challenge the verifier showed: a presentation must bind its nonce (and its
+    /// audience, if it has one). A bare credential the policy accepts cannot bind one and
+    /// is judged by the policy alone.
+    pub challenge: Option<&'a Challenge>,
+    /// Where accepted presentations are remembered, so that each is accepted once.
+    pub replay_cache: Option<&'a ReplayCache>,
+}
+
+/// [`verify`], with a challenge and a replay cache.
+pub fn verify_with(
+    qr_text: &str,
+    trust: &TrustStore,
+    now: UnixTime,
+    policy: &Policy,
+    options: &VerifyOptions<'_>,
+) -> Result<Verified, Rejection> {
     let mut trace = Trace::new();
     let mut trust_data = TrustDataInfo::of_store(trust, now);
-    match run(qr_text, trust, now, policy, &mut trace, &mut trust_data) {
+    let context = Context {
+        trust,
+        now,
+        policy,
+        options,
+    };
+    match run(qr_text, &context, &mut trace, &mut trust_data) {
         Ok(verified) => Ok(Verified {
             trace,
             trust_data,
@@ -282,6 +321,14 @@ pub fn verify(
             trust_data,
         }),
     }
+}
+
+/// The inputs of one verification besides the QR text.
+struct Context<'a> {
+    trust: &'a TrustStore,
+    now: UnixTime,
+    policy: &'a Policy,
+    options: &'a VerifyOptions<'a>,
 }
 
 impl Trace {
@@ -299,14 +346,27 @@ impl Trace {
 
 fn run(
     qr_text: &str,
-    trust: &TrustStore,
-    now: UnixTime,
-    policy: &Policy,
+    context: &Context<'_>,
     trace: &mut Trace,
     trust_data: &mut TrustDataInfo,
 ) -> Result<Verified, Reason> {
+    let Context {
+        trust, now, policy, ..
+    } = *context;
     let bytes = trace.record(Stage::Decode, transport::decode_qr_text(qr_text))?;
-    let message = trace.record(Stage::Decode, cose::parse(&bytes))?;
+    let outer = trace.record(Stage::Decode, cose::parse(&bytes))?;
+    // A presentation wraps the credential: unwrap it here, check it at holder binding.
+    let (message, received) = if outer.claims_to_be_presentation() {
+        let payload = trace.record(Stage::Decode, PresentationPayload::decode(outer.payload()))?;
+        let credential = trace.record(Stage::Decode, cose::parse(payload.credential))?;
+        let received = ReceivedPresentation {
+            envelope: outer,
+            payload,
+        };
+        (credential, Some(received))
+    } else {
+        (outer, None)
+    };
 
     let kid = trace.record(
         Stage::Header,
@@ -317,6 +377,12 @@ fn run(
                 None => Err(Reason::KidUnknown),
             }),
     )?;
+    let holder_alg = match &received {
+        Some(received) => {
+            Some(trace.record(Stage::Header, received.envelope.check_presentation_header())?)
+        }
+        None => None,
+    };
 
     // Several entries may share a kid, and one public key may appear in several entries
     // (say, one per document type). Every entry whose key verifies the signature is a
@@ -419,7 +485,32 @@ fn run(
             trace.record(Stage::Revocation, check_revocation(reference, list))?;
         }
     }
-    trace.set(Stage::HolderBinding, StepOutcome::Skipped);
+    let presentation = match (&received, holder_alg) {
+        (Some(received), Some(alg)) => Some(trace.record(
+            Stage::HolderBinding,
+            match &claims.holder_key {
+                None => Err(Reason::HolderKeyMissing),
+                Some(key) => presentation::check_binding(
+                    received,
+                    alg,
+                    key,
+                    now,
+                    policy,
+                    context.options.challenge,
+                    context.options.replay_cache,
+                ),
+            },
+        )?),
+        _ if claims.holder_key.is_some()
+            || !policy.bare_credentials.contains(document.doc_type()) =>
+        {
+            return trace.record(Stage::HolderBinding, Err(Reason::PresentationRequired));
+        }
+        _ => {
+            trace.set(Stage::HolderBinding, StepOutcome::Skipped);
+            None
+        }
+    };
 
     let mut content_warnings = Vec::new();
     trace.record(
@@ -449,6 +540,7 @@ fn run(
         trace: *trace,
         verified_at: now,
         trust_data: *trust_data,
+        presentation,
     })
 }
 

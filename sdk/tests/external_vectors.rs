@@ -477,7 +477,7 @@ fn cose_wg_examples_are_all_rejected_by_the_ikd_profile() {
             &qr,
             &TrustStore::new(),
             UnixTime(1_800_000_000),
-            &Policy::default(),
+            &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
         )
         .unwrap_err();
         assert_eq!(rejection.reason(), &case.profile, "{}", case.file);

@@ -340,7 +340,7 @@ proptest! {
         prop_assert!(qr.starts_with(transport::PREFIX));
         prop_assert_eq!(transport::decode_qr_text(&qr).unwrap(), credential.as_bytes());
 
-        let verified = verify(&qr, trust, now, &Policy::default())
+        let verified = verify(&qr, trust, now, &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()))
             .map_err(|r| TestCaseError::fail(format!("{r}")))?;
         prop_assert_eq!(verified.document(), &document);
         prop_assert!(verified.warnings().is_empty(), "{:?}", verified.warnings());
@@ -395,7 +395,13 @@ fn valid_qr_texts() -> &'static [(String, UnixTime)] {
                 let (credential, _) = issuer.issue(doc, validity, Some(vec![1; 8])).unwrap();
                 let qr = credential.to_qr_text();
                 // Each text verifies before it is corrupted.
-                verify(&qr, trust, now, &Policy::default()).unwrap();
+                verify(
+                    &qr,
+                    trust,
+                    now,
+                    &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
+                )
+                .unwrap();
                 (qr, now)
             })
             .collect();
@@ -459,7 +465,7 @@ proptest! {
         let corrupted = apply(text, &edit);
         prop_assert_ne!(&corrupted, text);
         let (_, trust) = setup();
-        let rejection = match verify(&corrupted, trust, *now, &Policy::default()) {
+        let rejection = match verify(&corrupted, trust, *now, &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all())) {
             Ok(_) => return Err(TestCaseError::fail(format!("accepted after {edit:?}"))),
             Err(rejection) => rejection,
         };
@@ -485,7 +491,7 @@ proptest! {
         let i = at.index(bytes.len());
         bytes[i] ^= xor;
         let (_, trust) = setup();
-        let rejection = verify(&transport::encode_qr_text(&bytes), trust, *now, &Policy::default())
+        let rejection = verify(&transport::encode_qr_text(&bytes), trust, *now, &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()))
             .err()
             .ok_or_else(|| TestCaseError::fail(format!("accepted with byte {i} ^ {xor:#x}")))?;
         assert_registered(&rejection);
@@ -501,7 +507,12 @@ proptest! {
 /// with a registered code, without panicking.
 fn rejects(text: &str) -> Result<Rejection, TestCaseError> {
     let (_, trust) = setup();
-    match verify(text, trust, UnixTime(1_790_000_600), &Policy::default()) {
+    match verify(
+        text,
+        trust,
+        UnixTime(1_790_000_600),
+        &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
+    ) {
         Ok(_) => Err(TestCaseError::fail("arbitrary input verified")),
         Err(rejection) => {
             assert_registered(&rejection);

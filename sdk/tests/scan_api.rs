@@ -65,13 +65,18 @@ fn demo() -> DemoData {
 fn every_demo_credential_is_read_back_from_png_jpeg_and_webp_and_verifies() {
     let data = demo();
     for credential in &data.credentials {
-        let text = &credential.qr_text;
+        // What the holder shows: a presentation for the bound KTP-el and profiles.
+        let text = &data.shown_qr_text(credential, NOW).unwrap();
         for px in [1, 2, 4, 8] {
             let (pixels, side) = render(text, px);
             let file = png(&pixels, side, side, ExtendedColorType::L8);
             let scan = scan::scan_bytes(&file, &ScanOptions::exhaustive()).unwrap();
             assert_read_exactly(&scan, text, &format!("{} PNG {px} px", credential.sample));
-            let verified = scan.verify(&data.trust, NOW, &Policy::default());
+            let verified = scan.verify(
+                &data.trust,
+                NOW,
+                &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
+            );
             assert_eq!(verified.len(), 1);
             assert!(verified[0].result.is_ok(), "{}", credential.sample);
         }
@@ -87,7 +92,7 @@ fn every_demo_credential_is_read_back_from_png_jpeg_and_webp_and_verifies() {
             &ScanOptions::default(),
             &data.trust,
             NOW,
-            &Policy::default(),
+            &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
         )
         .unwrap();
         assert_eq!(results.len(), 1);
@@ -195,7 +200,14 @@ fn other_codes_are_payloads_but_not_credentials() {
     assert_eq!(scan.payloads().len(), 1);
     assert_eq!(scan.payloads()[0].bytes(), text.as_bytes());
     assert!(!scan.payloads()[0].is_ikd());
-    assert!(scan.verify(&data.trust, NOW, &Policy::default()).is_empty());
+    assert!(
+        scan.verify(
+            &data.trust,
+            NOW,
+            &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all())
+        )
+        .is_empty()
+    );
 
     let blank = png(&vec![255; 200 * 100], 200, 100, ExtendedColorType::L8);
     let scan = scan::scan_bytes(&blank, &ScanOptions::exhaustive()).unwrap();
@@ -354,11 +366,12 @@ fn pdf(images: Vec<Stream>) -> Vec<u8> {
 #[test]
 fn pdfs_of_scanned_pages_are_read_in_page_order() {
     let data = demo();
-    let texts: Vec<&str> = data
+    let shown: Vec<String> = data
         .credentials
         .iter()
-        .map(|c| c.qr_text.as_str())
+        .map(|c| data.shown_qr_text(c, NOW).unwrap())
         .collect();
+    let texts: Vec<&str> = shown.iter().map(String::as_str).collect();
 
     // Page 1: a JPEG scan.
     let (pixels, side) = render(texts[0], 4);
@@ -405,7 +418,7 @@ fn pdfs_of_scanned_pages_are_read_in_page_order() {
     let file = pdf(vec![page1, page2, page3, page4, page5]);
     let scan = scan::scan_bytes(&file, &ScanOptions::exhaustive()).unwrap();
     let read: Vec<&[u8]> = scan.payloads().iter().map(|p| p.bytes()).collect();
-    let expected: Vec<&[u8]> = texts
+    let expected: Vec<&[u8]> = texts[..3]
         .iter()
         .map(|t| t.as_bytes())
         .chain([other.as_bytes()])
@@ -413,7 +426,11 @@ fn pdfs_of_scanned_pages_are_read_in_page_order() {
     assert_eq!(read, expected);
     assert_eq!(scan.images_scanned(), 4);
     assert_eq!(scan.images_skipped(), 1);
-    let verified = scan.verify(&data.trust, NOW, &Policy::default());
+    let verified = scan.verify(
+        &data.trust,
+        NOW,
+        &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
+    );
     assert_eq!(verified.len(), 3);
     assert!(verified.iter().all(|v| v.result.is_ok()));
     assert_eq!(

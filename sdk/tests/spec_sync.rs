@@ -906,7 +906,13 @@ fn render_example() -> String {
     let public = issuer.key().public_key();
     let trust = example_trust(&issuer);
     let now = UnixTime(EXAMPLE_IAT + 600);
-    let verified = ikd_sdk::verify(&qr_text, &trust, now, &Policy::default()).unwrap();
+    let verified = ikd_sdk::verify(
+        &qr_text,
+        &trust,
+        now,
+        &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
+    )
+    .unwrap();
     let trace: Vec<String> = verified
         .trace()
         .steps()
@@ -1144,7 +1150,7 @@ fn check(cose_bytes: &[u8], trust: &TrustStore) -> Result<ikd_sdk::Verified, ikd
         &text,
         trust,
         UnixTime(EXAMPLE_IAT + 600),
-        &Policy::default(),
+        &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
     )
 }
 
@@ -1437,7 +1443,7 @@ fn edge_cases_described_in_format_md_hold() {
         &ikd_sdk::transport::encode_qr_text(&sign1(&protected, &[0xA0], &with_cnf)),
         &example_trust(&issuer),
         UnixTime(EXAMPLE_IAT),
-        &Policy::default(),
+        &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
     )
     .unwrap_err();
     assert_eq!(
@@ -1468,7 +1474,7 @@ fn edge_cases_described_in_format_md_hold() {
         &ikd_sdk::transport::encode_qr_text(&sign1(&protected, &[0xA0], &with_status(reference))),
         &example_trust(&issuer),
         UnixTime(EXAMPLE_IAT),
-        &Policy::default(),
+        &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
     )
     .unwrap_err();
     assert_eq!(rejection.code(), "status_list_missing", "§10 step 32");
@@ -1485,7 +1491,7 @@ fn edge_cases_described_in_format_md_hold() {
         )),
         &example_trust(&issuer),
         UnixTime(EXAMPLE_IAT),
-        &Policy::default(),
+        &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
     )
     .unwrap_err();
     assert_eq!(
@@ -1497,12 +1503,22 @@ fn edge_cases_described_in_format_md_hold() {
     // §10 steps 2–3: the prefix comes before the length, so a long QR code of another kind
     // is not an IKD credential, and only a long IKD1: text is too large.
     let digits = "1".repeat(limits::MAX_QR_TEXT_LEN + 1);
-    let rejection =
-        ikd_sdk::verify(&digits, &TrustStore::new(), UnixTime(0), &Policy::default()).unwrap_err();
+    let rejection = ikd_sdk::verify(
+        &digits,
+        &TrustStore::new(),
+        UnixTime(0),
+        &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
+    )
+    .unwrap_err();
     assert_eq!(rejection.code(), "not_ikd_credential", "§10 step 2");
     let long = format!("IKD1:{digits}");
-    let rejection =
-        ikd_sdk::verify(&long, &TrustStore::new(), UnixTime(0), &Policy::default()).unwrap_err();
+    let rejection = ikd_sdk::verify(
+        &long,
+        &TrustStore::new(),
+        UnixTime(0),
+        &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
+    )
+    .unwrap_err();
     assert_eq!(rejection.code(), "input_too_large", "§10 step 3");
 
     // §15.3: nbf before iat is accepted.

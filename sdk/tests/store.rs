@@ -20,7 +20,13 @@ use ikd_sdk::{KeyStatus, Policy, TrustAnchors, UnixTime, verify};
 const NOW: UnixTime = UnixTime(T0 + 3600);
 
 fn open(dir: &TempDir) -> TrustCache {
-    TrustCache::open(dir.path(), anchors(), Policy::default(), NOW).unwrap()
+    TrustCache::open(
+        dir.path(),
+        anchors(),
+        Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
+        NOW,
+    )
+    .unwrap()
 }
 
 fn sequence(cache: &TrustCache) -> Option<u64> {
@@ -28,7 +34,12 @@ fn sequence(cache: &TrustCache) -> Option<u64> {
 }
 
 fn verdict(cache: &TrustCache, qr: &str) -> &'static str {
-    match verify(qr, &cache.store(), NOW, &Policy::default()) {
+    match verify(
+        qr,
+        &cache.store(),
+        NOW,
+        &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
+    ) {
         Ok(_) => "valid",
         Err(r) => r.code(),
     }
@@ -335,14 +346,20 @@ fn a_frozen_cache_stays_loaded_but_every_verification_says_stale() {
         cache.install_trust_list(&signed_list(2, T0), NOW).unwrap();
     }
     let much_later = UnixTime(T0 + 90 * DAY);
-    let cache = TrustCache::open(dir.path(), anchors(), Policy::default(), much_later).unwrap();
+    let cache = TrustCache::open(
+        dir.path(),
+        anchors(),
+        Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
+        much_later,
+    )
+    .unwrap();
     assert_eq!(sequence(&cache), Some(2), "the last good copy is kept");
     assert!(cache.problems()[0].contains("stale"));
     let result = verify(
         &credential_at(&key_a(), T0 + 89 * DAY, None),
         &cache.store(),
         much_later,
-        &Policy::default(),
+        &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
     );
     assert_eq!(result.unwrap_err().code(), "trust_list_stale");
 }
@@ -388,7 +405,13 @@ fn roots_rotate_by_announcement() {
         key: stranger_root().public_key(),
     });
     let other_dir = TempDir::new("store-two-roots");
-    let cache = TrustCache::open(other_dir.path(), both, Policy::default(), NOW).unwrap();
+    let cache = TrustCache::open(
+        other_dir.path(),
+        both,
+        Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
+        NOW,
+    )
+    .unwrap();
     assert_eq!(
         cache.install_trust_list(&third, NOW),
         Ok(Installed::Updated)

@@ -205,7 +205,12 @@ async fn sync(client: &SyncClient, cache: &TrustCache) -> SyncReport {
 }
 
 fn verdict(cache: &TrustCache, qr: &str) -> &'static str {
-    match verify(qr, &cache.store(), NOW, &Policy::default()) {
+    match verify(
+        qr,
+        &cache.store(),
+        NOW,
+        &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
+    ) {
         Ok(_) => "valid",
         Err(r) => r.code(),
     }
@@ -253,7 +258,13 @@ async fn synced() -> (Server, TempDir, TrustCache, SyncClient, Probe) {
     let server = Server::start().await;
     server.publish(1, &[5]);
     let dir = TempDir::new("sync");
-    let cache = TrustCache::open(dir.path(), anchors(), Policy::default(), NOW).unwrap();
+    let cache = TrustCache::open(
+        dir.path(),
+        anchors(),
+        Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
+        NOW,
+    )
+    .unwrap();
     let client = SyncClient::new(config(&server.url())).unwrap();
     let report = sync(&client, &cache).await;
     assert_eq!(report.trust_list, Outcome::Updated);
@@ -306,7 +317,13 @@ async fn normal_sync_then_not_modified_then_an_update() {
     assert_eq!(verdict(&cache, &probe.valid), "credential_revoked");
     assert_eq!(verdict(&cache, &probe.revoked), "credential_revoked");
     // The new data survives a restart.
-    let reopened = TrustCache::open(cache.dir(), anchors(), Policy::default(), NOW).unwrap();
+    let reopened = TrustCache::open(
+        cache.dir(),
+        anchors(),
+        Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
+        NOW,
+    )
+    .unwrap();
     assert_eq!(verdict(&reopened, &probe.valid), "credential_revoked");
 }
 

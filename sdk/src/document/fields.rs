@@ -137,6 +137,15 @@ impl<'a, const N: usize> FieldReader<'a, N> {
             .transpose()
     }
 
+    /// A required boolean.
+    pub(crate) fn bool(&self, key: usize) -> Result<bool, Reason> {
+        let value = self.required(key)?;
+        self.convert(key, value, |v| match v {
+            Item::Bool(b) => Some(*b),
+            _ => None,
+        })
+    }
+
     /// A required array.
     pub(crate) fn array(&self, key: usize) -> Result<&'a [Item<'a>], Reason> {
         let value = self.required(key)?;

@@ -1,4 +1,5 @@
-//! The documents a credential carries: KTP-el and Kartu Keluarga.
+//! The documents a credential carries: KTP-el, Kartu Keluarga, and the purpose profiles
+//! (identity, age over 17, domicile).
 //!
 //! A document's CBOR form is a map with small integer keys (spec/format.md §Documents);
 //! its JSON form, used by `ikd issue` and by verdicts, uses the field names below.
@@ -7,9 +8,11 @@ mod check;
 mod fields;
 mod kk;
 mod ktp;
+mod profile;
 
 pub use kk::{Kk, KkMember};
 pub use ktp::{BerlakuHingga, Ktp};
+pub use profile::{AgeProfile, DomicileProfile, IdentityProfile};
 
 use crate::cbor::Item;
 use crate::reason::{FieldPath, Reason, Warning};
@@ -29,6 +32,7 @@ pub fn field_name(name: &str) -> Option<&'static str> {
         .iter()
         .chain(KK_FIELDS)
         .chain(KK_MEMBER_FIELDS)
+        .chain(&profile::AGE_NAMES[1..])
         .find(|known| **known == name)
         .copied()
 }
@@ -42,18 +46,41 @@ pub enum DocType {
     Ktp,
     /// Kartu Keluarga, the family card.
     Kk,
+    /// Identity profile: NIK, name and optionally the portrait.
+    Identity,
+    /// Age profile: whether the holder is at least 17.
+    AgeOver17,
+    /// Domicile profile: address, RT, RW and region code.
+    Domicile,
 }
 
 impl DocType {
     /// Every document type.
-    pub const ALL: [DocType; 2] = [DocType::Ktp, DocType::Kk];
+    pub const ALL: [DocType; 5] = [
+        DocType::Ktp,
+        DocType::Kk,
+        DocType::Identity,
+        DocType::AgeOver17,
+        DocType::Domicile,
+    ];
 
     /// The number the credential carries.
     pub const fn number(self) -> u8 {
         match self {
             DocType::Ktp => 1,
             DocType::Kk => 2,
+            DocType::Identity => 3,
+            DocType::AgeOver17 => 4,
+            DocType::Domicile => 5,
         }
+    }
+
+    /// Whether this is a purpose profile rather than a whole document.
+    pub const fn is_profile(self) -> bool {
+        matches!(
+            self,
+            DocType::Identity | DocType::AgeOver17 | DocType::Domicile
+        )
     }
 
     /// The type for a number, if known.
@@ -63,11 +90,14 @@ impl DocType {
             .find(|t| u64::from(t.number()) == number)
     }
 
-    /// The stable name (`ktp`, `kk`).
+    /// The stable name (`ktp`, `kk`, `identity`, `age_over_17`, `domicile`).
     pub const fn name(self) -> &'static str {
         match self {
             DocType::Ktp => "ktp",
             DocType::Kk => "kk",
+            DocType::Identity => "identity",
+            DocType::AgeOver17 => "age_over_17",
+            DocType::Domicile => "domicile",
         }
     }
 
@@ -141,6 +171,12 @@ pub enum Document {
     Ktp(Ktp),
     /// A Kartu Keluarga.
     Kk(Kk),
+    /// An identity profile.
+    Identity(IdentityProfile),
+    /// An age profile.
+    AgeOver17(AgeProfile),
+    /// A domicile profile.
+    Domicile(DomicileProfile),
 }
 
 impl Document {
@@ -149,6 +185,9 @@ impl Document {
         match self {
             Document::Ktp(_) => DocType::Ktp,
             Document::Kk(_) => DocType::Kk,
+            Document::Identity(_) => DocType::Identity,
+            Document::AgeOver17(_) => DocType::AgeOver17,
+            Document::Domicile(_) => DocType::Domicile,
         }
     }
 
@@ -157,6 +196,9 @@ impl Document {
         match self {
             Document::Ktp(ktp) => ktp.to_cbor_value(),
             Document::Kk(kk) => kk.to_cbor_value(),
+            Document::Identity(profile) => profile.to_cbor_value(),
+            Document::AgeOver17(profile) => profile.to_cbor_value(),
+            Document::Domicile(profile) => profile.to_cbor_value(),
         }
     }
 
@@ -167,6 +209,9 @@ impl Document {
         match doc_type {
             DocType::Ktp => Ktp::from_cbor(item).map(Document::Ktp),
             DocType::Kk => Kk::from_cbor(item).map(Document::Kk),
+            DocType::Identity => IdentityProfile::from_cbor(item).map(Document::Identity),
+            DocType::AgeOver17 => AgeProfile::from_cbor(item).map(Document::AgeOver17),
+            DocType::Domicile => DomicileProfile::from_cbor(item).map(Document::Domicile),
         }
     }
 
@@ -176,6 +221,9 @@ impl Document {
         match self {
             Document::Ktp(ktp) => ktp.check_content(warnings),
             Document::Kk(kk) => kk.check_content(warnings),
+            Document::Identity(profile) => profile.check_content(warnings),
+            Document::AgeOver17(_) => Ok(()),
+            Document::Domicile(profile) => profile.check_content(warnings),
         }
     }
 }
