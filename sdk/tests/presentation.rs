@@ -458,3 +458,162 @@ fn wycheproof_p256_through_the_sdk_es256_check() {
     assert_eq!(divergences, Vec::<u64>::new());
     assert_eq!((valid_verified, invalid_rejected), (173, 89));
 }
+
+// ---------------------------------------------------------------------------------------
+// spec/format.md §17.7: the worked example.
+// ---------------------------------------------------------------------------------------
+
+/// CBOR diagnostic notation of the small values this example holds.
+fn diagnostic(value: &Value) -> String {
+    match value {
+        Value::Integer(i) => i128::from(*i).to_string(),
+        Value::Bytes(b) => format!("h'{}'", hex::encode(b)),
+        Value::Text(t) => format!("{t:?}"),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "null".into(),
+        Value::Tag(tag, inner) => format!("{tag}({})", diagnostic(inner)),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(diagnostic).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Map(entries) => format!(
+            "{{{}}}",
+            entries
+                .iter()
+                .map(|(k, v)| format!("{}: {}", diagnostic(k), diagnostic(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => format!("{other:?}"),
+    }
+}
+
+fn decode(bytes: &[u8]) -> Value {
+    ciborium::from_reader(bytes).unwrap()
+}
+
+fn worked_example() -> String {
+    let issuer = Issuer::new(IssuerSigningKey::from_seed(&[7; 32]), "ID-DUKCAPIL-3273").unwrap();
+    let phone = phone(HolderAlg::Es256);
+    let options = IssueOptions {
+        credential_id: ikd_sdk::CredentialId::Given(vec![1, 2, 3, 4, 5, 6, 7, 8]),
+        holder_key: Some(phone.public_key()),
+        ..IssueOptions::default()
+    };
+    let (credential, _) = issuer
+        .issue_with(
+            &ktp(),
+            Validity::for_seconds(ISSUED, 365 * 86_400),
+            &options,
+        )
+        .unwrap();
+    let challenge = Challenge::new("7KQ2M9XD", Some("BANK-CABANG-01")).unwrap();
+    let shown = present(&credential, &phone, NOW, 90, Some(&challenge)).unwrap();
+    let Value::Tag(18, envelope) = decode(shown.as_bytes()) else {
+        panic!("not tag 18")
+    };
+    let Value::Array(parts) = *envelope else {
+        panic!("not an array")
+    };
+    let protected = decode(parts[0].as_bytes().unwrap());
+    let payload = decode(parts[2].as_bytes().unwrap());
+    let Value::Array(fields) = &payload else {
+        panic!("payload is not an array")
+    };
+    let cnf = match decode(credential.as_bytes()) {
+        Value::Tag(18, inner) => match *inner {
+            Value::Array(parts) => match decode(parts[2].as_bytes().unwrap()) {
+                Value::Map(claims) => claims
+                    .into_iter()
+                    .find(|(k, _)| k.as_integer() == Some(8.into()))
+                    .map(|(_, v)| v)
+                    .unwrap(),
+                _ => panic!("claims"),
+            },
+            _ => panic!("credential"),
+        },
+        _ => panic!("credential tag"),
+    };
+    let fields_diag: Vec<String> = fields
+        .iter()
+        .enumerate()
+        .map(|(i, v)| match i {
+            0 => format!(
+                "h'…' ; the credential, {} bytes",
+                credential.as_bytes().len()
+            ),
+            _ => diagnostic(v),
+        })
+        .collect();
+    let verified = verify_with(
+        &shown.to_qr_text(),
+        &trust_of(&issuer),
+        NOW,
+        &Policy::default(),
+        &VerifyOptions {
+            challenge: Some(&challenge),
+            ..VerifyOptions::default()
+        },
+    );
+    assert!(verified.is_ok(), "the worked example verifies");
+    let hex_lines: Vec<String> = hex::encode(shown.as_bytes())
+        .as_bytes()
+        .chunks(64)
+        .map(|c| String::from_utf8(c.to_vec()).unwrap())
+        .collect();
+    format!(
+        "The credential's `cnf` claim:\n\n```\n8: {}\n```\n\n\
+         The presentation ({} bytes; the QR text is {} characters, QR version 16 at ECC M), in \
+         diagnostic notation:\n\n```\n18([\n  h'{}', ; {}\n  {{}},\n  h'…', ; [\n    {}\n  ]\n  h'{}'\n])\n```\n\n\
+         In hex:\n\n```\n{}\n```\n\n\
+         Verified at 1790003600 with that challenge, it is valid; at 1790003721 it is \
+         `presentation_expired`; a second verification with the same replay cache is \
+         `presentation_replayed`.\n",
+        diagnostic(&cnf),
+        shown.as_bytes().len(),
+        shown.to_qr_text().len(),
+        hex::encode(parts[0].as_bytes().unwrap()),
+        diagnostic(&protected),
+        fields_diag.join(",\n    "),
+        hex::encode(parts[3].as_bytes().unwrap()),
+        hex_lines.join("\n"),
+    )
+}
+
+fn trust_of(issuer: &Issuer) -> TrustStore {
+    let mut trust = TrustStore::new();
+    trust.add(TrustedKey {
+        issuer: issuer.id().into(),
+        name: "Disdukcapil Kota Bandung".into(),
+        key: issuer.key().public_key(),
+        valid_from: UnixTime(0),
+        valid_until: UnixTime(2_000_000_000),
+        doc_types: DocTypeSet::all(),
+    });
+    trust
+}
+
+#[test]
+fn worked_example_in_the_spec_is_current() {
+    let rendered = worked_example();
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/format.md");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("\r\n", "\n");
+    let start = "<!-- presentation-example:start -->\n";
+    let end = "<!-- presentation-example:end -->";
+    let from = text.find(start).unwrap() + start.len();
+    let to = from + text[from..].find(end).unwrap();
+    if std::env::var("UPDATE_SPEC").is_ok_and(|v| v == "1") {
+        std::fs::write(
+            &path,
+            format!("{}{}{}", &text[..from], rendered, &text[to..]),
+        )
+        .unwrap();
+        return;
+    }
+    assert!(
+        text[from..to] == rendered,
+        "spec/format.md §17.7 is stale: run `UPDATE_SPEC=1 cargo test -p ikd-sdk --test presentation`\n{rendered}"
+    );
+}

@@ -1434,23 +1434,36 @@ fn edge_cases_described_in_format_md_hold() {
         "§15.1"
     );
 
-    // §15.2: unknown claims are refused (cnf, key 8, here, in key order before the document).
-    let with_cnf = payload_edit(|entries| {
-        let at = entries.len() - 1;
-        entries.insert(at, (Value::from(8), Value::Map(vec![])))
-    });
-    let rejection = ikd_sdk::verify(
-        &ikd_sdk::transport::encode_qr_text(&sign1(&protected, &[0xA0], &with_cnf)),
-        &example_trust(&issuer),
-        UnixTime(EXAMPLE_IAT),
-        &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
-    )
-    .unwrap_err();
-    assert_eq!(
-        rejection.reason(),
-        &ikd_sdk::Reason::ClaimsMalformed { claim: "unknown" },
-        "§15.2"
-    );
+    // §15.2: unknown claims are refused (`sub`, key 2, here, in key order after `iss`);
+    // §7: a `cnf` that is not one of the two COSE_Key shapes is a claims fault.
+    for (key, value, claim) in [
+        (2, Value::from("x"), "unknown"),
+        (8, Value::Map(vec![]), "cnf"),
+    ] {
+        let edited = payload_edit(|entries| {
+            let at = entries
+                .iter()
+                // Deterministic order: every positive key before the negative ones.
+                .position(|(k, _)| {
+                    k.as_integer()
+                        .is_some_and(|k| i128::from(k) > key || i128::from(k) < 0)
+                })
+                .unwrap_or(entries.len());
+            entries.insert(at, (Value::from(key as i64), value.clone()))
+        });
+        let rejection = ikd_sdk::verify(
+            &ikd_sdk::transport::encode_qr_text(&sign1(&protected, &[0xA0], &edited)),
+            &example_trust(&issuer),
+            UnixTime(EXAMPLE_IAT),
+            &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
+        )
+        .unwrap_err();
+        assert_eq!(
+            rejection.reason(),
+            &ikd_sdk::Reason::ClaimsMalformed { claim },
+            "§15.2 / §7"
+        );
+    }
 
     // §7.1, §10 steps 17 and 32: the status claim is read; a malformed one is a claims fault;
     // without the list it names the credential is refused at the revocation stage.
