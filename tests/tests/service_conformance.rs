@@ -1,10 +1,18 @@
 //! For every conformance vector, the service's verdict equals the SDK's.
 //!
-//! Each vector names a trust store, a clock and a policy (`conformance/README.md`). The
+//! Each vector names its trust data, a clock and a policy (`conformance/README.md`). The
 //! service is built for them in-process (`ikd_verifier_service::app`), the QR text is
 //! posted to `POST /v1/verify` with purpose `kyc` (which discloses the whole document), and
-//! the answer is compared with `ikd_sdk::verify` on the same inputs: verdict, reason code
-//! and stage, and the whole report besides what only the service adds.
+//! the answer is compared with `ikd_sdk::verify` on the same inputs, as the conformance
+//! runner builds them: verdict, reason code and stage, and the whole report besides what
+//! only the service adds.
+//!
+//! The trust data reaches the service the way it does in production. A vector with a
+//! signed trust list (group `trust`) gets a trust cache folder holding the list and the
+//! status lists it names, under the file names the list gives (what `ikd trust publish`
+//! writes and a sync stores), and a service configured with the vector's pinned roots and
+//! freshness policy, which opens that cache through the SDK's `TrustCache` at the vector's
+//! time. A vector with a trust store gets it as the service's (unsigned) trust data.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -15,8 +23,13 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use ikd_sdk::policy::Freshness;
 use ikd_sdk::report::Report;
-use ikd_sdk::{DocType, DocTypeSet, Policy, TrustStore, UnixTime};
+use ikd_sdk::store::{STATUS_DIR, TRUST_LIST_FILE};
+use ikd_sdk::{
+    DocType, DocTypeSet, IssuerPublicKey, Policy, StatusListToken, TrustStore, UnixTime,
+    VerifiedTrustList,
+};
 use ikd_verifier_service::audit::AuditLog;
 use ikd_verifier_service::clock::Clock;
 use ikd_verifier_service::config::RawConfig;
@@ -24,6 +37,7 @@ use ikd_verifier_service::{AppState, app};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceExt as _;
 
@@ -37,28 +51,75 @@ fn vectors_dir() -> PathBuf {
         .join("vectors")
 }
 
+/// Where a vector's keys come from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Keys {
+    /// A trust store of the file, by name.
+    Store(String),
+    /// A signed trust list of the file, by name.
+    List(String),
+}
+
+/// A freshness rule: maximum age and grace (`None`: rejected at once).
+type Rule = (u32, Option<u32>);
+
 /// One vector with what the service needs to be set up for it.
 struct Case {
     file: String,
     id: String,
     qr: String,
     now: i64,
-    trust_store: String,
+    keys: Keys,
+    status_lists: Vec<String>,
     leeway_seconds: u32,
     accepted_doc_types: Vec<String>,
+    /// Trust list and status list rules, when the vector gives them.
+    freshness: Option<(Rule, Rule)>,
 }
 
-/// Vectors verified against a signed trust list and status lists (format version 2, group
-/// `trust`): the service cannot be given those until it runs the SDK's trust sync, which
-/// the trust issue brings. They are counted, named and reported, never silently dropped.
-struct Pending {
-    id: String,
+impl Case {
+    /// What one service instance is built for: vectors sharing it share the instance.
+    fn service_key(&self) -> String {
+        format!(
+            "{} {:?} {:?} {} {} {:?} {:?}",
+            self.file,
+            self.keys,
+            self.status_lists,
+            self.now,
+            self.leeway_seconds,
+            self.accepted_doc_types,
+            self.freshness
+        )
+    }
 }
 
-/// Trust stores by vector file and name.
-type Stores = BTreeMap<(String, String), TrustStore>;
+/// A vector file's trust data.
+#[derive(Default)]
+struct FileTrust {
+    stores: BTreeMap<String, TrustStore>,
+    /// Signed trust lists: pinned roots (hex) and the token.
+    lists: BTreeMap<String, (Vec<String>, Vec<u8>)>,
+    /// Status lists: URI and token.
+    status_lists: BTreeMap<String, (String, Vec<u8>)>,
+}
 
-fn cases() -> (Vec<Case>, Vec<Pending>, Stores) {
+/// Trust data by vector file.
+type Trust = BTreeMap<String, FileTrust>;
+
+fn rule(value: &Value) -> Rule {
+    (
+        u32::try_from(value["max_age_seconds"].as_u64().unwrap()).unwrap(),
+        value
+            .get("grace_seconds")
+            .map(|g| u32::try_from(g.as_u64().unwrap()).unwrap()),
+    )
+}
+
+fn hex_bytes(text: &str) -> Vec<u8> {
+    ikd_sdk::encoding::hex_decode(text).unwrap()
+}
+
+fn cases() -> (Vec<Case>, Trust) {
     let mut names: Vec<String> = std::fs::read_dir(vectors_dir())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -67,61 +128,157 @@ fn cases() -> (Vec<Case>, Vec<Pending>, Stores) {
     names.sort();
     assert!(!names.is_empty(), "no vector files in {:?}", vectors_dir());
     let mut cases = Vec::new();
-    let mut pending = Vec::new();
-    let mut stores = BTreeMap::new();
+    let mut trust = Trust::new();
     for name in names {
         let file: Value =
             serde_json::from_str(&std::fs::read_to_string(vectors_dir().join(&name)).unwrap())
                 .unwrap();
+        let data = trust.entry(name.clone()).or_default();
         for (store_name, store) in file["trust_stores"].as_object().unwrap() {
             let store = TrustStore::from_json(&store.to_string())
                 .unwrap_or_else(|e| panic!("{name}: trust store {store_name}: {e}"));
-            stores.insert((name.clone(), store_name.clone()), store);
+            data.stores.insert(store_name.clone(), store);
+        }
+        for (list_name, list) in file["trust_lists"].as_object().into_iter().flatten() {
+            let roots = list["roots"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r.as_str().unwrap().to_owned())
+                .collect();
+            let token = hex_bytes(list["token"].as_str().unwrap());
+            data.lists.insert(list_name.clone(), (roots, token));
+        }
+        for (list_name, list) in file["status_lists"].as_object().into_iter().flatten() {
+            let uri = list["uri"].as_str().unwrap().to_owned();
+            let token = hex_bytes(list["token"].as_str().unwrap());
+            data.status_lists.insert(list_name.clone(), (uri, token));
         }
         for vector in file["vectors"].as_array().unwrap() {
             let id = vector["id"].as_str().unwrap().to_owned();
-            if vector.get("trust_store").is_none() {
-                assert!(
-                    vector.get("trust_list").is_some(),
-                    "{name} {id}: neither a trust store nor a trust list"
-                );
-                pending.push(Pending { id });
-                continue;
-            }
+            let keys = match (vector.get("trust_store"), vector.get("trust_list")) {
+                (Some(store), None) => Keys::Store(store.as_str().unwrap().to_owned()),
+                (None, Some(list)) => Keys::List(list.as_str().unwrap().to_owned()),
+                _ => panic!("{name} {id}: not exactly one of a trust store and a trust list"),
+            };
+            let policy = &vector["policy"];
             cases.push(Case {
                 file: name.clone(),
                 id,
                 qr: vector["qr"].as_str().unwrap().to_owned(),
                 now: vector["now"].as_i64().unwrap(),
-                trust_store: vector["trust_store"].as_str().unwrap().to_owned(),
-                leeway_seconds: u32::try_from(vector["policy"]["leeway_seconds"].as_u64().unwrap())
-                    .unwrap(),
-                accepted_doc_types: vector["policy"]["accepted_doc_types"]
+                keys,
+                status_lists: vector
+                    .get("status_lists")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .map(|s| s.as_str().unwrap().to_owned())
+                    .collect(),
+                leeway_seconds: u32::try_from(policy["leeway_seconds"].as_u64().unwrap()).unwrap(),
+                accepted_doc_types: policy["accepted_doc_types"]
                     .as_array()
                     .unwrap()
                     .iter()
                     .map(|t| t.as_str().unwrap().to_owned())
                     .collect(),
+                freshness: policy
+                    .get("freshness")
+                    .map(|f| (rule(&f["trust_list"]), rule(&f["status_list"]))),
             });
         }
     }
-    (cases, pending, stores)
+    (cases, trust)
 }
 
-/// The service for one vector's trust store, clock and policy. Its audit log goes to
-/// `dir`.
-fn service_for(case: &Case, store: &TrustStore, dir: &Path) -> AppState {
+/// The trust data of a vector as the conformance runner builds it for the SDK: the store
+/// or the verified trust list's keys, with the vector's status lists added.
+fn sdk_trust(case: &Case, data: &FileTrust) -> TrustStore {
+    let mut store = match &case.keys {
+        Keys::Store(name) => data.stores[name].clone(),
+        Keys::List(name) => {
+            let (roots, token) = &data.lists[name];
+            VerifiedTrustList::verify(token, &pinned(roots))
+                .unwrap_or_else(|e| panic!("{}: trust list {name}: {e}", case.id))
+                .to_trust_store()
+        }
+    };
+    for name in &case.status_lists {
+        let (uri, token) = &data.status_lists[name];
+        let verified = StatusListToken::verify(token, &store)
+            .unwrap_or_else(|e| panic!("{}: status list {name}: {e}", case.id));
+        assert_eq!(verified.uri(), uri, "{}", case.id);
+        store.add_status_list(Arc::new(verified));
+    }
+    store
+}
+
+fn pinned(roots: &[String]) -> Vec<IssuerPublicKey> {
+    roots
+        .iter()
+        .map(|r| IssuerPublicKey::from_bytes(&hex_bytes(r)).unwrap())
+        .collect()
+}
+
+/// Writes the trust cache folder of a trust-list vector: the list, and each of the
+/// vector's status lists under the file name the list gives its URI.
+fn write_cache(case: &Case, data: &FileTrust, list: &str, dir: &Path) {
+    let (roots, token) = &data.lists[list];
+    let verified = VerifiedTrustList::verify(token, &pinned(roots)).unwrap();
+    std::fs::create_dir_all(dir.join(STATUS_DIR)).unwrap();
+    std::fs::write(dir.join(TRUST_LIST_FILE), token).unwrap();
+    for name in &case.status_lists {
+        let (uri, token) = &data.status_lists[name];
+        let reference = verified
+            .list()
+            .status_lists
+            .iter()
+            .find(|r| &r.uri == uri)
+            .unwrap_or_else(|| panic!("{}: the trust list names no status list {uri}", case.id));
+        std::fs::write(dir.join(STATUS_DIR).join(&reference.file), token).unwrap();
+    }
+}
+
+/// The service for one vector's trust data, clock and policy, in `dir` (audit log, trust
+/// cache).
+fn service_for(case: &Case, data: &FileTrust, dir: &Path) -> AppState {
     let doc_types: Vec<String> = case
         .accepted_doc_types
         .iter()
         .map(|t| format!("\"{t}\""))
         .collect();
+    let mut policy = String::new();
+    if let Some(((list_age, list_grace), (status_age, status_grace))) = case.freshness {
+        policy = format!(
+            "trust_list_max_age_seconds = {list_age}\ntrust_list_grace_seconds = {}\n\
+             status_list_max_age_seconds = {status_age}\nstatus_list_grace_seconds = {}\n",
+            list_grace.unwrap_or(0),
+            status_grace.unwrap_or(0)
+        );
+    }
+    let trust = match &case.keys {
+        Keys::Store(_) => String::new(),
+        Keys::List(name) => {
+            write_cache(case, data, name, &dir.join("cache"));
+            let roots: Vec<String> = data.lists[name]
+                .0
+                .iter()
+                .map(|r| format!("\"{r}\""))
+                .collect();
+            format!(
+                "[trust]\nroots = [{}]\ncache_dir = \"cache\"\n",
+                roots.join(", ")
+            )
+        }
+    };
     let text = format!(
         r#"
 data_dir = "{dir}"
+{trust}
 [policy]
 leeway_seconds = {leeway}
 accepted_doc_types = [{doc_types}]
+{policy}
 [audit]
 hmac_key = "{HMAC_KEY_HEX}"
 [[clients]]
@@ -138,10 +295,14 @@ rate_limit_per_minute = 1000000
     let config = RawConfig::parse(&text).unwrap().resolve(dir).unwrap();
     let now = UnixTime(case.now);
     let audit = AuditLog::open(&config.audit.backend, config.audit.retention_days, now).unwrap();
-    let state = AppState::new(&config, audit, Clock::Fixed(now));
-    state
-        .trust
-        .install(store.clone(), case.trust_store.clone(), now);
+    let state = AppState::try_new(&config, audit, Clock::Fixed(now)).unwrap();
+    if let Keys::Store(name) = &case.keys {
+        // A local trust store carries no status lists of its own; the service's embedding
+        // API takes the store with the vector's status lists, as the SDK gets it.
+        state
+            .trust
+            .install(sdk_trust(case, data), name.clone(), now);
+    }
     state
 }
 
@@ -151,9 +312,19 @@ fn sdk_policy(case: &Case) -> Policy {
     for name in &case.accepted_doc_types {
         accepted = accepted.with(DocType::from_name(name).unwrap());
     }
-    Policy::new()
+    let mut policy = Policy::new()
         .with_leeway_seconds(case.leeway_seconds)
-        .with_accepted_doc_types(accepted)
+        .with_accepted_doc_types(accepted);
+    if let Some((list, status)) = case.freshness {
+        let rule = |(age, grace): Rule| match grace {
+            None => Freshness::reject_after(age),
+            Some(grace) => Freshness::warn_after(age, grace),
+        };
+        policy = policy
+            .with_trust_list_freshness(rule(list))
+            .with_status_list_freshness(rule(status));
+    }
+    policy
 }
 
 async fn post(state: &AppState, qr: &str) -> (StatusCode, Value) {
@@ -173,7 +344,7 @@ async fn post(state: &AppState, qr: &str) -> (StatusCode, Value) {
 
 #[test]
 fn the_service_gives_the_sdk_verdict_for_every_conformance_vector() {
-    let (cases, pending, stores) = cases();
+    let (cases, trust) = cases();
     let dir = std::env::temp_dir().join(format!("ikd-e2e-conformance-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -183,31 +354,24 @@ fn the_service_gives_the_sdk_verdict_for_every_conformance_vector() {
         .enable_all()
         .build()
         .unwrap();
-    let (compared, valid, mismatches) = runtime.block_on(async {
+    let (compared, valid, signed, mismatches) = runtime.block_on(async {
         tokio::time::timeout(Duration::from_secs(120), async {
             // One service per trust store, clock and policy: vectors share most of them.
-            let mut services: BTreeMap<(String, String, i64, u32, Vec<String>), AppState> =
-                BTreeMap::new();
+            let mut services: BTreeMap<String, AppState> = BTreeMap::new();
             let mut mismatches = Vec::new();
-            let (mut compared, mut valid) = (0, 0);
+            let (mut compared, mut valid, mut signed) = (0, 0, 0);
             for case in &cases {
-                let store = &stores[&(case.file.clone(), case.trust_store.clone())];
-                let key = (
-                    case.file.clone(),
-                    case.trust_store.clone(),
-                    case.now,
-                    case.leeway_seconds,
-                    case.accepted_doc_types.clone(),
-                );
+                let data = &trust[&case.file];
                 let service_dir = dir.join(services.len().to_string());
                 let state = services
-                    .entry(key)
-                    .or_insert_with(|| service_for(case, store, &service_dir))
+                    .entry(case.service_key())
+                    .or_insert_with(|| service_for(case, data, &service_dir))
                     .clone();
 
                 let (status, answer) = post(&state, &case.qr).await;
+                let store = sdk_trust(case, data);
                 let sdk_result =
-                    ikd_sdk::verify(&case.qr, store, UnixTime(case.now), &sdk_policy(case));
+                    ikd_sdk::verify(&case.qr, &store, UnixTime(case.now), &sdk_policy(case));
                 let sdk: Value = serde_json::from_str(&Report::new(&sdk_result).to_json()).unwrap();
                 let what = format!("{} {}", case.file, case.id);
                 if status != StatusCode::OK {
@@ -246,11 +410,14 @@ fn the_service_gives_the_sdk_verdict_for_every_conformance_vector() {
                 if sdk["verdict"] == "valid" {
                     valid += 1;
                 }
+                if matches!(case.keys, Keys::List(_)) {
+                    signed += 1;
+                }
             }
             for state in services.values() {
                 state.audit.close().await;
             }
-            (compared, valid, mismatches)
+            (compared, valid, signed, mismatches)
         })
         .await
         .expect("every vector answered in time")
@@ -268,17 +435,11 @@ fn the_service_gives_the_sdk_verdict_for_every_conformance_vector() {
     assert_eq!(compared, cases.len());
     // The suite has both outcomes; if it ever had only one, this test would prove little.
     assert!(valid > 0 && valid < compared, "{valid} of {compared} valid");
+    // The signed trust lists went through the service's trust cache.
+    assert!(signed > 0, "no vector with a signed trust list");
     eprintln!(
-        "service = SDK for {compared} conformance vectors ({valid} valid, {} rejected)",
+        "service = SDK for {compared} conformance vectors ({valid} valid, {} rejected; \
+         {signed} against a signed trust list from the service's trust cache)",
         compared - valid
     );
-    if !pending.is_empty() {
-        let ids: Vec<&str> = pending.iter().map(|p| p.id.as_str()).collect();
-        eprintln!(
-            "NOT COMPARED: {} vectors need a signed trust list and status lists, which the \
-             service loads only once it runs the SDK's trust sync: {}",
-            pending.len(),
-            ids.join(", ")
-        );
-    }
 }

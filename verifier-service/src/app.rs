@@ -4,21 +4,20 @@
 //! disclosure rules for the client's purpose; request problems are
 //! `application/problem+json` (see [`crate::problem`]).
 
-use crate::audit::AuditRecord;
 use crate::auth::Client;
 use crate::metrics;
 use crate::problem::{Problem, ProblemBody};
 use crate::state::AppState;
+use crate::upload::PictureType;
+use crate::verification::verify_qr;
 use axum::Router;
 use axum::body::{Body, HttpBody as _};
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use ikd_sdk::disclosure::DisclosedReport;
 use ikd_sdk::reason::{REGISTRY, ReasonInfo, Stage, WARNING_REGISTRY};
-use ikd_sdk::report::Verdict;
 use serde::{Deserialize, Serialize};
 use std::pin::Pin;
 use std::sync::Arc;
@@ -154,6 +153,12 @@ fn admit(state: &AppState, headers: &HeaderMap, seen: &mut Seen) -> Result<Arc<C
     Ok(client)
 }
 
+/// A picture uploaded as the body of `POST /v1/verify`: its bytes.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub(crate) struct Picture(Vec<u8>);
+
 /// The body of `POST /v1/verify`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -225,29 +230,42 @@ fn json_problem(e: &serde_json::Error) -> Problem {
     ))
 }
 
-/// Verifies a scanned IKD QR text.
+/// Verifies a scanned IKD QR text, or the IKD QR code in an uploaded picture.
 ///
 /// Every credential outcome, valid or rejected, is a 200 with the verdict: the reason code
 /// with its stage and messages in English and Bahasa Indonesia, the per-stage trace, the
-/// warnings, and only the document fields the purpose may see. Checks run in this order:
-/// API key, rate limit, media type, size, JSON, purpose, trust data.
+/// warnings, and only the document fields the purpose may see. The body is either JSON
+/// (`{"qr": …}`) or a picture (`image/png`, `image/jpeg`, `image/webp`,
+/// `application/pdf`; purpose and nonce then in the query string): the picture's QR code
+/// is read and verified exactly as its text sent as JSON. Checks run in this order: API
+/// key, rate limit, media type, (picture: query), size, JSON, purpose, trust data,
+/// (picture: scan).
 #[utoipa::path(
     post,
     path = "/v1/verify",
     tag = "verification",
     operation_id = "verify",
     security(("api_key" = [])),
+    params(
+        ("purpose" = Option<String>, Query, description = "Picture uploads only: the purpose (as the JSON member `purpose`)."),
+        ("nonce" = Option<String>, Query, description = "Picture uploads only: refused with 400 `nonce_not_supported`, as in JSON."),
+    ),
     request_body(
-        content = VerifyRequest,
-        content_type = "application/json",
-        description = "The QR text and, optionally, the purpose."
+        description = "The QR text (JSON) and, optionally, the purpose; or a picture holding one IKD QR code, at most `upload.body_limit_bytes` (8 MiB by default).",
+        content(
+            (VerifyRequest = "application/json"),
+            (Picture = "image/png"),
+            (Picture = "image/jpeg"),
+            (Picture = "image/webp"),
+            (Picture = "application/pdf"),
+        )
     ),
     responses(
         (status = 200, description = "The verdict (valid or rejected), disclosed for the purpose. Never cached (`Cache-Control: no-store`).",
             body = ref("https://example.invalid/ikd-verify/schemas/disclosed-verdict.schema.json"),
             content_type = "application/json",
             headers(("Cache-Control" = String, description = "Always `no-store`: the answer may hold personal data."))),
-        (status = 400, description = "`malformed_json`, `qr_missing`, `purpose_unknown` or `nonce_not_supported`.",
+        (status = 400, description = "`malformed_json`, `qr_missing`, `purpose_unknown`, `nonce_not_supported` or `malformed_query`.",
             body = ProblemBody, content_type = "application/problem+json"),
         (status = 401, description = "`api_key_missing` or `api_key_invalid`.",
             body = ProblemBody, content_type = "application/problem+json",
@@ -256,9 +274,11 @@ fn json_problem(e: &serde_json::Error) -> Problem {
             body = ProblemBody, content_type = "application/problem+json"),
         (status = 408, description = "`request_timeout`: not received and answered in time.",
             body = ProblemBody, content_type = "application/problem+json"),
-        (status = 413, description = "`body_too_large`.",
+        (status = 413, description = "`body_too_large` (over the JSON or the picture limit) or `image_too_large` (the picture's dimensions exceed the scanner's limits).",
             body = ProblemBody, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: the body must be `application/json`.",
+        (status = 415, description = "`unsupported_media_type` (not JSON nor a picture type) or `unsupported_format` (the bytes are not a PNG, JPEG, WebP or PDF).",
+            body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "A picture that gives no QR text: `no_qr_code_found`, `multiple_credentials`, `undecodable_image` or `unreadable_pdf`.",
             body = ProblemBody, content_type = "application/problem+json"),
         (status = 429, description = "`rate_limited`: the client's bucket is empty.",
             body = ProblemBody, content_type = "application/problem+json",
@@ -267,10 +287,15 @@ fn json_problem(e: &serde_json::Error) -> Problem {
             body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
-async fn verify(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+async fn verify(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Body,
+) -> Response {
     let started = Instant::now();
     let mut seen = Seen::default();
-    let response = match verify_inner(&state, &headers, body, &mut seen).await {
+    let response = match verify_inner(&state, &headers, uri.query(), body, &mut seen).await {
         Ok(response) => {
             state.metrics.verify_latency(started.elapsed());
             response
@@ -283,71 +308,130 @@ async fn verify(State(state): State<AppState>, headers: HeaderMap, body: Body) -
 async fn verify_inner(
     state: &AppState,
     headers: &HeaderMap,
+    query: Option<&str>,
     body: Body,
     seen: &mut Seen,
 ) -> Result<Response, Problem> {
     let client = admit(state, headers, seen)?;
-    if !is_json(headers) {
+    let picture = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(PictureType::from_content_type);
+    let (qr, purpose, nonce) = if picture.is_some() {
+        // A picture: purpose and nonce come from the query string.
+        let query = VerifyQuery::parse(query)?;
+        let bytes = read_body(headers, body, state.upload.body_limit_bytes).await?;
+        if query.nonce.is_some() {
+            return Err(Problem::nonce_not_supported());
+        }
+        let purpose = client.purpose(query.purpose.as_deref())?;
+        seen.purpose = Some(purpose.name);
+        // No scan without trust data: it would be refused afterwards anyway.
+        if state.trust.current().is_none() {
+            return Err(Problem::trust_not_loaded());
+        }
+        let qr = crate::upload::scan_picture(state, bytes).await?;
+        (qr, purpose, query.nonce)
+    } else if is_json(headers) {
+        if query.is_some_and(|q| !q.is_empty()) {
+            return Err(Problem::malformed_query(
+                "With a JSON body, send purpose and nonce in the body, not the query string.",
+            ));
+        }
+        let bytes = read_body(headers, body, state.body_limit_bytes).await?;
+        let request: VerifyRequest =
+            serde_json::from_slice(&bytes).map_err(|e| json_problem(&e))?;
+        drop(bytes);
+        let qr = request.qr.ok_or_else(Problem::qr_missing)?;
+        if request.nonce.is_some() {
+            return Err(Problem::nonce_not_supported());
+        }
+        let purpose = client.purpose(request.purpose.as_deref())?;
+        seen.purpose = Some(purpose.name);
+        (qr, purpose, None)
+    } else {
         return Err(Problem::unsupported_media_type());
-    }
-    let bytes = read_body(headers, body, state.body_limit_bytes).await?;
-    let request: VerifyRequest = serde_json::from_slice(&bytes).map_err(|e| json_problem(&e))?;
-    drop(bytes);
-    let qr = request.qr.ok_or_else(Problem::qr_missing)?;
-    if request.nonce.is_some() {
-        return Err(Problem::nonce_not_supported());
-    }
-    let purpose = client.purpose(request.purpose.as_deref())?;
-    seen.purpose = Some(purpose.name);
-    let trust = state
-        .trust
-        .current()
-        .ok_or_else(Problem::trust_not_loaded)?;
-
-    let now = state.clock.now();
-    let result = ikd_sdk::verify(&qr, &trust.store, now, &state.policy);
-    drop(qr);
-    let report = DisclosedReport::new(&result, purpose);
-    let (verdict, reason_code) = match &result {
-        Ok(_) => (Verdict::Valid, None),
-        Err(rejection) => (Verdict::Rejected, Some(rejection.code())),
     };
-    let credential_hmac = result
-        .as_ref()
-        .ok()
-        .and_then(|verified| verified.credential_id())
-        .map(|id| state.hasher.hash(id));
-    drop(result);
 
-    state
-        .audit
-        .record(AuditRecord {
-            time: now,
-            client: Arc::clone(&client.id),
-            purpose: purpose.name,
-            verdict,
-            reason_code,
-            credential_hmac,
-        })
-        .await
-        .map_err(|_| Problem::audit_unavailable())?;
-
-    let verdict_name = match verdict {
-        Verdict::Valid => "valid",
-        Verdict::Rejected => "rejected",
-    };
-    state
-        .metrics
-        .verification(verdict_name, reason_code.unwrap_or("none"));
-    seen.verdict = Some(verdict_name);
-    seen.reason = reason_code;
-
-    let mut response = json_response(StatusCode::OK, report.to_json());
+    let verification = verify_qr(state, &client.id, purpose, nonce.as_deref(), qr).await?;
+    seen.verdict = Some(verification.verdict_name());
+    seen.reason = verification.reason_code;
+    let mut response = json_response(StatusCode::OK, verification.json);
     // The answer may hold personal data: no cache may keep it.
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// `purpose` and `nonce` from the query string of a picture upload.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct VerifyQuery {
+    purpose: Option<String>,
+    nonce: Option<String>,
+}
+
+impl VerifyQuery {
+    /// Longest query string read.
+    const MAX_LEN: usize = 2048;
+
+    /// Parses `purpose=…&nonce=…` (percent-encoded); anything else is refused, by name of
+    /// the problem only (the values are not quoted).
+    fn parse(query: Option<&str>) -> Result<Self, Problem> {
+        let mut parsed = VerifyQuery::default();
+        let Some(query) = query.filter(|q| !q.is_empty()) else {
+            return Ok(parsed);
+        };
+        if query.len() > Self::MAX_LEN {
+            return Err(Problem::malformed_query("The query string is too long."));
+        }
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let value = percent_decode(value).ok_or_else(|| {
+                Problem::malformed_query("A query value is not valid percent-encoded UTF-8.")
+            })?;
+            let slot = match name {
+                "purpose" => &mut parsed.purpose,
+                "nonce" => &mut parsed.nonce,
+                _ => {
+                    return Err(Problem::malformed_query(
+                        "The query string may hold only purpose and nonce.",
+                    ));
+                }
+            };
+            if slot.replace(value).is_some() {
+                return Err(Problem::malformed_query(
+                    "purpose and nonce may each appear once.",
+                ));
+            }
+        }
+        Ok(parsed)
+    }
+}
+
+/// Decodes `%XX` escapes and `+` (a space, as forms send it); `None` if malformed.
+fn percent_decode(text: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut rest = text.as_bytes();
+    while let Some((&first, tail)) = rest.split_first() {
+        match first {
+            b'%' => {
+                let hex = tail.get(..2)?;
+                let hex = std::str::from_utf8(hex).ok()?;
+                bytes.push(u8::from_str_radix(hex, 16).ok()?);
+                rest = tail.get(2..)?;
+            }
+            b'+' => {
+                bytes.push(b' ');
+                rest = tail;
+            }
+            other => {
+                bytes.push(other);
+                rest = tail;
+            }
+        }
+    }
+    String::from_utf8(bytes).ok()
 }
 
 /// One entry of a code registry.
@@ -410,54 +494,8 @@ async fn reason_codes() -> Response {
     })
 }
 
-/// One trusted issuer key.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct TrustKey {
-    /// The key identifier: 16 lower-case hex digits.
-    kid: String,
-    /// The issuer identifier (`iss`).
-    issuer: String,
-    /// The issuer's display name.
-    name: String,
-    /// The document types the key may sign.
-    #[schema(value_type = Vec<String>)]
-    doc_types: ikd_sdk::DocTypeSet,
-    /// Start of the key's signing window, RFC 3339 UTC.
-    valid_from: String,
-    /// End of the key's signing window, RFC 3339 UTC.
-    valid_until: String,
-}
-
-/// The trust data in use (`GET /v1/trust/status`).
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct TrustStatus {
-    /// Whether verified trust data is loaded.
-    loaded: bool,
-    /// Where it comes from.
-    source: String,
-    /// Its format (`ikd-trust-store/1`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    format: Option<&'static str>,
-    /// Whether the trust data was signed (a trust list); false for a trust store file.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    signed: Option<bool>,
-    /// When it was loaded, RFC 3339 UTC.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    loaded_at: Option<String>,
-    /// Seconds since it was loaded.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    age_seconds: Option<i64>,
-    /// Number of issuer keys.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    key_count: Option<usize>,
-    /// The issuer keys.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    keys: Option<Vec<TrustKey>>,
-    /// Why the last load failed, if it did.
-    last_error: Option<String>,
-}
-
-/// The trust data in use: source, age and issuer keys.
+/// The trust data in use: source, issuer keys, the signed trust list's sequence, age and
+/// freshness, each status list's age and freshness, and the last sync's result.
 #[utoipa::path(
     get,
     path = "/v1/trust/status",
@@ -465,7 +503,7 @@ pub(crate) struct TrustStatus {
     operation_id = "trust_status",
     security(("api_key" = [])),
     responses(
-        (status = 200, description = "The trust data in use.", body = TrustStatus),
+        (status = 200, description = "The trust data in use.", body = crate::trust_report::TrustStatus),
         (status = 401, description = "`api_key_missing` or `api_key_invalid`.",
             body = ProblemBody, content_type = "application/problem+json"),
         (status = 429, description = "`rate_limited`.",
@@ -477,45 +515,7 @@ async fn trust_status(State(state): State<AppState>, headers: HeaderMap) -> Resp
     if let Err(problem) = admit(&state, &headers, &mut seen) {
         return with_seen(problem.into_response(), seen);
     }
-    let now = state.clock.now();
-    let last_error = state.trust.last_error();
-    let status = match state.trust.current() {
-        Some(trust) => TrustStatus {
-            loaded: true,
-            source: trust.source.clone(),
-            format: Some("ikd-trust-store/1"),
-            signed: Some(false),
-            loaded_at: Some(trust.loaded_at.to_string()),
-            age_seconds: Some(now.0.saturating_sub(trust.loaded_at.0).max(0)),
-            key_count: Some(trust.store.len()),
-            keys: Some(
-                trust
-                    .store
-                    .keys()
-                    .map(|k| TrustKey {
-                        kid: k.kid().to_hex(),
-                        issuer: k.issuer.clone(),
-                        name: k.name.clone(),
-                        doc_types: k.doc_types,
-                        valid_from: k.valid_from.to_string(),
-                        valid_until: k.valid_until.to_string(),
-                    })
-                    .collect(),
-            ),
-            last_error,
-        },
-        None => TrustStatus {
-            loaded: false,
-            source: state.trust.path().display().to_string(),
-            format: None,
-            signed: None,
-            loaded_at: None,
-            age_seconds: None,
-            key_count: None,
-            keys: None,
-            last_error,
-        },
-    };
+    let status = crate::trust_report::trust_status(&state, state.clock.now());
     with_seen(to_json(&status), seen)
 }
 
@@ -547,11 +547,23 @@ pub(crate) struct Ready {
     status: &'static str,
     /// Issuer keys in the trust data in use.
     trust_keys: usize,
-    /// When the trust data was loaded, RFC 3339 UTC.
+    /// When the trust data in use was put in use, RFC 3339 UTC.
     trust_loaded_at: String,
+    /// Whether the keys come from a verified signed trust list.
+    trust_signed: bool,
+    /// The signed trust list's sequence number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trust_list_sequence: Option<u64>,
+    /// Seconds since the signed trust list was issued.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trust_list_age_seconds: Option<i64>,
+    /// `fresh` or `stale_in_grace` (verifications pass with a warning).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trust_list_freshness: Option<&'static str>,
 }
 
-/// Readiness: 200 once verified trust data is loaded and the audit log records.
+/// Readiness: 200 once verified trust data is loaded, its trust list is not stale beyond
+/// its grace period, and the audit log records.
 #[utoipa::path(
     get,
     path = "/readyz",
@@ -559,7 +571,7 @@ pub(crate) struct Ready {
     operation_id = "readyz",
     responses(
         (status = 200, description = "Ready to verify.", body = Ready),
-        (status = 503, description = "`trust_not_loaded` or `audit_unavailable`.",
+        (status = 503, description = "`trust_not_loaded`, `trust_expired` (the trust list is stale beyond its grace period: every verification would be rejected) or `audit_unavailable`.",
             body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
@@ -567,14 +579,23 @@ async fn readyz(State(state): State<AppState>) -> Response {
     if state.audit.is_failing() {
         return Problem::audit_unavailable().into_response();
     }
-    match state.trust.current() {
-        Some(trust) => to_json(&Ready {
-            status: "ready",
-            trust_keys: trust.store.len(),
-            trust_loaded_at: trust.loaded_at.to_string(),
-        }),
-        None => Problem::trust_not_loaded().into_response(),
+    let Some(trust) = state.trust.current() else {
+        return Problem::trust_not_loaded().into_response();
+    };
+    let now = state.clock.now();
+    let list = crate::trust_report::trust_list_status(&trust, &state.policy, now);
+    if list.as_ref().is_some_and(|l| l.freshness == "stale") {
+        return Problem::trust_expired().into_response();
     }
+    to_json(&Ready {
+        status: "ready",
+        trust_keys: trust.store.len(),
+        trust_loaded_at: trust.loaded_at.to_string(),
+        trust_signed: trust.is_signed(),
+        trust_list_sequence: list.as_ref().map(|l| l.sequence),
+        trust_list_age_seconds: list.as_ref().map(|l| l.age_seconds),
+        trust_list_freshness: list.as_ref().map(|l| l.freshness),
+    })
 }
 
 /// The OpenAPI document of this service, generated from its code.
@@ -601,9 +622,11 @@ async fn openapi_json() -> Response {
 )]
 async fn metrics_text(State(state): State<AppState>) -> Response {
     let trust = state.trust.current();
-    let text = state
+    let now = state.clock.now();
+    let mut text = state
         .metrics
-        .render(trust.as_deref(), state.audit.stats(), state.clock.now());
+        .render(trust.as_deref(), state.audit.stats(), now);
+    text.push_str(&crate::trust_report::metrics(&state, trust.as_deref(), now));
     let mut response = (StatusCode::OK, text).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -5,7 +5,8 @@
 //! key are secrets.
 
 use ikd_sdk::disclosure::{self, Purpose};
-use ikd_sdk::{DocType, DocTypeSet, Policy};
+use ikd_sdk::policy::Freshness;
+use ikd_sdk::{DocType, DocTypeSet, IssuerPublicKey, Policy};
 use serde::Deserialize;
 use std::fmt;
 use std::net::SocketAddr;
@@ -30,6 +31,18 @@ pub const DEFAULT_TRUST_STORE: &str = "trust.json";
 pub const DEFAULT_AUDIT_DB: &str = "audit.sqlite3";
 /// Shortest audit HMAC key, in bytes.
 pub const MIN_HMAC_KEY_LEN: usize = 32;
+/// Default folder of the signed trust data cache, inside the data directory.
+pub const DEFAULT_TRUST_CACHE_DIR: &str = "trust-cache";
+/// Default interval between trust syncs: an hour.
+pub const DEFAULT_TRUST_SYNC_SECONDS: u64 = 3_600;
+/// Default time limit of one trust sync request.
+pub const DEFAULT_TRUST_SYNC_TIMEOUT_SECONDS: u64 = 30;
+/// Default retries of a failed trust sync request.
+pub const DEFAULT_TRUST_SYNC_RETRIES: u32 = 3;
+/// Default largest picture uploaded to `POST /v1/verify`: 8 MiB.
+pub const DEFAULT_UPLOAD_BODY_LIMIT_BYTES: usize = 8 * 1024 * 1024;
+/// Default time a scan may spend on one image.
+pub const DEFAULT_UPLOAD_SCAN_BUDGET_MS: u64 = 250;
 
 /// Every environment variable the service reads, with what it overrides.
 pub const ENVIRONMENT: &[(&str, &str)] = &[
@@ -41,6 +54,35 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("IKD_DATA_DIR", "data_dir"),
     ("IKD_TRUST_STORE", "trust_store"),
     ("IKD_TRUST_RELOAD_SECONDS", "trust_reload_seconds"),
+    ("IKD_TRUST_ANCHORS", "trust.anchors"),
+    ("IKD_TRUST_ROOTS", "trust.roots (comma-separated hex)"),
+    ("IKD_TRUST_CACHE_DIR", "trust.cache_dir"),
+    ("IKD_TRUST_SYNC_URL", "trust.sync_url"),
+    ("IKD_TRUST_SYNC_SECONDS", "trust.sync_interval_seconds"),
+    (
+        "IKD_TRUST_SYNC_TIMEOUT_SECONDS",
+        "trust.sync_timeout_seconds",
+    ),
+    ("IKD_TRUST_SYNC_RETRIES", "trust.sync_retries"),
+    (
+        "IKD_TRUST_LIST_MAX_AGE_SECONDS",
+        "policy.trust_list_max_age_seconds",
+    ),
+    (
+        "IKD_TRUST_LIST_GRACE_SECONDS",
+        "policy.trust_list_grace_seconds",
+    ),
+    (
+        "IKD_STATUS_LIST_MAX_AGE_SECONDS",
+        "policy.status_list_max_age_seconds",
+    ),
+    (
+        "IKD_STATUS_LIST_GRACE_SECONDS",
+        "policy.status_list_grace_seconds",
+    ),
+    ("IKD_UPLOAD_BODY_LIMIT_BYTES", "upload.body_limit_bytes"),
+    ("IKD_UPLOAD_CONCURRENCY", "upload.concurrency"),
+    ("IKD_UPLOAD_SCAN_BUDGET_MS", "upload.scan_budget_ms"),
     ("IKD_LOG", "log.level"),
     ("IKD_LOG_FORMAT", "log.format"),
     ("IKD_BODY_LIMIT_BYTES", "http.body_limit_bytes"),
@@ -242,6 +284,45 @@ pub struct AuditConfig {
     pub purge_interval: Duration,
 }
 
+/// The signed trust data: a trust list signed by a pinned root, and the status lists it
+/// names, kept in a cache folder by the SDK's [`ikd_sdk::store::TrustCache`] and, with a
+/// sync URL, fetched by its [`ikd_sdk::sync::SyncClient`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedTrustConfig {
+    /// The cache folder.
+    pub cache_dir: PathBuf,
+    /// A trust anchors file (`ikd trust anchors` output), if configured.
+    pub anchors_file: Option<PathBuf>,
+    /// Root public keys given inline.
+    pub roots: Vec<IssuerPublicKey>,
+    /// Where to sync from; without it the cache is only read at start.
+    pub sync: Option<SyncSettings>,
+}
+
+/// How the trust data is synced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncSettings {
+    /// The base URL of the published folder (`http://` or `https://`).
+    pub url: String,
+    /// Time between two syncs (a failed sync is tried again sooner, see the README).
+    pub interval: Duration,
+    /// Time limit of one request.
+    pub request_timeout: Duration,
+    /// Retries of a failed request within one sync.
+    pub retries: u32,
+}
+
+/// Picture uploads to `POST /v1/verify`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadConfig {
+    /// Largest picture, in bytes.
+    pub body_limit_bytes: usize,
+    /// Most pictures scanned at once.
+    pub concurrency: usize,
+    /// Time a scan may spend on one image.
+    pub scan_budget: Duration,
+}
+
 /// The service's whole configuration, resolved and checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -253,6 +334,14 @@ pub struct Config {
     pub trust_store: PathBuf,
     /// How often the trust store file is checked for changes.
     pub trust_reload: Duration,
+    /// The signed trust data; when set, it is used and `trust_store` is not.
+    pub trust: Option<SignedTrustConfig>,
+    /// How old the trust list may be.
+    pub trust_list_freshness: Freshness,
+    /// How old a status list may be.
+    pub status_list_freshness: Freshness,
+    /// Picture uploads.
+    pub upload: UploadConfig,
     /// Log filter (`info`, `debug`, or a tracing `EnvFilter` directive).
     pub log_level: String,
     /// Log format.
@@ -275,6 +364,8 @@ impl Config {
         Policy::new()
             .with_leeway_seconds(self.leeway_seconds)
             .with_accepted_doc_types(self.accepted_doc_types)
+            .with_trust_list_freshness(self.trust_list_freshness)
+            .with_status_list_freshness(self.status_list_freshness)
     }
 }
 
@@ -295,6 +386,10 @@ pub struct RawConfig {
     data_dir: Option<PathBuf>,
     trust_store: Option<PathBuf>,
     trust_reload_seconds: Option<u64>,
+    #[serde(default)]
+    trust: RawTrust,
+    #[serde(default)]
+    upload: RawUpload,
     #[serde(default)]
     log: RawLog,
     #[serde(default)]
@@ -327,6 +422,30 @@ struct RawHttp {
 struct RawPolicy {
     leeway_seconds: Option<u32>,
     accepted_doc_types: Option<Vec<String>>,
+    trust_list_max_age_seconds: Option<u32>,
+    trust_list_grace_seconds: Option<u32>,
+    status_list_max_age_seconds: Option<u32>,
+    status_list_grace_seconds: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTrust {
+    anchors: Option<PathBuf>,
+    roots: Option<Vec<String>>,
+    cache_dir: Option<PathBuf>,
+    sync_url: Option<String>,
+    sync_interval_seconds: Option<u64>,
+    sync_timeout_seconds: Option<u64>,
+    sync_retries: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUpload {
+    body_limit_bytes: Option<usize>,
+    concurrency: Option<usize>,
+    scan_budget_ms: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -394,6 +513,64 @@ impl RawConfig {
         }
         if let Some(v) = lookup("IKD_TRUST_RELOAD_SECONDS") {
             self.trust_reload_seconds = Some(number("IKD_TRUST_RELOAD_SECONDS", &v)?);
+        }
+        if let Some(v) = lookup("IKD_TRUST_ANCHORS") {
+            self.trust.anchors = Some(PathBuf::from(v));
+        }
+        if let Some(v) = lookup("IKD_TRUST_ROOTS") {
+            self.trust.roots = Some(
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            );
+        }
+        if let Some(v) = lookup("IKD_TRUST_CACHE_DIR") {
+            self.trust.cache_dir = Some(PathBuf::from(v));
+        }
+        if let Some(v) = lookup("IKD_TRUST_SYNC_URL") {
+            self.trust.sync_url = Some(v);
+        }
+        if let Some(v) = lookup("IKD_TRUST_SYNC_SECONDS") {
+            self.trust.sync_interval_seconds = Some(number("IKD_TRUST_SYNC_SECONDS", &v)?);
+        }
+        if let Some(v) = lookup("IKD_TRUST_SYNC_TIMEOUT_SECONDS") {
+            self.trust.sync_timeout_seconds = Some(number("IKD_TRUST_SYNC_TIMEOUT_SECONDS", &v)?);
+        }
+        if let Some(v) = lookup("IKD_TRUST_SYNC_RETRIES") {
+            self.trust.sync_retries = Some(number("IKD_TRUST_SYNC_RETRIES", &v)?);
+        }
+        for (name, field) in [
+            (
+                "IKD_TRUST_LIST_MAX_AGE_SECONDS",
+                &mut self.policy.trust_list_max_age_seconds,
+            ),
+            (
+                "IKD_TRUST_LIST_GRACE_SECONDS",
+                &mut self.policy.trust_list_grace_seconds,
+            ),
+            (
+                "IKD_STATUS_LIST_MAX_AGE_SECONDS",
+                &mut self.policy.status_list_max_age_seconds,
+            ),
+            (
+                "IKD_STATUS_LIST_GRACE_SECONDS",
+                &mut self.policy.status_list_grace_seconds,
+            ),
+        ] {
+            if let Some(v) = lookup(name) {
+                *field = Some(number(name, &v)?);
+            }
+        }
+        if let Some(v) = lookup("IKD_UPLOAD_BODY_LIMIT_BYTES") {
+            self.upload.body_limit_bytes = Some(number("IKD_UPLOAD_BODY_LIMIT_BYTES", &v)?);
+        }
+        if let Some(v) = lookup("IKD_UPLOAD_CONCURRENCY") {
+            self.upload.concurrency = Some(number("IKD_UPLOAD_CONCURRENCY", &v)?);
+        }
+        if let Some(v) = lookup("IKD_UPLOAD_SCAN_BUDGET_MS") {
+            self.upload.scan_budget_ms = Some(number("IKD_UPLOAD_SCAN_BUDGET_MS", &v)?);
         }
         if let Some(v) = lookup("IKD_LOG") {
             self.log.level = Some(v);
@@ -463,10 +640,18 @@ impl RawConfig {
             Some(dir) => base_dir.join(dir),
             None => base_dir.to_path_buf(),
         };
+        let signed_trust = self.trust.resolve(&data_dir)?;
+        if signed_trust.is_some() && self.trust_store.is_some() {
+            return Err(error(
+                "trust_store (an unsigned file, for development) and trust.anchors / \
+                 trust.roots (the signed trust list) exclude each other; configure one",
+            ));
+        }
         let trust_store = data_dir.join(
             self.trust_store
                 .unwrap_or_else(|| PathBuf::from(DEFAULT_TRUST_STORE)),
         );
+        let upload = self.upload.resolve()?;
         let trust_reload = Duration::from_secs(positive(
             "trust_reload_seconds",
             self.trust_reload_seconds
@@ -511,6 +696,18 @@ impl RawConfig {
             .policy
             .leeway_seconds
             .unwrap_or(ikd_sdk::policy::DEFAULT_LEEWAY_SECONDS);
+        let trust_list_freshness = freshness(
+            "policy.trust_list_max_age_seconds",
+            self.policy.trust_list_max_age_seconds,
+            self.policy.trust_list_grace_seconds,
+            Policy::default().trust_list,
+        )?;
+        let status_list_freshness = freshness(
+            "policy.status_list_max_age_seconds",
+            self.policy.status_list_max_age_seconds,
+            self.policy.status_list_grace_seconds,
+            Policy::default().status_list,
+        )?;
         let accepted_doc_types = match self.policy.accepted_doc_types {
             None => DocTypeSet::all(),
             Some(names) => names
@@ -603,6 +800,10 @@ impl RawConfig {
             data_dir,
             trust_store,
             trust_reload,
+            trust: signed_trust,
+            trust_list_freshness,
+            status_list_freshness,
+            upload,
             log_level,
             log_format,
             http: HttpConfig {
@@ -619,6 +820,121 @@ impl RawConfig {
                 purge_interval,
             },
             clients,
+        })
+    }
+}
+
+/// A freshness rule from its two settings: a grace of 0 rejects stale data at once.
+fn freshness(
+    name: &str,
+    max_age: Option<u32>,
+    grace: Option<u32>,
+    default: Freshness,
+) -> Result<Freshness, ConfigError> {
+    let max_age = max_age.unwrap_or(default.max_age_seconds);
+    if max_age == 0 {
+        return Err(error(format!("{name} must be at least 1")));
+    }
+    Ok(match grace.unwrap_or(default.grace_seconds()) {
+        0 => Freshness::reject_after(max_age),
+        grace => Freshness::warn_after(max_age, grace),
+    })
+}
+
+impl RawTrust {
+    /// The signed trust configuration, if roots are configured.
+    fn resolve(self, data_dir: &Path) -> Result<Option<SignedTrustConfig>, ConfigError> {
+        let mut roots = Vec::new();
+        for (i, hex) in self.roots.unwrap_or_default().iter().enumerate() {
+            let key = ikd_sdk::encoding::hex_decode(hex.trim())
+                .and_then(|raw| IssuerPublicKey::from_bytes(&raw).ok())
+                .ok_or_else(|| {
+                    error(format!(
+                        "trust.roots[{i}] must be an Ed25519 public key as 64 hex digits"
+                    ))
+                })?;
+            roots.push(key);
+        }
+        let anchors_file = self.anchors.map(|file| data_dir.join(file));
+        if anchors_file.is_none() && roots.is_empty() {
+            let set = self.cache_dir.is_some()
+                || self.sync_url.is_some()
+                || self.sync_interval_seconds.is_some()
+                || self.sync_timeout_seconds.is_some()
+                || self.sync_retries.is_some();
+            if set {
+                return Err(error(
+                    "trust.anchors or trust.roots is required with the other trust settings: \
+                     the signed trust list is verified against pinned root keys",
+                ));
+            }
+            return Ok(None);
+        }
+        let sync = match self.sync_url {
+            None => None,
+            Some(url) => {
+                let url = url.trim().to_owned();
+                if !(url.starts_with("https://") || url.starts_with("http://")) {
+                    return Err(error("trust.sync_url must be an http:// or https:// URL"));
+                }
+                Some(SyncSettings {
+                    url,
+                    interval: Duration::from_secs(positive(
+                        "trust.sync_interval_seconds",
+                        self.sync_interval_seconds
+                            .unwrap_or(DEFAULT_TRUST_SYNC_SECONDS),
+                    )?),
+                    request_timeout: Duration::from_secs(positive(
+                        "trust.sync_timeout_seconds",
+                        self.sync_timeout_seconds
+                            .unwrap_or(DEFAULT_TRUST_SYNC_TIMEOUT_SECONDS),
+                    )?),
+                    retries: self
+                        .sync_retries
+                        .unwrap_or(DEFAULT_TRUST_SYNC_RETRIES)
+                        .min(10),
+                })
+            }
+        };
+        Ok(Some(SignedTrustConfig {
+            cache_dir: data_dir.join(
+                self.cache_dir
+                    .unwrap_or_else(|| PathBuf::from(DEFAULT_TRUST_CACHE_DIR)),
+            ),
+            anchors_file,
+            roots,
+            sync,
+        }))
+    }
+}
+
+impl RawUpload {
+    fn resolve(self) -> Result<UploadConfig, ConfigError> {
+        let body_limit_bytes = self
+            .body_limit_bytes
+            .unwrap_or(DEFAULT_UPLOAD_BODY_LIMIT_BYTES);
+        if !(1024..=32 * 1024 * 1024).contains(&body_limit_bytes) {
+            return Err(error(
+                "upload.body_limit_bytes must be between 1024 and 33554432",
+            ));
+        }
+        let concurrency = match self.concurrency {
+            Some(n) => usize::try_from(positive("upload.concurrency", n as u64)?)
+                .unwrap_or(1)
+                .min(256),
+            None => std::thread::available_parallelism().map_or(2, usize::from),
+        };
+        let budget = positive(
+            "upload.scan_budget_ms",
+            self.scan_budget_ms.unwrap_or(DEFAULT_UPLOAD_SCAN_BUDGET_MS),
+        )?;
+        if budget > 10_000 {
+            return Err(error("upload.scan_budget_ms must be at most 10000"));
+        }
+        Ok(UploadConfig {
+            body_limit_bytes,
+            concurrency,
+            scan_budget: Duration::from_millis(budget),
         })
     }
 }
@@ -915,6 +1231,96 @@ rate_limit_per_minute = 10
             assert!(err.contains(expected), "{err}");
             assert!(!err.contains("s3cr3t"), "{err}");
         }
+    }
+
+    #[test]
+    fn signed_trust_upload_and_freshness_settings() {
+        let root = "d759793bbc13a2819a827c76adb6fba8a49aee007f49f2d0992d99b825ad2c48";
+        let text = format!(
+            "{}[trust]\nanchors = \"anchors.json\"\nroots = [\"{root}\"]\n\
+             sync_url = \"https://trust.example/ikd/\"\nsync_interval_seconds = 600\n\
+             [policy]\ntrust_list_max_age_seconds = 100\ntrust_list_grace_seconds = 0\n\
+             [upload]\nbody_limit_bytes = 4096\nconcurrency = 3\n",
+            minimal()
+        );
+        let config = resolve(&text).unwrap();
+        let trust = config.trust.as_ref().unwrap();
+        assert_eq!(trust.cache_dir, Path::new("/srv/ikd/trust-cache"));
+        assert_eq!(
+            trust.anchors_file.as_deref(),
+            Some(Path::new("/srv/ikd/anchors.json"))
+        );
+        assert_eq!(trust.roots.len(), 1);
+        let sync = trust.sync.as_ref().unwrap();
+        assert_eq!(sync.interval, Duration::from_secs(600));
+        assert_eq!(sync.retries, DEFAULT_TRUST_SYNC_RETRIES);
+        assert_eq!(config.policy().trust_list, Freshness::reject_after(100));
+        assert_eq!(config.policy().status_list, Policy::default().status_list);
+        assert_eq!(
+            (config.upload.body_limit_bytes, config.upload.concurrency),
+            (4096, 3)
+        );
+
+        // Without roots: the unsigned file, and the defaults.
+        let config = resolve(&minimal()).unwrap();
+        assert!(config.trust.is_none());
+        assert_eq!(
+            config.upload.body_limit_bytes,
+            DEFAULT_UPLOAD_BODY_LIMIT_BYTES
+        );
+
+        // The environment sets them too.
+        let mut raw = RawConfig::parse(&minimal()).unwrap();
+        raw.apply_env(|name| match name {
+            "IKD_TRUST_ROOTS" => Some(format!("{root}, {root}")),
+            "IKD_TRUST_SYNC_URL" => Some("http://127.0.0.1:9/".into()),
+            "IKD_TRUST_CACHE_DIR" => Some("/var/cache/ikd".into()),
+            "IKD_STATUS_LIST_GRACE_SECONDS" => Some("60".into()),
+            "IKD_UPLOAD_BODY_LIMIT_BYTES" => Some("2048".into()),
+            _ => None,
+        })
+        .unwrap();
+        let config = raw.resolve(Path::new("/x")).unwrap();
+        let trust = config.trust.clone().unwrap();
+        assert_eq!(trust.cache_dir, Path::new("/var/cache/ikd"));
+        assert_eq!(trust.sync.unwrap().url, "http://127.0.0.1:9/");
+        assert_eq!(config.policy().status_list.grace_seconds(), 60);
+        assert_eq!(config.upload.body_limit_bytes, 2048);
+
+        for (extra, expected) in [
+            ("[trust]\nroots = [\"abcd\"]\n", "trust.roots[0]"),
+            (
+                "[trust]\nsync_url = \"https://t.example/\"\n",
+                "trust.anchors or trust.roots",
+            ),
+            (
+                &format!("[trust]\nroots = [\"{root}\"]\nsync_url = \"ftp://t.example/\"\n"),
+                "trust.sync_url",
+            ),
+            (
+                &format!(
+                    "[trust]\nroots = [\"{root}\"]\nsync_interval_seconds = 0\nsync_url = \"https://t.example/\"\n"
+                ),
+                "trust.sync_interval_seconds",
+            ),
+            (
+                "[upload]\nbody_limit_bytes = 10\n",
+                "upload.body_limit_bytes",
+            ),
+            ("[upload]\nconcurrency = 0\n", "upload.concurrency"),
+            (
+                "[policy]\nstatus_list_max_age_seconds = 0\n",
+                "status_list_max_age_seconds",
+            ),
+        ] {
+            let err = resolve(&format!("{}{extra}", minimal())).unwrap_err().0;
+            assert!(err.contains(expected), "{extra}: {err}");
+        }
+        let both = format!(
+            "trust_store = \"t.json\"\n{}[trust]\nroots = [\"{root}\"]\n",
+            minimal()
+        );
+        assert!(resolve(&both).unwrap_err().0.contains("exclude each other"));
     }
 
     #[test]

@@ -1,13 +1,25 @@
-//! `--demo`: on first start, a data directory with demo issuer keys' trust store, sample
-//! credentials, an API key and a configuration; on later starts, the same directory reused.
+//! `--demo`: on first start, a data directory with a demo root key, a trust list it signs
+//! (naming the demo issuer keys), the trust cache holding that list, sample credentials,
+//! an API key and a configuration; on later starts, the same directory reused.
+//!
+//! The demo runs the production trust path: the service pins the demo root
+//! (`anchors.json`) and verifies against the signed trust list in its cache
+//! (`trust-cache/`), which the SDK's [`TrustCache`] verified when it was installed and
+//! verifies again at every start. There is no server to sync from, so the demo publishes
+//! into the cache itself: on a start more than [`REPUBLISH_AFTER_SECONDS`] after the list
+//! was issued, it signs the next list (sequence + 1) with the demo root, so the demo never
+//! goes stale. The demo credentials carry no `status` claim, so there is no status list.
 //!
 //! The demo data comes from the SDK ([`ikd_sdk::demo`]), as for `ikd demo init`. The
 //! private issuer keys are not kept: the service only verifies. (`ikd demo init` writes
-//! key files for issuing more.)
+//! key files for issuing more.) The demo root's private key is kept (`demo-root.key`,
+//! owner-only) to re-sign the trust list.
 
 use crate::auth;
-use ikd_sdk::UnixTime;
 use ikd_sdk::demo::DemoData;
+use ikd_sdk::store::TrustCache;
+use ikd_sdk::trust_list::RootKey;
+use ikd_sdk::{IssuerSigningKey, Policy, TrustAnchors, TrustList, TrustStore, UnixTime};
 use std::fs;
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -19,8 +31,19 @@ pub const DEFAULT_DIR: &str = "ikd-demo";
 pub const CONFIG_FILE: &str = "config.toml";
 /// The file holding the demo API key itself (the configuration holds only its hash).
 pub const API_KEY_FILE: &str = "api-key.txt";
-/// The trust store file.
+/// The demo issuer keys in the unsigned trust store form: what the trust list names.
 pub const TRUST_FILE: &str = "trust.json";
+/// The demo root's private key (hex of its 32-byte seed; owner-only).
+pub const ROOT_KEY_FILE: &str = "demo-root.key";
+/// The pinned demo root (`ikd-trust-anchors/1`).
+pub const ANCHORS_FILE: &str = "anchors.json";
+/// The trust cache folder.
+pub const CACHE_DIR: &str = "trust-cache";
+/// A reused demo signs a new trust list when the one in its cache is older than this: a
+/// day, well within the default freshness of seven days.
+pub const REPUBLISH_AFTER_SECONDS: i64 = 86_400;
+/// Days from a demo trust list's issue to its next update.
+const NEXT_UPDATE_SECONDS: i64 = 7 * 86_400;
 /// The demo client's identifier.
 pub const CLIENT_ID: &str = "demo";
 
@@ -51,6 +74,10 @@ pub fn prepare(dir: &Path, now: UnixTime) -> Result<DemoSetup, String> {
     let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
     let config_path = dir.join(CONFIG_FILE);
     if config_path.exists() {
+        // Demo folders of earlier versions have no root: they keep the unsigned file.
+        if dir.join(ROOT_KEY_FILE).exists() {
+            republish_if_old(&dir, now)?;
+        }
         let api_key = fs::read_to_string(dir.join(API_KEY_FILE))
             .ok()
             .map(|k| k.trim().to_owned())
@@ -68,6 +95,19 @@ pub fn prepare(dir: &Path, now: UnixTime) -> Result<DemoSetup, String> {
     let hmac_key = ikd_sdk::crypto::random_bytes(32).map_err(|e| e.to_string())?;
 
     write(&dir.join(TRUST_FILE), &(data.trust.to_json() + "\n"), false)?;
+    let root_seed = ikd_sdk::crypto::random_bytes(32).map_err(|e| e.to_string())?;
+    write(
+        &dir.join(ROOT_KEY_FILE),
+        &(ikd_sdk::encoding::hex_encode(&root_seed) + "\n"),
+        true,
+    )?;
+    let root = read_root(&dir)?;
+    write(
+        &dir.join(ANCHORS_FILE),
+        &(anchors(&root).to_json() + "\n"),
+        false,
+    )?;
+    publish(&dir, &root, &data.trust, now)?;
     for credential in &data.credentials {
         write(
             &dir.join(format!("{}.qr.txt", credential.sample)),
@@ -111,6 +151,80 @@ pub fn prepare(dir: &Path, now: UnixTime) -> Result<DemoSetup, String> {
     })
 }
 
+/// The demo root's signing key.
+fn read_root(dir: &Path) -> Result<IssuerSigningKey, String> {
+    let path = dir.join(ROOT_KEY_FILE);
+    let text =
+        fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let seed: [u8; 32] = ikd_sdk::encoding::hex_decode(text.trim())
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or_else(|| format!("{} does not hold a 32-byte hex seed", path.display()))?;
+    Ok(IssuerSigningKey::from_seed(&seed))
+}
+
+/// The demo's pinned roots: the demo root.
+fn anchors(root: &IssuerSigningKey) -> TrustAnchors {
+    let mut anchors = TrustAnchors::new();
+    anchors.add(RootKey {
+        name: "IKD demo root (DEMO)".to_owned(),
+        key: root.public_key(),
+    });
+    anchors
+}
+
+/// Signs the next trust list (one more than the cache holds) naming the keys of `issuers`,
+/// issued at `now`, and installs it in the cache through the SDK, which verifies it
+/// against the pinned demo root first.
+fn publish(
+    dir: &Path,
+    root: &IssuerSigningKey,
+    issuers: &TrustStore,
+    now: UnixTime,
+) -> Result<u64, String> {
+    let cache = TrustCache::open(dir.join(CACHE_DIR), anchors(root), Policy::default(), now)
+        .map_err(|e| format!("demo trust cache: {e}"))?;
+    let sequence = cache
+        .store()
+        .trust_list()
+        .map_or(1, |l| l.sequence.saturating_add(1));
+    let list = TrustList {
+        sequence,
+        issued_at: now,
+        next_update: UnixTime(now.0.saturating_add(NEXT_UPDATE_SECONDS)),
+        entries: issuers.entries().cloned().collect(),
+        status_lists: Vec::new(),
+        successor_roots: Vec::new(),
+    };
+    let signed = list
+        .sign(root)
+        .map_err(|e| format!("demo trust list not signed: {e}"))?;
+    cache
+        .install_trust_list(&signed, now)
+        .map_err(|e| format!("demo trust list not installed: {e}"))?;
+    Ok(sequence)
+}
+
+/// Signs a new trust list when the cache's is older than [`REPUBLISH_AFTER_SECONDS`] (or
+/// missing).
+fn republish_if_old(dir: &Path, now: UnixTime) -> Result<(), String> {
+    let root = read_root(dir)?;
+    let cache = TrustCache::open(dir.join(CACHE_DIR), anchors(&root), Policy::default(), now)
+        .map_err(|e| format!("demo trust cache: {e}"))?;
+    let fresh = cache
+        .store()
+        .trust_list()
+        .is_some_and(|l| now.0.saturating_sub(l.issued_at.0) < REPUBLISH_AFTER_SECONDS);
+    drop(cache);
+    if fresh {
+        return Ok(());
+    }
+    let path = dir.join(TRUST_FILE);
+    let text =
+        fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let issuers = TrustStore::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    publish(dir, &root, &issuers, now).map(drop)
+}
+
 /// The demo configuration.
 fn config_text(api_key_sha256: &str, hmac_key: &str) -> String {
     format!(
@@ -118,7 +232,11 @@ fn config_text(api_key_sha256: &str, hmac_key: &str) -> String {
 # For demonstration only. Relative paths resolve against this file's folder.
 # See verifier-service/README.md for every setting.
 
-trust_store = "{TRUST_FILE}"
+[trust]
+# The signed trust list, verified against the pinned demo root. (No sync_url: the demo
+# has no server; --demo signs a new list into the cache when the one there is a day old.)
+anchors = "{ANCHORS_FILE}"
+cache_dir = "{CACHE_DIR}"
 
 [audit]
 path = "audit.sqlite3"
@@ -148,7 +266,10 @@ folder to start afresh.
 
 config.toml            the service's configuration (API key hash, audit HMAC key)
 api-key.txt            the demo API key (secret)
-trust.json             trust store: the demo issuer keys, one per document type
+demo-root.key          the demo root's private key (secret): signs the trust list
+anchors.json           the pinned demo root, as the configuration names it
+trust-cache/           the signed trust list the service verifies against
+trust.json             the demo issuer keys (one per document type) the trust list names
 *.qr.txt               sample credentials (QR text): KTP-el, KK of 4 and of 8
 *.request.json         ready request bodies for POST /v1/verify
 audit.sqlite3          the audit log (no personal data)

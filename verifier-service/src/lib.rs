@@ -31,6 +31,9 @@ pub mod server;
 pub mod state;
 pub mod telemetry;
 pub mod trust;
+pub mod trust_report;
+pub mod upload;
+pub mod verification;
 
 pub use app::app;
 pub use state::AppState;

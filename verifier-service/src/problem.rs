@@ -159,8 +159,101 @@ impl Problem {
         Self::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
-            "The request body must be application/json.",
-            "Send \"Content-Type: application/json\". Image upload is not supported yet.".into(),
+            "The request body must be JSON or a picture.",
+            "Send \"Content-Type: application/json\" with {\"qr\": ...}, or a picture as \
+             image/png, image/jpeg, image/webp or application/pdf."
+                .into(),
+        )
+    }
+
+    /// 400: the query string holds something other than `purpose` and `nonce`, or holds
+    /// them with a JSON body (where they belong in the body).
+    pub fn malformed_query(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_query",
+            "The query string is not accepted.",
+            detail.into(),
+        )
+    }
+
+    /// 413: the picture's dimensions exceed the scanner's limits.
+    pub fn image_too_large(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "image_too_large",
+            "The picture is too large to scan.",
+            detail.into(),
+        )
+    }
+
+    /// 415: the bytes are not a PNG, JPEG or WebP image nor a PDF, whatever the
+    /// Content-Type said.
+    pub fn unsupported_format() -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_format",
+            "The picture's format is not supported.",
+            "The body is not a PNG, JPEG or WebP image nor a PDF (recognised from its bytes)."
+                .into(),
+        )
+    }
+
+    /// 422: the image could not be decoded.
+    pub fn undecodable_image() -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "undecodable_image",
+            "The picture cannot be decoded.",
+            "The image data is damaged or incomplete.".into(),
+        )
+    }
+
+    /// 422: the PDF could not be read.
+    pub fn unreadable_pdf() -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unreadable_pdf",
+            "The PDF cannot be read.",
+            "The PDF is damaged, encrypted or not a PDF the scanner reads.".into(),
+        )
+    }
+
+    /// 422: the picture holds no QR code the scanner could read.
+    pub fn no_qr_code_found(budget_exhausted: bool) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no_qr_code_found",
+            "No QR code was found in the picture.",
+            if budget_exhausted {
+                "No QR code was read within the time allowed; send a sharper, closer picture."
+            } else {
+                "The picture holds no readable QR code; send a sharper, closer picture."
+            }
+            .into(),
+        )
+    }
+
+    /// 422: the picture holds several IKD credentials; which one to verify is ambiguous.
+    pub fn multiple_credentials(count: usize) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "multiple_credentials",
+            "The picture holds several IKD credentials.",
+            format!("The picture holds {count} different IKD credentials; send one at a time."),
+        )
+    }
+
+    /// 503: the trust list is stale beyond its grace period, so every credential would be
+    /// rejected (`trust_list_stale`); readiness only.
+    pub fn trust_expired() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "trust_expired",
+            "The trust list is stale beyond its grace period.",
+            "Every verification is rejected with trust_list_stale until a sync brings a newer \
+             trust list."
+                .into(),
         )
     }
 
@@ -216,6 +309,14 @@ impl Problem {
             Self::rate_limited(1),
             Self::trust_not_loaded(),
             Self::audit_unavailable(),
+            Self::malformed_query(""),
+            Self::image_too_large(""),
+            Self::unsupported_format(),
+            Self::undecodable_image(),
+            Self::unreadable_pdf(),
+            Self::no_qr_code_found(false),
+            Self::multiple_credentials(2),
+            Self::trust_expired(),
         ]
     }
 

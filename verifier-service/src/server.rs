@@ -13,24 +13,47 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 /// Opens the audit log (deleting rows past retention), builds the state and loads the
-/// trust data if it can. A service without trust data still starts: it answers 503 until
-/// the trust store file appears and loads.
+/// trust data if it can: the signed trust cache (verified against the pinned roots), or
+/// the unsigned trust store file. A service without trust data still starts: it answers
+/// 503 until a sync (or the file) brings verified data. A trust setup that cannot work
+/// (unreadable anchors, a cache folder that cannot be created) is an error.
 pub fn build(config: &Config, clock: Clock) -> Result<AppState, String> {
     let now = clock.now();
     let audit = AuditLog::open(&config.audit.backend, config.audit.retention_days, now)
         .map_err(|e| e.to_string())?;
-    let state = AppState::new(config, audit, clock);
-    match state.trust.reload(now) {
-        Ok(Reload::Loaded(keys)) => tracing::info!(
-            keys,
-            source = %config.trust_store.display(),
-            "trust data loaded"
-        ),
-        Ok(Reload::Unchanged) => {}
-        Err(problem) => tracing::warn!(
-            %problem,
-            "no trust data loaded; verification answers 503 until it loads"
-        ),
+    let state = AppState::try_new(config, audit, clock)?;
+    if state.trust.is_signed_source() {
+        match state.trust.current() {
+            Some(trust) => tracing::info!(
+                keys = trust.store.len(),
+                sequence = trust.store.trust_list().map_or(0, |l| l.sequence),
+                source = %state.trust.source(),
+                "signed trust list loaded from the cache"
+            ),
+            None => tracing::warn!(
+                source = %state.trust.source(),
+                "no verified trust list in the cache yet; verification answers 503 until a \
+                 sync brings one"
+            ),
+        }
+    } else {
+        tracing::warn!(
+            source = %state.trust.source(),
+            "trust data from an unsigned trust store file: for development and demos only; \
+             configure [trust] anchors for the signed trust list"
+        );
+        match state.trust.reload(now) {
+            Ok(Reload::Loaded(keys)) => tracing::info!(
+                keys,
+                source = %config.trust_store.display(),
+                "trust data loaded"
+            ),
+            Ok(Reload::Unchanged) => {}
+            Err(problem) => tracing::warn!(
+                %problem,
+                "no trust data loaded; verification answers 503 until it loads"
+            ),
+        }
     }
     if state.clients.is_empty() {
         tracing::warn!("no API client is configured; every verification answers 401");
@@ -48,26 +71,30 @@ pub fn build(config: &Config, clock: Clock) -> Result<AppState, String> {
     Ok(state)
 }
 
-/// Checks the trust store file and deletes old audit rows, each at its interval, until
-/// `stop` turns true.
+/// Keeps the trust data current (the SDK's sync at once and then at its interval, or the
+/// trust store file checked at its interval) and deletes old audit rows at their interval,
+/// until `stop` turns true.
 pub fn spawn_background(state: &AppState, stop: &watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
     let reload = {
         let state = state.clone();
         let mut stop = stop.clone();
         tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(state.trust_reload);
-            ticks.tick().await;
+            // A sync runs at once (the cache may be empty or old); a file was read by
+            // `build`, so its first check waits an interval.
+            let mut wait = if state.trust.sync_settings().is_some() {
+                std::time::Duration::ZERO
+            } else {
+                state.trust_reload
+            };
             loop {
                 tokio::select! {
                     _ = stop.changed() => break,
-                    _ = ticks.tick() => match state.trust.reload(state.clock.now()) {
-                        Ok(Reload::Loaded(keys)) => tracing::info!(keys, "trust data reloaded"),
-                        Ok(Reload::Unchanged) => {}
-                        Err(problem) => tracing::warn!(
-                            %problem,
-                            "trust data not reloaded; the data in use (if any) stays in use"
-                        ),
-                    },
+                    () = tokio::time::sleep(wait) => {
+                        tokio::select! {
+                            _ = stop.changed() => break,
+                            next = state.trust.tick(state.clock.now()) => wait = next,
+                        }
+                    }
                 }
             }
         })

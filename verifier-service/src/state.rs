@@ -3,12 +3,13 @@
 use crate::audit::{AuditLog, CredentialHasher};
 use crate::auth::Clients;
 use crate::clock::Clock;
-use crate::config::Config;
+use crate::config::{Config, UploadConfig};
 use crate::metrics::Metrics;
 use crate::trust::TrustHolder;
 use ikd_sdk::Policy;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Semaphore;
 
 /// The shared state: cheap to clone.
 #[derive(Debug, Clone)]
@@ -41,15 +42,36 @@ pub struct Inner {
     pub trust_reload: Duration,
     /// How often old audit rows are deleted.
     pub audit_purge_interval: Duration,
+    /// Picture uploads: size limit, scan budget.
+    pub upload: UploadConfig,
+    /// Permits to scan a picture: at most `upload.concurrency` scans run at once.
+    pub scan_permits: Arc<Semaphore>,
 }
 
 impl AppState {
-    /// The state for `config`, with an opened audit log. No trust data is loaded yet: call
-    /// [`TrustHolder::reload`] (or [`TrustHolder::install`]).
+    /// The state for `config`, with an opened audit log. The signed trust cache (if
+    /// configured) is opened and loaded now; an unsigned trust store file is not read yet:
+    /// call [`TrustHolder::reload`] (or [`TrustHolder::install`]). A trust setup that
+    /// fails leaves the state without trust data (503) and the reason in
+    /// [`TrustHolder::last_error`]; [`AppState::try_new`] returns it instead.
     pub fn new(config: &Config, audit: AuditLog, clock: Clock) -> Self {
+        let trust = TrustHolder::from_config(config, &config.policy(), clock.now())
+            .unwrap_or_else(TrustHolder::unavailable);
+        Self::with_trust(config, audit, clock, trust)
+    }
+
+    /// As [`AppState::new`], but a trust setup that fails (unreadable anchors, a cache
+    /// folder that cannot be created) is an error.
+    pub fn try_new(config: &Config, audit: AuditLog, clock: Clock) -> Result<Self, String> {
+        let trust = TrustHolder::from_config(config, &config.policy(), clock.now())?;
+        Ok(Self::with_trust(config, audit, clock, trust))
+    }
+
+    /// The state for `config` with the trust holder `trust`.
+    pub fn with_trust(config: &Config, audit: AuditLog, clock: Clock, trust: TrustHolder) -> Self {
         AppState(Arc::new(Inner {
             clients: Clients::new(&config.clients),
-            trust: TrustHolder::new(config.trust_store.clone()),
+            trust,
             policy: config.policy(),
             audit,
             hasher: CredentialHasher::new(config.audit.hmac_key.clone()),
@@ -60,6 +82,8 @@ impl AppState {
             cors_allowed_origins: config.http.cors_allowed_origins.clone(),
             trust_reload: config.trust_reload,
             audit_purge_interval: config.audit.purge_interval,
+            upload: config.upload.clone(),
+            scan_permits: Arc::new(Semaphore::new(config.upload.concurrency.max(1))),
         }))
     }
 }

@@ -1,27 +1,54 @@
-//! The trust data the service verifies against: loaded from the trust store file at start,
-//! re-read when the file changes, and kept when a new version does not load.
+//! The trust data the service verifies against, and how it stays current.
 //!
-//! This slice reads the unsigned trust store file (`ikd-trust-store/1`). The signed trust
-//! list and its HTTP sync belong to the SDK's trust issue; once built, the service will
-//! run the SDK's sync here and add no logic of its own.
+//! Two sources, chosen by the configuration:
+//!
+//! - **Signed** (`[trust]` with `anchors` or `roots`; the real one): the SDK's
+//!   [`TrustCache`] holds the last good signed trust list and status lists on disk,
+//!   verified against the pinned roots when it opens and on every update; with a
+//!   `sync_url`, the SDK's [`SyncClient`] fetches updates in the background
+//!   ([`TrustHolder::tick`]). Rollbacks, freezes, bad signatures and network failures are
+//!   refused by the SDK, and the last good data stays in use. The service adds no trust
+//!   logic of its own: it records what the SDK reported and hands requests a snapshot.
+//! - **File** (`trust_store`, the default without roots): an unsigned trust store file
+//!   (`ikd-trust-store/1`), re-read when it changes. For development and tests only: its
+//!   keys are not signed by anyone and it carries no status lists.
+//!
+//! Every request takes one [`LoadedTrust`] snapshot ([`TrustHolder::current`]) and
+//! verifies against it; an update swaps in a new snapshot and never changes one in use.
 
-use ikd_sdk::{TrustStore, UnixTime};
+use crate::config::{Config, SignedTrustConfig, SyncSettings};
+use ikd_sdk::policy::FreshnessState;
+use ikd_sdk::store::TrustCache;
+use ikd_sdk::sync::{SyncClient, SyncConfig, SyncReport};
+use ikd_sdk::trust_list::RootKey;
+use ikd_sdk::{Policy, TrustAnchors, TrustStore, UnixTime};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 /// Largest trust store file read.
 pub const MAX_TRUST_FILE_BYTES: u64 = 4 * 1024 * 1024;
+/// Largest trust anchors file read.
+pub const MAX_ANCHORS_FILE_BYTES: u64 = 1024 * 1024;
+/// The longest wait before a failed or incomplete sync is tried again.
+pub const SYNC_RETRY: Duration = Duration::from_secs(60);
 
-/// Trust data in use.
+/// Trust data in use: one immutable snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoadedTrust {
-    /// The keys.
-    pub store: TrustStore,
-    /// Where they came from.
+    /// The keys, the trust list's details and the status lists.
+    pub store: Arc<TrustStore>,
+    /// Where they came from (a file, a cache folder, a sync URL).
     pub source: String,
-    /// When they were loaded.
+    /// When this snapshot was put in use.
     pub loaded_at: UnixTime,
+}
+
+impl LoadedTrust {
+    /// Whether the keys come from a verified signed trust list.
+    pub fn is_signed(&self) -> bool {
+        self.store.trust_list().is_some()
+    }
 }
 
 /// What a reload did.
@@ -33,33 +60,207 @@ pub enum Reload {
     Loaded(usize),
 }
 
-/// Holds the trust data in use and the file it comes from.
+/// How the last sync ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncResult {
+    /// Every file synced (updated, not modified or unchanged).
+    Complete,
+    /// The trust list synced, some status list did not.
+    Partial,
+    /// The trust list did not sync.
+    Failed,
+}
+
+impl SyncResult {
+    /// `complete`, `partial` or `failed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncResult::Complete => "complete",
+            SyncResult::Partial => "partial",
+            SyncResult::Failed => "failed",
+        }
+    }
+}
+
+/// What the syncs so far did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncStatus {
+    /// When the last sync started.
+    pub last_attempt_at: Option<UnixTime>,
+    /// When the last complete sync started.
+    pub last_success_at: Option<UnixTime>,
+    /// How the last sync ended.
+    pub last_result: Option<SyncResult>,
+    /// Each file of the last sync (`trust-list.cwt`, or a status list URI) and what
+    /// happened to it, as the SDK reported it.
+    pub files: Vec<(String, String)>,
+    /// Syncs run, by result: complete, partial, failed.
+    pub counts: [u64; 3],
+}
+
+/// The signed source: the SDK's cache and, optionally, its sync client.
+#[derive(Debug)]
+struct Signed {
+    cache: TrustCache,
+    sync: Option<(SyncClient, SyncSettings)>,
+    source: String,
+}
+
+#[derive(Debug)]
+enum Source {
+    /// An unsigned trust store file; the modification time and length at the last attempt.
+    File {
+        path: PathBuf,
+        last_seen: Mutex<Option<(SystemTime, u64)>>,
+    },
+    Signed(Box<Signed>),
+    /// The signed source could not be set up (the reason is in `last_error`).
+    Unavailable {
+        what: String,
+    },
+}
+
+/// Holds the trust data in use and where it comes from.
 #[derive(Debug)]
 pub struct TrustHolder {
-    path: PathBuf,
+    source: Source,
+    /// How often the file is checked (file source only).
+    reload: Duration,
     current: RwLock<Option<Arc<LoadedTrust>>>,
-    /// Modification time and length of the file at the last attempt.
-    last_seen: Mutex<Option<(SystemTime, u64)>>,
     last_error: Mutex<Option<String>>,
+    sync: Mutex<SyncStatus>,
 }
 
 impl TrustHolder {
-    /// A holder for the trust store at `path`, with nothing loaded yet.
+    /// A holder for the unsigned trust store at `path`, with nothing loaded yet.
     pub fn new(path: PathBuf) -> Self {
+        Self::with_source(
+            Source::File {
+                path,
+                last_seen: Mutex::new(None),
+            },
+            crate::config::DEFAULT_TRUST_RELOAD_SECONDS,
+        )
+    }
+
+    fn with_source(source: Source, reload_seconds: u64) -> Self {
         TrustHolder {
-            path,
+            source,
+            reload: Duration::from_secs(reload_seconds.max(1)),
             current: RwLock::new(None),
-            last_seen: Mutex::new(None),
             last_error: Mutex::new(None),
+            sync: Mutex::new(SyncStatus::default()),
         }
     }
 
-    /// The trust store file.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// The holder `config` asks for. The signed source opens its cache now, verifying what
+    /// it holds against the pinned roots at time `now`; an unsigned file is read by the
+    /// first [`TrustHolder::reload`]. Fails only when the signed source cannot be set up
+    /// (unreadable anchors, a cache folder that cannot be created, a bad sync URL).
+    pub fn from_config(config: &Config, policy: &Policy, now: UnixTime) -> Result<Self, String> {
+        let reload = config.trust_reload.as_secs();
+        let Some(signed) = &config.trust else {
+            let mut holder = Self::new(config.trust_store.clone());
+            holder.reload = config.trust_reload.max(Duration::from_secs(1));
+            return Ok(holder);
+        };
+        let anchors = anchors(signed)?;
+        let cache = TrustCache::open(&signed.cache_dir, anchors, policy.clone(), now)
+            .map_err(|e| format!("trust cache {}: {e}", signed.cache_dir.display()))?;
+        for problem in cache.problems() {
+            tracing::warn!(cache = %signed.cache_dir.display(), %problem, "trust cache: not loaded");
+        }
+        let sync = match &signed.sync {
+            None => None,
+            Some(settings) => {
+                let mut sync_config = SyncConfig::new(settings.url.clone());
+                sync_config.request_timeout = settings.request_timeout;
+                sync_config.connect_timeout =
+                    settings.request_timeout.min(sync_config.connect_timeout);
+                sync_config.retries = settings.retries;
+                let client =
+                    SyncClient::new(sync_config).map_err(|e| format!("trust.sync_url: {e}"))?;
+                Some((client, settings.clone()))
+            }
+        };
+        let source = match &signed.sync {
+            Some(settings) => settings.url.clone(),
+            None => signed.cache_dir.display().to_string(),
+        };
+        let holder = Self::with_source(
+            Source::Signed(Box::new(Signed {
+                cache,
+                sync,
+                source,
+            })),
+            reload,
+        );
+        holder.refresh(now);
+        Ok(holder)
     }
 
-    /// The trust data in use, if any.
+    /// A holder that loads nothing, reporting `problem`: the service still starts and
+    /// answers 503 (used where a state must exist even if the trust setup failed).
+    pub fn unavailable(problem: String) -> Self {
+        let holder = Self::with_source(
+            Source::Unavailable {
+                what: "unavailable".into(),
+            },
+            crate::config::DEFAULT_TRUST_RELOAD_SECONDS,
+        );
+        holder.set_error(Some(problem));
+        holder
+    }
+
+    /// The unsigned trust store file, or the signed trust cache's folder.
+    pub fn path(&self) -> &Path {
+        match &self.source {
+            Source::File { path, .. } => path,
+            Source::Signed(signed) => signed.cache.dir(),
+            Source::Unavailable { .. } => Path::new(""),
+        }
+    }
+
+    /// Where the trust data comes from, for people: the file, the sync URL or the cache
+    /// folder.
+    pub fn source(&self) -> String {
+        match &self.source {
+            Source::File { path, .. } => path.display().to_string(),
+            Source::Signed(signed) => signed.source.clone(),
+            Source::Unavailable { what } => what.clone(),
+        }
+    }
+
+    /// Whether the source is the signed trust list (whether or not one is loaded yet).
+    pub fn is_signed_source(&self) -> bool {
+        !matches!(self.source, Source::File { .. })
+    }
+
+    /// The SDK's cache, when the source is the signed trust list.
+    pub fn cache(&self) -> Option<&TrustCache> {
+        match &self.source {
+            Source::Signed(signed) => Some(&signed.cache),
+            _ => None,
+        }
+    }
+
+    /// The sync settings, when the service syncs.
+    pub fn sync_settings(&self) -> Option<&SyncSettings> {
+        match &self.source {
+            Source::Signed(signed) => signed.sync.as_ref().map(|(_, settings)| settings),
+            _ => None,
+        }
+    }
+
+    /// What the syncs so far did.
+    pub fn sync_status(&self) -> SyncStatus {
+        self.sync
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The trust data in use, if any: one snapshot, for one request.
     pub fn current(&self) -> Option<Arc<LoadedTrust>> {
         self.current
             .read()
@@ -67,7 +268,7 @@ impl TrustHolder {
             .clone()
     }
 
-    /// Why the last load failed, if it did.
+    /// Why the last load or sync failed, if it did.
     pub fn last_error(&self) -> Option<String> {
         self.last_error
             .lock()
@@ -75,51 +276,227 @@ impl TrustHolder {
             .clone()
     }
 
-    /// Puts `store` in use.
-    pub fn install(&self, store: TrustStore, source: String, loaded_at: UnixTime) {
-        let loaded = Arc::new(LoadedTrust {
-            store,
-            source,
-            loaded_at,
-        });
-        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(loaded);
+    fn set_error(&self, problem: Option<String>) {
         *self
             .last_error
             .lock()
-            .unwrap_or_else(PoisonError::into_inner) = None;
+            .unwrap_or_else(PoisonError::into_inner) = problem;
     }
 
-    /// Loads the file if it changed since the last attempt (or nothing is loaded yet).
-    /// On failure the data in use stays in use.
+    fn set_current(&self, loaded: Option<Arc<LoadedTrust>>) {
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = loaded;
+    }
+
+    /// Puts `store` in use (tests, and the unsigned file).
+    pub fn install(&self, store: TrustStore, source: String, loaded_at: UnixTime) {
+        self.set_current(Some(Arc::new(LoadedTrust {
+            store: Arc::new(store),
+            source,
+            loaded_at,
+        })));
+        self.set_error(None);
+    }
+
+    /// Takes the cache's snapshot into use if it changed. A cache without a verified
+    /// trust list is "not loaded".
+    fn refresh(&self, now: UnixTime) {
+        let Source::Signed(signed) = &self.source else {
+            return;
+        };
+        let store = signed.cache.store();
+        let unchanged = self
+            .current()
+            .is_some_and(|current| Arc::ptr_eq(&current.store, &store));
+        if unchanged {
+            return;
+        }
+        let loaded = store.trust_list().is_some().then(|| {
+            Arc::new(LoadedTrust {
+                store,
+                source: signed.source.clone(),
+                loaded_at: now,
+            })
+        });
+        self.set_current(loaded);
+    }
+
+    /// Loads the unsigned file if it changed since the last attempt (or nothing is loaded
+    /// yet). On failure the data in use stays in use. With the signed source there is no
+    /// file to reload: [`Reload::Unchanged`].
     pub fn reload(&self, now: UnixTime) -> Result<Reload, String> {
-        let stamp = std::fs::metadata(&self.path)
+        let Source::File { path, last_seen } = &self.source else {
+            return Ok(Reload::Unchanged);
+        };
+        let stamp = std::fs::metadata(path)
             .ok()
             .and_then(|m| Some((m.modified().ok()?, m.len())));
         {
-            let mut last = self
-                .last_seen
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
+            let mut last = last_seen.lock().unwrap_or_else(PoisonError::into_inner);
             if stamp.is_some() && *last == stamp && self.current().is_some() {
                 return Ok(Reload::Unchanged);
             }
             *last = stamp;
         }
-        match read_store(&self.path) {
+        match read_store(path) {
             Ok(store) => {
                 let keys = store.len();
-                self.install(store, self.path.display().to_string(), now);
+                self.install(store, path.display().to_string(), now);
                 Ok(Reload::Loaded(keys))
             }
             Err(problem) => {
-                *self
-                    .last_error
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner) = Some(problem.clone());
+                self.set_error(Some(problem.clone()));
                 Err(problem)
             }
         }
     }
+
+    /// Runs the SDK's sync once at time `now` (when the service syncs) and puts what it
+    /// installed in use. `None` without a sync URL.
+    pub async fn sync(&self, now: UnixTime) -> Option<SyncReport> {
+        let Source::Signed(signed) = &self.source else {
+            return None;
+        };
+        let (client, _) = signed.sync.as_ref()?;
+        let report = client.sync(&signed.cache, now).await;
+        self.refresh(now);
+        self.record(&report, now);
+        Some(report)
+    }
+
+    fn record(&self, report: &SyncReport, now: UnixTime) {
+        let result = if report.trust_list.is_failure() {
+            SyncResult::Failed
+        } else if report.is_complete() {
+            SyncResult::Complete
+        } else {
+            SyncResult::Partial
+        };
+        let mut files = vec![(
+            ikd_sdk::store::TRUST_LIST_FILE.to_owned(),
+            report.trust_list.to_string(),
+        )];
+        files.extend(
+            report
+                .status_lists
+                .iter()
+                .map(|(uri, outcome)| (uri.clone(), outcome.to_string())),
+        );
+        let failures: Vec<String> = files
+            .iter()
+            .zip(
+                std::iter::once(&report.trust_list)
+                    .chain(report.status_lists.iter().map(|(_, o)| o)),
+            )
+            .filter(|(_, outcome)| outcome.is_failure())
+            .map(|((name, text), _)| format!("{name}: {text}"))
+            .collect();
+        {
+            let mut status = self.sync.lock().unwrap_or_else(PoisonError::into_inner);
+            status.last_attempt_at = Some(now);
+            if result == SyncResult::Complete {
+                status.last_success_at = Some(now);
+            }
+            status.last_result = Some(result);
+            status.files = files;
+            let slot = match result {
+                SyncResult::Complete => 0,
+                SyncResult::Partial => 1,
+                SyncResult::Failed => 2,
+            };
+            if let Some(count) = status.counts.get_mut(slot) {
+                *count += 1;
+            }
+        }
+        self.set_error((!failures.is_empty()).then(|| failures.join("; ")));
+        match result {
+            SyncResult::Complete => tracing::info!(
+                trust_list = %report.trust_list,
+                status_lists = report.status_lists.len(),
+                "trust sync complete"
+            ),
+            _ => tracing::warn!(
+                result = result.as_str(),
+                failures = %failures.join("; "),
+                "trust sync incomplete; the last good data stays in use"
+            ),
+        }
+    }
+
+    /// One step of the background task at time `now`: re-reads a changed file, or syncs.
+    /// Returns the time until the next step: the configured interval, or, after a failed
+    /// or incomplete sync, at most [`SYNC_RETRY`].
+    pub async fn tick(&self, now: UnixTime) -> Duration {
+        match &self.source {
+            Source::File { .. } => {
+                match self.reload(now) {
+                    Ok(Reload::Loaded(keys)) => tracing::info!(keys, "trust data reloaded"),
+                    Ok(Reload::Unchanged) => {}
+                    Err(problem) => tracing::warn!(
+                        %problem,
+                        "trust data not reloaded; the data in use (if any) stays in use"
+                    ),
+                }
+                self.reload
+            }
+            Source::Signed(signed) => match &signed.sync {
+                Some((_, settings)) => match self.sync(now).await {
+                    Some(report) if report.is_complete() => settings.interval,
+                    _ => settings.interval.min(SYNC_RETRY),
+                },
+                None => self.reload,
+            },
+            Source::Unavailable { .. } => self.reload,
+        }
+    }
+}
+
+/// The pinned roots of the configuration: the anchors file and the inline roots.
+fn anchors(config: &SignedTrustConfig) -> Result<TrustAnchors, String> {
+    let mut anchors = match &config.anchors_file {
+        None => TrustAnchors::new(),
+        Some(path) => {
+            let bytes = ikd_sdk::store::read_bounded(path, MAX_ANCHORS_FILE_BYTES)
+                .map_err(|e| format!("trust.anchors {}: {e}", path.display()))?
+                .ok_or_else(|| format!("trust.anchors {} does not exist", path.display()))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| format!("trust.anchors {} is not UTF-8", path.display()))?;
+            TrustAnchors::from_json(&text)
+                .map_err(|e| format!("trust.anchors {}: {e}", path.display()))?
+        }
+    };
+    for (i, key) in config.roots.iter().enumerate() {
+        anchors.add(RootKey {
+            name: format!("trust.roots[{i}]"),
+            key: *key,
+        });
+    }
+    if anchors.is_empty() {
+        return Err("no pinned root key: set trust.anchors or trust.roots".into());
+    }
+    Ok(anchors)
+}
+
+/// How fresh one kind of trust data is at `now`, as the policy sees it.
+pub fn freshness_name(state: FreshnessState) -> &'static str {
+    match state {
+        FreshnessState::Fresh => "fresh",
+        FreshnessState::Grace => "stale_in_grace",
+        FreshnessState::Expired => "stale",
+    }
+}
+
+/// The freshness of the trust list in `store` at `now` under `policy`, if it has one.
+pub fn trust_list_state(
+    store: &TrustStore,
+    policy: &Policy,
+    now: UnixTime,
+) -> Option<FreshnessState> {
+    let info = store.trust_list()?;
+    Some(
+        policy
+            .trust_list
+            .state(info.issued_at.0, Some(info.next_update.0), now.0),
+    )
 }
 
 /// Reads and checks a trust store file; it must hold at least one key.

@@ -387,7 +387,8 @@ async fn request_body_problems() {
         None,
         Some("text/plain"),
         Some("application/x-www-form-urlencoded"),
-        Some("image/png"),
+        // Pictures are PNG, JPEG, WebP or PDF (tests/upload.rs); not GIF.
+        Some("image/gif"),
     ] {
         let answer = send(
             &router,

@@ -7,13 +7,15 @@
 )]
 
 //! Every personal field of every sample goes through the service, over real loopback and
-//! through the router, with every log event at TRACE level captured; then neither the
-//! captured logs nor the audit database's files hold any of them.
+//! through the router, as JSON and as an uploaded picture of its QR code, with every log
+//! event at TRACE level captured; then neither the captured logs nor the audit database's
+//! files hold any of them.
 //!
 //! This file holds one test: it installs the process-wide log subscriber.
 
 mod common;
 
+use common::pictures;
 use common::*;
 use ikd_verifier_service::clock::Clock;
 use ikd_verifier_service::server;
@@ -117,6 +119,27 @@ fn no_personal_data_in_logs_or_audit_database() {
                         assert_eq!(status, 200, "{answer}");
                         responses.push(answer);
                     }
+                    // The same text as a picture: verified, and refused without a key.
+                    let picture = pictures::png(&text);
+                    let (status, answer) = http_request(
+                        addr,
+                        "POST",
+                        "/v1/verify?purpose=kyc",
+                        &[("Authorization", &bearer), ("Content-Type", "image/png")],
+                        &picture,
+                    )
+                    .await;
+                    assert_eq!(status, 200, "{answer}");
+                    responses.push(answer);
+                    let (status, _) = http_request(
+                        addr,
+                        "POST",
+                        "/v1/verify",
+                        &[("Content-Type", "image/png")],
+                        &picture,
+                    )
+                    .await;
+                    assert_eq!(status, 401);
                     // Refused requests carry the data too.
                     let body = verify_body(&text, None);
                     let (status, _) = http_request(

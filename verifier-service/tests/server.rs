@@ -275,3 +275,64 @@ fn the_binary_runs_the_demo_and_stops_on_sigterm() {
         .unwrap();
     assert_eq!(rows, 2);
 }
+
+#[tokio::test]
+async fn the_demo_verifies_against_a_signed_trust_list_it_keeps_fresh() {
+    let dir = TempDir::new("demo-signed");
+    let demo_dir = dir.path().join("demo");
+    let first = demo::prepare(&demo_dir, ISSUED).unwrap();
+    for file in [
+        "anchors.json",
+        "demo-root.key",
+        "trust-cache/trust-list.cwt",
+    ] {
+        assert!(demo_dir.join(file).is_file(), "{file}");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(demo_dir.join("demo-root.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "the root key is private");
+    }
+    let config_text = std::fs::read_to_string(&first.config_path).unwrap();
+    assert!(
+        config_text.contains("anchors = \"anchors.json\""),
+        "{config_text}"
+    );
+    assert!(!config_text.contains("trust_store"), "{config_text}");
+
+    // Ten days later a reused demo signs list 2, so it is fresh again.
+    let later = ikd_sdk::UnixTime(ISSUED.0 + 10 * 86_400);
+    for (now, sequence) in [(ISSUED, 1), (later, 2)] {
+        let setup = demo::prepare(&demo_dir, now).unwrap();
+        let config = ikd_verifier_service::config::load(
+            Some(&setup.config_path),
+            |_| None,
+            &Default::default(),
+        )
+        .unwrap();
+        let state = server::build(&config, Clock::Fixed(now)).unwrap();
+        let ready = send(&app_for(&state), get("/readyz", None)).await;
+        assert_eq!(ready.0, axum::http::StatusCode::OK);
+        let ready = json(&ready.2);
+        assert_eq!(ready["trust_signed"], true);
+        assert_eq!(ready["trust_list_sequence"], sequence);
+        assert_eq!(ready["trust_list_freshness"], "fresh");
+        let kk = std::fs::read_to_string(demo_dir.join("kk-4.qr.txt")).unwrap();
+        let answer = send(
+            &app_for(&state),
+            verify_request(
+                Some(setup.api_key.as_deref().unwrap()),
+                verify_body(kk.trim(), Some("kyc")),
+            ),
+        )
+        .await;
+        let verdict = json(&answer.2);
+        assert_eq!(verdict["verdict"], "valid", "{verdict}");
+        assert_eq!(verdict["trust_data"]["sequence"], sequence);
+        state.audit.close().await;
+    }
+}

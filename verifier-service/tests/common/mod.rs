@@ -10,6 +10,7 @@
 )]
 
 pub mod pg;
+pub mod pictures;
 
 use axum::Router;
 use axum::body::Body;
@@ -69,7 +70,9 @@ impl Drop for TempDir {
 
 /// Demo credentials signed by fixed keys, issued at [`ISSUED`].
 pub fn demo_data() -> DemoData {
-    DemoData::with_keys(ISSUED, |t| {
+    let holder =
+        ikd_sdk::HolderSigningKey::from_secret(ikd_sdk::HolderAlg::Es256, &[9; 32]).unwrap();
+    DemoData::with_keys(ISSUED, holder, |t| {
         Ok(IssuerSigningKey::from_seed(&[t.number() + 100; 32]))
     })
     .unwrap()
@@ -77,7 +80,9 @@ pub fn demo_data() -> DemoData {
 
 /// The same samples signed by keys no test trusts.
 pub fn foreign_data() -> DemoData {
-    DemoData::with_keys(ISSUED, |t| {
+    let holder =
+        ikd_sdk::HolderSigningKey::from_secret(ikd_sdk::HolderAlg::Es256, &[9; 32]).unwrap();
+    DemoData::with_keys(ISSUED, holder, |t| {
         Ok(IssuerSigningKey::from_seed(&[t.number() + 200; 32]))
     })
     .unwrap()

@@ -1,0 +1,106 @@
+//! The one verification path every front door shares: QR text in, audited verdict out.
+//!
+//! `POST /v1/verify` calls [`verify_qr`] with the text of a JSON body or the text read from
+//! an uploaded picture ([`crate::upload::scan_picture`]); the counter web page calls the
+//! same function for its staff, so every verdict is verified, disclosed, audited and
+//! counted the same way, whoever asked.
+
+use crate::audit::AuditRecord;
+use crate::problem::Problem;
+use crate::state::AppState;
+use ikd_sdk::disclosure::{DisclosedReport, Purpose};
+use ikd_sdk::report::Verdict;
+use std::sync::Arc;
+
+/// A verification's answer: what the caller sends back and what it may log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    /// Valid or rejected.
+    pub verdict: Verdict,
+    /// The reason code of a rejection (`None` when valid).
+    pub reason_code: Option<&'static str>,
+    /// The purpose the answer was disclosed for.
+    pub purpose: &'static Purpose,
+    /// The disclosed verdict as JSON ([`DisclosedReport`], schema
+    /// `spec/schemas/disclosed-verdict.schema.json`). It may hold personal data: send it,
+    /// never log or store it.
+    pub json: String,
+}
+
+impl Verification {
+    /// `valid` or `rejected`.
+    pub fn verdict_name(&self) -> &'static str {
+        match self.verdict {
+            Verdict::Valid => "valid",
+            Verdict::Rejected => "rejected",
+        }
+    }
+}
+
+/// Verifies the QR text `qr` for the caller `client_id` (as the audit log, metrics and
+/// access log name it) and the already-authorised `purpose`, against one snapshot of the
+/// trust data in use, and records it in the audit log before answering.
+///
+/// This is the core of `POST /v1/verify`, shared by its JSON and picture forms; other
+/// front doors (the counter web page, issue 8) call it with their own caller id and
+/// purpose after their own authentication and rate limiting. For a picture, first read
+/// its QR text with [`crate::upload::scan_picture`].
+///
+/// Refused: a `nonce` (400 `nonce_not_supported`: holder-bound presentations are not
+/// verified yet), no trust data (503 `trust_not_loaded`), an audit log that cannot
+/// record (503 `audit_unavailable`). Every credential outcome, valid or rejected, is
+/// `Ok`. The QR text is dropped as soon as it is verified; nothing of it is logged.
+pub async fn verify_qr(
+    state: &AppState,
+    client_id: &Arc<str>,
+    purpose: &'static Purpose,
+    nonce: Option<&str>,
+    qr: String,
+) -> Result<Verification, Problem> {
+    if nonce.is_some() {
+        return Err(Problem::nonce_not_supported());
+    }
+    let trust = state
+        .trust
+        .current()
+        .ok_or_else(Problem::trust_not_loaded)?;
+
+    let now = state.clock.now();
+    let result = ikd_sdk::verify(&qr, &trust.store, now, &state.policy);
+    drop(qr);
+    let json = DisclosedReport::new(&result, purpose).to_json();
+    let (verdict, reason_code) = match &result {
+        Ok(_) => (Verdict::Valid, None),
+        Err(rejection) => (Verdict::Rejected, Some(rejection.code())),
+    };
+    let credential_hmac = result
+        .as_ref()
+        .ok()
+        .and_then(|verified| verified.credential_id())
+        .map(|id| state.hasher.hash(id));
+    drop(result);
+
+    state
+        .audit
+        .record(AuditRecord {
+            time: now,
+            client: Arc::clone(client_id),
+            purpose: purpose.name,
+            verdict,
+            reason_code,
+            credential_hmac,
+        })
+        .await
+        .map_err(|_| Problem::audit_unavailable())?;
+
+    let verification = Verification {
+        verdict,
+        reason_code,
+        purpose,
+        json,
+    };
+    state
+        .metrics
+        .verification(verification.verdict_name(), reason_code.unwrap_or("none"));
+    Ok(verification)
+}
