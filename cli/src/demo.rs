@@ -1,20 +1,25 @@
-//! `ikd demo init`: a directory of demo issuer keys, a trust store and sample credentials
-//! of fictitious residents, ready to verify.
+//! `ikd demo init`: a directory of demo issuer keys, a trust store, the demo phone's
+//! device key and sample credentials of fictitious residents, ready to present and verify.
 
 use crate::issue::print_warnings;
-use crate::keyfile::KeyFile;
+use crate::keyfile::{HolderKeyFile, KeyFile};
 use crate::util::{Access, Failure, now_or_clock, parse_time, write_new};
 use ikd_sdk::demo::{DemoData, ISSUER_ID, ISSUER_NAME};
-use ikd_sdk::{DocType, IssuerSigningKey, UnixTime};
+use ikd_sdk::{DocType, HolderSigningKey, IssuerSigningKey, UnixTime};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const TRUST_FILE: &str = "trust.json";
 const README_FILE: &str = "README.txt";
+/// The demo phone's device key, which the KTP-el and the purpose profiles are bound to.
+const PHONE_KEY_FILE: &str = "phone.key.json";
+/// The purpose profiles of the KTP-el sample, issued besides the samples.
+const PROFILES: [&str; 3] = ["identity", "age_over_17", "domicile"];
 
 #[derive(clap::Subcommand)]
 pub(crate) enum Command {
-    /// Create demo keys, a trust store, sample KTP-el and KK credentials and a README.
+    /// Create demo issuer keys, a trust store, the demo phone's device key, sample KTP-el,
+    /// purpose-profile and KK credentials, and a README.
     Init(InitArgs),
 }
 
@@ -42,10 +47,13 @@ fn qr_file_name(sample: &str) -> String {
 fn all_file_names() -> Vec<String> {
     let mut names: Vec<String> = DocType::ALL.into_iter().map(key_file_name).collect();
     names.push(TRUST_FILE.to_owned());
+    names.push(PHONE_KEY_FILE.to_owned());
     names.extend(
         ikd_sdk::samples::ALL
             .iter()
-            .map(|(name, _)| qr_file_name(name)),
+            .map(|(name, _)| *name)
+            .chain(PROFILES)
+            .map(qr_file_name),
     );
     names.push(README_FILE.to_owned());
     names
@@ -93,6 +101,9 @@ fn init(args: &InitArgs) -> Result<ExitCode, Failure> {
         Access::Public,
         args.force,
     )?;
+    let phone = HolderSigningKey::from_secret(data.holder.alg(), &data.holder.to_secret())
+        .map_err(|e| Failure::new(format!("the demo phone key: {e}")))?;
+    HolderKeyFile::Signing(phone).write(&dir.join(PHONE_KEY_FILE), args.force)?;
     for credential in &data.credentials {
         print_warnings(&credential.warnings);
         write_new(
@@ -112,10 +123,18 @@ fn init(args: &InitArgs) -> Result<ExitCode, Failure> {
     for name in names {
         println!("  {name}");
     }
+    let trust = dir.join(TRUST_FILE);
     println!(
-        "Verify with: ikd verify --trust {} < {}",
-        dir.join(TRUST_FILE).display(),
-        dir.join(qr_file_name("ktp")).display()
+        "Show the KTP-el from the demo phone and verify it:\n  \
+         ikd present --credential {} --holder-key {} | ikd verify --trust {}",
+        dir.join(qr_file_name("ktp")).display(),
+        dir.join(PHONE_KEY_FILE).display(),
+        trust.display(),
+    );
+    println!(
+        "Verify the printed KK:\n  ikd verify --trust {} < {}",
+        trust.display(),
+        dir.join(qr_file_name("kk-4")).display()
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -127,6 +146,10 @@ fn readme(dir: &Path, now: UnixTime, expires_at: UnixTime) -> String {
     let ktp = ktp.display();
     let kk = dir.join(qr_file_name("kk-4"));
     let kk = kk.display();
+    let phone = dir.join(PHONE_KEY_FILE);
+    let phone = phone.display();
+    let age = dir.join(qr_file_name("age_over_17"));
+    let age = age.display();
     let qr_glob = dir.join("*.qr.txt");
     let qr_glob = qr_glob.display();
     format!(
@@ -138,12 +161,16 @@ issuer keys are demo keys that no real verifier trusts.
 
 Files
 -----
-issuer-ktp.key.json   private key of the demo issuer for KTP-el (keep it private)
-issuer-kk.key.json    private key of the demo issuer for Kartu Keluarga
-trust.json            trust store: both public keys, each allowed one document type
-ktp.qr.txt            KTP-el credential (QR text) of SITI NURHALIZA PUTRI
-kk-4.qr.txt           Kartu Keluarga with 4 members
-kk-8.qr.txt           Kartu Keluarga with 8 members
+issuer-*.key.json     private keys of the demo issuer, one per document type (keep them
+                      private): ktp, kk, identity, age_over_17, domicile
+trust.json            trust store: the public keys, each allowed one document type
+phone.key.json        the demo phone's device key (ES256); keep it private
+ktp.qr.txt            KTP-el credential (QR text) of SITI NURHALIZA PUTRI, bound to the phone
+identity.qr.txt       her identity profile (NIK, name), bound to the phone
+age_over_17.qr.txt    her age profile (17 or older), bound to the phone
+domicile.qr.txt       her domicile profile (address, region code), bound to the phone
+kk-4.qr.txt           Kartu Keluarga with 4 members (printed: not bound)
+kk-8.qr.txt           Kartu Keluarga with 8 members (printed: not bound)
 
 The credentials were issued at {now} and expire at {expires_at}.
 
@@ -151,8 +178,21 @@ Verify
 ------
 (In the source tree, run `cargo run -p ikd-cli --` in place of `ikd`.)
 
-  ikd verify --trust {trust} < {ktp}
+A KTP-el is shown from the phone: a presentation signed by the phone's key, valid 90 s.
+
+  ikd present --credential {ktp} --holder-key {phone} | ikd verify --trust {trust}
+  ikd wallet show --credential {ktp} --holder-key {phone}   # renews every 30 s
+  ikd verify --trust {trust} < {ktp}     # the bare card, a copy: presentation_required
+
+A KK is printed on paper and verifies bare:
+
   ikd verify --trust {trust} --json < {kk}
+
+Challenge mode: the counter shows a code, the phone binds it.
+
+  ikd challenge --audience BANK-01      # prints ABCD-EFGH and IKDC:ABCDEFGH;BANK-01
+  ikd present --credential {age} --holder-key {phone} --challenge 'IKDC:ABCDEFGH;BANK-01' \\
+    | ikd verify --trust {trust} --challenge 'IKDC:ABCDEFGH;BANK-01'
 
 Exit code 0 means valid, 1 rejected. Change one character of a QR text and verify again
 to see a rejection with its reason code.
@@ -163,8 +203,8 @@ Look inside without verifying (debugging only; the output is UNVERIFIED):
 Counter software that reads a scanner line by line (from the source tree):
   cat {qr_glob} | cargo run -p ikd-examples --bin counter -- {trust}
 
-Issue more credentials with the demo key:
-  ikd issue ktp --key {key} --data my-ktp.json
+Issue more credentials with the demo key, bound to the demo phone:
+  ikd issue ktp --key {key} --data my-ktp.json --holder-key {phone}
 ",
         key = dir.join(key_file_name(DocType::Ktp)).display(),
     )

@@ -1,11 +1,13 @@
 //! `ikd issue`: sign a document as a credential.
 
-use crate::keyfile::KeyFile;
+use crate::keyfile::{HolderKeyFile, KeyFile};
 use crate::schema;
 use crate::util::{
     Access, Failure, json_error_position, now_or_clock, parse_time, read_text, write_new,
 };
-use ikd_sdk::{DocType, Document, Issuer, StatusReference, UnixTime, Validity, Warning};
+use ikd_sdk::{
+    DocType, Document, IssueOptions, Issuer, StatusReference, UnixTime, Validity, Warning,
+};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -30,9 +32,28 @@ impl Kind {
     }
 }
 
+/// The purpose profiles an issuer derives from a KTP-el.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Profile {
+    /// NIK and name (and the portrait with --portrait).
+    Identity,
+    /// Whether the holder is at least 17 on the issue date, and nothing else.
+    #[value(name = "age_over_17", alias = "age-over-17")]
+    AgeOver17,
+    /// Address, RT, RW and region code.
+    Domicile,
+}
+
 #[derive(clap::Args)]
+#[command(
+    after_help = "Holder binding: with --holder-key the credential carries the phone's \
+device key (cnf) and verifies only inside a presentation that key signs (`ikd present`, \
+`ikd wallet show`). By default verifiers accept only a KK as a bare credential: a KTP-el or a \
+purpose profile issued without --holder-key is refused as presentation_required unless the \
+verifier accepts it bare (`ikd verify --accept-bare ktp,...`)."
+)]
 pub(crate) struct Args {
-    /// The document type.
+    /// The document type of the --data file.
     #[arg(value_enum)]
     kind: Kind,
     /// The issuer key file (from `ikd keygen`).
@@ -67,6 +88,19 @@ pub(crate) struct Args {
     /// The credential's index in that status list.
     #[arg(long, value_name = "N", requires = "status_uri")]
     status_index: Option<u64>,
+    /// Bind the credential to this holder device key (`ikd keygen --device`; the public key
+    /// file is enough): it carries the key as `cnf` and is shown in presentations.
+    #[arg(long, value_name = "KEY_FILE")]
+    holder_key: Option<PathBuf>,
+    /// Issue a purpose profile derived from the KTP-el in --data instead of the whole card
+    /// (the age is computed at the issue time). Verifiers require a presentation for it by
+    /// default, so give --holder-key too.
+    #[arg(long, value_enum)]
+    profile: Option<Profile>,
+    /// With --profile identity: include the portrait (foto), which makes the QR code much
+    /// larger.
+    #[arg(long)]
+    portrait: bool,
 }
 
 /// Reads a document file: JSON, then the document schema, then the SDK's own form.
@@ -126,10 +160,37 @@ pub(crate) fn print_warnings(warnings: &[Warning]) {
     }
 }
 
+/// The purpose profile of a KTP-el at `now`.
+fn derive_profile(document: Document, profile: Profile, portrait: bool, now: UnixTime) -> Document {
+    let Document::Ktp(ktp) = document else {
+        return document;
+    };
+    match profile {
+        Profile::Identity => Document::Identity(ktp.identity_profile(portrait)),
+        Profile::AgeOver17 => Document::AgeOver17(ktp.age_profile(now.date())),
+        Profile::Domicile => Document::Domicile(ktp.domicile_profile()),
+    }
+}
+
 pub(crate) fn run(args: Args) -> Result<ExitCode, Failure> {
+    if args.profile.is_some() && !matches!(args.kind, Kind::Ktp) {
+        return Err(Failure::new(
+            "--profile derives a purpose profile from a KTP-el: use `ikd issue ktp --profile …`",
+        ));
+    }
+    if args.portrait && args.profile != Some(Profile::Identity) {
+        return Err(Failure::new("--portrait goes with --profile identity"));
+    }
     let key = KeyFile::read(&args.key)?;
-    let document = read_document(&args.data, args.kind.doc_type())?;
+    let holder_key = match &args.holder_key {
+        Some(path) => Some(HolderKeyFile::read(path)?.public_key()),
+        None => None,
+    };
     let now = now_or_clock(args.now)?;
+    let mut document = read_document(&args.data, args.kind.doc_type())?;
+    if let Some(profile) = args.profile {
+        document = derive_profile(document, profile, args.portrait, now);
+    }
     let expires_at = match args.expires {
         Some(t) => t,
         None => {
@@ -151,10 +212,23 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, Failure> {
         }),
         _ => None,
     };
+    let bound = holder_key.is_some();
+    let options = IssueOptions {
+        status,
+        holder_key,
+        ..IssueOptions::default()
+    };
     let (credential, warnings) = issuer
-        .issue_with_status(&document, validity, None, status.as_ref())
+        .issue_with(&document, validity, &options)
         .map_err(|e| Failure::new(format!("not issued: {e}")))?;
     print_warnings(&warnings);
+    let doc_type = document.doc_type();
+    if !bound && doc_type != DocType::Kk {
+        eprintln!(
+            "note: issued without --holder-key; verifiers with the default policy refuse a \
+             bare {doc_type} credential (presentation_required)"
+        );
+    }
     let qr_text = credential.to_qr_text();
     match &args.out {
         Some(path) => {

@@ -1,13 +1,16 @@
-//! The `ikd` command: issuer keys, test credentials, verification and inspection of IKD
-//! credentials (KTP-el and Kartu Keluarga as COSE_Sign1, shown as `IKD1:` QR text).
+//! The `ikd` command: issuer and device keys, test credentials, holder presentations,
+//! verification and inspection of IKD credentials (KTP-el, Kartu Keluarga and purpose
+//! profiles as COSE_Sign1, shown as `IKD1:` QR text).
 //!
 //! Exit codes: 0 success (a valid credential), 1 a rejected or undecodable credential,
 //! 2 a usage or setup error (bad arguments, unreadable or invalid files).
 
+mod challenge;
 mod demo;
 mod issue;
 mod keyfile;
 mod keygen;
+mod present;
 mod qr;
 mod scan;
 mod schema;
@@ -31,7 +34,7 @@ pub(crate) const EXIT_SETUP: u8 = 2;
 #[command(
     name = "ikd",
     version,
-    about = "Verify, inspect and issue IKD credentials (KTP-el, Kartu Keluarga) offline",
+    about = "Verify, inspect, issue and present IKD credentials (KTP-el, Kartu Keluarga) offline",
     after_help = "Exit codes: 0 valid, 1 rejected, 2 usage or setup error."
 )]
 struct Cli {
@@ -41,11 +44,20 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Make an issuer key: a private key file and its trust-store entry.
+    /// Make an issuer key (a private key file and its trust-store entry), or with
+    /// --device a holder's device key.
     Keygen(keygen::Args),
-    /// Sign a document (JSON) as a credential and print its QR text.
+    /// Sign a document (JSON) or a purpose profile of it as a credential and print its QR
+    /// text.
     Issue(issue::Args),
-    /// Verify a credential's QR text against a trust store.
+    /// Sign one holder presentation of a bound credential and print its QR text.
+    Present(present::PresentArgs),
+    /// The holder's wallet: show fresh presentation QR codes in the terminal.
+    #[command(subcommand)]
+    Wallet(present::WalletCommand),
+    /// Make a verifier challenge: a code to type and a short QR text (IKDC:…).
+    Challenge(challenge::Args),
+    /// Verify a credential's or presentation's QR text against a trust store.
     Verify(verify::VerifyArgs),
     /// Show what a QR text carries WITHOUT verifying it (for debugging).
     Inspect(verify::InspectArgs),
@@ -70,6 +82,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Keygen(args) => keygen::run(args),
         Command::Issue(args) => issue::run(args),
+        Command::Present(args) => present::run_present(args),
+        Command::Wallet(command) => present::run_wallet(command),
+        Command::Challenge(args) => challenge::run(args),
         Command::Verify(args) => verify::run_verify(args),
         Command::Inspect(args) => verify::run_inspect(args),
         Command::Demo(command) => demo::run(command),

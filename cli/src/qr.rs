@@ -1,5 +1,6 @@
 //! `ikd qr render`: a QR text as a PNG or SVG picture, as a phone screen or a printed KK
-//! would show it (ECC level M by default, a quiet zone of four modules).
+//! would show it (ECC level M by default, a quiet zone of four modules); and the terminal
+//! rendering in Unicode half blocks that `ikd wallet show` and `ikd challenge` use.
 
 use crate::util::{Access, Failure, qr_text_input, write_new_bytes};
 use qrcode::{Color, EcLevel, QrCode};
@@ -8,7 +9,8 @@ use std::process::ExitCode;
 
 #[derive(clap::Subcommand)]
 pub(crate) enum Command {
-    /// Write a QR text (`IKD1:…`) as a PNG or SVG picture of its QR code.
+    /// Write a QR text (a credential or presentation `IKD1:…`, a challenge `IKDC:…`, or
+    /// any text) as a PNG or SVG picture of its QR code.
     Render(RenderArgs),
 }
 
@@ -37,7 +39,7 @@ pub(crate) enum Ecc {
 /// Pixels per module when neither `--module-px` nor `--size` is given.
 pub(crate) const DEFAULT_MODULE_PX: u32 = 8;
 /// Modules of light margin around the code (ISO/IEC 18004 asks for four).
-const QUIET_ZONE_MODULES: u32 = 4;
+pub(crate) const QUIET_ZONE_MODULES: u32 = 4;
 /// The largest module size accepted, in pixels.
 const MAX_MODULE_PX: u32 = 64;
 
@@ -137,6 +139,47 @@ pub(crate) fn svg(code: &QrCode, module_px: u32) -> String {
         .module_dimensions(module_px, module_px)
         .quiet_zone(true)
         .build()
+}
+
+/// The code in Unicode half blocks, two module rows per text line, with the quiet zone:
+/// `█` both dark, `▀` top dark, `▄` bottom dark, a space both light. Every line has the
+/// same width, so the picture keeps its shape.
+///
+/// With `colours`, each line is drawn black on bright white (ANSI SGR 30;107), so that a
+/// terminal with a dark background does not show the code inverted, which some scanners
+/// cannot read; without, the blocks are the dark modules and the background is assumed light.
+pub(crate) fn half_blocks(code: &QrCode, colours: bool) -> String {
+    let width = code.width();
+    let quiet = QUIET_ZONE_MODULES as usize;
+    let side = width + 2 * quiet;
+    let colors = code.to_colors();
+    let dark = |x: usize, y: usize| {
+        // Outside the code (the quiet zone) is light.
+        let (Some(cx), Some(cy)) = (x.checked_sub(quiet), y.checked_sub(quiet)) else {
+            return false;
+        };
+        cx < width && cy < width && colors.get(cy * width + cx) == Some(&Color::Dark)
+    };
+    let mut out = String::new();
+    // An odd number of rows leaves the last line's lower half light.
+    for y in (0..side).step_by(2) {
+        if colours {
+            out.push_str("\x1b[30;107m");
+        }
+        for x in 0..side {
+            out.push(match (dark(x, y), dark(x, y + 1)) {
+                (true, true) => '█',
+                (true, false) => '▀',
+                (false, true) => '▄',
+                (false, false) => ' ',
+            });
+        }
+        if colours {
+            out.push_str("\x1b[0m");
+        }
+        out.push('\n');
+    }
+    out
 }
 
 pub(crate) fn run(command: Command) -> Result<ExitCode, Failure> {

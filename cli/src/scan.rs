@@ -7,7 +7,7 @@ use crate::{EXIT_REJECTED, EXIT_SETUP};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use ikd_sdk::scan::{self, Payload, Scan, ScanError, ScanOptions};
-use ikd_sdk::{Policy, Report, TrustStore, UnixTime};
+use ikd_sdk::{Policy, Report, TrustStore, UnixTime, VerifyOptions};
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -195,7 +195,8 @@ fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `ikd verify --image FILE`: scans the picture and verifies every IKD credential in it.
+/// `ikd verify --image FILE`: scans the picture and verifies every IKD credential in it
+/// (with the verifier's challenge, if any).
 ///
 /// Exit code 0 when at least one credential was found and every one is valid; 1 when none
 /// was found or one is rejected (a picture holding only other QR codes is rejected as
@@ -205,17 +206,33 @@ pub(crate) fn verify_image(
     trust: &TrustStore,
     now: UnixTime,
     policy: &Policy,
+    verify_options: &VerifyOptions<'_>,
     json: bool,
     budget_ms: u64,
 ) -> Result<ExitCode, Failure> {
     let scan = scan_file(path, &options(budget_ms))?;
-    let mut results = scan.verify(trust, now, policy);
+    // As Scan::verify does, with the verifier's challenge.
+    let mut results: Vec<scan::ScannedCredential> = scan
+        .payloads()
+        .iter()
+        .filter(|payload| payload.is_ikd())
+        .map(|payload| scan::ScannedCredential {
+            result: ikd_sdk::verify_with(
+                &String::from_utf8_lossy(payload.bytes()),
+                trust,
+                now,
+                policy,
+                verify_options,
+            ),
+            payload: payload.clone(),
+        })
+        .collect();
     if results.is_empty() {
         match scan.payloads().first() {
             // Only other QR codes: verify the first, for its "not an IKD credential".
             Some(other) => {
                 let text = String::from_utf8_lossy(other.bytes());
-                let result = ikd_sdk::verify(&text, trust, now, policy);
+                let result = ikd_sdk::verify_with(&text, trust, now, policy, verify_options);
                 results.push(scan::ScannedCredential {
                     payload: other.clone(),
                     result,

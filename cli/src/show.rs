@@ -1,7 +1,7 @@
 //! Human-readable output of verdicts, inspections and documents.
 
 use ikd_sdk::{
-    Document, Inspection, Ktp, Reason, Rejection, Trace, TrustDataInfo, Verified, Warning,
+    DocType, Document, Inspection, Ktp, Reason, Rejection, Trace, TrustDataInfo, Verified, Warning,
 };
 use std::fmt::Write as _;
 
@@ -76,6 +76,33 @@ pub(crate) fn verified(v: &Verified) -> String {
         line(&mut out, "", "Not before", nbf);
     }
     line(&mut out, "", "Expires at", v.expires_at());
+    match v.presentation() {
+        Some(p) => {
+            line(
+                &mut out,
+                "",
+                "Presented",
+                format!(
+                    "by the holder's device ({}), signed at {}, valid until {}",
+                    p.alg.name(),
+                    p.issued_at,
+                    p.expires_at
+                ),
+            );
+            if let Some(nonce) = &p.nonce {
+                line(&mut out, "", "Challenge nonce", nonce);
+            }
+            if let Some(audience) = &p.audience {
+                line(&mut out, "", "Audience", audience);
+            }
+        }
+        None => line(
+            &mut out,
+            "",
+            "Presented",
+            "bare credential (no holder presentation)",
+        ),
+    }
     out.push('\n');
     out.push_str(&document(v.document(), ""));
     out.push('\n');
@@ -96,8 +123,11 @@ pub(crate) fn rejected(r: &Rejection) -> String {
 }
 
 fn title(document: &Document) -> &'static str {
-    match document {
-        Document::Kk(_) => "Kartu Keluarga",
+    match document.doc_type() {
+        DocType::Kk => "Kartu Keluarga",
+        DocType::Identity => "KTP-el identity profile",
+        DocType::AgeOver17 => "KTP-el age profile (17+)",
+        DocType::Domicile => "KTP-el domicile profile",
         _ => "KTP-el",
     }
 }

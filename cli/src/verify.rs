@@ -1,15 +1,27 @@
 //! `ikd verify` and `ikd inspect`.
 
+use crate::keygen::parse_doc_type;
+use crate::present::ChallengeArgs;
 use crate::util::{Failure, now_or_clock, parse_time, qr_text_input, read_text};
 use crate::{EXIT_REJECTED, show};
 use ikd_sdk::report::ReasonReport;
-use ikd_sdk::{Policy, Report, TrustStore, UnixTime, inspect, verify};
+use ikd_sdk::{
+    DocType, DocTypeSet, Policy, Report, TrustStore, UnixTime, VerifyOptions, inspect, verify_with,
+};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
+#[command(
+    after_help = "Holder presentations: a KTP-el or purpose profile bound to a device \
+key verifies only inside a fresh presentation (`ikd present`); the verdict then names it \
+(`presentation` in --json). By default only a KK is accepted as a bare credential; \
+--accept-bare changes that. With --challenge or --nonce the presentation must bind that \
+nonce (nonce_mismatch) and audience (audience_mismatch)."
+)]
 pub(crate) struct VerifyArgs {
-    /// The QR text (`IKD1:…`); read from standard input when absent.
+    /// The QR text (`IKD1:…`, a credential or a holder's presentation); read from
+    /// standard input when absent.
     #[arg(value_name = "QR_TEXT")]
     qr_text: Option<String>,
     /// Read the QR code from a picture instead: a PNG, JPEG or WebP photo or screenshot,
@@ -43,6 +55,25 @@ pub(crate) struct VerifyArgs {
     /// Clock-skew leeway for nbf, iat and exp, in seconds [default: 60].
     #[arg(long, value_name = "SECONDS")]
     leeway: Option<u32>,
+    /// The challenge this verifier showed (`ikd challenge`): a presentation must bind it.
+    #[command(flatten)]
+    challenge: ChallengeArgs,
+    /// The document types accepted as a bare credential, without a presentation:
+    /// a comma-separated list of ktp, kk, identity, age_over_17, domicile, or none
+    /// [default: kk]. A credential bound to a device key is never accepted bare.
+    #[arg(long, value_name = "TYPES", value_delimiter = ',', value_parser = parse_bare_type)]
+    accept_bare: Option<Vec<Option<DocType>>>,
+    /// Largest age of a presentation, in seconds from its signing [default: 90].
+    #[arg(long, value_name = "SECONDS")]
+    presentation_max_age: Option<u32>,
+}
+
+/// A `--accept-bare` item: a document type, or `none` (no type).
+fn parse_bare_type(text: &str) -> Result<Option<DocType>, String> {
+    if text == "none" {
+        return Ok(None);
+    }
+    parse_doc_type(text).map(Some)
 }
 
 #[derive(clap::Args)]
@@ -86,12 +117,25 @@ pub(crate) fn run_verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
     if let Some(leeway) = args.leeway {
         policy.leeway_seconds = leeway;
     }
+    if let Some(types) = &args.accept_bare {
+        policy.bare_credentials = types.iter().flatten().copied().collect::<DocTypeSet>();
+    }
+    if let Some(max_age) = args.presentation_max_age {
+        policy.presentation_max_age_seconds = max_age;
+    }
+    let challenge = args.challenge.challenge()?;
+    let options = VerifyOptions {
+        challenge: challenge.as_ref(),
+        ..VerifyOptions::default()
+    };
     if let Some(image) = &args.image {
         let budget_ms = args.budget_ms.unwrap_or(crate::scan::DEFAULT_BUDGET_MS);
-        return crate::scan::verify_image(image, &trust, now, &policy, args.json, budget_ms);
+        return crate::scan::verify_image(
+            image, &trust, now, &policy, &options, args.json, budget_ms,
+        );
     }
     let qr_text = qr_text_input(args.qr_text)?;
-    let result = verify(&qr_text, &trust, now, &policy);
+    let result = verify_with(&qr_text, &trust, now, &policy, &options);
     if args.json {
         println!("{}", Report::new(&result).to_json_pretty());
     } else {
