@@ -109,8 +109,26 @@ pub struct Vector {
     pub status_lists: Vec<String>,
     /// The verifier's policy.
     pub policy: PolicySpec,
+    /// The challenge the verifier showed (spec/format.md §17.5); absent: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge: Option<ChallengeSpec>,
+    /// When true, the verifier keeps a replay cache and has accepted this QR text once
+    /// already: verify it twice with one cache and compare the second outcome.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replay: bool,
     /// The outcome the verifier must produce.
     pub expected: Expected,
+}
+
+/// A verifier's challenge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChallengeSpec {
+    /// The nonce, normalised.
+    pub nonce: String,
+    /// The audience, if the challenge names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
 }
 
 /// The verifier's policy.
@@ -124,6 +142,11 @@ pub struct PolicySpec {
     /// How old the trust data may be; absent: it does not matter for the vector.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub freshness: Option<FreshnessSpec>,
+    /// The document types accepted as bare credentials (spec/format.md §17.4); absent:
+    /// every type, as before presentations existed. Presentations are checked with the
+    /// default age (90 s) and leeway (30 s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bare_credentials: Option<Vec<String>>,
 }
 
 /// The freshness rules of a policy.

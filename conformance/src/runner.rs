@@ -6,7 +6,7 @@ use crate::format::{
 };
 use ikd_sdk::{
     DocType, DocTypeSet, Document, Freshness, IssuerPublicKey, Policy, Reason, Rejection,
-    StatusListToken, TrustStore, UnixTime, Verified, VerifiedTrustList, verify,
+    StatusListToken, TrustStore, UnixTime, Verified, VerifiedTrustList,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -240,7 +240,23 @@ pub fn check_vector(
 ) -> Result<(), String> {
     let store = trust_data_of(vector, stores, file)?;
     let policy = policy_of(&vector.policy)?;
-    let outcome = verify(&vector.qr, &store, UnixTime(vector.now), &policy);
+    let challenge = vector
+        .challenge
+        .as_ref()
+        .map(|c| ikd_sdk::Challenge::new(&c.nonce, c.audience.as_deref()))
+        .transpose()
+        .map_err(|e| format!("challenge: {e}"))?;
+    let replay_cache = ikd_sdk::ReplayCache::new(16);
+    let options = ikd_sdk::VerifyOptions {
+        challenge: challenge.as_ref(),
+        replay_cache: vector.replay.then_some(&replay_cache),
+    };
+    let now = UnixTime(vector.now);
+    if vector.replay {
+        ikd_sdk::verify_with(&vector.qr, &store, now, &policy, &options)
+            .map_err(|r| format!("the first verification of a replay vector failed: {r}"))?;
+    }
+    let outcome = ikd_sdk::verify_with(&vector.qr, &store, now, &policy, &options);
     match (&vector.expected, outcome) {
         (Expected::Valid(expected), Ok(verified)) => compare_valid(expected, &verified),
         (Expected::Rejected(expected), Err(rejection)) => compare_rejected(expected, &rejection),
@@ -266,6 +282,18 @@ fn policy_of(spec: &crate::format::PolicySpec) -> Result<Policy, String> {
         policy.trust_list = rule_of(&freshness.trust_list);
         policy.status_list = rule_of(&freshness.status_list);
     }
+    policy.bare_credentials = match &spec.bare_credentials {
+        None => DocTypeSet::all(),
+        Some(names) => {
+            let mut bare = DocTypeSet::NONE;
+            for name in names {
+                let doc_type = DocType::from_name(name)
+                    .ok_or_else(|| format!("unknown document type {name:?}"))?;
+                bare = bare.with(doc_type);
+            }
+            bare
+        }
+    };
     Ok(policy)
 }
 

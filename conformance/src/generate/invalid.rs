@@ -866,10 +866,10 @@ fn header(fx: &Fixtures, out: &mut Out) -> Result<(), String> {
         ),
         (
             "header/typ-presentation",
-            "typ 0xFF02: a presentation, not a credential.",
+            "typ 0xFF02 on a credential: read as a presentation (§17.2), whose payload must be an array, not a claims map.",
             forge::protected(&kid, TYP_PRESENTATION),
             vec![0xA0],
-            rej("typ_mismatch"),
+            rej("presentation_malformed"),
         ),
         (
             "header/typ-trust-list",
@@ -1136,10 +1136,10 @@ fn claims(fx: &Fixtures, out: &mut Out) -> Result<(), String> {
             rej("claims_malformed").claim("payload"),
         ),
         (
-            "claims/unknown-claim-cnf",
-            "A cnf claim (8): holder binding is not part of a version 1 credential, and unknown claims are refused.",
-            c("claims/unknown-claim-cnf").set(claim::CNF, Value::Map(vec![])),
-            rej("claims_malformed").claim("unknown"),
+            "claims/cnf-empty",
+            "A cnf claim (8) that holds no COSE_Key (§17.1).",
+            c("claims/cnf-empty").set(claim::CNF, Value::Map(vec![])),
+            rej("claims_malformed").claim("cnf"),
         ),
         (
             "claims/unknown-claim-private",
@@ -1286,9 +1286,9 @@ fn claims(fx: &Fixtures, out: &mut Out) -> Result<(), String> {
     );
     for (id, description, number) in [
         (
-            "claims/doc-type-3",
-            "Document type 3, unknown to version 1.",
-            3u64,
+            "claims/doc-type-6",
+            "Document type 6, unknown to version 1.",
+            6u64,
         ),
         ("claims/doc-type-0", "Document type 0.", 0),
     ] {

@@ -7,6 +7,7 @@
 
 mod edge;
 mod invalid;
+mod presentation;
 mod trust;
 mod valid;
 
@@ -39,8 +40,14 @@ pub fn generate() -> Result<Vec<GeneratedFile>, String> {
     for group in Group::ALL {
         let mut out = Out::new(group);
         match group {
-            Group::Valid => valid::build(&fx, &mut out)?,
-            Group::Invalid => invalid::build(&fx, &mut out)?,
+            Group::Valid => {
+                valid::build(&fx, &mut out)?;
+                presentation::valid(&fx, &mut out)?;
+            }
+            Group::Invalid => {
+                invalid::build(&fx, &mut out)?;
+                presentation::invalid(&fx, &mut out)?;
+            }
             Group::Edge => edge::build(&fx, &mut out)?,
             Group::Trust => trust::build(&fx, &mut out)?,
         }
@@ -365,6 +372,7 @@ pub(crate) fn policy_with(leeway_seconds: u32, types: &[DocType]) -> PolicySpec 
         leeway_seconds,
         accepted_doc_types: types.iter().map(|t| t.name().to_owned()).collect(),
         freshness: None,
+        bare_credentials: None,
     }
 }
 
@@ -488,6 +496,8 @@ pub(crate) struct Case<'a> {
     pub(crate) now: i64,
     pub(crate) store: Store,
     pub(crate) policy: PolicySpec,
+    pub(crate) challenge: Option<crate::format::ChallengeSpec>,
+    pub(crate) replay: bool,
 }
 
 impl<'a> Case<'a> {
@@ -500,7 +510,24 @@ impl<'a> Case<'a> {
             now: NOW,
             store: Store::Main,
             policy: policy(),
+            challenge: None,
+            replay: false,
         }
+    }
+
+    /// The verifier showed this challenge.
+    pub(crate) fn challenge(mut self, nonce: &str, audience: Option<&str>) -> Self {
+        self.challenge = Some(crate::format::ChallengeSpec {
+            nonce: nonce.to_owned(),
+            audience: audience.map(str::to_owned),
+        });
+        self
+    }
+
+    /// The verifier has accepted this QR text once already, with a replay cache.
+    pub(crate) fn replayed(mut self) -> Self {
+        self.replay = true;
+        self
     }
 
     pub(crate) fn now(mut self, now: i64) -> Self {
@@ -553,6 +580,8 @@ impl Out {
             trust_list: None,
             status_lists: Vec::new(),
             policy: case.policy,
+            challenge: case.challenge,
+            replay: case.replay,
             expected: expected.into(),
         });
     }

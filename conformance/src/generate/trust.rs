@@ -207,6 +207,8 @@ impl TrustCase<'_> {
             trust_list,
             status_lists: self.status_lists.iter().map(|s| (*s).to_owned()).collect(),
             policy: self.policy,
+            challenge: None,
+            replay: false,
             expected: expected.into(),
         });
     }
