@@ -163,7 +163,12 @@ impl Challenge {
         let random = crypto::random_bytes(len).map_err(|_| PresentError::NoRandomness)?;
         let code: String = random
             .iter()
-            .map(|b| char::from(CODE_ALPHABET[usize::from(b & 31)]))
+            .filter_map(|b| {
+                CODE_ALPHABET
+                    .get(usize::from(b & 31))
+                    .copied()
+                    .map(char::from)
+            })
             .collect();
         Self::new(&code, audience)
     }
