@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{TempDir, code, ikd, stderr, stdout};
+use common::{TempDir, assert_valid, code, ikd, schema, stderr, stdout};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::process::Output;
@@ -17,41 +17,23 @@ use std::process::Output;
 const ISSUED: &str = "2026-01-01T00:00:00Z";
 const LATER: &str = "2026-01-02T00:00:00Z";
 
-/// The validator of one schema file in spec/schemas, with the others resolvable.
-fn schema(name: &str) -> jsonschema::Validator {
-    let base = "https://example.invalid/ikd-verify/schemas/";
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/schemas");
-    let mut resources = Vec::new();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        let file = path.file_name().unwrap().to_str().unwrap().to_owned();
-        let value: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        assert_eq!(value["$id"], format!("{base}{file}"), "$id of {file}");
-        resources.push((format!("{base}{file}"), value));
-    }
-    let registry = jsonschema::Registry::new()
-        .extend(resources)
-        .unwrap()
-        .prepare()
-        .unwrap();
-    jsonschema::draft202012::options()
-        .with_registry(&registry)
-        .build(&json!({ "$ref": format!("{base}{name}") }))
-        .unwrap()
-}
-
-fn assert_valid(validator: &jsonschema::Validator, instance: &Value) {
-    let errors: Vec<String> = validator
-        .iter_errors(instance)
-        .map(|e| format!("{}: {e}", e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}\n{instance:#}");
-}
-
 /// `ikd verify --json`, checked against the verdict schema; returns exit code and JSON.
+///
+/// These tests issue bare credentials to exercise the other stages, so the verifier
+/// accepts a bare KTP-el and KK here (`--accept-bare`); tests/present.rs covers the
+/// default policy, which wants a KTP-el inside a holder presentation.
 fn verify_json(trust: &str, now: &str, qr: &str) -> (i32, Value) {
     let out = ikd(
-        &["verify", "--trust", trust, "--now", now, "--json"],
+        &[
+            "verify",
+            "--trust",
+            trust,
+            "--now",
+            now,
+            "--json",
+            "--accept-bare",
+            "ktp,kk",
+        ],
         Some(qr),
     );
     let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
@@ -134,11 +116,35 @@ fn keygen_issue_verify_tamper_and_setup_errors() {
     assert_eq!(qr.lines().count(), 1);
     let trust = dir.arg("trust.json");
 
-    // Valid, from stdin with the line ending, human and JSON.
-    let human = ikd(&["verify", "--trust", &trust, "--now", LATER], Some(&qr));
+    // The default policy wants a KTP-el inside a holder presentation: a bare one (this
+    // one has no device key to present it with) is refused, and the document not shown.
+    let bare = ikd(&["verify", "--trust", &trust, "--now", LATER], Some(&qr));
+    assert_eq!(code(&bare), 1, "{}", stderr(&bare));
+    assert!(
+        stdout(&bare).starts_with("REJECTED: presentation_required (stage holder_binding)"),
+        "{}",
+        stdout(&bare)
+    );
+    assert!(!stdout(&bare).contains("SITI NURHALIZA PUTRI"));
+
+    // Valid when the verifier accepts it bare: from stdin with the line ending, human and
+    // JSON.
+    let human = ikd(
+        &[
+            "verify",
+            "--trust",
+            &trust,
+            "--now",
+            LATER,
+            "--accept-bare",
+            "ktp",
+        ],
+        Some(&qr),
+    );
     assert_eq!(code(&human), 0, "{}", stderr(&human));
     assert!(stdout(&human).starts_with("VALID: KTP-el\n"));
     assert!(stdout(&human).contains("SITI NURHALIZA PUTRI"));
+    assert!(stdout(&human).contains("bare credential (no holder presentation)"));
     let (exit, json) = verify_json(&trust, LATER, &qr);
     assert_eq!(exit, 0);
     assert_eq!(json["verdict"], "valid");
@@ -150,7 +156,19 @@ fn keygen_issue_verify_tamper_and_setup_errors() {
 
     // As an argument, with a CRLF ending as some scanners add.
     let arg = format!("{}\r\n", qr.trim_end());
-    let out = ikd(&["verify", &arg, "--trust", &trust, "--now", LATER], None);
+    let out = ikd(
+        &[
+            "verify",
+            &arg,
+            "--trust",
+            &trust,
+            "--now",
+            LATER,
+            "--accept-bare",
+            "ktp",
+        ],
+        None,
+    );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
 
     // One character changed: rejected, exit 1, the reason code in JSON.
@@ -176,6 +194,8 @@ fn keygen_issue_verify_tamper_and_setup_errors() {
             "2026-01-31T00:01:01Z",
             "--leeway",
             "120",
+            "--accept-bare",
+            "ktp",
         ],
         Some(&qr),
     );
@@ -562,20 +582,69 @@ fn demo_init_makes_credentials_that_verify() {
     let trust = trust.to_str().unwrap();
     let readme = std::fs::read_to_string(demo.join("README.txt")).unwrap();
     assert!(readme.contains("ikd verify --trust"), "{readme}");
+    assert!(readme.contains("ikd present --credential"), "{readme}");
+    let printed = stdout(&out);
+    assert!(printed.contains("ikd present --credential"), "{printed}");
+    assert!(printed.contains("phone.key.json"), "{printed}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(demo.join("phone.key.json"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let phone = demo.join("phone.key.json");
+    let phone = phone.to_str().unwrap();
 
     let mut seen = Vec::new();
-    for (name, members) in [("ktp", 0), ("kk-4", 4), ("kk-8", 8)] {
-        let qr = std::fs::read_to_string(demo.join(format!("{name}.qr.txt"))).unwrap();
+    for (name, members, bound) in [
+        ("ktp", 0, true),
+        ("kk-4", 4, false),
+        ("kk-8", 8, false),
+        ("identity", 0, true),
+        ("age_over_17", 0, true),
+        ("domicile", 0, true),
+    ] {
+        let file = demo.join(format!("{name}.qr.txt"));
+        let qr = std::fs::read_to_string(&file).unwrap();
+        // The bound ones are shown from the demo phone, as `demo init` says.
+        let shown = if bound {
+            let out = ikd(
+                &[
+                    "present",
+                    "--credential",
+                    file.to_str().unwrap(),
+                    "--holder-key",
+                    phone,
+                ],
+                None,
+            );
+            assert_eq!(code(&out), 0, "{name}: {}", stderr(&out));
+            stdout(&out)
+        } else {
+            qr.clone()
+        };
         // The default clock: the credentials are valid now.
-        let out = ikd(&["verify", "--trust", trust, "--json"], Some(&qr));
+        let out = ikd(&["verify", "--trust", trust, "--json"], Some(&shown));
         assert_eq!(code(&out), 0, "{name}: {}", stdout(&out));
         let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
         assert_valid(&schema("verdict.schema.json"), &json);
+        assert_eq!(json["document"]["type"], name.split('-').next().unwrap());
+        assert_eq!(json.get("presentation").is_some(), bound, "{name}");
         if members > 0 {
             assert_eq!(
                 json["document"]["anggota"].as_array().unwrap().len(),
                 members
             );
+        }
+        if bound {
+            // The bare credential, as a copy would show it, is refused.
+            let out = ikd(&["verify", "--trust", trust, "--json"], Some(&qr));
+            assert_eq!(code(&out), 1, "{name}");
+            let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+            assert_eq!(json["reason"]["code"], "presentation_required");
         }
         seen.push(json["kid"].as_str().unwrap().to_owned());
     }
@@ -597,7 +666,7 @@ fn demo_init_makes_credentials_that_verify() {
         None,
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let qr = std::fs::read_to_string(demo.join("ktp.qr.txt")).unwrap();
+    let qr = std::fs::read_to_string(demo.join("kk-4.qr.txt")).unwrap();
     let (exit, json) = verify_json(trust, LATER, &qr);
     assert_eq!((exit, json["issued_at"].as_str()), (0, Some(ISSUED)));
 }

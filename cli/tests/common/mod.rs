@@ -82,3 +82,38 @@ pub fn stdout(output: &Output) -> String {
 pub fn stderr(output: &Output) -> String {
     String::from_utf8(output.stderr.clone()).unwrap()
 }
+
+/// The validator of one schema file in spec/schemas, with the others resolvable.
+#[allow(dead_code)]
+pub fn schema(name: &str) -> jsonschema::Validator {
+    use serde_json::{Value, json};
+    let base = "https://example.invalid/ikd-verify/schemas/";
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/schemas");
+    let mut resources = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let file = path.file_name().unwrap().to_str().unwrap().to_owned();
+        let value: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(value["$id"], format!("{base}{file}"), "$id of {file}");
+        resources.push((format!("{base}{file}"), value));
+    }
+    let registry = jsonschema::Registry::new()
+        .extend(resources)
+        .unwrap()
+        .prepare()
+        .unwrap();
+    jsonschema::draft202012::options()
+        .with_registry(&registry)
+        .build(&json!({ "$ref": format!("{base}{name}") }))
+        .unwrap()
+}
+
+/// Asserts that `instance` matches the schema, listing every problem otherwise.
+#[allow(dead_code)]
+pub fn assert_valid(validator: &jsonschema::Validator, instance: &serde_json::Value) {
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{instance:#}");
+}
