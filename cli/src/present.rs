@@ -231,7 +231,7 @@ fn plain_loop(holder: &Holder, clock: &Clock, args: &WalletArgs) -> Result<ExitC
         let expires = UnixTime(now.0.saturating_add(i64::from(holder.lifetime)));
         write!(
             out,
-            "{}\n{text}\nvalid until {expires}\n\n",
+            "{}{text}\nvalid until {expires}\n\n",
             qr::half_blocks(&code, false)
         )
         .and_then(|()| out.flush())
