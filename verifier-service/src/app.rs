@@ -52,7 +52,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// The router for `state`: every endpoint with its layers.
 pub fn app(state: AppState) -> Router {
     let (router, _) = routes().split_for_parts();
+    // The counter page's routes stay out of the API document: they are for the page.
     let mut router = router
+        .merge(crate::counter::routes::router())
         .fallback(|| async { Problem::not_found() })
         .method_not_allowed_fallback(|| async { Problem::method_not_allowed() });
     if let Some(cors) = cors_layer(&state.cors_allowed_origins) {
@@ -89,14 +91,14 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
 
 /// What a handler learned about a request, for the access log. Never personal data.
 #[derive(Debug, Clone, Default)]
-struct Seen {
-    client: Option<Arc<str>>,
-    purpose: Option<&'static str>,
-    verdict: Option<&'static str>,
-    reason: Option<&'static str>,
+pub(crate) struct Seen {
+    pub(crate) client: Option<Arc<str>>,
+    pub(crate) purpose: Option<&'static str>,
+    pub(crate) verdict: Option<&'static str>,
+    pub(crate) reason: Option<&'static str>,
 }
 
-fn with_seen(mut response: Response, seen: Seen) -> Response {
+pub(crate) fn with_seen(mut response: Response, seen: Seen) -> Response {
     response.extensions_mut().insert(seen);
     response
 }
@@ -185,7 +187,11 @@ fn is_json(headers: &HeaderMap) -> bool {
 }
 
 /// Reads the body, refusing more than `limit` bytes as soon as it is clear.
-async fn read_body(headers: &HeaderMap, mut body: Body, limit: usize) -> Result<Vec<u8>, Problem> {
+pub(crate) async fn read_body(
+    headers: &HeaderMap,
+    mut body: Body,
+    limit: usize,
+) -> Result<Vec<u8>, Problem> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())

@@ -83,6 +83,18 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("IKD_UPLOAD_BODY_LIMIT_BYTES", "upload.body_limit_bytes"),
     ("IKD_UPLOAD_CONCURRENCY", "upload.concurrency"),
     ("IKD_UPLOAD_SCAN_BUDGET_MS", "upload.scan_budget_ms"),
+    (
+        "IKD_COUNTER_SECURE_COOKIE",
+        "counter.secure_cookie (true behind HTTPS)",
+    ),
+    (
+        "IKD_COUNTER_SESSION_IDLE_MINUTES",
+        "counter.session_idle_minutes",
+    ),
+    (
+        "IKD_COUNTER_SESSION_MAX_MINUTES",
+        "counter.session_max_minutes",
+    ),
     ("IKD_LOG", "log.level"),
     ("IKD_LOG_FORMAT", "log.format"),
     ("IKD_BODY_LIMIT_BYTES", "http.body_limit_bytes"),
@@ -356,6 +368,8 @@ pub struct Config {
     pub audit: AuditConfig,
     /// The API clients.
     pub clients: Vec<ClientConfig>,
+    /// The counter page: session settings and staff accounts.
+    pub counter: crate::counter::config::CounterConfig,
 }
 
 impl Config {
@@ -400,6 +414,10 @@ pub struct RawConfig {
     audit: RawAudit,
     #[serde(default)]
     clients: Vec<RawClient>,
+    #[serde(default)]
+    counter: crate::counter::config::RawCounter,
+    #[serde(default)]
+    staff: Vec<crate::counter::config::RawStaff>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -572,6 +590,7 @@ impl RawConfig {
         if let Some(v) = lookup("IKD_UPLOAD_SCAN_BUDGET_MS") {
             self.upload.scan_budget_ms = Some(number("IKD_UPLOAD_SCAN_BUDGET_MS", &v)?);
         }
+        self.counter.apply_env(&lookup)?;
         if let Some(v) = lookup("IKD_LOG") {
             self.log.level = Some(v);
         }
@@ -794,6 +813,7 @@ impl RawConfig {
             }
             clients.push(client);
         }
+        let counter = crate::counter::config::resolve(self.counter, self.staff, &clients)?;
 
         Ok(Config {
             listen,
@@ -820,6 +840,7 @@ impl RawConfig {
                 purge_interval,
             },
             clients,
+            counter,
         })
     }
 }

@@ -134,13 +134,14 @@ pub fn prepare(dir: &Path, now: UnixTime) -> Result<DemoSetup, String> {
         &readme(now, data.validity.expires_at),
         false,
     )?;
+    let staff = crate::counter::demo::create_account(&dir, CLIENT_ID)?;
     // Written last: its presence marks a complete demo directory.
     write(
         &config_path,
-        &config_text(
+        &(config_text(
             &auth::hash_api_key_hex(&api_key),
             &ikd_sdk::encoding::hex_encode(&hmac_key),
-        ),
+        ) + &staff),
         true,
     )?;
     Ok(DemoSetup {
@@ -266,6 +267,7 @@ folder to start afresh.
 
 config.toml            the service's configuration (API key hash, audit HMAC key)
 api-key.txt            the demo API key (secret)
+staff-password.txt     the counter page's staff password (user petugas; secret)
 demo-root.key          the demo root's private key (secret): signs the trust list
 anchors.json           the pinned demo root, as the configuration names it
 trust-cache/           the signed trust list the service verifies against
@@ -315,6 +317,7 @@ Verify the sample KTP-el (purpose kyc: every field):
 The same KTP-el for an age check (no personal data in the answer, only age_over_17):
   {age}
 
+{counter}
 Also: {base}/v1/reason-codes  {base}/readyz  {base}/metrics
 Stop with Ctrl+C.
 ",
@@ -326,6 +329,7 @@ Stop with Ctrl+C.
         },
         kyc = curl(&request_file_name("ktp", "kyc")),
         age = curl(&request_file_name("ktp", "age_check")),
+        counter = crate::counter::demo::instructions(&setup.dir, &base),
     )
 }
 

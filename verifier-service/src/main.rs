@@ -4,6 +4,7 @@
 //! ikd-verifier-service --demo                      # demo data in ./ikd-demo, 127.0.0.1:8080
 //! ikd-verifier-service --config /etc/ikd/config.toml [--listen ADDR]
 //! ikd-verifier-service new-api-key                 # a key and the hash for the config
+//! ikd-verifier-service hash-password < pw.txt      # a staff password's Argon2id hash
 //! ```
 
 use clap::{Parser, Subcommand};
@@ -41,6 +42,9 @@ enum Command {
     NewApiKey,
     /// Read an API key from standard input and print its SHA-256 for the configuration.
     HashApiKey,
+    /// Read a staff password from standard input and print its Argon2id hash for a
+    /// `[[staff]]` table of the configuration.
+    HashPassword,
 }
 
 fn main() -> ExitCode {
@@ -48,6 +52,7 @@ fn main() -> ExitCode {
     let outcome = match args.command {
         Some(Command::NewApiKey) => new_api_key(),
         Some(Command::HashApiKey) => hash_api_key(),
+        Some(Command::HashPassword) => hash_password(),
         None => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -88,6 +93,25 @@ fn hash_api_key() -> Result<(), String> {
         return Err("no API key on standard input".into());
     }
     println!("api_key_sha256 = \"{}\"", auth::hash_api_key_hex(key));
+    Ok(())
+}
+
+fn hash_password() -> Result<(), String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprintln!("Type or paste the staff password, then Enter:");
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    let password = line.trim_end_matches(['\r', '\n']);
+    if password.is_empty() {
+        return Err("no password on standard input".into());
+    }
+    let hash = ikd_verifier_service::counter::password::hash_password(password)?;
+    println!("password_argon2 = \"{hash}\"");
     Ok(())
 }
 

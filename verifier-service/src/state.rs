@@ -46,6 +46,8 @@ pub struct Inner {
     pub upload: UploadConfig,
     /// Permits to scan a picture: at most `upload.concurrency` scans run at once.
     pub scan_permits: Arc<Semaphore>,
+    /// The counter page: staff accounts and sessions.
+    pub counter: crate::counter::Counter,
 }
 
 impl AppState {
@@ -84,6 +86,7 @@ impl AppState {
             audit_purge_interval: config.audit.purge_interval,
             upload: config.upload.clone(),
             scan_permits: Arc::new(Semaphore::new(config.upload.concurrency.max(1))),
+            counter: crate::counter::Counter::new(&config.counter),
         }))
     }
 }

@@ -15,9 +15,11 @@
 
 mod common;
 
+use common::counter::*;
 use common::pictures;
 use common::*;
 use ikd_verifier_service::clock::Clock;
+use ikd_verifier_service::counter::session::CSRF_HEADER;
 use ikd_verifier_service::server;
 use serde_json::Value;
 use std::io::Write;
@@ -89,7 +91,7 @@ fn no_personal_data_in_logs_or_audit_database() {
 
     let responses = runtime.block_on(async {
         tokio::time::timeout(Duration::from_secs(30), async {
-            let mut config = config(dir.path(), "");
+            let mut config = config(dir.path(), &staff_toml());
             config.listen = "127.0.0.1:0".parse().unwrap();
             std::fs::write(&config.trust_store, data.trust.to_json()).unwrap();
             let state = server::build(&config, Clock::Fixed(NOW)).unwrap();
@@ -106,6 +108,17 @@ fn no_personal_data_in_logs_or_audit_database() {
                 ("Authorization", bearer.as_str()),
                 ("Content-Type", "application/json"),
             ];
+            // The counter page, through the router (its cookie is easier to carry): a
+            // refused sign-in (the password must not be logged either), then a real one.
+            let page = ikd_verifier_service::app(state.clone());
+            let wrong = page_post(
+                "/counter/api/login",
+                None,
+                Some("1"),
+                &login_body("petugas", &format!("{PASSWORD}-salah")),
+            );
+            assert_eq!(send(&page, wrong).await.0, 401);
+            let signed = sign_in(&page, "petugas").await;
             for credential in data.credentials.iter().chain(&foreign.credentials) {
                 let qr = &credential.qr_text;
                 let mut tampered = qr.clone();
@@ -140,6 +153,19 @@ fn no_personal_data_in_logs_or_audit_database() {
                     )
                     .await;
                     assert_eq!(status, 401);
+                    // The counter page: text and picture, as a signed-in staff member
+                    // (client bank, purpose kyc), and refused without the CSRF token.
+                    for request in [
+                        page_verify(&signed, &text),
+                        page_picture(&signed, "image/png", pictures::png(&text)),
+                    ] {
+                        let (status, _, answer) = send(&page, request).await;
+                        assert_eq!(status, 200);
+                        responses.push(String::from_utf8(answer).unwrap());
+                    }
+                    let mut forged = page_verify(&signed, &text);
+                    forged.headers_mut().remove(CSRF_HEADER);
+                    assert_eq!(send(&page, forged).await.0, 403);
                     // Refused requests carry the data too.
                     let body = verify_body(&text, None);
                     let (status, _) = http_request(
@@ -199,7 +225,8 @@ fn no_personal_data_in_logs_or_audit_database() {
     });
     drop(runtime);
 
-    let mut personal = Vec::new();
+    // The staff password is a secret as well.
+    let mut personal = vec![PASSWORD.to_owned()];
     for credential in data.credentials.iter().chain(&foreign.credentials) {
         personal.push(credential.qr_text.clone());
         // Any 24 characters of the QR text would identify it too.
@@ -231,7 +258,9 @@ fn no_personal_data_in_logs_or_audit_database() {
         "the logs were captured:\n{log_text}"
     );
     assert!(
-        log_text.contains("verdict=valid") && log_text.contains("client=bank"),
+        log_text.contains("verdict=valid")
+            && log_text.contains("client=bank")
+            && log_text.contains("route=/counter/api/verify"),
         "{log_text}"
     );
 

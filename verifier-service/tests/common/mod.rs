@@ -9,6 +9,8 @@
     dead_code
 )]
 
+pub mod browser;
+pub mod counter;
 pub mod pg;
 pub mod pictures;
 

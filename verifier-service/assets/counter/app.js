@@ -1,0 +1,659 @@
+// IKD Verify counter page. Plain script, no libraries, nothing from other origins.
+// Nothing is stored in the browser: the session lives in an HttpOnly cookie, and the
+// CSRF token, the language and the last verdict live in this script's memory only.
+// The server filters every verdict for the account's purpose; this script only shows it.
+"use strict";
+
+(() => {
+  const TEXT = {
+    id: {
+      skip: "Lewati ke isi",
+      title: "Verifikasi IKD — Loket",
+      loading: "Memuat…",
+      logout: "Keluar",
+      login_title: "Masuk petugas",
+      username: "Nama pengguna",
+      password: "Kata sandi",
+      login: "Masuk",
+      login_failed: "Nama pengguna atau kata sandi salah.",
+      login_rate: "Terlalu banyak percobaan. Coba lagi dalam {s} detik.",
+      login_missing: "Isi nama pengguna dan kata sandi.",
+      session_ended: "Sesi Anda berakhir. Silakan masuk lagi.",
+      signed_out: "Anda sudah keluar.",
+      inputs_title: "Pindai atau unggah kode QR",
+      session_line: "Petugas {user} · klien {client} · keperluan {purpose}",
+      wedge_label: "Pemindai USB atau teks QR",
+      wedge_hint: "Klik di sini lalu pindai; Enter mengirim.",
+      verify: "Verifikasi",
+      file_label: "Unggah foto atau PDF",
+      file_hint: "PNG, JPEG, WebP atau PDF hasil pindai.",
+      camera_label: "Kamera",
+      camera_start: "Nyalakan kamera",
+      camera_stop: "Matikan kamera",
+      camera_scanning: "Arahkan kode QR ke kamera…",
+      camera_insecure: "Kamera hanya bisa dipakai lewat HTTPS atau di komputer ini (localhost).",
+      camera_denied: "Kamera tidak dapat dibuka (izin ditolak atau tidak ada kamera).",
+      camera_found: "Kode QR terbaca; kamera dimatikan.",
+      busy: "Memverifikasi…",
+      verdict_none: "Belum ada hasil",
+      valid: "SAH",
+      valid_reason: "Dokumen asli dan lolos semua pemeriksaan.",
+      rejected: "DITOLAK",
+      error: "Tidak dapat memverifikasi",
+      no_code: "Tidak ada kode QR yang terbaca pada berkas ini.",
+      fresh_qr: "Minta pemegang menampilkan kode QR yang baru.",
+      countdown: "Berlaku {s} detik lagi",
+      countdown_over: "Masa berlaku QR sudah habis — minta QR baru.",
+      doc_type: "Jenis dokumen",
+      ktp: "KTP-el",
+      kk: "Kartu Keluarga",
+      issuer: "Penerbit",
+      issued_at: "Diterbitkan",
+      expires_at: "Berlaku sampai",
+      purpose: "Keperluan",
+      trust: "Data kepercayaan",
+      trust_local: "berkas kepercayaan lokal",
+      trust_loaded: "dimuat {when} ({age} lalu)",
+      trust_list: "daftar kepercayaan no. {seq}, terbit {when} ({age} lalu)",
+      trust_next: "pembaruan berikutnya {when}",
+      trust_status: "daftar status berumur {age}",
+      trust_none: "belum ada data kepercayaan",
+      age_over_17: "Berusia 17 tahun ke atas",
+      yes: "Ya",
+      no: "Tidak",
+      code: "Kode alasan",
+      stage: "Tahap",
+      code_short: "kode",
+      no_fields: "Keperluan akun ini tidak menampilkan isi dokumen.",
+      portrait: "Foto pemegang",
+      seconds: "{n} detik",
+      minutes: "{n} menit",
+      hours: "{n} jam",
+      days: "{n} hari",
+      footer: "Data hanya ditampilkan sesuai keperluan akun Anda dan tidak disimpan di peramban.",
+      other_language: "English",
+    },
+    en: {
+      skip: "Skip to content",
+      title: "IKD Verify — Counter",
+      loading: "Loading…",
+      logout: "Sign out",
+      login_title: "Staff sign-in",
+      username: "User name",
+      password: "Password",
+      login: "Sign in",
+      login_failed: "Wrong user name or password.",
+      login_rate: "Too many attempts. Try again in {s} s.",
+      login_missing: "Enter the user name and password.",
+      session_ended: "Your session has ended. Please sign in again.",
+      signed_out: "You have signed out.",
+      inputs_title: "Scan or upload a QR code",
+      session_line: "Staff {user} · client {client} · purpose {purpose}",
+      wedge_label: "USB scanner or QR text",
+      wedge_hint: "Click here, then scan; Enter submits.",
+      verify: "Verify",
+      file_label: "Upload a photo or PDF",
+      file_hint: "PNG, JPEG, WebP or a scanned PDF.",
+      camera_label: "Camera",
+      camera_start: "Turn camera on",
+      camera_stop: "Turn camera off",
+      camera_scanning: "Hold the QR code up to the camera…",
+      camera_insecure: "The camera works only over HTTPS or on this computer (localhost).",
+      camera_denied: "The camera could not be opened (permission denied or no camera).",
+      camera_found: "QR code read; camera turned off.",
+      busy: "Verifying…",
+      verdict_none: "No result yet",
+      valid: "VALID",
+      valid_reason: "Genuine document; every check passed.",
+      rejected: "REJECTED",
+      error: "Could not verify",
+      no_code: "No QR code could be read in this file.",
+      fresh_qr: "Ask the holder to show a fresh QR code.",
+      countdown: "Expires in {s} s",
+      countdown_over: "The QR code has expired — ask for a new one.",
+      doc_type: "Document",
+      ktp: "KTP-el (identity card)",
+      kk: "Kartu Keluarga (family card)",
+      issuer: "Issuer",
+      issued_at: "Issued",
+      expires_at: "Valid until",
+      purpose: "Purpose",
+      trust: "Trust data",
+      trust_local: "local trust file",
+      trust_loaded: "loaded {when} ({age} ago)",
+      trust_list: "trust list no. {seq}, issued {when} ({age} ago)",
+      trust_next: "next update {when}",
+      trust_status: "status list {age} old",
+      trust_none: "no trust data yet",
+      age_over_17: "Aged 17 or over",
+      yes: "Yes",
+      no: "No",
+      code: "Reason code",
+      stage: "Stage",
+      code_short: "code",
+      no_fields: "This account's purpose shows no document fields.",
+      portrait: "Holder's photo",
+      seconds: "{n} s",
+      minutes: "{n} min",
+      hours: "{n} h",
+      days: "{n} days",
+      footer: "Data is shown only as your account's purpose allows and is not stored in the browser.",
+      other_language: "Bahasa Indonesia",
+    },
+  };
+
+  let lang = "id";
+  let csrf = null;
+  let session = null;
+  let shown = null; // { kind: "verdict", verdict, focus } or { kind: "error", ... }
+  let countdownTimer = null;
+  const camera = { stream: null, timer: null, busy: false, canvas: null };
+
+  const $ = (id) => document.getElementById(id);
+
+  function t(key, values) {
+    let text = TEXT[lang][key] ?? TEXT.id[key] ?? key;
+    for (const [name, value] of Object.entries(values || {})) {
+      text = text.replace(`{${name}}`, String(value));
+    }
+    return text;
+  }
+
+  function el(tag, options, children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(options || {})) {
+      if (name === "text") node.textContent = value;
+      else if (name === "class") node.className = value;
+      else node.setAttribute(name, value);
+    }
+    for (const child of children || []) if (child) node.append(child);
+    return node;
+  }
+
+  function applyLanguage() {
+    document.documentElement.lang = lang;
+    document.title = t("title");
+    for (const node of document.querySelectorAll("[data-i18n]")) {
+      node.textContent = t(node.dataset.i18n);
+    }
+    const toggle = $("lang-toggle");
+    toggle.textContent = t("other_language");
+    toggle.lang = lang === "id" ? "en" : "id";
+    $("camera-toggle").textContent = camera.stream ? t("camera_stop") : t("camera_start");
+    renderSession();
+    render();
+  }
+
+  // --- Requests -------------------------------------------------------------------
+
+  async function request(path, init) {
+    const response = await fetch(path, {
+      credentials: "same-origin",
+      cache: "no-store",
+      ...init,
+    });
+    let body = null;
+    const type = response.headers.get("Content-Type") || "";
+    if (type.includes("json")) {
+      try {
+        body = await response.json();
+      } catch (_) {
+        body = null;
+      }
+    }
+    return { status: response.status, body, retryAfter: response.headers.get("Retry-After") };
+  }
+
+  function post(path, body, contentType) {
+    const headers = { "X-IKD-CSRF": csrf || "login" };
+    if (contentType) headers["Content-Type"] = contentType;
+    return request(path, { method: "POST", headers, body });
+  }
+
+  // --- Session --------------------------------------------------------------------
+
+  function showLogin(note) {
+    stopCamera();
+    session = null;
+    csrf = null;
+    shown = null;
+    $("loading").hidden = true;
+    $("work").hidden = true;
+    $("logout").hidden = true;
+    $("who").hidden = true;
+    $("login-panel").hidden = false;
+    $("login-note").textContent = note || "";
+    $("password").value = "";
+    $("username").focus();
+  }
+
+  function showWork(info) {
+    session = info;
+    csrf = info.csrf_token;
+    $("loading").hidden = true;
+    $("login-panel").hidden = true;
+    $("work").hidden = false;
+    $("logout").hidden = false;
+    renderSession();
+    render();
+    $("wedge").focus();
+  }
+
+  function renderSession() {
+    if (!session) return;
+    const line = t("session_line", {
+      user: session.username,
+      client: session.client,
+      purpose: session.purpose,
+    });
+    $("session-line").textContent = line;
+    $("who").textContent = session.username;
+    $("who").hidden = false;
+  }
+
+  async function loadSession() {
+    try {
+      const answer = await request("/counter/api/session");
+      if (answer.status === 200 && answer.body) showWork(answer.body);
+      else showLogin("");
+    } catch (_) {
+      showLogin("");
+    }
+  }
+
+  async function login(event) {
+    event.preventDefault();
+    const username = $("username").value.trim();
+    const password = $("password").value;
+    const error = $("login-error");
+    error.textContent = "";
+    if (!username || !password) {
+      error.textContent = t("login_missing");
+      return;
+    }
+    $("login-submit").disabled = true;
+    try {
+      const answer = await post(
+        "/counter/api/login",
+        JSON.stringify({ username, password }),
+        "application/json",
+      );
+      if (answer.status === 200 && answer.body) {
+        $("password").value = "";
+        showWork(answer.body);
+      } else if (answer.status === 429) {
+        error.textContent = t("login_rate", { s: answer.retryAfter || "60" });
+      } else if (answer.status === 401) {
+        error.textContent = t("login_failed");
+      } else {
+        error.textContent = (answer.body && answer.body.title) || `HTTP ${answer.status}`;
+      }
+    } catch (e) {
+      error.textContent = String(e);
+    } finally {
+      $("login-submit").disabled = false;
+    }
+  }
+
+  async function logout() {
+    try {
+      await post("/counter/api/logout", null, null);
+    } catch (_) {
+      // Signed out locally either way.
+    }
+    showLogin(t("signed_out"));
+  }
+
+  // --- Verification ---------------------------------------------------------------
+
+  function setBusy(busy) {
+    $("busy").textContent = busy ? t("busy") : "";
+    $("result").setAttribute("aria-busy", busy ? "true" : "false");
+    for (const id of ["wedge-submit", "file-input"]) $(id).disabled = busy;
+  }
+
+  // Picture answers may carry several verdicts (one per QR code in the picture).
+  function verdictsOf(body) {
+    if (!body) return [];
+    if (typeof body.verdict === "string") return [body];
+    for (const key of ["results", "credentials", "verdicts"]) {
+      if (Array.isArray(body[key])) {
+        return body[key]
+          .map((item) => (item && typeof item.verdict === "string" ? item : item && item.result))
+          .filter((item) => item && typeof item.verdict === "string");
+      }
+    }
+    return [];
+  }
+
+  async function submit(body, contentType, options) {
+    const quiet = Boolean(options && options.quiet);
+    if (!quiet) setBusy(true);
+    try {
+      const answer = await post("/counter/api/verify", body, contentType);
+      if (answer.status === 401) {
+        showLogin(t("session_ended"));
+        return false;
+      }
+      const verdicts = answer.status === 200 ? verdictsOf(answer.body) : [];
+      if (verdicts.length > 0) {
+        // A rejected one first: staff must not miss it.
+        const worst = verdicts.find((v) => v.verdict !== "valid") || verdicts[0];
+        shown = { kind: "verdict", verdict: worst, focus: Boolean(options && options.focus) };
+        render();
+        return true;
+      }
+      if (!quiet) {
+        const problem = answer.body || {};
+        const noCode = answer.status === 200 || problem.code === "no_qr_code_found";
+        shown = {
+          kind: "error",
+          message: noCode ? t("no_code") : problem.title || `HTTP ${answer.status}`,
+          detail: noCode ? "" : problem.detail || "",
+          code: problem.code || "",
+        };
+        render();
+      }
+      return false;
+    } catch (e) {
+      if (!quiet) {
+        shown = { kind: "error", message: String(e), detail: "", code: "" };
+        render();
+      }
+      return false;
+    } finally {
+      if (!quiet) setBusy(false);
+    }
+  }
+
+  function submitText() {
+    const input = $("wedge");
+    const qr = input.value.trim();
+    if (!qr) return;
+    input.value = "";
+    submit(JSON.stringify({ qr }), "application/json", { focus: false }).then(() => input.focus());
+  }
+
+  function fileType(file) {
+    const name = (file.name || "").toLowerCase();
+    if (file.type) return file.type;
+    if (name.endsWith(".pdf")) return "application/pdf";
+    if (name.endsWith(".png")) return "image/png";
+    if (name.endsWith(".webp")) return "image/webp";
+    return "image/jpeg";
+  }
+
+  function submitFile() {
+    const input = $("file-input");
+    const file = input.files && input.files[0];
+    if (!file) return;
+    submit(file, fileType(file), { focus: true }).then(() => {
+      input.value = "";
+    });
+  }
+
+  // --- Camera ---------------------------------------------------------------------
+
+  async function startCamera() {
+    const status = $("camera-status");
+    if (!window.isSecureContext || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      status.textContent = t("camera_insecure");
+      return;
+    }
+    try {
+      camera.stream = await navigator.mediaDevices.getUserMedia({
+        video: { facingMode: { ideal: "environment" }, width: { ideal: 1280 }, height: { ideal: 720 } },
+        audio: false,
+      });
+    } catch (_) {
+      status.textContent = t("camera_denied");
+      return;
+    }
+    const video = $("camera");
+    video.srcObject = camera.stream;
+    video.hidden = false;
+    await video.play().catch(() => {});
+    $("camera-toggle").textContent = t("camera_stop");
+    status.textContent = t("camera_scanning");
+    camera.timer = setInterval(grabFrame, 700);
+  }
+
+  function stopCamera(message) {
+    if (camera.timer) clearInterval(camera.timer);
+    camera.timer = null;
+    if (camera.stream) for (const track of camera.stream.getTracks()) track.stop();
+    camera.stream = null;
+    const video = $("camera");
+    video.srcObject = null;
+    video.hidden = true;
+    $("camera-toggle").textContent = t("camera_start");
+    $("camera-status").textContent = message || "";
+  }
+
+  async function grabFrame() {
+    const video = $("camera");
+    if (camera.busy || !camera.stream || video.readyState < 2 || !video.videoWidth) return;
+    camera.busy = true;
+    try {
+      const scale = Math.min(1, 1280 / video.videoWidth);
+      const canvas = camera.canvas || (camera.canvas = document.createElement("canvas"));
+      canvas.width = Math.round(video.videoWidth * scale);
+      canvas.height = Math.round(video.videoHeight * scale);
+      canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
+      const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.85));
+      if (blob && camera.stream) {
+        const found = await submit(blob, "image/jpeg", { quiet: true, focus: true });
+        if (found) stopCamera(t("camera_found"));
+      }
+    } finally {
+      camera.busy = false;
+    }
+  }
+
+  // --- Rendering ------------------------------------------------------------------
+
+  function formatTime(text) {
+    const date = new Date(text);
+    if (Number.isNaN(date.getTime())) return text;
+    return date.toLocaleString(lang === "id" ? "id-ID" : "en-GB", {
+      dateStyle: "medium",
+      timeStyle: "short",
+    });
+  }
+
+  function formatAge(seconds) {
+    const s = Math.max(0, Math.round(Number(seconds) || 0));
+    if (s < 120) return t("seconds", { n: s });
+    if (s < 7200) return t("minutes", { n: Math.round(s / 60) });
+    if (s < 172800) return t("hours", { n: Math.round(s / 3600) });
+    return t("days", { n: Math.round(s / 86400) });
+  }
+
+  function freshness(trustData) {
+    const parts = [];
+    if (trustData && trustData.source === "trust_list") {
+      parts.push(
+        t("trust_list", {
+          seq: trustData.sequence ?? "?",
+          when: formatTime(trustData.issued_at || ""),
+          age: formatAge(trustData.age_seconds),
+        }),
+      );
+      if (trustData.next_update) parts.push(t("trust_next", { when: formatTime(trustData.next_update) }));
+    } else {
+      const loaded = session && session.trust;
+      parts.push(t("trust_local"));
+      if (loaded && loaded.loaded && loaded.loaded_at) {
+        parts.push(t("trust_loaded", { when: formatTime(loaded.loaded_at), age: formatAge(loaded.age_seconds) }));
+      } else if (loaded && !loaded.loaded) {
+        parts.push(t("trust_none"));
+      }
+    }
+    if (trustData && trustData.status_list) {
+      parts.push(t("trust_status", { age: formatAge(trustData.status_list.age_seconds) }));
+    }
+    return parts.join("; ");
+  }
+
+  function stopCountdown() {
+    if (countdownTimer) clearInterval(countdownTimer);
+    countdownTimer = null;
+    $("countdown").hidden = true;
+  }
+
+  function startCountdown(expiresAt) {
+    stopCountdown();
+    const end = new Date(expiresAt).getTime();
+    if (Number.isNaN(end)) return;
+    const node = $("countdown");
+    const tick = () => {
+      const left = Math.ceil((end - Date.now()) / 1000);
+      node.textContent = left > 0 ? t("countdown", { s: left }) : t("countdown_over");
+      if (left <= 0 && countdownTimer) {
+        clearInterval(countdownTimer);
+        countdownTimer = null;
+      }
+    };
+    node.hidden = false;
+    tick();
+    countdownTimer = setInterval(tick, 1000);
+  }
+
+  function metaRow(list, label, value) {
+    if (value === undefined || value === null || value === "") return;
+    list.append(el("dt", { text: label }), el("dd", { text: String(value) }));
+  }
+
+  function portraitSource(base64) {
+    if (typeof base64 !== "string" || !/^[A-Za-z0-9+/=_-]+$/.test(base64)) return null;
+    const type = base64.startsWith("UklGR") ? "image/webp" : "image/jpeg";
+    return `data:${type};base64,${base64}`;
+  }
+
+  function rowsList(fields) {
+    const list = el("dl", { class: "rows" });
+    for (const field of fields || []) {
+      const value = el("dd", { text: field.value });
+      if (field.code !== undefined && field.code !== null && String(field.value) !== String(field.code)) {
+        value.append(" ", el("span", { class: "code", text: `(${t("code_short")} ${field.code})` }));
+      }
+      list.append(el("dt", { text: lang === "id" ? field.label_id : field.label_en }), value);
+    }
+    return list;
+  }
+
+  function renderDocument(verdict) {
+    const box = $("document");
+    box.replaceChildren();
+    const sections = Array.isArray(verdict.display) ? verdict.display : [];
+    if (sections.length === 0) {
+      if (verdict.verdict === "valid" && verdict.age_over_17 === undefined) {
+        box.append(el("p", { class: "note", text: t("no_fields") }));
+      }
+      return;
+    }
+    const isKtp = verdict.doc_type === "ktp";
+    const foto = verdict.document && portraitSource(verdict.document.foto);
+    const members = el("div", { class: "members" });
+    for (const section of sections) {
+      const title = lang === "id" ? section.title_id : section.title_en;
+      const body = el("div", { class: "card-body" }, [rowsList(section.fields)]);
+      if (isKtp && foto && section.member === undefined) {
+        body.append(el("img", { class: "portrait", src: foto, alt: t("portrait") }));
+      }
+      const card = el("section", { class: isKtp ? "card ktp" : "card" }, [el("h3", { text: title }), body]);
+      if (section.member !== undefined && section.member !== null) members.append(card);
+      else box.append(card);
+    }
+    if (members.childElementCount > 0) box.append(members);
+  }
+
+  function render() {
+    const node = $("verdict");
+    const title = $("verdict-title");
+    const reason = $("verdict-reason");
+    const meta = $("meta");
+    const warnings = $("warnings");
+    meta.replaceChildren();
+    warnings.replaceChildren();
+    $("document").replaceChildren();
+    stopCountdown();
+    if (!shown) {
+      node.dataset.verdict = "none";
+      title.textContent = t("verdict_none");
+      reason.textContent = "";
+      return;
+    }
+    if (shown.kind === "error") {
+      node.dataset.verdict = "error";
+      title.textContent = t("error");
+      reason.textContent = [shown.message, shown.detail].filter(Boolean).join(" — ");
+      $("verdict-live").textContent = `${title.textContent}. ${reason.textContent}`;
+      return;
+    }
+    const v = shown.verdict;
+    const valid = v.verdict === "valid";
+    node.dataset.verdict = valid ? "valid" : "rejected";
+    title.textContent = valid ? t("valid") : t("rejected");
+    if (valid) {
+      reason.textContent = t("valid_reason");
+    } else {
+      const r = v.reason || {};
+      let text = (lang === "id" ? r.message_id : r.message_en) || r.code || "";
+      if (typeof r.code === "string" && r.code.startsWith("presentation_")) text += ` ${t("fresh_qr")}`;
+      reason.textContent = text;
+    }
+    const presentation = v.presentation;
+    if (valid && presentation && presentation.expires_at) startCountdown(presentation.expires_at);
+
+    if (!valid && v.reason) {
+      metaRow(meta, t("code"), v.reason.code);
+      metaRow(meta, t("stage"), v.reason.stage);
+    }
+    if (v.doc_type) metaRow(meta, t("doc_type"), t(v.doc_type));
+    if (v.issuer) metaRow(meta, t("issuer"), v.issuer.name);
+    if (v.issued_at) metaRow(meta, t("issued_at"), formatTime(v.issued_at));
+    if (v.expires_at) metaRow(meta, t("expires_at"), formatTime(v.expires_at));
+    if (typeof v.age_over_17 === "boolean") metaRow(meta, t("age_over_17"), v.age_over_17 ? t("yes") : t("no"));
+    metaRow(meta, t("purpose"), v.purpose);
+    metaRow(meta, t("trust"), freshness(v.trust_data));
+
+    for (const w of v.warnings || []) {
+      const text = (lang === "id" ? w.message_id : w.message_en) || w.code;
+      warnings.append(
+        el("li", { class: w.severity === "info" ? "info" : "warning", text: w.field ? `${text} (${w.field})` : text }),
+      );
+    }
+    renderDocument(v);
+    $("verdict-live").textContent = `${title.textContent}. ${reason.textContent}`;
+    if (shown.focus) {
+      shown.focus = false;
+      node.focus();
+    }
+  }
+
+  // --- Wiring ---------------------------------------------------------------------
+
+  document.addEventListener("DOMContentLoaded", () => {
+    $("login-form").addEventListener("submit", login);
+    $("logout").addEventListener("click", logout);
+    $("lang-toggle").addEventListener("click", () => {
+      lang = lang === "id" ? "en" : "id";
+      applyLanguage();
+    });
+    $("wedge").addEventListener("keydown", (event) => {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        submitText();
+      }
+    });
+    $("wedge-submit").addEventListener("click", submitText);
+    $("file-input").addEventListener("change", submitFile);
+    $("camera-toggle").addEventListener("click", () => {
+      if (camera.stream) stopCamera();
+      else startCamera();
+    });
+    applyLanguage();
+    loadSession();
+  });
+})();

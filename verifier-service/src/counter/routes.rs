@@ -1,0 +1,495 @@
+//! The counter page's routes, all under `/counter` (and `GET /`, which leads there):
+//!
+//! | Method and path | What |
+//! | --- | --- |
+//! | `GET /` | 303 to `/counter` |
+//! | `GET /counter` | the page (HTML; script and style from the binary) |
+//! | `GET /counter/assets/{app.css,app.js}` | its style and script |
+//! | `GET /counter/api/session` | who is signed in, for which client and purpose, and the CSRF token |
+//! | `POST /counter/api/login` | `{"username", "password"}`: a session cookie |
+//! | `POST /counter/api/logout` | ends the session |
+//! | `POST /counter/api/verify` | `{"qr": "IKD1:…"}`, or a picture (PNG, JPEG, WebP) or PDF: the verdict, as `POST /v1/verify` answers it for the account's client and purpose |
+//!
+//! Every POST needs the `X-IKD-CSRF` header (the session's CSRF token; to sign in, any
+//! value), and is refused when the browser says it comes from another site. Together with
+//! the `SameSite=Strict` cookie this keeps other sites from acting for signed-in staff.
+
+use super::session::{self, CSRF_HEADER, Session, SessionError};
+use crate::app::{Seen, read_body, with_seen};
+use crate::auth::Client;
+use crate::problem::Problem;
+use crate::state::AppState;
+use crate::upload::{PictureType, scan_picture};
+use crate::verification::{Verification, verify_qr};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use ikd_sdk::disclosure::Purpose;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::Instant;
+
+const PAGE_HTML: &str = include_str!("../../assets/counter/index.html");
+const APP_CSS: &str = include_str!("../../assets/counter/app.css");
+const APP_JS: &str = include_str!("../../assets/counter/app.js");
+
+/// The page's Content-Security-Policy: everything from this service, nothing inline, no
+/// other origin; pictures also from `data:` (the portrait) and `blob:` (camera frames).
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
+style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; \
+connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Largest sign-in body.
+const LOGIN_BODY_LIMIT: usize = 4096;
+
+/// The page's routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(root))
+        .route("/counter", get(page))
+        .route("/counter/assets/app.css", get(css))
+        .route("/counter/assets/app.js", get(js))
+        .route("/counter/api/session", get(session_info))
+        .route("/counter/api/login", post(login))
+        .route("/counter/api/logout", post(logout))
+        .route("/counter/api/verify", post(verify))
+}
+
+async fn root() -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, "/counter")]).into_response()
+}
+
+/// Headers every page response carries.
+fn secure_headers(response: &mut Response, content_type: &'static str, cache: &'static str) {
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    headers.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(self), microphone=(), geolocation=()"),
+    );
+}
+
+fn asset(body: &'static str, content_type: &'static str, cache: &'static str) -> Response {
+    let mut response = body.into_response();
+    secure_headers(&mut response, content_type, cache);
+    response
+}
+
+async fn page() -> Response {
+    asset(PAGE_HTML, "text/html; charset=utf-8", "no-store")
+}
+
+async fn css() -> Response {
+    asset(APP_CSS, "text/css; charset=utf-8", "no-cache")
+}
+
+async fn js() -> Response {
+    asset(APP_JS, "text/javascript; charset=utf-8", "no-cache")
+}
+
+fn problem(status: StatusCode, code: &'static str, title: &'static str, detail: &str) -> Problem {
+    Problem {
+        status,
+        code,
+        title,
+        detail: detail.to_owned(),
+        retry_after: None,
+    }
+}
+
+/// 401 `session_missing`: no session cookie, or one this service does not know.
+pub fn session_missing() -> Problem {
+    problem(
+        StatusCode::UNAUTHORIZED,
+        "session_missing",
+        "Sign in first.",
+        "There is no session, or it has ended (signed out, or the service restarted).",
+    )
+}
+
+/// 401 `session_expired`: the session ended after its idle or absolute time.
+pub fn session_expired() -> Problem {
+    problem(
+        StatusCode::UNAUTHORIZED,
+        "session_expired",
+        "The session has expired.",
+        "The session ended after its idle or maximum time; sign in again.",
+    )
+}
+
+/// 401 `login_failed`: wrong user name or password (which one is not said).
+pub fn login_failed() -> Problem {
+    problem(
+        StatusCode::UNAUTHORIZED,
+        "login_failed",
+        "Wrong user name or password.",
+        "The user name and password do not match a staff account.",
+    )
+}
+
+/// 403 `csrf_failed`: the CSRF header is missing or wrong, or the request comes from
+/// another site.
+pub fn csrf_failed() -> Problem {
+    problem(
+        StatusCode::FORBIDDEN,
+        "csrf_failed",
+        "The request did not come from the counter page.",
+        "POST requests need the X-IKD-CSRF header of the session and must come from this site.",
+    )
+}
+
+/// 415 for the page's endpoints.
+fn media_type(accepted: &str) -> Problem {
+    problem(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "The request body has a media type this endpoint does not take.",
+        accepted,
+    )
+}
+
+/// 503 `sessions_full`: too many sessions are open.
+fn sessions_full() -> Problem {
+    problem(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "sessions_full",
+        "Too many sessions are open.",
+        "Try again once other sessions have ended.",
+    )
+}
+
+fn unavailable(detail: &str) -> Problem {
+    problem(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "counter_unavailable",
+        "The counter page cannot serve this account now.",
+        detail,
+    )
+}
+
+/// The media type of the body, lower-cased, without parameters.
+pub(crate) fn media_type_of(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|m| m.trim().to_ascii_lowercase())
+}
+
+/// Whether the browser says the request comes from this site: `Sec-Fetch-Site`, where
+/// sent, is `same-origin`; `Origin`, where sent, names the `Host`.
+fn same_site(headers: &HeaderMap) -> bool {
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = text(header::HeaderName::from_static("sec-fetch-site"))
+        && site != "same-origin"
+        && site != "none"
+    {
+        return false;
+    }
+    match text(header::ORIGIN) {
+        None => true,
+        Some(origin) => {
+            let host = text(header::HOST);
+            let origin_host = origin
+                .strip_prefix("http://")
+                .or_else(|| origin.strip_prefix("https://"));
+            matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+        }
+    }
+}
+
+fn cookie_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(session::token_from_cookies)
+}
+
+fn session_problem(error: SessionError) -> Problem {
+    match error {
+        SessionError::Missing => session_missing(),
+        SessionError::Expired => session_expired(),
+        SessionError::Full => sessions_full(),
+        SessionError::Random => unavailable("No random bytes for a session token."),
+    }
+}
+
+/// The session of the request's cookie, or why there is none.
+fn current_session(state: &AppState, headers: &HeaderMap) -> Result<Session, Problem> {
+    let token = cookie_token(headers).ok_or_else(session_missing)?;
+    state
+        .counter
+        .sessions
+        .touch(token, state.clock.now())
+        .map_err(session_problem)
+}
+
+/// The session of a POST, with its CSRF header checked.
+fn post_session(state: &AppState, headers: &HeaderMap) -> Result<Session, Problem> {
+    let session = current_session(state, headers)?;
+    let sent = headers
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !same_site(headers) || !session::tokens_equal(sent, &session.csrf_token) {
+        return Err(csrf_failed());
+    }
+    Ok(session)
+}
+
+/// The API client and purpose of a session's account.
+fn account_client(
+    state: &AppState,
+    session: &Session,
+) -> Result<(Arc<Client>, &'static Purpose), Problem> {
+    let account = state
+        .counter
+        .account(&session.username)
+        .ok_or_else(session_missing)?;
+    let client = state
+        .clients
+        .by_id(&account.client)
+        .ok_or_else(|| unavailable("The account's API client is not configured."))?;
+    Ok((client, account.purpose))
+}
+
+/// What the page learns about its session.
+#[derive(Debug, Serialize)]
+struct SessionInfo {
+    username: String,
+    client: String,
+    purpose: &'static str,
+    csrf_token: String,
+    expires_at: String,
+    idle_timeout_seconds: i64,
+    trust: TrustInfo,
+}
+
+/// The trust data in use, for the page's freshness line.
+#[derive(Debug, Serialize)]
+struct TrustInfo {
+    loaded: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    loaded_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    age_seconds: Option<i64>,
+}
+
+fn session_json(state: &AppState, session: &Session) -> Result<Response, Problem> {
+    let (client, purpose) = account_client(state, session)?;
+    let now = state.clock.now();
+    let trust = match state.trust.current() {
+        Some(trust) => TrustInfo {
+            loaded: true,
+            loaded_at: Some(trust.loaded_at.to_string()),
+            age_seconds: Some(now.0.saturating_sub(trust.loaded_at.0).max(0)),
+        },
+        None => TrustInfo {
+            loaded: false,
+            loaded_at: None,
+            age_seconds: None,
+        },
+    };
+    let info = SessionInfo {
+        username: session.username.to_string(),
+        client: client.id.to_string(),
+        purpose: purpose.name,
+        csrf_token: session.csrf_token.to_string(),
+        expires_at: session.expires_at.to_string(),
+        idle_timeout_seconds: state.counter.sessions.idle_seconds(),
+        trust,
+    };
+    let body = serde_json::to_string(&info)
+        .map_err(|_| unavailable("The session could not be described."))?;
+    let mut response = body.into_response();
+    secure_headers(&mut response, "application/json", "no-store");
+    Ok(response)
+}
+
+async fn session_info(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    current_session(&state, &headers)
+        .and_then(|session| session_json(&state, &session))
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Login {
+    username: String,
+    password: String,
+}
+
+async fn login(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    login_inner(&state, &headers, body)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn login_inner(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Response, Problem> {
+    let csrf_present = headers
+        .get(CSRF_HEADER)
+        .is_some_and(|v| !v.as_bytes().is_empty());
+    if !csrf_present || !same_site(headers) {
+        return Err(csrf_failed());
+    }
+    if media_type_of(headers).as_deref() != Some("application/json") {
+        return Err(media_type(
+            "Send {\"username\", \"password\"} as application/json.",
+        ));
+    }
+    let bytes = read_body(headers, body, LOGIN_BODY_LIMIT).await?;
+    let Login { username, password } = serde_json::from_slice(&bytes).map_err(|_| {
+        Problem::malformed_json("Send {\"username\": \"...\", \"password\": \"...\"}.")
+    })?;
+    drop(bytes);
+    state
+        .counter
+        .take_login_attempt(&username)
+        .map_err(|wait| Problem::rate_limited(wait.as_secs().max(1)))?;
+
+    let phc = state
+        .counter
+        .account(&username)
+        .map(|account| account.password_argon2.clone());
+    let permit = state
+        .counter
+        .password_checks
+        .acquire()
+        .await
+        .map_err(|_| unavailable("Password checks are stopped."))?;
+    // Argon2 takes tens of milliseconds of CPU: off the async workers.
+    let matches = tokio::task::spawn_blocking(move || match phc {
+        Some(phc) => super::password::verify(&password, &phc),
+        None => {
+            super::password::verify_nothing(&password);
+            false
+        }
+    })
+    .await
+    .unwrap_or(false);
+    drop(permit);
+    if !matches {
+        return Err(login_failed());
+    }
+
+    let (token, session) = state
+        .counter
+        .sessions
+        .create(&username, state.clock.now())
+        .map_err(session_problem)?;
+    let mut response = session_json(state, &session)?;
+    let cookie = session::set_cookie(
+        &token,
+        state.counter.session_max_seconds,
+        state.counter.secure_cookie,
+    );
+    let value = HeaderValue::from_str(&cookie)
+        .map_err(|_| unavailable("The session cookie could not be made."))?;
+    response.headers_mut().insert(header::SET_COOKIE, value);
+    Ok(response)
+}
+
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let outcome = post_session(&state, &headers).map(|_| {
+        if let Some(token) = cookie_token(&headers) {
+            state.counter.sessions.remove(token);
+        }
+        let mut response = StatusCode::NO_CONTENT.into_response();
+        if let Ok(value) =
+            HeaderValue::from_str(&session::clear_cookie(state.counter.secure_cookie))
+        {
+            response.headers_mut().insert(header::SET_COOKIE, value);
+        }
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    });
+    outcome.unwrap_or_else(IntoResponse::into_response)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TextInput {
+    qr: Option<String>,
+}
+
+async fn verify(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let started = Instant::now();
+    let mut seen = Seen::default();
+    match verify_inner(&state, &headers, body, &mut seen).await {
+        Ok(verification) => {
+            state.metrics.verify_latency(started.elapsed());
+            seen.verdict = Some(verification.verdict_name());
+            seen.reason = verification.reason_code;
+            let mut response = verification.json.into_response();
+            // The answer may hold personal data: no cache may keep it.
+            secure_headers(&mut response, "application/json", "no-store");
+            with_seen(response, seen)
+        }
+        Err(problem) => with_seen(problem.into_response(), seen),
+    }
+}
+
+/// Session, CSRF, the account's client and its rate limit, the body (QR text as JSON, or
+/// a picture read by the service's scanner), then the same verification core as
+/// `POST /v1/verify`, for the account's purpose.
+async fn verify_inner(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+    seen: &mut Seen,
+) -> Result<Verification, Problem> {
+    let session = post_session(state, headers)?;
+    let (client, purpose) = account_client(state, &session)?;
+    seen.client = Some(Arc::clone(&client.id));
+    seen.purpose = Some(purpose.name);
+    let media = media_type_of(headers).unwrap_or_default();
+    let picture = PictureType::from_content_type(&media).is_some();
+    if media != "application/json" && !picture {
+        return Err(media_type(
+            "Send {\"qr\": \"IKD1:...\"} as application/json, or a picture as image/png, \
+             image/jpeg or image/webp, or a PDF as application/pdf.",
+        ));
+    }
+    client.take_request().inspect_err(|_| {
+        state.metrics.rate_limited(&client.id);
+    })?;
+    let qr = if picture {
+        let bytes = read_body(headers, body, state.upload.body_limit_bytes).await?;
+        // No scan without trust data: it would be refused afterwards anyway.
+        if state.trust.current().is_none() {
+            return Err(Problem::trust_not_loaded());
+        }
+        scan_picture(state, bytes).await?
+    } else {
+        let bytes = read_body(headers, body, state.body_limit_bytes).await?;
+        let input: TextInput = serde_json::from_slice(&bytes)
+            .map_err(|_| Problem::malformed_json("Send {\"qr\": \"IKD1:...\"}."))?;
+        drop(bytes);
+        input.qr.ok_or_else(Problem::qr_missing)?
+    };
+    verify_qr(state, &client.id, purpose, None, qr).await
+}
