@@ -1,0 +1,344 @@
+//! The counter page in a real browser: headless Chromium, driven through ChromeDriver,
+//! loads the page from a service this test starts on loopback, signs in, uploads PNGs of
+//! QR codes through the file input, types with the "USB scanner", and reads the verdict
+//! the page shows: green and SAH for a genuine Kartu Keluarga, red and DITOLAK with the
+//! reason for a tampered one.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them); fails
+//! without them unless `IKD_SKIP_BROWSER=1`. With `IKD_SCREENSHOTS=1` it also writes
+//! `docs/screenshots/counter-valid.png` and `counter-rejected.png` (for the README).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    missing_docs
+)]
+
+mod common;
+
+use common::browser::Browser;
+use common::counter::*;
+use common::pictures;
+use common::*;
+use ikd_verifier_service::clock::Clock;
+use ikd_verifier_service::server;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How long the page may take to show a verdict (a debug build scanning on a busy machine).
+const VERDICT_WAIT: Duration = Duration::from_secs(45);
+/// The whole test.
+const TEST_LIMIT: Duration = Duration::from_secs(300);
+
+/// The verdict box's state and texts, and its background colour.
+const READ_VERDICT: &str = "const v = document.getElementById('verdict');
+return {state: v.dataset.verdict,
+        title: document.getElementById('verdict-title').textContent,
+        reason: document.getElementById('verdict-reason').textContent,
+        background: getComputedStyle(v).backgroundColor,
+        document: document.getElementById('document').innerText,
+        meta: document.getElementById('meta').innerText};";
+
+fn wait_verdict_script(state: &str, title: &str) -> String {
+    format!(
+        "const v = document.getElementById('verdict');
+         return v.dataset.verdict === '{state}' &&
+                document.getElementById('verdict-title').textContent === '{title}';"
+    )
+}
+
+fn screenshot_dir() -> Option<PathBuf> {
+    std::env::var("IKD_SCREENSHOTS")
+        .ok()
+        .filter(|v| v == "1")
+        .map(|_| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join("docs")
+                .join("screenshots")
+        })
+}
+
+/// Saves a screenshot of the whole page (the window grown to the page's height).
+async fn save_screenshot(browser: &Browser, name: &str) {
+    let Some(dir) = screenshot_dir() else {
+        return;
+    };
+    let height = browser
+        .execute(
+            "return Math.ceil(document.documentElement.scrollHeight);",
+            json!([]),
+        )
+        .await
+        .as_u64()
+        .unwrap();
+    // The outer window is taller than the viewport by the (headless) window frame, if any.
+    browser.resize(1280, (height as u32 + 40).min(2400)).await;
+    let png = browser.screenshot().await;
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(name), &png).unwrap();
+    browser.resize(1280, 900).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_counter_page_shows_the_verdict_in_a_real_browser() {
+    tokio::time::timeout(TEST_LIMIT, run())
+        .await
+        .expect("the browser test finishes in time");
+}
+
+async fn run() {
+    let Some(browser) = Browser::start("counter", 1280, 900).await else {
+        return;
+    };
+    let dir = TempDir::new("browser");
+    let data = demo_data();
+    let kk = sample_qr(&data, "kk-4");
+    // A KTP-el with one character changed: still well-formed, but no longer what the
+    // issuer signed.
+    let bad = forged(&sample_qr(&data, "ktp"), &data.trust);
+    let valid_png = dir.path().join("kk-4.png");
+    let tampered_png = dir.path().join("ktp-tampered.png");
+    std::fs::write(&valid_png, pictures::png(&kk)).unwrap();
+    std::fs::write(&tampered_png, pictures::png(&bad)).unwrap();
+
+    // The service, on a free loopback port, with the staff accounts.
+    let mut config = config(dir.path(), &staff_toml());
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    std::fs::write(&config.trust_store, data.trust.to_json()).unwrap();
+    let state = server::build(&config, Clock::Fixed(NOW)).unwrap();
+    let listener = tokio::net::TcpListener::bind(config.listen).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let service = tokio::spawn(server::serve(listener, state.clone(), async {
+        let _ = stopped.await;
+    }));
+    let base = format!("http://{addr}");
+
+    // What the API answers for the same client and purpose: the page must say the same.
+    let api = |qr: &str| {
+        let body = verify_body(qr, Some("kyc"));
+        let bearer = format!("Bearer {BANK_KEY}");
+        async move {
+            let (status, text) = http_request(
+                addr,
+                "POST",
+                "/v1/verify",
+                &[
+                    ("Authorization", &bearer),
+                    ("Content-Type", "application/json"),
+                ],
+                body.as_bytes(),
+            )
+            .await;
+            assert_eq!(status, 200, "{text}");
+            serde_json::from_str::<Value>(&text).unwrap()
+        }
+    };
+    let expected_valid = api(&kk).await;
+    let expected_rejected = api(&bad).await;
+    assert_eq!(expected_valid["verdict"], "valid");
+    assert_eq!(expected_rejected["verdict"], "rejected");
+    let reason = &expected_rejected["reason"];
+
+    // `/` leads to the page, which asks to sign in, in Bahasa Indonesia.
+    browser.goto(&format!("{base}/")).await;
+    browser
+        .wait_for(
+            "the sign-in form",
+            "return !document.getElementById('login-panel').hidden;",
+            Duration::from_secs(20),
+        )
+        .await;
+    let url = browser
+        .execute("return location.pathname;", json!([]))
+        .await;
+    assert_eq!(url, "/counter");
+    assert_eq!(
+        browser
+            .execute("return document.documentElement.lang;", json!([]))
+            .await,
+        "id"
+    );
+    assert_eq!(browser.text("#login-title").await, "Masuk petugas");
+
+    // A wrong password is refused and said so.
+    let user = browser.find("#username").await;
+    let password = browser.find("#password").await;
+    browser.send_keys(&user, "petugas").await;
+    browser.send_keys(&password, "salah").await;
+    browser.click(&browser.find("#login-submit").await).await;
+    browser
+        .wait_for(
+            "the sign-in error",
+            "return document.getElementById('login-error').textContent === 'Nama pengguna atau kata sandi salah.';",
+            Duration::from_secs(20),
+        )
+        .await;
+
+    // The right one signs in; focus goes to the scanner field.
+    browser.clear(&password).await;
+    browser.send_keys(&password, PASSWORD).await;
+    browser.click(&browser.find("#login-submit").await).await;
+    browser
+        .wait_for(
+            "the work area",
+            "return !document.getElementById('work').hidden;",
+            Duration::from_secs(20),
+        )
+        .await;
+    assert_eq!(
+        browser
+            .execute("return document.activeElement.id;", json!([]))
+            .await,
+        "wedge"
+    );
+    // Nothing in the browser's storage; the session cookie is out of the script's reach.
+    let stored = browser
+        .execute(
+            "return [localStorage.length, sessionStorage.length, document.cookie];",
+            json!([]),
+        )
+        .await;
+    assert_eq!(stored, json!([0, 0, ""]));
+
+    // Upload the genuine KK's QR code as a PNG through the file input.
+    let file = browser.find("#file-input").await;
+    browser.send_keys(&file, valid_png.to_str().unwrap()).await;
+    browser
+        .wait_for(
+            "the valid verdict",
+            &wait_verdict_script("valid", "SAH"),
+            VERDICT_WAIT,
+        )
+        .await;
+    let shown = browser.execute(READ_VERDICT, json!([])).await;
+    assert_eq!(shown["reason"], "Dokumen asli dan lolos semua pemeriksaan.");
+    assert_eq!(shown["background"], "rgb(10, 107, 45)", "green");
+    let document = shown["document"].as_str().unwrap();
+    // The KK as printed, from the verdict's display rows: labels, names, SIAK labels.
+    let display = expected_valid["display"].as_array().unwrap();
+    for section in display {
+        assert!(
+            document.contains(&section["title_id"].as_str().unwrap().to_uppercase()),
+            "{document}"
+        );
+        for field in section["fields"].as_array().unwrap() {
+            assert!(
+                document.contains(field["label_id"].as_str().unwrap()),
+                "{document}"
+            );
+            assert!(
+                document.contains(field["value"].as_str().unwrap()),
+                "{document}"
+            );
+        }
+    }
+    assert!(
+        document.contains("ENTIN KURNIASIH"),
+        "kyc shows the mother's name"
+    );
+    let meta = shown["meta"].as_str().unwrap();
+    assert!(
+        meta.contains("Kartu Keluarga") && meta.contains("Data kepercayaan"),
+        "{meta}"
+    );
+    assert!(meta.contains("berkas kepercayaan lokal"), "{meta}");
+    save_screenshot(&browser, "counter-valid.png").await;
+    // On a tablet (portrait) and a small laptop: one column or two, never a sideways scroll.
+    for (width, columns) in [(800, 1), (1024, 2)] {
+        browser.resize(width, 1000).await;
+        let layout = browser
+            .execute(
+                "return [document.documentElement.scrollWidth <= window.innerWidth,
+                         getComputedStyle(document.getElementById('work'))
+                             .gridTemplateColumns.split(' ').length];",
+                json!([]),
+            )
+            .await;
+        assert_eq!(layout, json!([true, columns]), "at {width} px");
+    }
+    browser.resize(1280, 900).await;
+
+    // The tampered one: red, with the reason in Bahasa Indonesia.
+    assert_eq!(reason["code"], "signature_invalid");
+    browser
+        .send_keys(&file, tampered_png.to_str().unwrap())
+        .await;
+    browser
+        .wait_for(
+            "the rejected verdict",
+            &wait_verdict_script("rejected", "DITOLAK"),
+            VERDICT_WAIT,
+        )
+        .await;
+    let shown = browser.execute(READ_VERDICT, json!([])).await;
+    assert_eq!(shown["reason"], reason["message_id"]);
+    assert_eq!(shown["background"], "rgb(164, 0, 29)", "red");
+    assert_eq!(
+        shown["document"], "",
+        "nothing read from a rejected credential"
+    );
+    assert!(
+        shown["meta"]
+            .as_str()
+            .unwrap()
+            .contains(reason["code"].as_str().unwrap())
+    );
+    assert_eq!(
+        browser
+            .execute("return document.activeElement.id;", json!([]))
+            .await,
+        "verdict",
+        "focus moves to the verdict after an upload"
+    );
+    save_screenshot(&browser, "counter-rejected.png").await;
+
+    // English on request.
+    browser.click(&browser.find("#lang-toggle").await).await;
+    let shown = browser.execute(READ_VERDICT, json!([])).await;
+    assert_eq!(shown["title"], "REJECTED");
+    assert_eq!(shown["reason"], reason["message_en"]);
+    assert_eq!(
+        browser
+            .execute("return document.documentElement.lang;", json!([]))
+            .await,
+        "en"
+    );
+
+    // The USB scanner types the text and Enter.
+    let wedge = browser.find("#wedge").await;
+    browser.send_keys(&wedge, &format!("{kk}\u{E007}")).await;
+    browser
+        .wait_for(
+            "the scanned verdict",
+            &wait_verdict_script("valid", "VALID"),
+            VERDICT_WAIT,
+        )
+        .await;
+    assert_eq!(
+        browser
+            .execute("return document.activeElement.id;", json!([]))
+            .await,
+        "wedge",
+        "focus stays in the scanner field for the next scan"
+    );
+
+    // Signing out returns to the form; the session is gone on the server too.
+    browser.click(&browser.find("#logout").await).await;
+    browser
+        .wait_for(
+            "the sign-in form after signing out",
+            "return !document.getElementById('login-panel').hidden &&
+                    document.getElementById('login-note').textContent === 'You have signed out.';",
+            Duration::from_secs(20),
+        )
+        .await;
+    assert!(state.counter.sessions.is_empty());
+
+    browser.quit().await;
+    let _ = stop.send(());
+    service.await.unwrap().unwrap();
+}
