@@ -61,7 +61,7 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Show what a QR text carries WITHOUT verifying it (for debugging).
     Inspect(verify::InspectArgs),
-    /// Demo data: issuer keys, a trust store and sample credentials.
+    /// Demo data: issuer keys, a trust store, a phone's device key and sample credentials.
     #[command(subcommand)]
     Demo(demo::Command),
     /// Read the QR codes in pictures: PNG, JPEG, WebP, or PDFs of scanned pages.

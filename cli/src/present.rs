@@ -84,7 +84,8 @@ pub(crate) enum WalletCommand {
     /// seconds, with its expiry counting down beneath; Ctrl-C stops.
     ///
     /// When standard output is not a terminal, prints each presentation (the code in
-    /// half blocks, then its QR text and expiry) and stops after --count.
+    /// half blocks, then its QR text and expiry) and stops after --count (without it, runs
+    /// until interrupted).
     Show(WalletArgs),
 }
 

@@ -212,3 +212,35 @@ fn render(args: RenderArgs) -> Result<ExitCode, Failure> {
     );
     Ok(ExitCode::SUCCESS)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn half_blocks_keep_the_shape_and_the_quiet_zone() {
+        let Ok(code) = encode("IKDC:7KQ2M9XD", Ecc::M) else {
+            panic!("a short text encodes");
+        };
+        let side = code.width() + 2 * QUIET_ZONE_MODULES as usize;
+        let plain = half_blocks(&code, false);
+        let lines: Vec<&str> = plain.lines().collect();
+        assert_eq!(lines.len(), side.div_ceil(2));
+        assert!(lines.iter().all(|l| l.chars().count() == side));
+        // Four light modules on every side: two blank lines above, two columns each side.
+        assert!(lines.iter().take(2).all(|l| l.trim().is_empty()));
+        assert!(
+            lines
+                .iter()
+                .skip(2)
+                .take(code.width() / 2)
+                .all(|l| { l.starts_with("    ") && l.ends_with("    ") && !l.trim().is_empty() })
+        );
+        let coloured = half_blocks(&code, true);
+        assert!(
+            coloured
+                .lines()
+                .all(|l| l.starts_with("\x1b[30;107m") && l.ends_with("\x1b[0m"))
+        );
+    }
+}
