@@ -49,6 +49,7 @@ pub enum DocType {
     /// Identity profile: NIK, name and optionally the portrait.
     Identity,
     /// Age profile: whether the holder is at least 17.
+    #[serde(rename = "age_over_17")]
     AgeOver17,
     /// Domicile profile: address, RT, RW and region code.
     Domicile,
@@ -174,6 +175,7 @@ pub enum Document {
     /// An identity profile.
     Identity(IdentityProfile),
     /// An age profile.
+    #[serde(rename = "age_over_17")]
     AgeOver17(AgeProfile),
     /// A domicile profile.
     Domicile(DomicileProfile),

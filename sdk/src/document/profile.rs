@@ -199,6 +199,17 @@ mod tests {
     }
 
     #[test]
+    fn json_type_names_equal_the_stable_names() {
+        let age = Document::AgeOver17(AgeProfile { age_over_17: true });
+        let json = serde_json::to_value(&age).unwrap();
+        assert_eq!(json["type"], crate::document::DocType::AgeOver17.name());
+        assert_eq!(
+            serde_json::to_value(crate::document::DocType::AgeOver17).unwrap(),
+            "age_over_17"
+        );
+    }
+
+    #[test]
     fn age_is_computed_on_the_given_date() {
         // Born 1992-08-17: 17 on 2009-08-17.
         let ktp = ktp();
