@@ -187,6 +187,11 @@ mod tests {
 
         let wrong_type = json!({"type": "sim"});
         let problems = check(&document, &wrong_type).unwrap_err();
-        assert!(problems.contains(&"/type: must be one of [\"ktp\",\"kk\"]".to_owned()));
+        assert!(
+            problems.contains(
+                &"/type: must be one of [\"ktp\",\"kk\",\"identity\",\"age_over_17\",\"domicile\"]"
+                    .to_owned()
+            )
+        );
     }
 }

@@ -436,7 +436,7 @@ fn purpose_profiles_are_derived_from_a_ktp_and_presented() {
             "domicile",
             serde_json::json!({
                 "type": "domicile", "alamat": "JL. GEGERKALONG HILIR NO. 47", "rt": 3, "rw": 5,
-                "kode_wilayah": 3273011003_u64
+                "kode_wilayah": 3273011002_u64
             }),
         ),
     ] {

@@ -8,7 +8,7 @@
 pub const BASE_URI: &str = "https://example.invalid/ikd-verify/schemas/";
 
 /// Every schema file, by name.
-pub const FILES: [(&str, &str); 7] = [
+pub const FILES: [(&str, &str); 8] = [
     (
         "common.schema.json",
         include_str!("../../spec/schemas/common.schema.json"),
@@ -20,6 +20,10 @@ pub const FILES: [(&str, &str); 7] = [
     (
         "kk.schema.json",
         include_str!("../../spec/schemas/kk.schema.json"),
+    ),
+    (
+        "profile.schema.json",
+        include_str!("../../spec/schemas/profile.schema.json"),
     ),
     (
         "document.schema.json",
