@@ -137,9 +137,18 @@ impl Purpose {
             (DocType::Kk, Some(_)) => self.kk_member_fields.contains(&path.field),
             // Profile fields carry the names of the KTP-el fields they come from.
             (DocType::Identity | DocType::Domicile, None) => self.ktp_fields.contains(&path.field),
-            (DocType::AgeOver17, None) => self.age_over_17 && path.field == "age_over_17",
+            // Whoever may see the birth date may see what follows from it.
+            (DocType::AgeOver17, None) => {
+                path.field == "age_over_17" && (self.age_over_17 || self.sees_birth_date())
+            }
             _ => false,
         }
+    }
+}
+
+impl Purpose {
+    fn sees_birth_date(&self) -> bool {
+        self.ktp_fields.contains(&"tanggal_lahir")
     }
 }
 
@@ -181,7 +190,9 @@ pub fn disclose(verified: &Verified, purpose: &Purpose) -> Disclosure {
             (purpose.ktp_fields, &[])
         }
         Document::Kk(_) => (purpose.kk_fields, purpose.kk_member_fields),
-        // The age profile's one field is what `age_over_17` answers.
+        // For an age check the profile's one field is the `age_over_17` answer; purposes
+        // that see the birth date see it in the document.
+        Document::AgeOver17(_) if purpose.sees_birth_date() => (&["age_over_17"], &[]),
         Document::AgeOver17(_) => (&[], &[]),
     };
     let age_over_17 = match document {
@@ -419,6 +430,21 @@ mod tests {
             assert_eq!(report.age_over_17, None);
             assert_eq!(report.purpose, "kyc");
         }
+    }
+
+    #[test]
+    fn the_age_profile_is_an_answer_for_age_checks_and_a_field_for_kyc() {
+        let age = Document::AgeOver17(crate::document::AgeProfile { age_over_17: true });
+        let result = verified(&age);
+        let check = DisclosedReport::new(&result, &AGE_CHECK);
+        assert_eq!((check.age_over_17, check.document), (Some(true), None));
+        let kyc = DisclosedReport::new(&result, &KYC);
+        assert_eq!(kyc.age_over_17, None);
+        assert_eq!(kyc.document.unwrap()["age_over_17"], true);
+        assert_eq!(kyc.report.display.unwrap()[0].fields[0].field, "age_over_17");
+        let domicile = DisclosedReport::new(&result, &DOMICILE);
+        assert_eq!((domicile.age_over_17, domicile.document), (None, None));
+        assert_eq!(domicile.report.display, None);
     }
 
     #[test]

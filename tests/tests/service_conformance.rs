@@ -27,8 +27,8 @@ use ikd_sdk::policy::Freshness;
 use ikd_sdk::report::Report;
 use ikd_sdk::store::{STATUS_DIR, TRUST_LIST_FILE};
 use ikd_sdk::{
-    DocType, DocTypeSet, IssuerPublicKey, Policy, StatusListToken, TrustStore, UnixTime,
-    VerifiedTrustList,
+    Challenge, DocType, DocTypeSet, IssuerPublicKey, Policy, ReplayCache, StatusListToken,
+    TrustStore, UnixTime, VerifiedTrustList, VerifyOptions,
 };
 use ikd_verifier_service::audit::AuditLog;
 use ikd_verifier_service::clock::Clock;
@@ -75,20 +75,30 @@ struct Case {
     accepted_doc_types: Vec<String>,
     /// Trust list and status list rules, when the vector gives them.
     freshness: Option<(Rule, Rule)>,
+    /// The types accepted bare; every type when the vector does not say.
+    bare_credentials: Vec<String>,
+    /// The verifier's challenge: nonce and audience.
+    challenge: Option<(String, Option<String>)>,
+    /// Whether the QR text is verified once before the compared verification.
+    replay: bool,
+    /// The reason code the vector expects; `None` for a valid one.
+    expected_code: Option<String>,
 }
 
 impl Case {
     /// What one service instance is built for: vectors sharing it share the instance.
     fn service_key(&self) -> String {
         format!(
-            "{} {:?} {:?} {} {} {:?} {:?}",
+            "{} {:?} {:?} {} {} {:?} {:?} {:?} {:?}",
             self.file,
             self.keys,
             self.status_lists,
             self.now,
             self.leeway_seconds,
             self.accepted_doc_types,
-            self.freshness
+            self.freshness,
+            self.bare_credentials,
+            self.challenge.as_ref().map(|c| &c.1)
         )
     }
 }
@@ -185,6 +195,28 @@ fn cases() -> (Vec<Case>, Trust) {
                 freshness: policy
                     .get("freshness")
                     .map(|f| (rule(&f["trust_list"]), rule(&f["status_list"]))),
+                bare_credentials: match policy.get("bare_credentials") {
+                    None => DocType::ALL.iter().map(|t| t.name().to_owned()).collect(),
+                    Some(types) => types
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|t| t.as_str().unwrap().to_owned())
+                        .collect(),
+                },
+                challenge: vector.get("challenge").map(|c| {
+                    (
+                        c["nonce"].as_str().unwrap().to_owned(),
+                        c.get("audience").map(|a| a.as_str().unwrap().to_owned()),
+                    )
+                }),
+                replay: vector
+                    .get("replay")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+                expected_code: vector["expected"]
+                    .get("reason_code")
+                    .map(|c| c.as_str().unwrap().to_owned()),
             });
         }
     }
@@ -242,11 +274,19 @@ fn write_cache(case: &Case, data: &FileTrust, list: &str, dir: &Path) {
 /// The service for one vector's trust data, clock and policy, in `dir` (audit log, trust
 /// cache).
 fn service_for(case: &Case, data: &FileTrust, dir: &Path) -> AppState {
-    let doc_types: Vec<String> = case
-        .accepted_doc_types
-        .iter()
-        .map(|t| format!("\"{t}\""))
-        .collect();
+    let quoted = |types: &[String]| {
+        types
+            .iter()
+            .map(|t| format!("\"{t}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let doc_types = quoted(&case.accepted_doc_types);
+    let bare = quoted(&case.bare_credentials);
+    let audience = match case.challenge.as_ref().and_then(|c| c.1.as_ref()) {
+        Some(audience) => format!("audience = \"{audience}\"\n"),
+        None => String::new(),
+    };
     let mut policy = String::new();
     if let Some(((list_age, list_grace), (status_age, status_grace))) = case.freshness {
         policy = format!(
@@ -278,7 +318,8 @@ data_dir = "{dir}"
 [policy]
 leeway_seconds = {leeway}
 accepted_doc_types = [{doc_types}]
-{policy}
+bare_credentials = [{bare}]
+{audience}{policy}
 [audit]
 hmac_key = "{HMAC_KEY_HEX}"
 [[clients]]
@@ -289,7 +330,6 @@ rate_limit_per_minute = 1000000
 "#,
         dir = dir.display(),
         leeway = case.leeway_seconds,
-        doc_types = doc_types.join(", "),
         key = ikd_verifier_service::auth::hash_api_key_hex(API_KEY),
     );
     let config = RawConfig::parse(&text).unwrap().resolve(dir).unwrap();
@@ -312,9 +352,14 @@ fn sdk_policy(case: &Case) -> Policy {
     for name in &case.accepted_doc_types {
         accepted = accepted.with(DocType::from_name(name).unwrap());
     }
+    let mut bare = DocTypeSet::NONE;
+    for name in &case.bare_credentials {
+        bare = bare.with(DocType::from_name(name).unwrap());
+    }
     let mut policy = Policy::new()
         .with_leeway_seconds(case.leeway_seconds)
-        .with_accepted_doc_types(accepted);
+        .with_accepted_doc_types(accepted)
+        .with_bare_credentials(bare);
     if let Some((list, status)) = case.freshness {
         let rule = |(age, grace): Rule| match grace {
             None => Freshness::reject_after(age),
@@ -327,8 +372,12 @@ fn sdk_policy(case: &Case) -> Policy {
     policy
 }
 
-async fn post(state: &AppState, qr: &str) -> (StatusCode, Value) {
-    let body = serde_json::json!({ "qr": qr, "purpose": "kyc" }).to_string();
+async fn post(state: &AppState, qr: &str, nonce: Option<&str>) -> (StatusCode, Value) {
+    let mut body = serde_json::json!({ "qr": qr, "purpose": "kyc" });
+    if let Some(nonce) = nonce {
+        body["nonce"] = nonce.into();
+    }
+    let body = body.to_string();
     let request = Request::post("/v1/verify")
         .header(header::CONTENT_TYPE, "application/json")
         .header(header::AUTHORIZATION, format!("Bearer {API_KEY}"))
@@ -368,10 +417,33 @@ fn the_service_gives_the_sdk_verdict_for_every_conformance_vector() {
                     .or_insert_with(|| service_for(case, data, &service_dir))
                     .clone();
 
-                let (status, answer) = post(&state, &case.qr).await;
+                let nonce = case.challenge.as_ref().map(|c| c.0.as_str());
+                if case.replay {
+                    let (status, first) = post(&state, &case.qr, nonce).await;
+                    assert_eq!(
+                        (status, &first["verdict"]),
+                        (StatusCode::OK, &Value::from("valid")),
+                        "{} first showing",
+                        case.id
+                    );
+                }
+                let (status, answer) = post(&state, &case.qr, nonce).await;
                 let store = sdk_trust(case, data);
-                let sdk_result =
-                    ikd_sdk::verify(&case.qr, &store, UnixTime(case.now), &sdk_policy(case));
+                let challenge = case
+                    .challenge
+                    .as_ref()
+                    .map(|(nonce, audience)| Challenge::new(nonce, audience.as_deref()).unwrap());
+                let replay_cache = ReplayCache::new(4);
+                let options = VerifyOptions {
+                    challenge: challenge.as_ref(),
+                    replay_cache: Some(&replay_cache),
+                };
+                let now = UnixTime(case.now);
+                let policy = sdk_policy(case);
+                if case.replay {
+                    ikd_sdk::verify_with(&case.qr, &store, now, &policy, &options).unwrap();
+                }
+                let sdk_result = ikd_sdk::verify_with(&case.qr, &store, now, &policy, &options);
                 let sdk: Value = serde_json::from_str(&Report::new(&sdk_result).to_json()).unwrap();
                 let what = format!("{} {}", case.file, case.id);
                 if status != StatusCode::OK {
@@ -386,6 +458,15 @@ fn the_service_gives_the_sdk_verdict_for_every_conformance_vector() {
                         v["reason"]["stage"].clone(),
                     )
                 };
+                // Both give what the vector expects.
+                let expected_code = answer["reason"]["code"].as_str().map(str::to_owned);
+                if expected_code != case.expected_code {
+                    mismatches.push(format!(
+                        "{what}: service {expected_code:?}, vector {:?}",
+                        case.expected_code
+                    ));
+                    continue;
+                }
                 if core(&answer) != core(&sdk) {
                     mismatches.push(format!(
                         "{what}: service {:?}, SDK {:?}",

@@ -172,10 +172,11 @@ pub(crate) struct VerifyRequest {
     /// `domicile`; the client's default purpose when absent.
     #[schema(example = "age_check")]
     purpose: Option<String>,
-    /// Refused with 400 `nonce_not_supported`: holder-bound presentations are not
-    /// verified yet, and a nonce that is silently ignored would suggest replays are checked.
-    #[schema(value_type = Option<String>)]
-    nonce: Option<serde_json::Value>,
+    /// The challenge code this counter showed the holder (spec/format.md §17.5): the
+    /// presentation must bind it (`nonce_mismatch` otherwise). 6 to 64 printable ASCII
+    /// characters; a typed code is normalised (`7kq2-m9xd` is `7KQ2M9XD`).
+    #[schema(example = "7KQ2M9XD")]
+    nonce: Option<String>,
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
@@ -254,7 +255,7 @@ fn json_problem(e: &serde_json::Error) -> Problem {
     security(("api_key" = [])),
     params(
         ("purpose" = Option<String>, Query, description = "Picture uploads only: the purpose (as the JSON member `purpose`)."),
-        ("nonce" = Option<String>, Query, description = "Picture uploads only: refused with 400 `nonce_not_supported`, as in JSON."),
+        ("nonce" = Option<String>, Query, description = "Picture uploads only: the challenge code (as the JSON member `nonce`)."),
     ),
     request_body(
         description = "The QR text (JSON) and, optionally, the purpose; or a picture holding one IKD QR code, at most `upload.body_limit_bytes` (8 MiB by default).",
@@ -271,7 +272,7 @@ fn json_problem(e: &serde_json::Error) -> Problem {
             body = ref("https://example.invalid/ikd-verify/schemas/disclosed-verdict.schema.json"),
             content_type = "application/json",
             headers(("Cache-Control" = String, description = "Always `no-store`: the answer may hold personal data."))),
-        (status = 400, description = "`malformed_json`, `qr_missing`, `purpose_unknown`, `nonce_not_supported` or `malformed_query`.",
+        (status = 400, description = "`malformed_json`, `qr_missing`, `purpose_unknown`, `nonce_invalid` or `malformed_query`.",
             body = ProblemBody, content_type = "application/problem+json"),
         (status = 401, description = "`api_key_missing` or `api_key_invalid`.",
             body = ProblemBody, content_type = "application/problem+json",
@@ -327,9 +328,6 @@ async fn verify_inner(
         // A picture: purpose and nonce come from the query string.
         let query = VerifyQuery::parse(query)?;
         let bytes = read_body(headers, body, state.upload.body_limit_bytes).await?;
-        if query.nonce.is_some() {
-            return Err(Problem::nonce_not_supported());
-        }
         let purpose = client.purpose(query.purpose.as_deref())?;
         seen.purpose = Some(purpose.name);
         // No scan without trust data: it would be refused afterwards anyway.
@@ -349,12 +347,9 @@ async fn verify_inner(
             serde_json::from_slice(&bytes).map_err(|e| json_problem(&e))?;
         drop(bytes);
         let qr = request.qr.ok_or_else(Problem::qr_missing)?;
-        if request.nonce.is_some() {
-            return Err(Problem::nonce_not_supported());
-        }
         let purpose = client.purpose(request.purpose.as_deref())?;
         seen.purpose = Some(purpose.name);
-        (qr, purpose, None)
+        (qr, purpose, request.nonce)
     } else {
         return Err(Problem::unsupported_media_type());
     };

@@ -105,6 +105,11 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ),
     ("IKD_LEEWAY_SECONDS", "policy.leeway_seconds"),
     (
+        "IKD_BARE_CREDENTIALS",
+        "policy.bare_credentials (comma-separated document types, or none)",
+    ),
+    ("IKD_AUDIENCE", "policy.audience"),
+    (
         "IKD_AUDIT_BACKEND",
         "audit.backend (\"sqlite\" or \"postgres\")",
     ),
@@ -364,6 +369,12 @@ pub struct Config {
     pub leeway_seconds: u32,
     /// Document types accepted.
     pub accepted_doc_types: DocTypeSet,
+    /// Document types accepted without a presentation from the holder's phone.
+    pub bare_credentials: DocTypeSet,
+    /// This verifier's identifier, which a challenge asks presentations to bind.
+    pub audience: Option<String>,
+    /// How many accepted presentations are remembered to refuse replays.
+    pub replay_cache_capacity: usize,
     /// The audit log.
     pub audit: AuditConfig,
     /// The API clients.
@@ -378,10 +389,15 @@ impl Config {
         Policy::new()
             .with_leeway_seconds(self.leeway_seconds)
             .with_accepted_doc_types(self.accepted_doc_types)
+            .with_bare_credentials(self.bare_credentials)
             .with_trust_list_freshness(self.trust_list_freshness)
             .with_status_list_freshness(self.status_list_freshness)
     }
 }
+
+/// Default size of the replay cache: far above what one instance verifies in a
+/// presentation's 90-second life.
+pub const DEFAULT_REPLAY_CACHE_CAPACITY: usize = 100_000;
 
 /// Settings given on the command line; they win over the file and the environment.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -440,6 +456,9 @@ struct RawHttp {
 struct RawPolicy {
     leeway_seconds: Option<u32>,
     accepted_doc_types: Option<Vec<String>>,
+    bare_credentials: Option<Vec<String>>,
+    audience: Option<String>,
+    replay_cache_capacity: Option<usize>,
     trust_list_max_age_seconds: Option<u32>,
     trust_list_grace_seconds: Option<u32>,
     status_list_max_age_seconds: Option<u32>,
@@ -615,6 +634,18 @@ impl RawConfig {
         if let Some(v) = lookup("IKD_LEEWAY_SECONDS") {
             self.policy.leeway_seconds = Some(number("IKD_LEEWAY_SECONDS", &v)?);
         }
+        if let Some(v) = lookup("IKD_BARE_CREDENTIALS") {
+            self.policy.bare_credentials = Some(
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty() && *t != "none")
+                    .map(str::to_owned)
+                    .collect(),
+            );
+        }
+        if let Some(v) = lookup("IKD_AUDIENCE") {
+            self.policy.audience = Some(v);
+        }
         if let Some(v) = lookup("IKD_AUDIT_BACKEND") {
             self.audit.backend = Some(v);
         }
@@ -727,14 +758,41 @@ impl RawConfig {
             self.policy.status_list_grace_seconds,
             Policy::default().status_list,
         )?;
-        let accepted_doc_types = match self.policy.accepted_doc_types {
-            None => DocTypeSet::all(),
-            Some(names) => names
-                .iter()
-                .map(|n| DocType::from_name(n))
-                .collect::<Option<DocTypeSet>>()
-                .ok_or_else(|| error("policy.accepted_doc_types may hold \"ktp\" and \"kk\""))?,
+        let doc_types = |name: &str, names: Option<Vec<String>>, default: DocTypeSet| {
+            names.map_or(Ok(default), |names| {
+                names
+                    .iter()
+                    .map(|n| DocType::from_name(n))
+                    .collect::<Option<DocTypeSet>>()
+                    .ok_or_else(|| {
+                        error(&format!(
+                            "{name} may hold ktp, kk, identity, age_over_17 and domicile"
+                        ))
+                    })
+            })
         };
+        let accepted_doc_types = doc_types(
+            "policy.accepted_doc_types",
+            self.policy.accepted_doc_types,
+            DocTypeSet::all(),
+        )?;
+        let bare_credentials = doc_types(
+            "policy.bare_credentials",
+            self.policy.bare_credentials,
+            Policy::default().bare_credentials,
+        )?;
+        let audience = match self.policy.audience {
+            Some(audience) if ikd_sdk::Challenge::new("AAAAAA", Some(&audience)).is_err() => {
+                return Err(error(
+                    "policy.audience must be 1 to 128 bytes without control characters",
+                ));
+            }
+            audience => audience,
+        };
+        let replay_cache_capacity = self
+            .policy
+            .replay_cache_capacity
+            .unwrap_or(DEFAULT_REPLAY_CACHE_CAPACITY);
 
         let backend = match self.audit.backend.as_deref().unwrap_or("sqlite") {
             "sqlite" => {
@@ -833,6 +891,9 @@ impl RawConfig {
             },
             leeway_seconds,
             accepted_doc_types,
+            bare_credentials,
+            audience,
+            replay_cache_capacity,
             audit: AuditConfig {
                 backend,
                 hmac_key,

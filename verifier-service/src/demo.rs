@@ -114,12 +114,12 @@ pub fn prepare(dir: &Path, now: UnixTime) -> Result<DemoSetup, String> {
             &(credential.qr_text.clone() + "\n"),
             false,
         )?;
-        let purposes: &[&str] = if credential.sample == "ktp" {
-            &["kyc", "age_check"]
-        } else {
-            &["kyc"]
-        };
-        for purpose in purposes {
+        // A bound credential (the KTP-el, the profiles) verifies only inside a fresh
+        // presentation from the phone, which no file written now can hold.
+        if credential.bound {
+            continue;
+        }
+        for purpose in ["kyc", "domicile"] {
             let request = serde_json::json!({"qr": credential.qr_text, "purpose": purpose});
             write(
                 &dir.join(request_file_name(credential.sample, purpose)),
@@ -311,11 +311,16 @@ pub fn instructions(setup: &DemoSetup, addr: SocketAddr) -> String {
   listening:  {base}
   API key:    {key}
 
-Verify the sample KTP-el (purpose kyc: every field):
+Verify the sample Kartu Keluarga, printed on paper (purpose kyc: every field, with the
+mother's names):
   {kyc}
 
-The same KTP-el for an age check (no personal data in the answer, only age_over_17):
-  {age}
+The same KK for a domicile check (address and region only):
+  {domicile}
+
+The KTP-el is bound to the holder's phone and shown as a QR code that lives 90 seconds;
+make one with the CLI (`ikd demo init DIR`, then `ikd present`, see the README) and send
+it as {{\"qr\": \"IKD1:...\"}}, optionally with the counter's challenge code as \"nonce\".
 
 {counter}
 Also: {base}/v1/reason-codes  {base}/readyz  {base}/metrics
@@ -327,8 +332,8 @@ Stop with Ctrl+C.
         } else {
             "reused"
         },
-        kyc = curl(&request_file_name("ktp", "kyc")),
-        age = curl(&request_file_name("ktp", "age_check")),
+        kyc = curl(&request_file_name("kk-4", "kyc")),
+        domicile = curl(&request_file_name("kk-4", "domicile")),
         counter = crate::counter::demo::instructions(&setup.dir, &base),
     )
 }

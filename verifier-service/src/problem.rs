@@ -71,15 +71,14 @@ impl Problem {
         )
     }
 
-    /// 400: a nonce was sent, but holder-bound presentations are not supported yet, so it
-    /// could not be checked.
-    pub fn nonce_not_supported() -> Self {
+    /// 400: the nonce is not a challenge code a presentation can bind.
+    pub fn nonce_invalid() -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
-            "nonce_not_supported",
-            "Nonces are not supported yet.",
-            "This version verifies credentials without holder binding and cannot check a nonce; \
-             send the request without one."
+            "nonce_invalid",
+            "The nonce is not a valid challenge code.",
+            "A nonce is the challenge code the counter showed: 6 to 64 printable ASCII \
+             characters (spec/format.md §17.5)."
                 .into(),
         )
     }
@@ -297,7 +296,7 @@ impl Problem {
             Self::malformed_json(""),
             Self::qr_missing(),
             Self::purpose_unknown(),
-            Self::nonce_not_supported(),
+            Self::nonce_invalid(),
             Self::api_key_missing(),
             Self::api_key_invalid(),
             Self::purpose_not_allowed(),

@@ -24,6 +24,10 @@ pub struct Inner {
     pub trust: TrustHolder,
     /// The verification policy.
     pub policy: Policy,
+    /// This verifier's identifier, bound by challenges when configured.
+    pub audience: Option<String>,
+    /// The presentations accepted, so that each is accepted once.
+    pub replay_cache: ikd_sdk::ReplayCache,
     /// The audit log.
     pub audit: AuditLog,
     /// Keyed hash of credential identifiers for the audit log.
@@ -75,6 +79,8 @@ impl AppState {
             clients: Clients::new(&config.clients),
             trust,
             policy: config.policy(),
+            audience: config.audience.clone(),
+            replay_cache: ikd_sdk::ReplayCache::new(config.replay_cache_capacity),
             audit,
             hasher: CredentialHasher::new(config.audit.hmac_key.clone()),
             metrics: Metrics::default(),

@@ -46,9 +46,12 @@ impl Verification {
 /// purpose after their own authentication and rate limiting. For a picture, first read
 /// its QR text with [`crate::upload::scan_picture`].
 ///
-/// Refused: a `nonce` (400 `nonce_not_supported`: holder-bound presentations are not
-/// verified yet), no trust data (503 `trust_not_loaded`), an audit log that cannot
-/// record (503 `audit_unavailable`). Every credential outcome, valid or rejected, is
+/// A `nonce` is the challenge the caller showed the holder: a presentation must bind it,
+/// and the configured audience if there is one. Every accepted presentation goes into the
+/// service's replay cache, so a QR code is accepted once.
+///
+/// Refused: a nonce that is no challenge code (400 `nonce_invalid`), no trust data (503
+/// `trust_not_loaded`), an audit log that cannot record (503 `audit_unavailable`). Every credential outcome, valid or rejected, is
 /// `Ok`. The QR text is dropped as soon as it is verified; nothing of it is logged.
 pub async fn verify_qr(
     state: &AppState,
@@ -57,16 +60,21 @@ pub async fn verify_qr(
     nonce: Option<&str>,
     qr: String,
 ) -> Result<Verification, Problem> {
-    if nonce.is_some() {
-        return Err(Problem::nonce_not_supported());
-    }
+    let challenge = nonce
+        .map(|nonce| ikd_sdk::Challenge::new(nonce, state.audience.as_deref()))
+        .transpose()
+        .map_err(|_| Problem::nonce_invalid())?;
     let trust = state
         .trust
         .current()
         .ok_or_else(Problem::trust_not_loaded)?;
 
     let now = state.clock.now();
-    let result = ikd_sdk::verify(&qr, &trust.store, now, &state.policy);
+    let options = ikd_sdk::VerifyOptions {
+        challenge: challenge.as_ref(),
+        replay_cache: Some(&state.replay_cache),
+    };
+    let result = ikd_sdk::verify_with(&qr, &trust.store, now, &state.policy, &options);
     drop(qr);
     let json = DisclosedReport::new(&result, purpose).to_json();
     let (verdict, reason_code) = match &result {

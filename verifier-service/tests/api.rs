@@ -16,16 +16,21 @@ use ikd_sdk::report::Report;
 use ikd_sdk::{Policy, TrustStore, UnixTime, verify};
 use ikd_verifier_service::audit::{AuditLog, AuditRecord};
 use ikd_verifier_service::clock::Clock;
+use ikd_verifier_service::config::RawConfig;
 use ikd_verifier_service::{AppState, app};
 use serde_json::Value;
 use std::sync::Arc;
+
+/// The demo data's issuer keys: one per document type.
+const DEMO_KEYS: usize = ikd_sdk::DocType::ALL.len();
 
 /// The QR texts every comparison runs: each sample, each tampered, each foreign, and
 /// some that are no credential at all.
 fn qr_cases() -> Vec<(String, String)> {
     let mut cases = Vec::new();
-    for credential in demo_data().credentials {
-        let qr = credential.qr_text;
+    let data = demo_data();
+    for credential in &data.credentials {
+        let qr = shown(&data, credential.sample);
         // Change one character in the middle, to another Base45 character.
         let mut tampered: Vec<char> = qr.chars().collect();
         let middle = tampered.len() / 2;
@@ -42,8 +47,12 @@ fn qr_cases() -> Vec<(String, String)> {
         cases.push((format!("{} tampered late", credential.sample), late));
         cases.push((format!("{} truncated", credential.sample), truncated));
     }
-    for credential in foreign_data().credentials {
-        cases.push((format!("{} foreign", credential.sample), credential.qr_text));
+    let foreign = foreign_data();
+    for credential in &foreign.credentials {
+        cases.push((
+            format!("{} foreign", credential.sample),
+            shown(&foreign, credential.sample),
+        ));
     }
     for (name, text) in [
         ("url", "https://example.com/ktp".to_owned()),
@@ -127,7 +136,7 @@ async fn verdicts_equal_the_sdk_for_every_case() {
     let state = state_at(dir.path(), later, Some(&data.trust), "");
     assert_eq!(compare_with_sdk(&state, later, &data.trust).await, 0);
     let router = app(state);
-    let qr = &data.credential("ktp").unwrap().qr_text;
+    let qr = &shown(&data, "ktp");
     let answer = json(
         &send(
             &router,
@@ -170,7 +179,7 @@ async fn the_answer_carries_the_whole_verdict() {
         "NENG ROSMAWATI"
     );
 
-    let foreign = &foreign_data().credential("ktp").unwrap().qr_text.clone();
+    let foreign = &shown(&foreign_data(), "ktp");
     let answer = json(
         &send(
             &router,
@@ -196,7 +205,8 @@ async fn purposes_filter_the_document() {
     let dir = TempDir::new("purposes");
     let router = app_for(&state(dir.path()));
     let data = demo_data();
-    let ktp = &data.credential("ktp").unwrap().qr_text;
+    // A fresh presentation for each request, as the phone shows.
+    let ktp = || shown(&data, "ktp");
     let kk = &data.credential("kk-4").unwrap().qr_text;
     let ask = |key: &'static str, qr: &str, purpose: &str| {
         let request = verify_request(Some(key), verify_body(qr, Some(purpose)));
@@ -210,7 +220,7 @@ async fn purposes_filter_the_document() {
 
     // age_check: no NIK, no name, nothing of the document; only age_over_17.
     for key in [BANK_KEY, SHOP_KEY] {
-        let (status, _, body) = ask(key, ktp, "age_check").await;
+        let (status, _, body) = ask(key, &ktp(), "age_check").await;
         assert_eq!(status, StatusCode::OK);
         let text = String::from_utf8(body).unwrap();
         for personal in [
@@ -233,7 +243,7 @@ async fn purposes_filter_the_document() {
     assert!(answer.get("age_over_17").is_none() && answer.get("document").is_none());
 
     // kyc: everything, including the mother's name on the KK.
-    let answer = json(&ask(BANK_KEY, ktp, "kyc").await.2);
+    let answer = json(&ask(BANK_KEY, &ktp(), "kyc").await.2);
     assert_eq!(answer["document"]["nik"], "3273015708920003");
     assert_eq!(answer["document"]["nama"], "SITI NURHALIZA PUTRI");
     assert!(answer.get("age_over_17").is_none());
@@ -245,7 +255,7 @@ async fn purposes_filter_the_document() {
     );
 
     // identity and domicile.
-    let answer = json(&ask(BANK_KEY, ktp, "identity").await.2);
+    let answer = json(&ask(BANK_KEY, &ktp(), "identity").await.2);
     let fields: Vec<&str> = answer["document"]
         .as_object()
         .unwrap()
@@ -264,8 +274,10 @@ async fn purposes_filter_the_document() {
 async fn authentication_and_purpose_problems() {
     let dir = TempDir::new("auth");
     let router = app_for(&state(dir.path()));
-    let qr = demo_data().credential("ktp").unwrap().qr_text.clone();
-    let body = || verify_body(&qr, None);
+    let data = demo_data();
+    // A fresh presentation for each request, as the phone shows.
+    let qr = || shown(&data, "ktp");
+    let body = || verify_body(&qr(), None);
 
     assert_problem(
         &send(&router, verify_request(None, body())).await,
@@ -308,7 +320,7 @@ async fn authentication_and_purpose_problems() {
     for purpose in ["kyc", "identity", "domicile"] {
         let answer = send(
             &router,
-            verify_request(Some(SHOP_KEY), verify_body(&qr, Some(purpose))),
+            verify_request(Some(SHOP_KEY), verify_body(&qr(), Some(purpose))),
         )
         .await;
         assert_problem(&answer, StatusCode::FORBIDDEN, "purpose_not_allowed");
@@ -325,7 +337,7 @@ async fn authentication_and_purpose_problems() {
     );
     let answer = send(
         &router,
-        verify_request(Some(BANK_KEY), verify_body(&qr, Some("everything"))),
+        verify_request(Some(BANK_KEY), verify_body(&qr(), Some("everything"))),
     )
     .await;
     assert_problem(&answer, StatusCode::BAD_REQUEST, "purpose_unknown");
@@ -381,7 +393,7 @@ async fn request_body_problems() {
         ),
     )
     .await;
-    assert_problem(&answer, StatusCode::BAD_REQUEST, "nonce_not_supported");
+    assert_problem(&answer, StatusCode::BAD_REQUEST, "nonce_invalid");
 
     for content_type in [
         None,
@@ -503,7 +515,7 @@ async fn unavailable_until_trust_data_loads() {
     let state = state_at(dir.path(), NOW, None, "");
     let router = app_for(&state);
     let data = demo_data();
-    let qr = &data.credential("ktp").unwrap().qr_text;
+    let qr = &shown(&data, "ktp");
 
     assert_problem(
         &send(&router, get("/readyz", None)).await,
@@ -551,7 +563,7 @@ async fn unavailable_until_trust_data_loads() {
     std::fs::write(state.trust.path(), data.trust.to_json()).unwrap();
     assert_eq!(
         state.trust.reload(NOW).unwrap(),
-        ikd_verifier_service::trust::Reload::Loaded(2)
+        ikd_verifier_service::trust::Reload::Loaded(DEMO_KEYS)
     );
     assert_eq!(
         state.trust.reload(NOW).unwrap(),
@@ -583,7 +595,7 @@ async fn unavailable_until_trust_data_loads() {
     );
     assert_eq!(
         (status["loaded"].as_bool(), status["key_count"].as_u64()),
-        (Some(true), Some(2))
+        (Some(true), Some(DEMO_KEYS as u64))
     );
     assert_eq!(status["loaded_at"], NOW.to_string());
     assert_eq!(status["source"], state.trust.path().display().to_string());
@@ -619,10 +631,10 @@ async fn operational_endpoints() {
     let ready = json(&send(&router, get("/readyz", None)).await.2);
     assert_eq!(
         (ready["status"].as_str(), ready["trust_keys"].as_u64()),
-        (Some("ready"), Some(2))
+        (Some("ready"), Some(DEMO_KEYS as u64))
     );
 
-    let qr = &demo_data().credential("ktp").unwrap().qr_text.clone();
+    let qr = &shown(&demo_data(), "ktp");
     send(
         &router,
         verify_request(Some(BANK_KEY), verify_body(qr, None)),
@@ -649,10 +661,11 @@ async fn operational_endpoints() {
         "ikd_http_requests_total{route=\"/v1/reason-codes\",status=\"200\"} 1",
         "ikd_verify_duration_seconds_count 2",
         "ikd_trust_loaded 1",
-        "ikd_trust_keys 2",
     ] {
         assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
     }
+    let keys = format!("ikd_trust_keys {DEMO_KEYS}");
+    assert!(text.lines().any(|l| l == keys), "{keys} in\n{text}");
 
     assert_problem(
         &send(&router, get("/nothing/here?nik=3273015708920003", None)).await,
@@ -753,15 +766,15 @@ async fn the_audit_log_holds_hashed_ids_and_no_personal_data() {
     let state = state(dir.path());
     let router = app_for(&state);
     let data = demo_data();
-    let ktp = &data.credential("ktp").unwrap().qr_text;
+    let ktp = || shown(&data, "ktp");
     send(
         &router,
-        verify_request(Some(BANK_KEY), verify_body(ktp, Some("identity"))),
+        verify_request(Some(BANK_KEY), verify_body(&ktp(), Some("identity"))),
     )
     .await;
     send(
         &router,
-        verify_request(Some(SHOP_KEY), verify_body(ktp, None)),
+        verify_request(Some(SHOP_KEY), verify_body(&ktp(), None)),
     )
     .await;
     send(
@@ -772,12 +785,12 @@ async fn the_audit_log_holds_hashed_ids_and_no_personal_data() {
     // Refused requests are not verifications: no row.
     send(
         &router,
-        verify_request(Some("nobody"), verify_body(ktp, None)),
+        verify_request(Some("nobody"), verify_body(&ktp(), None)),
     )
     .await;
     state.audit.flush().await.unwrap();
 
-    let cti = verify(ktp, &data.trust, NOW, &Policy::default())
+    let cti = verify(&ktp(), &data.trust, NOW, &Policy::default())
         .unwrap()
         .credential_id()
         .unwrap()
@@ -910,7 +923,7 @@ async fn a_closed_audit_log_refuses_to_answer() {
     let state = state(dir.path());
     let router = app_for(&state);
     state.audit.close().await;
-    let qr = &demo_data().credential("ktp").unwrap().qr_text.clone();
+    let qr = &shown(&demo_data(), "ktp");
     let answer = send(
         &router,
         verify_request(Some(BANK_KEY), verify_body(qr, None)),
@@ -929,4 +942,107 @@ fn the_clock_reads_the_system_time() {
     let now = Clock::System.now();
     assert!(now.0 > 1_700_000_000, "{now}");
     assert_eq!(Clock::Fixed(NOW).now(), NOW);
+}
+
+#[tokio::test]
+async fn presentations_bind_the_counters_challenge_and_are_accepted_once() {
+    let dir = TempDir::new("presentations");
+    let state = state_at(
+        dir.path(),
+        NOW,
+        Some(&demo_data().trust),
+        "[policy]\naudience = \"BANK-CABANG-01\"\n",
+    );
+    let router = app_for(&state);
+    let data = demo_data();
+    let ktp = data.credential("ktp").unwrap();
+    let present = |challenge: Option<&ikd_sdk::Challenge>, age: i64| {
+        ikd_sdk::present(
+            &ktp.credential,
+            &data.holder,
+            UnixTime(NOW.0 - age),
+            90,
+            challenge,
+        )
+        .unwrap()
+        .to_qr_text()
+    };
+    let ask = |qr: String, nonce: Option<&str>| {
+        let mut body = serde_json::json!({ "qr": qr });
+        if let Some(nonce) = nonce {
+            body["nonce"] = nonce.into();
+        }
+        let request = verify_request(Some(BANK_KEY), body.to_string());
+        let router = router.clone();
+        async move {
+            let answer = send(&router, request).await;
+            assert_eq!(answer.0, StatusCode::OK);
+            let answer = json(&answer.2);
+            assert_published_form(&answer);
+            answer
+        }
+    };
+    let code = |answer: &Value| answer["reason"]["code"].as_str().unwrap_or("").to_owned();
+
+    // The counter's challenge, typed by the holder in lower case, bound with the audience.
+    let challenge = ikd_sdk::Challenge::new("7KQ2M9XD", Some("BANK-CABANG-01")).unwrap();
+    let answered = present(Some(&challenge), 0);
+    let answer = ask(answered.clone(), Some("7kq2-m9xd")).await;
+    assert_eq!(answer["verdict"], "valid", "{answer}");
+    assert_eq!(answer["presentation"]["nonce"], "7KQ2M9XD");
+    assert_eq!(answer["presentation"]["audience"], "BANK-CABANG-01");
+    // The same QR code again: refused, whatever the nonce.
+    let again = ask(answered, Some("7KQ2M9XD")).await;
+    assert_eq!(code(&again), "presentation_replayed");
+
+    // Another nonce, or one made for another counter.
+    let other = ikd_sdk::Challenge::new("AAAAAAAA", Some("BANK-CABANG-01")).unwrap();
+    assert_eq!(
+        code(&ask(present(Some(&other), 1), Some("7KQ2M9XD")).await),
+        "nonce_mismatch"
+    );
+    let elsewhere = ikd_sdk::Challenge::new("7KQ2M9XD", Some("BANK-CABANG-02")).unwrap();
+    assert_eq!(
+        code(&ask(present(Some(&elsewhere), 2), Some("7KQ2M9XD")).await),
+        "audience_mismatch"
+    );
+    // Without a nonce in the request, no challenge is checked; an old code has expired.
+    assert_eq!(ask(present(None, 3), None).await["verdict"], "valid");
+    assert_eq!(
+        code(&ask(present(None, 200), None).await),
+        "presentation_expired"
+    );
+    // The bound KTP-el shown bare (a screenshot of the credential) is refused.
+    assert_eq!(
+        code(&ask(ktp.qr_text.clone(), None).await),
+        "presentation_required"
+    );
+}
+
+#[test]
+fn the_bare_credential_policy_is_configured() {
+    let dir = TempDir::new("bare-config");
+    let default = config(dir.path(), "");
+    assert_eq!(
+        default.policy().bare_credentials,
+        ikd_sdk::Policy::default().bare_credentials
+    );
+    let both = config(
+        dir.path(),
+        "[policy]\nbare_credentials = [\"ktp\", \"kk\"]\n",
+    );
+    assert!(
+        both.policy()
+            .bare_credentials
+            .contains(ikd_sdk::DocType::Ktp)
+    );
+    let refused = RawConfig::parse(&config_text(
+        dir.path(),
+        "[policy]\nbare_credentials = [\"passport\"]\n",
+    ))
+    .unwrap()
+    .resolve(dir.path())
+    .unwrap_err()
+    .to_string();
+    assert!(refused.contains("policy.bare_credentials"), "{refused}");
 }

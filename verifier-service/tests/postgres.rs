@@ -105,13 +105,23 @@ fn sqlite_rows(path: &Path) -> Vec<AuditRow> {
 
 /// The requests of the SQLite audit test in `tests/api.rs`: two valid verifications, a
 /// rejection, and a refused request (no row).
-async fn audited_requests(state: &AppState, ktp: &str) {
+async fn audited_requests(state: &AppState, data: &ikd_sdk::demo::DemoData) {
     let router = app(state.clone());
+    // The phone shows a fresh presentation each time.
+    let ktp = || shown(data, "ktp");
     for (key, body, status) in [
-        (BANK_KEY, verify_body(ktp, Some("identity")), StatusCode::OK),
-        (SHOP_KEY, verify_body(ktp, None), StatusCode::OK),
+        (
+            BANK_KEY,
+            verify_body(&ktp(), Some("identity")),
+            StatusCode::OK,
+        ),
+        (SHOP_KEY, verify_body(&ktp(), None), StatusCode::OK),
         (BANK_KEY, verify_body("IKD1:%%", None), StatusCode::OK),
-        ("nobody", verify_body(ktp, None), StatusCode::UNAUTHORIZED),
+        (
+            "nobody",
+            verify_body(&ktp(), None),
+            StatusCode::UNAUTHORIZED,
+        ),
     ] {
         let answer = send(&router, verify_request(Some(key), body)).await;
         assert_eq!(answer.0, status, "{}", String::from_utf8_lossy(&answer.2));
@@ -121,8 +131,7 @@ async fn audited_requests(state: &AppState, ktp: &str) {
 
 /// The rows those requests leave. (Each demo data set has its own credential ids.)
 fn expected_rows(data: &ikd_sdk::demo::DemoData) -> Vec<AuditRow> {
-    let ktp = &data.credential("ktp").unwrap().qr_text;
-    let cti = verify(ktp, &data.trust, NOW, &Policy::default())
+    let cti = verify(&shown(data, "ktp"), &data.trust, NOW, &Policy::default())
         .unwrap()
         .credential_id()
         .unwrap()
@@ -206,15 +215,14 @@ fn postgres_holds_the_same_rows_as_sqlite_with_the_same_retention() {
     server.create_database("rows");
     let sqlite_path = dir.path().join("same.sqlite3");
     let data = demo_data();
-    let ktp = &data.credential("ktp").unwrap().qr_text;
     let sqlite_state = state_with(&config_with(dir.path(), sqlite(&sqlite_path)), &data.trust);
     let pg_state = state_with(
         &config_with(dir.path(), postgres_backend(&server, "rows")),
         &data.trust,
     );
     run(30, async {
-        audited_requests(&sqlite_state, ktp).await;
-        audited_requests(&pg_state, ktp).await;
+        audited_requests(&sqlite_state, &data).await;
+        audited_requests(&pg_state, &data).await;
     });
     let expected = expected_rows(&data);
     assert_eq!(sqlite_rows(&sqlite_path), expected);
@@ -334,7 +342,7 @@ fn postgres_holds_the_same_rows_as_sqlite_with_the_same_retention() {
                 (instances[0].0, BANK_KEY, "kyc")
             };
             let bearer = format!("Bearer {key}");
-            let body = verify_body(&credential.qr_text, Some(purpose));
+            let body = verify_body(&shown(&data, credential.sample), Some(purpose));
             let (status, answer) = http_request(
                 addr,
                 "POST",
@@ -374,10 +382,9 @@ fn while_postgres_is_down_nothing_is_answered_unaudited() {
         &data.trust,
     );
     let router = app(state.clone());
-    let ktp = data.credential("ktp").unwrap().qr_text.clone();
     let verify_once = |purpose: &'static str| {
         let router = router.clone();
-        let body = verify_body(&ktp, Some(purpose));
+        let body = verify_body(&shown(&data, "ktp"), Some(purpose));
         async move { send(&router, verify_request(Some(BANK_KEY), body)).await }
     };
     let ready = || {

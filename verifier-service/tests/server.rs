@@ -44,8 +44,7 @@ async fn graceful_shutdown_finishes_the_request_in_flight() {
         assert_eq!((status, body.as_str()), (200, r#"{"status":"ok"}"#));
 
         // A verification whose body is only half sent when the shutdown starts.
-        let qr = &data.credential("ktp").unwrap().qr_text;
-        let body = verify_body(qr, Some("age_check"));
+        let body = verify_body(&shown(&data, "ktp"), Some("age_check"));
         let (first, second) = body.as_bytes().split_at(body.len() / 2);
         let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
         let head = format!(
@@ -104,8 +103,8 @@ fn demo_data_is_created_once_and_reused() {
         "ktp.qr.txt",
         "kk-4.qr.txt",
         "kk-8.qr.txt",
-        "ktp.request.json",
-        "ktp.age_check.request.json",
+        "kk-4.request.json",
+        "kk-4.domicile.request.json",
         "README.txt",
     ] {
         assert!(demo_dir.join(file).is_file(), "{file}");
@@ -141,7 +140,7 @@ fn demo_data_is_created_once_and_reused() {
         text.contains(&format!("'Authorization: Bearer {key}'")),
         "{text}"
     );
-    assert!(text.contains("ktp.request.json'"), "{text}");
+    assert!(text.contains("kk-4.request.json'"), "{text}");
     assert!(text.contains("reused"), "{text}");
 }
 
@@ -237,7 +236,7 @@ fn run_demo_binary(demo_dir: &std::path::Path) -> (bool, String) {
     assert_eq!(status, 200, "{answer}");
     let answer = json(answer.as_bytes());
     assert_eq!(answer["verdict"], "valid");
-    assert_eq!(answer["document"]["nama"], "SITI NURHALIZA PUTRI");
+    assert_eq!(answer["document"]["kepala_keluarga"], "AGUS SETIAWAN");
 
     let term = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

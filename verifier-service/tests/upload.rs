@@ -222,7 +222,7 @@ async fn pictures_without_one_credential_are_refused_with_their_codes() {
             "image/png",
             "nonce=abc",
             StatusCode::BAD_REQUEST,
-            "nonce_not_supported",
+            "nonce_invalid",
         ),
         (
             png.clone(),

@@ -36,6 +36,29 @@ pub const ISSUED: UnixTime = UnixTime(NOW.0 - 3600);
 /// The audit HMAC key.
 pub const HMAC_KEY_HEX: &str = "4242424242424242424242424242424242424242424242424242424242424242";
 
+/// The QR text the holder shows for sample `name` at about [`NOW`]: a presentation by the
+/// demo phone for a bound credential (the KTP-el, the profiles), the bare credential
+/// otherwise (the KKs). Each call makes a different presentation (signed a few seconds
+/// apart), as a phone renewing its code does, so that a service's replay cache never sees
+/// one twice unless a test shows it twice on purpose.
+pub fn shown(data: &DemoData, name: &str) -> String {
+    static SHOWN: AtomicU32 = AtomicU32::new(0);
+    let credential = data.credential(name).unwrap();
+    if !credential.bound {
+        return credential.qr_text.clone();
+    }
+    let age = i64::from(SHOWN.fetch_add(1, Ordering::Relaxed) % 90);
+    ikd_sdk::present(
+        &credential.credential,
+        &data.holder,
+        UnixTime(NOW.0 - age),
+        ikd_sdk::presentation::DEFAULT_PRESENTATION_SECONDS,
+        None,
+    )
+    .unwrap()
+    .to_qr_text()
+}
+
 /// A bank: every purpose, a generous rate.
 pub const BANK_KEY: &str = "ikd_test_bank_key";
 /// A shop: age checks only.
