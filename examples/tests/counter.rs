@@ -8,7 +8,8 @@
 //! Runs the `counter` example on scans of demo credentials made with the SDK.
 
 use ikd_sdk::{
-    DocTypeSet, Document, Issuer, IssuerSigningKey, TrustStore, TrustedKey, UnixTime, Validity,
+    DocTypeSet, Document, HolderAlg, HolderSigningKey, IssueOptions, Issuer, IssuerSigningKey,
+    TrustStore, TrustedKey, UnixTime, Validity, present,
 };
 use std::io::Write as _;
 use std::process::{Command, Stdio};
@@ -67,17 +68,32 @@ fn counter_prints_one_verdict_per_scan() {
     let trust_path = dir.join("trust.json");
     std::fs::write(&trust_path, trust.to_json()).unwrap();
 
-    let ktp = issue(&issuer, ikd_sdk::samples::KTP_JSON);
+    // The KTP-el on the holder's phone, bound to its key; the phone shows a presentation.
+    let phone = HolderSigningKey::from_secret(HolderAlg::Es256, &[7; 32]).unwrap();
+    let document: Document = serde_json::from_str(ikd_sdk::samples::KTP_JSON).unwrap();
+    let options = IssueOptions {
+        holder_key: Some(phone.public_key()),
+        ..IssueOptions::default()
+    };
+    let (credential, _) = issuer
+        .issue_with(&document, Validity::for_seconds(now(), 3600), &options)
+        .unwrap();
+    let ktp = present(&credential, &phone, now(), 90, None)
+        .unwrap()
+        .to_qr_text();
+    // A copy of the credential itself, as a screenshot of it would be.
+    let copied = credential.to_qr_text();
     let kk4 = issue(&issuer, ikd_sdk::samples::KK_4_JSON);
     let kk8 = issue(&issuer, ikd_sdk::samples::KK_8_JSON);
-    // A scanner that misread one character near the end (inside the signature).
+    // A scanner that misread one character near the end (inside the phone's signature).
     let mut misread: Vec<char> = ktp.chars().collect();
     let i = misread.len() - 12;
     misread[i] = if misread[i] == '0' { '1' } else { '0' };
     let misread: String = misread.into_iter().collect();
 
     let scans = format!(
-        "{ktp}\n{kk4}\r\n\n{misread}\nhttps://example.com/promo\n{kk8}\n\u{00ff}\u{00fe}\n"
+        "{ktp}\n{kk4}\r\n\n{misread}\nhttps://example.com/promo\n{kk8}\n\u{00ff}\u{00fe}\n\
+         {ktp}\n{copied}\n"
     );
     let (code, output) = run_counter(&[trust_path.to_str().unwrap()], &scans);
     std::fs::remove_dir_all(&dir).unwrap();
@@ -88,11 +104,15 @@ fn counter_prints_one_verdict_per_scan() {
         [
             "VALID KTP-el: NIK 3273015708920003, SITI NURHALIZA PUTRI",
             "VALID KK: nomor KK 3273012208140005, kepala keluarga AGUS SETIAWAN, 4 anggota",
-            "REJECTED signature_invalid: Tanda tangan tidak sah: kredensial telah diubah atau \
-             dipalsukan.",
+            "REJECTED presentation_signature_invalid: Presentasi tidak ditandatangani oleh \
+             ponsel pemilik kredensial ini.",
             "REJECTED not_ikd_credential: Kode QR ini bukan kredensial IKD.",
             "VALID KK: nomor KK 3273012208140005, kepala keluarga AGUS SETIAWAN, 8 anggota",
             "REJECTED not_ikd_credential: Kode QR ini bukan kredensial IKD.",
+            "REJECTED presentation_replayed: Kode QR ini sudah pernah digunakan; minta pemegang \
+             menampilkan kode baru.",
+            "REJECTED presentation_required: Kredensial ini harus ditunjukkan sebagai kode QR \
+             baru dari ponsel pemegang, bukan salinan.",
         ]
     );
 }

@@ -8,6 +8,7 @@
 //! VALID KTP-el: NIK 3273015708920003, SITI NURHALIZA PUTRI
 //! VALID KK: nomor KK 3273012208140005, kepala keluarga AGUS SETIAWAN, 4 anggota
 //! REJECTED signature_invalid: Tanda tangan tidak sah: kredensial telah diubah atau dipalsukan.
+//! REJECTED presentation_replayed: Kode QR ini sudah pernah digunakan; minta pemegang menampilkan kode baru.
 //! ```
 //!
 //! Run: `counter TRUST.json < scans.txt` (see examples/README.md).
@@ -15,7 +16,9 @@
 //! Privacy (UU 27/2022): the name and NIK go to the screen because showing them is the
 //! point; real counter software must not write them, or the QR text, to a log file.
 
-use ikd_sdk::{Document, Policy, TrustStore, UnixTime, Verified, verify};
+use ikd_sdk::{
+    Document, Policy, ReplayCache, TrustStore, UnixTime, Verified, VerifyOptions, verify_with,
+};
 use std::io::{BufRead as _, Write as _};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -40,8 +43,16 @@ fn main() -> ExitCode {
         }
     };
 
-    // 2. The policy: which document types this counter accepts, and the clock leeway.
+    // 2. The policy: which document types this counter accepts, the clock leeway, and
+    //    which may be shown bare (a printed KK) rather than as a fresh presentation from
+    //    the holder's phone (a KTP-el). The replay cache makes each presentation count
+    //    once: a QR code photographed at this desk is refused at the next scan.
     let policy = Policy::default();
+    let replay_cache = ReplayCache::new(10_000);
+    let options = VerifyOptions {
+        replay_cache: Some(&replay_cache),
+        ..VerifyOptions::default()
+    };
 
     // 3. One scan per line. Bytes that are not UTF-8 are replaced, so the SDK rejects the
     //    line with a reason code instead of the program stopping.
@@ -63,7 +74,7 @@ fn main() -> ExitCode {
         };
 
         // 5. Verify and show the outcome.
-        let verdict = match verify(scanned, &trust, now, &policy) {
+        let verdict = match verify_with(scanned, &trust, now, &policy, &options) {
             Ok(verified) => describe(&verified),
             // A rejection carries one stable reason code and messages in two languages.
             Err(rejection) => format!(
