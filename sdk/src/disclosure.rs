@@ -441,7 +441,10 @@ mod tests {
         let kyc = DisclosedReport::new(&result, &KYC);
         assert_eq!(kyc.age_over_17, None);
         assert_eq!(kyc.document.unwrap()["age_over_17"], true);
-        assert_eq!(kyc.report.display.unwrap()[0].fields[0].field, "age_over_17");
+        assert_eq!(
+            kyc.report.display.unwrap()[0].fields[0].field,
+            "age_over_17"
+        );
         let domicile = DisclosedReport::new(&result, &DOMICILE);
         assert_eq!((domicile.age_over_17, domicile.document), (None, None));
         assert_eq!(domicile.report.display, None);

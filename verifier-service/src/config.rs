@@ -765,7 +765,7 @@ impl RawConfig {
                     .map(|n| DocType::from_name(n))
                     .collect::<Option<DocTypeSet>>()
                     .ok_or_else(|| {
-                        error(&format!(
+                        error(format!(
                             "{name} may hold ktp, kk, identity, age_over_17 and domicile"
                         ))
                     })
