@@ -61,6 +61,19 @@ fn setup(dir: &TempDir) {
     std::fs::write(dir.path("kk.json"), ikd_sdk::samples::KK_4_JSON).unwrap();
 }
 
+/// Issues the KTP-el sample bound to the phone's key (`key_file`: private or public) into
+/// `ktp.qr.txt`.
+fn issue_bound_ktp(dir: &TempDir, key_file: &str) {
+    let out = issue(
+        dir,
+        "ktp",
+        "ktp.json",
+        "ktp.qr.txt",
+        &["--holder-key", &dir.arg(key_file)],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
 /// Issues `kind` from `data` into `out`, with `extra` arguments.
 fn issue(dir: &TempDir, kind: &str, data: &str, out: &str, extra: &[&str]) -> std::process::Output {
     let (key, data, out) = (dir.arg("issuer.key.json"), dir.arg(data), dir.arg(out));
@@ -205,14 +218,7 @@ fn device_keys_are_private_and_their_public_half_binds_credentials() {
 fn presentations_verify_and_fail_for_the_right_reasons() {
     let dir = TempDir::new("present");
     setup(&dir);
-    let out = issue(
-        &dir,
-        "ktp",
-        "ktp.json",
-        "ktp.qr.txt",
-        &["--holder-key", &dir.arg("phone.pub.json")],
-    );
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    issue_bound_ktp(&dir, "phone.pub.json");
     let credential = std::fs::read_to_string(dir.path("ktp.qr.txt")).unwrap();
 
     // present → verify: valid, and the verdict names the presentation.
@@ -304,14 +310,7 @@ fn presentations_verify_and_fail_for_the_right_reasons() {
 fn challenges_bind_nonce_and_audience() {
     let dir = TempDir::new("challenge");
     setup(&dir);
-    let out = issue(
-        &dir,
-        "ktp",
-        "ktp.json",
-        "ktp.qr.txt",
-        &["--holder-key", &dir.arg("phone.key.json")],
-    );
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    issue_bound_ktp(&dir, "phone.key.json");
 
     // `ikd challenge`: the typed code, then the QR text; both parse to the same challenge.
     let printed = ok(&run(&["challenge", "--audience", "BANK-CABANG-01"]));
@@ -528,14 +527,7 @@ fn purpose_profiles_are_derived_from_a_ktp_and_presented() {
 fn present_refuses_what_is_not_a_credential() {
     let dir = TempDir::new("present-errors");
     setup(&dir);
-    let out = issue(
-        &dir,
-        "ktp",
-        "ktp.json",
-        "ktp.qr.txt",
-        &["--holder-key", &dir.arg("phone.key.json")],
-    );
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    issue_bound_ktp(&dir, "phone.key.json");
     let shown = ok(&present(&dir, "ktp.qr.txt", "phone.key.json", &[]));
     std::fs::write(dir.path("shown.qr.txt"), &shown).unwrap();
     std::fs::write(dir.path("junk.qr.txt"), "hello\n").unwrap();
@@ -738,14 +730,7 @@ fn challenge_qr_and_half_blocks_render_any_text() {
 fn qr_render_writes_ecc_m_with_a_quiet_zone_for_any_ikd_text() {
     let dir = TempDir::new("render-ecc");
     setup(&dir);
-    let out = issue(
-        &dir,
-        "ktp",
-        "ktp.json",
-        "ktp.qr.txt",
-        &["--holder-key", &dir.arg("phone.key.json")],
-    );
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    issue_bound_ktp(&dir, "phone.key.json");
     let presentation = ok(&present(&dir, "ktp.qr.txt", "phone.key.json", &[]));
     let presentation = presentation.trim_end();
     for (name, text) in [

@@ -320,14 +320,10 @@ impl DisclosedReport {
 mod tests {
     use super::*;
 
-    /// These tests read bare credentials of every type: what is disclosed does not depend
-    /// on how the credential was shown.
-    fn bare_accepted() -> Policy {
-        Policy::new().with_bare_credentials(crate::DocTypeSet::all())
-    }
     use crate::document::{DocTypeSet, Kk};
     use crate::issue::{Issuer, Validity};
     use crate::policy::Policy;
+    use crate::policy::tests::bare_accepted;
     use crate::time::UnixTime;
     use crate::trust::{TrustStore, TrustedKey};
     use crate::{IssuerSigningKey, samples, verify};

@@ -197,8 +197,14 @@ impl Policy {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// For tests that read bare credentials of every type, where how a credential was
+    /// shown does not matter.
+    pub(crate) fn bare_accepted() -> Policy {
+        Policy::new().with_bare_credentials(DocTypeSet::all())
+    }
 
     #[test]
     fn freshness_states() {

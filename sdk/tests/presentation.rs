@@ -27,16 +27,7 @@ fn issuer() -> Issuer {
 }
 
 fn trust() -> TrustStore {
-    let mut trust = TrustStore::new();
-    trust.add(TrustedKey {
-        issuer: "ID-3273".into(),
-        name: "Disdukcapil Kota Bandung".into(),
-        key: issuer().key().public_key(),
-        valid_from: UnixTime(0),
-        valid_until: UnixTime(2_000_000_000),
-        doc_types: DocTypeSet::all(),
-    });
-    trust
+    trust_of(&issuer())
 }
 
 fn phone(alg: HolderAlg) -> HolderSigningKey {
