@@ -43,8 +43,8 @@
 //! let verified = verify_with(&shown.to_qr_text(), &trust, now, &Policy::default(), &expected)?;
 //! assert!(verified.presentation().is_some());
 //!
-//! // Two minutes later the same QR code is refused, and so is the bare credential.
-//! let later = UnixTime(now.0 + 120);
+//! // Three minutes later the same QR code is refused, and so is the bare credential.
+//! let later = UnixTime(now.0 + 180);
 //! let refused = verify_with(&shown.to_qr_text(), &trust, later, &Policy::default(), &expected);
 //! assert_eq!(refused.unwrap_err().code(), "presentation_expired");
 //! let bare = verify_with(&credential.to_qr_text(), &trust, now, &Policy::default(), &expected);
