@@ -2,7 +2,9 @@
 //! loads the page from a service this test starts on loopback, signs in, uploads PNGs of
 //! QR codes through the file input, types with the "USB scanner", and reads the verdict
 //! the page shows: green and SAH for a genuine Kartu Keluarga, red and DITOLAK with the
-//! reason for a tampered one.
+//! reason for a tampered one. Chromium's fake camera then plays a video of a phone
+//! showing a KTP-el presentation, and the page's camera scan must read it and show it
+//! valid, with the presentation's countdown.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them); fails
 //! without them unless `IKD_SKIP_BROWSER=1`. With `IKD_SCREENSHOTS=1` it also writes
@@ -90,11 +92,23 @@ async fn the_counter_page_shows_the_verdict_in_a_real_browser() {
 }
 
 async fn run() {
-    let Some(browser) = Browser::start("counter", 1280, 900).await else {
-        return;
-    };
     let dir = TempDir::new("browser");
     let data = demo_data();
+    // What the fake camera films: the holder's phone showing a fresh presentation.
+    let presented = shown(&data, "ktp");
+    let camera_video = dir.path().join("phone.y4m");
+    std::fs::write(&camera_video, pictures::y4m(&presented, 1280, 720, 5)).unwrap();
+    let camera_flags = [
+        "--use-fake-ui-for-media-stream".to_owned(),
+        "--use-fake-device-for-media-stream".to_owned(),
+        format!(
+            "--use-file-for-fake-video-capture={}",
+            camera_video.display()
+        ),
+    ];
+    let Some(browser) = Browser::start("counter", 1280, 900, &camera_flags).await else {
+        return;
+    };
     let kk = sample_qr(&data, "kk-4");
     // A KTP-el with one character changed: still well-formed, but no longer what the
     // issuer signed.
@@ -326,13 +340,64 @@ async fn run() {
         "focus stays in the scanner field for the next scan"
     );
 
+    // The camera: the page grabs frames, the service finds the code in one, the camera
+    // turns off and the presentation shows valid with its countdown.
+    browser.click(&browser.find("#lang-toggle").await).await;
+    assert_eq!(
+        browser
+            .execute(
+                "return document.getElementById('camera').hidden;",
+                json!([])
+            )
+            .await,
+        true
+    );
+    browser.click(&browser.find("#camera-toggle").await).await;
+    // The verdict box still shows the scanner's (valid) verdict: wait for the camera to
+    // say it read a code, which it says only after showing that code's verdict.
+    browser
+        .wait_for(
+            "the camera to read the code",
+            "return document.getElementById('camera-status').textContent ===
+                    'Kode QR terbaca; kamera dimatikan.';",
+            VERDICT_WAIT,
+        )
+        .await;
+    let shown = browser.execute(READ_VERDICT, json!([])).await;
+    assert_eq!(
+        (&shown["state"], &shown["title"]),
+        (&json!("valid"), &json!("SAH"))
+    );
+    let document = shown["document"].as_str().unwrap();
+    assert!(document.contains("SITI NURHALIZA PUTRI"), "{document}");
+    assert!(document.contains("3273015708920003"), "{document}");
+    assert!(
+        shown["meta"].as_str().unwrap().contains("KTP-el"),
+        "{}",
+        shown["meta"]
+    );
+    let camera = browser
+        .execute(
+            "return {hidden: document.getElementById('camera').hidden,
+                     status: document.getElementById('camera-status').textContent,
+                     button: document.getElementById('camera-toggle').textContent,
+                     countdown: !document.getElementById('countdown').hidden};",
+            json!([]),
+        )
+        .await;
+    assert_eq!(
+        camera,
+        json!({"hidden": true, "status": "Kode QR terbaca; kamera dimatikan.",
+               "button": "Nyalakan kamera", "countdown": true})
+    );
+
     // Signing out returns to the form; the session is gone on the server too.
     browser.click(&browser.find("#logout").await).await;
     browser
         .wait_for(
             "the sign-in form after signing out",
             "return !document.getElementById('login-panel').hidden &&
-                    document.getElementById('login-note').textContent === 'You have signed out.';",
+                    document.getElementById('login-note').textContent === 'Anda sudah keluar.';",
             Duration::from_secs(20),
         )
         .await;

@@ -59,8 +59,14 @@ pub struct Browser {
 impl Browser {
     /// Starts ChromeDriver and a headless Chromium session with a `width` × `height`
     /// window, or returns `None` when they are absent and `IKD_SKIP_BROWSER=1` says that is
-    /// fine. Panics with a clear message otherwise.
-    pub async fn start(name: &str, width: u32, height: u32) -> Option<Browser> {
+    /// fine. Panics with a clear message otherwise. `extra_flags` go to Chromium after
+    /// [`CHROMIUM_FLAGS`].
+    pub async fn start(
+        name: &str,
+        width: u32,
+        height: u32,
+        extra_flags: &[String],
+    ) -> Option<Browser> {
         let driver_bin = binary("IKD_CHROMEDRIVER", "/usr/bin/chromedriver");
         let chromium_bin = binary("IKD_CHROMIUM", "/usr/bin/chromium");
         if !driver_bin.is_file() || !chromium_bin.is_file() {
@@ -117,6 +123,7 @@ impl Browser {
         ));
         args.push(format!("--window-size={width},{height}"));
         args.push("--lang=id".to_owned());
+        args.extend(extra_flags.iter().cloned());
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {"binary": chromium_bin, "args": args},

@@ -62,6 +62,23 @@ pub fn jpeg(text: &str) -> Vec<u8> {
     bytes
 }
 
+/// A one-frame YUV4MPEG2 video (4:2:0, the format Chromium's fake camera reads) of
+/// `width` × `height` pixels: a mid-grey scene with a phone-sized white screen in the
+/// middle showing the QR code of `text` at `px` pixels per module.
+pub fn y4m(text: &str, width: u32, height: u32, px: u32) -> Vec<u8> {
+    let code = render(&[text], px);
+    let (left, top) = ((width - code.width()) / 2, (height - code.height()) / 2);
+    let mut frame = GrayImage::from_pixel(width, height, Luma([110]));
+    image::imageops::overlay(&mut frame, &code, i64::from(left), i64::from(top));
+    let mut video =
+        format!("YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\nFRAME\n").into_bytes();
+    video.extend_from_slice(frame.as_raw());
+    // No colour: both chroma planes (a quarter of the pixels each) at their neutral value.
+    let chroma = (width.div_ceil(2) * height.div_ceil(2) * 2) as usize;
+    video.resize(video.len() + chroma, 128);
+    video
+}
+
 /// A white PNG without any code.
 pub fn blank_png() -> Vec<u8> {
     encode(
