@@ -43,6 +43,43 @@ return {state: v.dataset.verdict,
         document: document.getElementById('document').innerText,
         meta: document.getElementById('meta').innerText};";
 
+/// Accessibility problems on the page as shown: visible text whose contrast with the
+/// background behind it is below WCAG's 4.5:1 (AA, normal text), and visible controls that
+/// the keyboard cannot reach or that have no accessible name. An empty list when none.
+const ACCESSIBILITY_PROBLEMS: &str = "
+const channel = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+const rgba = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
+const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+const visible = (e) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+const backdrop = (e) => {
+  for (let n = e; n; n = n.parentElement) {
+    const c = rgba(getComputedStyle(n).backgroundColor);
+    if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c;
+  }
+  return [255, 255, 255];
+};
+const problems = [];
+for (const e of document.querySelectorAll('body *')) {
+  if (!visible(e) || e.closest('video')) continue;
+  const ownText = [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+  if (ownText) {
+    const [a, b] = [luminance(rgba(getComputedStyle(e).color)), luminance(backdrop(e))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) problems.push(`contrast ${ratio.toFixed(2)}: ${e.tagName}#${e.id}.${e.className}`);
+  }
+  if (e.matches('button, input, select, textarea, a[href]')) {
+    const named = e.getAttribute('aria-label') || e.textContent.trim() || e.labels?.length || e.title;
+    if (e.tabIndex < 0 || e.disabled) problems.push(`not keyboard-reachable: ${e.tagName}#${e.id}`);
+    if (!named) problems.push(`no accessible name: ${e.tagName}#${e.id}`);
+  }
+}
+return problems;";
+
+async fn assert_accessible(browser: &Browser, state: &str) {
+    let problems = browser.execute(ACCESSIBILITY_PROBLEMS, json!([])).await;
+    assert_eq!(problems, json!([]), "accessibility, {state}");
+}
+
 fn wait_verdict_script(state: &str, title: &str) -> String {
     format!(
         "const v = document.getElementById('verdict');
@@ -170,6 +207,7 @@ async fn run() {
         .execute("return location.pathname;", json!([]))
         .await;
     assert_eq!(url, "/counter");
+    assert_accessible(&browser, "signing in").await;
     assert_eq!(
         browser
             .execute("return document.documentElement.lang;", json!([]))
@@ -261,6 +299,7 @@ async fn run() {
     );
     assert!(meta.contains("berkas kepercayaan lokal"), "{meta}");
     save_screenshot(&browser, "counter-valid.png").await;
+    assert_accessible(&browser, "valid").await;
     // On a tablet (portrait) and a small laptop: one column or two, never a sideways scroll.
     for (width, columns) in [(800, 1), (1024, 2)] {
         browser.resize(width, 1000).await;
@@ -309,6 +348,7 @@ async fn run() {
         "focus moves to the verdict after an upload"
     );
     save_screenshot(&browser, "counter-rejected.png").await;
+    assert_accessible(&browser, "rejected").await;
 
     // English on request.
     browser.click(&browser.find("#lang-toggle").await).await;
@@ -389,6 +429,36 @@ async fn run() {
         camera,
         json!({"hidden": true, "status": "Kode QR terbaca; kamera dimatikan.",
                "button": "Nyalakan kamera", "countdown": true})
+    );
+
+    // The same presentation shown again (a screenshot of the phone): refused as replayed,
+    // and the page asks for a fresh code.
+    browser
+        .send_keys(&wedge, &format!("{presented}\u{E007}"))
+        .await;
+    browser
+        .wait_for(
+            "the replayed verdict",
+            &wait_verdict_script("rejected", "DITOLAK"),
+            VERDICT_WAIT,
+        )
+        .await;
+    let shown = browser.execute(READ_VERDICT, json!([])).await;
+    assert!(
+        shown["meta"]
+            .as_str()
+            .unwrap()
+            .contains("presentation_replayed"),
+        "{}",
+        shown["meta"]
+    );
+    assert!(
+        shown["reason"]
+            .as_str()
+            .unwrap()
+            .ends_with("Minta pemegang menampilkan kode QR yang baru."),
+        "{}",
+        shown["reason"]
     );
 
     // Signing out returns to the form; the session is gone on the server too.
