@@ -452,7 +452,11 @@ pub struct ReplayCache {
 struct ReplayEntries {
     forget_after: HashMap<[u8; 32], UnixTime>,
     order: VecDeque<[u8; 32]>,
+    /// No entry is forgotten before this: a full cache sweeps expired entries only once
+    /// one can have expired, not on every insert (a sweep walks every entry).
+    earliest_forget_after: Option<UnixTime>,
     evicted: u64,
+    sweeps: u64,
 }
 
 impl ReplayCache {
@@ -471,14 +475,19 @@ impl ReplayCache {
         if entries.forget_after.get(&id).is_some_and(|t| *t >= now) {
             return false;
         }
-        if entries.forget_after.len() >= self.capacity {
+        if entries.forget_after.len() >= self.capacity
+            && entries.earliest_forget_after.is_some_and(|t| t < now)
+        {
             entries.forget_after.retain(|_, t| *t >= now);
             let ReplayEntries {
                 forget_after,
                 order,
+                earliest_forget_after,
                 ..
             } = &mut *entries;
             order.retain(|id| forget_after.contains_key(id));
+            *earliest_forget_after = forget_after.values().min().copied();
+            entries.sweeps += 1;
         }
         while entries.forget_after.len() >= self.capacity {
             let Some(oldest) = entries.order.pop_front() else {
@@ -490,6 +499,11 @@ impl ReplayCache {
         if entries.forget_after.insert(id, forget_after).is_none() {
             entries.order.push_back(id);
         }
+        entries.earliest_forget_after = Some(
+            entries
+                .earliest_forget_after
+                .map_or(forget_after, |t| t.min(forget_after)),
+        );
         true
     }
 
@@ -585,6 +599,22 @@ mod tests {
         // Full, one expired: it makes room without eviction.
         assert!(cache.insert([4; 32], UnixTime(1400), UnixTime(1350)));
         assert_eq!(cache.evicted(), 1);
+    }
+
+    #[test]
+    fn a_full_replay_cache_sweeps_only_when_an_entry_can_have_expired() {
+        let cache = ReplayCache::new(100);
+        let sweeps = || cache.inner.lock().unwrap().sweeps;
+        let now = UnixTime(1000);
+        for i in 0..1000u32 {
+            let mut id = [0; 32];
+            id[..4].copy_from_slice(&i.to_be_bytes());
+            assert!(cache.insert(id, UnixTime(1090), now));
+        }
+        assert_eq!((cache.len(), cache.evicted(), sweeps()), (100, 900, 0));
+        // Once they can have expired: one sweep empties the cache of them.
+        assert!(cache.insert([0xFF; 32], UnixTime(1200), UnixTime(1091)));
+        assert_eq!((cache.len(), cache.evicted(), sweeps()), (1, 900, 1));
     }
 
     #[test]
