@@ -1,15 +1,19 @@
 //! Load benchmark of `POST /v1/verify` over loopback, against the service binary.
 //!
-//! `cargo bench -p ikd-verifier-service --bench load` measures, in one run:
+//! `cargo bench -p ikd-verifier-service --bench load` measures, in one run, for each
+//! scenario (see [`SCENARIOS`]; the workloads are a printed KK shown bare, and KTP-el
+//! presentations from a phone with a P-256 or an Ed25519 key, each request a fresh
+//! presentation binding its own challenge):
 //!
-//! 1. the SDK's single-thread verify rate (`ikd_sdk::verify` of the same KTP-el QR text
-//!    against the same trust store, in a loop on this thread), before and after the load;
-//! 2. for each scenario, the service binary started as a child process on
-//!    `127.0.0.1:<free port>` and loaded by a one-thread load generator in this process
-//!    (HTTP/1.1 keep-alive, N connections each sending its next request when the previous
-//!    answer arrived): requests/s, p50/p99/p99.9/max latency, the ratio of the service's
-//!    rate to the SDK's single-thread rate, and the service's peak resident memory
-//!    (`VmHWM` of `/proc/<pid>/status`).
+//! 1. the SDK's single-thread verify rate of the same workload (`ikd_sdk::verify_with`
+//!    against the same trust store, with a replay cache, in a loop on this thread), before
+//!    and after the load;
+//! 2. the service binary started as a child process on `127.0.0.1:<free port>` and loaded
+//!    by a one-thread load generator in this process (HTTP/1.1 keep-alive, N connections
+//!    each sending its next request when the previous answer arrived): requests/s,
+//!    p50/p99/p99.9/max latency, the ratio of the service's rate to the SDK's
+//!    single-thread rate, the CPU time per request of both processes, and the service's
+//!    peak resident memory (`VmHWM` of `/proc/<pid>/status`).
 //!
 //! Bounded: loopback only, a warm-up and a measured window of a few seconds each (at most
 //! [`MAX_REQUESTS`] requests per scenario); the child is stopped with SIGTERM (killed if it
@@ -27,10 +31,17 @@
 )]
 
 use ikd_sdk::demo::DemoData;
-use ikd_sdk::{Policy, UnixTime};
+use ikd_sdk::presentation::DEFAULT_PRESENTATION_SECONDS;
+use ikd_sdk::{
+    Challenge, HolderAlg, HolderSigningKey, IssuerSigningKey, Policy, ReplayCache, UnixTime,
+    VerifyOptions,
+};
+use ikd_verifier_service::config::DEFAULT_REPLAY_CACHE_CAPACITY;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
@@ -38,52 +49,153 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 const MAX_REQUESTS: usize = 2_000_000;
 /// Warm-up before the measured window.
 const WARMUP: Duration = Duration::from_secs(2);
+/// How long each SDK single-thread measurement runs.
+const SDK_WINDOW: Duration = Duration::from_secs(3);
+/// Presentations prepared for an SDK measurement (it stops early if they run out).
+const SDK_PRESENTATIONS: usize = 60_000;
+/// Presentations prepared for the load: this many times what two cores at the SDK's
+/// single-thread rate would verify over the warm-up and the window.
+const PRESENTATIONS_PER_SDK_RATE: f64 = 1.25;
+/// One scenario's figures.
+struct Row {
+    scenario: &'static str,
+    workload: Workload,
+    connections: usize,
+    rate: f64,
+    p50: f64,
+    p99: f64,
+    p999: f64,
+    max: f64,
+    peak_rss_kib: u64,
+    errors: usize,
+    threads: u64,
+    service_us: f64,
+    generator_us: f64,
+}
 /// The API key of the benchmark client.
 const API_KEY: &str = "ikd_load_benchmark_key";
+
+/// What the load sends, and what the SDK's single-thread baseline verifies.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Workload {
+    /// The printed KK of 4 members, shown bare (the default policy accepts a bare KK):
+    /// one Ed25519 signature. The same QR text every time.
+    PrintedKk,
+    /// The KTP-el shown from the phone in challenge mode: every request a fresh
+    /// presentation binding its own challenge code (sent as `nonce`), signed by the demo
+    /// phone's key with `alg`, so the service's replay cache never refuses one.
+    Phone(HolderAlg),
+    /// No verification: `GET /healthz`, the HTTP floor.
+    Floor,
+}
 
 /// A service configuration to load.
 struct Scenario {
     name: &'static str,
+    workload: Workload,
     purpose: &'static str,
     /// Extra environment for the service.
     env: &'static [(&'static str, &'static str)],
 }
 
 /// Every scenario: the default configuration (access log at `info`, as many tokio workers
-/// as cores) with the largest answer (`kyc`, the whole document) and the smallest
-/// (`age_check`); then `kyc` without the access log, and with 1 and 3 tokio workers.
+/// as cores) for the printed KK and for KTP-el presentations with a P-256 and an Ed25519
+/// phone key; the KK without the access log; and the HTTP floor.
 const SCENARIOS: &[Scenario] = &[
     Scenario {
-        name: "kyc",
+        name: "kk",
+        workload: Workload::PrintedKk,
         purpose: "kyc",
         env: &[],
     },
     Scenario {
-        name: "age_check",
-        purpose: "age_check",
-        env: &[],
-    },
-    Scenario {
-        name: "kyc-log-warn",
+        name: "kk-log-warn",
+        workload: Workload::PrintedKk,
         purpose: "kyc",
         env: &[("IKD_LOG", "warn")],
     },
     Scenario {
-        name: "healthz-floor",
-        purpose: "none",
+        name: "phone-es256",
+        workload: Workload::Phone(HolderAlg::Es256),
+        purpose: "kyc",
         env: &[],
     },
     Scenario {
-        name: "kyc-1-worker",
+        name: "phone-ed25519",
+        workload: Workload::Phone(HolderAlg::EdDsa),
         purpose: "kyc",
-        env: &[("TOKIO_WORKER_THREADS", "1")],
+        env: &[],
     },
     Scenario {
-        name: "kyc-3-workers",
-        purpose: "kyc",
-        env: &[("TOKIO_WORKER_THREADS", "3")],
+        name: "healthz-floor",
+        workload: Workload::Floor,
+        purpose: "none",
+        env: &[],
     },
 ];
+
+impl Workload {
+    fn label(self) -> &'static str {
+        match self {
+            Workload::PrintedKk => "printed KK-4, bare",
+            Workload::Floor => "GET /healthz, no verification",
+            Workload::Phone(HolderAlg::Es256) => "KTP-el presentation, P-256 phone key",
+            Workload::Phone(_) => "KTP-el presentation, Ed25519 phone key",
+        }
+    }
+
+    /// The demo data: fixed issuer keys, and a phone key of the workload's algorithm.
+    fn data(self) -> DemoData {
+        let alg = match self {
+            Workload::Phone(alg) => alg,
+            _ => HolderAlg::Es256,
+        };
+        let holder = HolderSigningKey::from_secret(alg, &[9; 32]).unwrap();
+        DemoData::with_keys(now(), holder, |t| {
+            Ok(IssuerSigningKey::from_seed(&[t.number() + 100; 32]))
+        })
+        .unwrap()
+    }
+
+    /// `count` QR texts to show, each with the challenge code it binds, if any. For the
+    /// phone, distinct presentations made now, on every core.
+    fn shown(self, data: &DemoData, count: usize) -> Vec<(String, Option<String>)> {
+        let Workload::Phone(_) = self else {
+            let qr = data.credential("kk-4").unwrap().qr_text.clone();
+            return vec![(qr, None)];
+        };
+        let ktp = &data.credential("ktp").unwrap().credential;
+        let at = now();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        std::thread::scope(|scope| {
+            let parts: Vec<_> = (0..threads)
+                .map(|i| {
+                    let part = count / threads + usize::from(i < count % threads);
+                    scope.spawn(move || {
+                        (0..part)
+                            .map(|_| {
+                                let challenge = Challenge::generate(8, None).unwrap();
+                                let shown = ikd_sdk::present(
+                                    ktp,
+                                    &data.holder,
+                                    at,
+                                    DEFAULT_PRESENTATION_SECONDS,
+                                    Some(&challenge),
+                                )
+                                .unwrap();
+                                (shown.to_qr_text(), Some(challenge.nonce().to_owned()))
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|part| part.join().unwrap())
+                .collect()
+        })
+    }
+}
 
 fn now() -> UnixTime {
     UnixTime(
@@ -98,20 +210,35 @@ fn now() -> UnixTime {
 }
 
 /// Verifications per second of wall time, and per second of this process's CPU time (the
-/// second does not drop when other processes share the cores).
-fn sdk_rate(data: &DemoData, qr: &str, window: Duration) -> (f64, f64) {
+/// second does not drop when other processes share the cores), of the workload's QR texts
+/// in turn, each at most once, with a replay cache and the service's default policy.
+fn sdk_rate(data: &DemoData, shown: &[(String, Option<String>)], window: Duration) -> (f64, f64) {
     let policy = Policy::default();
     let at = now();
-    // Warm caches (and the region tables) first.
-    for _ in 0..200 {
-        assert!(ikd_sdk::verify(qr, &data.trust, at, &policy).is_ok());
+    let replay_cache = ReplayCache::new(DEFAULT_REPLAY_CACHE_CAPACITY);
+    let challenges: Vec<Option<Challenge>> = shown
+        .iter()
+        .map(|(_, nonce)| nonce.as_ref().map(|n| Challenge::new(n, None).unwrap()))
+        .collect();
+    let verify = |i: usize| {
+        let (qr, _) = &shown[i % shown.len()];
+        let options = VerifyOptions {
+            challenge: challenges[i % shown.len()].as_ref(),
+            replay_cache: Some(&replay_cache),
+        };
+        ikd_sdk::verify_with(std::hint::black_box(qr), &data.trust, at, &policy, &options)
+    };
+    // Warm caches (and the region tables) first; a presentation is spent once verified.
+    let warm = 200.min(shown.len() / 10).max(1);
+    for i in 0..warm {
+        assert!(verify(i).is_ok(), "the workload verifies");
     }
     let started = Instant::now();
     let cpu_started = cpu_ticks("self");
-    let mut count = 0u64;
-    while started.elapsed() < window {
-        for _ in 0..100 {
-            let result = ikd_sdk::verify(std::hint::black_box(qr), &data.trust, at, &policy);
+    let mut count = 0usize;
+    while started.elapsed() < window && (shown.len() == 1 || warm + count + 100 <= shown.len()) {
+        for i in 0..100 {
+            let result = verify(warm + count + i);
             assert!(std::hint::black_box(result).is_ok());
         }
         count += 100;
@@ -348,7 +475,14 @@ struct LoadResult {
     generator_cpu_seconds: f64,
 }
 
-fn load(service: &Service, request: &[u8], connections: usize, window: Duration) -> LoadResult {
+/// Loads `service` with `requests` in turn (the one request again and again if there is
+/// only one; otherwise each at most once, and a connection stops when they run out).
+fn load(
+    service: &Service,
+    requests: &Arc<Vec<Vec<u8>>>,
+    connections: usize,
+    window: Duration,
+) -> LoadResult {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -363,20 +497,33 @@ fn load(service: &Service, request: &[u8], connections: usize, window: Duration)
     let service_pid = service.child.id().to_string();
     let results = runtime.block_on(async {
         let mut tasks = Vec::new();
+        let next = Arc::new(AtomicUsize::new(0));
         for _ in 0..connections {
-            let request = request.to_vec();
+            let requests = Arc::clone(requests);
+            let next = Arc::clone(&next);
             tasks.push(tokio::spawn(async move {
                 let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
                 stream.set_nodelay(true).unwrap();
                 let mut buffer = Vec::with_capacity(16 * 1024);
                 let mut latencies = Vec::with_capacity(per_connection.min(1 << 16));
                 let mut errors = 0usize;
+                let mut ran_out = false;
                 loop {
                     let sent = Instant::now();
                     if sent >= stop_at || latencies.len() >= per_connection {
                         break;
                     }
-                    if stream.write_all(&request).await.is_err() {
+                    let request = match requests.len() {
+                        1 => &requests[0],
+                        n => match requests.get(next.fetch_add(1, Ordering::Relaxed)) {
+                            Some(request) => request,
+                            None => {
+                                ran_out = n > 0;
+                                break;
+                            }
+                        },
+                    };
+                    if stream.write_all(request).await.is_err() {
                         errors += 1;
                         break;
                     }
@@ -394,7 +541,7 @@ fn load(service: &Service, request: &[u8], connections: usize, window: Duration)
                         latencies.push(u32::try_from(micros).unwrap_or(u32::MAX));
                     }
                 }
-                (latencies, errors)
+                (latencies, errors, ran_out)
             }));
         }
         // Sample the service's memory while it runs, and the CPU time of both processes
@@ -426,10 +573,16 @@ fn load(service: &Service, request: &[u8], connections: usize, window: Duration)
     let seconds = window.as_secs_f64();
     let mut latencies: Vec<u32> = Vec::new();
     let mut errors = 0;
-    for (l, e) in results {
+    let mut ran_out = false;
+    for (l, e, out) in results {
         latencies.extend(l);
         errors += e;
+        ran_out |= out;
     }
+    assert!(
+        !ran_out,
+        "the prepared presentations ran out before the window ended: raise PRESENTATIONS_PER_SDK_RATE"
+    );
     latencies.sort_unstable();
     LoadResult {
         requests: latencies.len(),
@@ -476,32 +629,59 @@ fn main() {
         .filter(|s| filter.is_empty() || filter.iter().any(|f| s.name.contains(f.as_str())))
         .collect();
 
-    let data = DemoData::generate(now()).unwrap();
-    let qr = data.credential("ktp").unwrap().qr_text.clone();
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!("load benchmark: {cores} cores, {seconds} s measured after {WARMUP:?} warm-up");
-
-    let sdk_before = sdk_rate(&data, &qr, Duration::from_secs(3));
-    println!(
-        "SDK single-thread verify (KTP-el): {:.0} /s ({:.0} per CPU-second)",
-        sdk_before.0, sdk_before.1
-    );
-
     let base = std::env::temp_dir().join(format!("ikd-load-{}", std::process::id()));
     let mut rows = Vec::new();
+    // The SDK's single-thread rate of each workload, before and after its scenarios; the
+    // ratio uses the higher.
+    let mut sdk_rates: Vec<(Workload, (f64, f64))> = Vec::new();
     for scenario in &scenarios {
+        let workload = scenario.workload;
+        let data = workload.data();
+        let baseline = match workload {
+            Workload::Floor => Workload::PrintedKk,
+            other => other,
+        };
+        let sdk_shown = baseline.shown(&data, SDK_PRESENTATIONS);
+        let sdk_before = sdk_rate(&data, &sdk_shown, SDK_WINDOW);
+        println!(
+            "SDK single-thread verify ({}): {:.0} /s ({:.0} per CPU-second)",
+            baseline.label(),
+            sdk_before.0,
+            sdk_before.1
+        );
         for &n in &connections {
-            let body = serde_json::json!({"qr": qr, "purpose": scenario.purpose}).to_string();
-            let request = if scenario.purpose == "none" {
-                // The HTTP floor: the same connections on the cheapest endpoint.
-                "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".to_owned()
-            } else {
-                format!(
-                    "POST /v1/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {API_KEY}\r\n\
-                 Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-                    body.len()
-                )
-            };
+            // Enough presentations for twice the SDK's rate (two cores) over the whole run.
+            let wanted = (sdk_before.0
+                * 2.0
+                * PRESENTATIONS_PER_SDK_RATE
+                * (WARMUP.as_secs_f64() + seconds as f64)) as usize;
+            let prepared = Instant::now();
+            let shown = workload.shown(&data, wanted.min(MAX_REQUESTS));
+            if shown.len() > 1 {
+                println!(
+                    "{} presentations prepared in {:.1} s",
+                    shown.len(),
+                    prepared.elapsed().as_secs_f64()
+                );
+            }
+            let requests: Vec<Vec<u8>> = shown
+                .iter()
+                .map(|(qr, nonce)| {
+                    if workload == Workload::Floor {
+                        return b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".to_vec();
+                    }
+                    let body = serde_json::json!({"qr": qr, "purpose": scenario.purpose, "nonce": nonce})
+                        .to_string();
+                    format!(
+                        "POST /v1/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {API_KEY}\r\n\
+                         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    )
+                    .into_bytes()
+                })
+                .collect();
             let service = Service::start(
                 &base.join(format!("{}-{n}", scenario.name)),
                 &data,
@@ -510,78 +690,97 @@ fn main() {
             let threads = service.threads();
             let result = load(
                 &service,
-                request.as_bytes(),
+                &Arc::new(requests),
                 n,
                 Duration::from_secs(seconds),
             );
             drop(service);
             let rate = result.requests as f64 / result.seconds;
             let requests = result.requests.max(1) as f64;
-            let service_us = result.service_cpu_seconds * 1e6 / requests;
-            let generator_us = result.generator_cpu_seconds * 1e6 / requests;
-            let row = (
-                scenario.name,
-                n,
+            let row = Row {
+                scenario: scenario.name,
+                workload,
+                connections: n,
                 rate,
-                percentile(&result.latencies_us, 0.50),
-                percentile(&result.latencies_us, 0.99),
-                percentile(&result.latencies_us, 0.999),
-                percentile(&result.latencies_us, 1.0),
-                result.peak_rss_kib,
-                result.errors,
+                p50: percentile(&result.latencies_us, 0.50),
+                p99: percentile(&result.latencies_us, 0.99),
+                p999: percentile(&result.latencies_us, 0.999),
+                max: percentile(&result.latencies_us, 1.0),
+                peak_rss_kib: result.peak_rss_kib,
+                errors: result.errors,
                 threads,
-                service_us,
-                generator_us,
-            );
+                service_us: result.service_cpu_seconds * 1e6 / requests,
+                generator_us: result.generator_cpu_seconds * 1e6 / requests,
+            };
             println!(
                 "{:<14} {:>4} conns: {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  p99.9 {:>6.2} ms  max {:>7.2} ms  peak RSS {:>6.1} MiB  errors {}  threads {}  CPU/request: service {:.1} µs, generator {:.1} µs",
-                row.0,
-                row.1,
-                row.2,
-                row.3,
-                row.4,
-                row.5,
-                row.6,
-                row.7 as f64 / 1024.0,
-                row.8,
-                row.9,
-                row.10,
-                row.11
+                row.scenario,
+                row.connections,
+                row.rate,
+                row.p50,
+                row.p99,
+                row.p999,
+                row.max,
+                row.peak_rss_kib as f64 / 1024.0,
+                row.errors,
+                row.threads,
+                row.service_us,
+                row.generator_us,
             );
             rows.push(row);
         }
+        let sdk_shown = baseline.shown(&data, SDK_PRESENTATIONS);
+        let sdk_after = sdk_rate(&data, &sdk_shown, SDK_WINDOW);
+        println!(
+            "SDK single-thread verify ({}) after the load: {:.0} /s ({:.0} per CPU-second)",
+            baseline.label(),
+            sdk_after.0,
+            sdk_after.1
+        );
+        let best = (sdk_before.0.max(sdk_after.0), sdk_before.1.max(sdk_after.1));
+        sdk_rates.retain(|(w, _)| *w != workload);
+        sdk_rates.push((workload, best));
     }
-    let sdk_after = sdk_rate(&data, &qr, Duration::from_secs(3));
-    let sdk = sdk_before.0.max(sdk_after.0);
-    let sdk_cpu = sdk_before.1.max(sdk_after.1);
-    println!(
-        "SDK single-thread verify (KTP-el): {:.0} /s ({:.0} per CPU-second) after the load; \
-         ratios use the higher: {sdk:.0} /s, {sdk_cpu:.0} per CPU-second",
-        sdk_after.0, sdk_after.1
-    );
     println!();
     println!(
-        "| scenario | connections | requests/s | p50 ms | p99 ms | p99.9 ms | ratio to SDK 1 thread | peak RSS MiB | service CPU µs/req | generator CPU µs/req | capacity ratio | errors |"
+        "| scenario | workload | SDK 1 thread /s | connections | requests/s | p50 ms | p99 ms | p99.9 ms | ratio to SDK 1 thread | peak RSS MiB | service CPU µs/req | generator CPU µs/req | capacity ratio | errors |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for row in &rows {
+        let Some((_, (sdk, sdk_cpu))) = sdk_rates.iter().find(|(w, _)| *w == row.workload) else {
+            continue;
+        };
         // What two otherwise idle cores would sustain, from the CPU time each request
         // costs the service and the load generator, against the SDK's rate per CPU-second.
-        let capacity = 2e6 / (row.10 + row.11);
+        let capacity = 2e6 / (row.service_us + row.generator_us);
+        let verifies = row.workload != Workload::Floor;
+        let ratio = |value: f64| {
+            if verifies {
+                format!("{value:.2}")
+            } else {
+                "—".to_owned()
+            }
+        };
         println!(
-            "| {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | **{:.2}** | {:.1} | {:.1} | {:.1} | {:.2} | {} |",
-            row.0,
-            row.1,
-            row.2,
-            row.3,
-            row.4,
-            row.5,
-            row.2 / sdk,
-            row.7 as f64 / 1024.0,
-            row.10,
-            row.11,
-            capacity / sdk_cpu,
-            row.8
+            "| {} | {} | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | **{}** | {:.1} | {:.1} | {:.1} | {} | {} |",
+            row.scenario,
+            row.workload.label(),
+            if verifies {
+                format!("{sdk:.0}")
+            } else {
+                "—".to_owned()
+            },
+            row.connections,
+            row.rate,
+            row.p50,
+            row.p99,
+            row.p999,
+            ratio(row.rate / sdk),
+            row.peak_rss_kib as f64 / 1024.0,
+            row.service_us,
+            row.generator_us,
+            ratio(capacity / sdk_cpu),
+            row.errors
         );
     }
     let _ = std::fs::remove_dir_all(&base);
