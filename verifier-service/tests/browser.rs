@@ -88,6 +88,40 @@ fn wait_verdict_script(state: &str, title: &str) -> String {
     )
 }
 
+/// The KTP-el sample with a portrait (a 48 × 64 JPEG), issued by the demo KTP-el issuer,
+/// bound to the demo phone, and shown from it at about [`NOW`].
+fn ktp_with_portrait_shown(data: &ikd_sdk::demo::DemoData) -> String {
+    let mut face = image::GrayImage::new(48, 64);
+    for (x, y, pixel) in face.enumerate_pixels_mut() {
+        *pixel = image::Luma([(x * 4 + y * 2) as u8]);
+    }
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 60)
+        .encode_image(&face)
+        .unwrap();
+    let mut document: ikd_sdk::Document = serde_json::from_str(ikd_sdk::samples::KTP_JSON).unwrap();
+    let ikd_sdk::Document::Ktp(ktp) = &mut document else {
+        panic!("the KTP-el sample is a KTP-el");
+    };
+    ktp.foto = Some(jpeg);
+    let issuer = &data
+        .issuers
+        .iter()
+        .find(|i| i.doc_type == ikd_sdk::DocType::Ktp)
+        .unwrap()
+        .issuer;
+    let options = ikd_sdk::IssueOptions {
+        holder_key: Some(data.holder.public_key()),
+        ..Default::default()
+    };
+    let (credential, _) = issuer
+        .issue_with(&document, data.validity, &options)
+        .unwrap();
+    ikd_sdk::present(&credential, &data.holder, NOW, 90, None)
+        .unwrap()
+        .to_qr_text()
+}
+
 fn screenshot_dir() -> Option<PathBuf> {
     std::env::var("IKD_SCREENSHOTS")
         .ok()
@@ -158,6 +192,9 @@ async fn run() {
     // The service, on a free loopback port, with the staff accounts.
     let mut config = config(dir.path(), &staff_toml());
     config.listen = "127.0.0.1:0".parse().unwrap();
+    // Scanning a 1280 × 720 camera frame takes about the default 250 ms budget in a debug
+    // build (a tenth of that in release): give the test's frames room.
+    config.upload.scan_budget = Duration::from_secs(5);
     std::fs::write(&config.trust_store, data.trust.to_json()).unwrap();
     let state = server::build(&config, Clock::Fixed(NOW)).unwrap();
     let listener = tokio::net::TcpListener::bind(config.listen).await.unwrap();
@@ -460,6 +497,31 @@ async fn run() {
         "{}",
         shown["reason"]
     );
+
+    // A KTP-el with a portrait: `kyc` may see it, so the page shows the photo on the card.
+    browser
+        .send_keys(
+            &wedge,
+            &format!("{}\u{E007}", ktp_with_portrait_shown(&data)),
+        )
+        .await;
+    browser
+        .wait_for(
+            "the portrait",
+            "const img = document.querySelector('#document img.portrait');
+             return img !== null && img.complete && img.naturalWidth > 0;",
+            VERDICT_WAIT,
+        )
+        .await;
+    let portrait = browser
+        .execute(
+            "const img = document.querySelector('#document img.portrait');
+             return [img.naturalWidth, img.naturalHeight, img.alt,
+                     document.getElementById('verdict').dataset.verdict];",
+            json!([]),
+        )
+        .await;
+    assert_eq!(portrait, json!([48, 64, "Foto pemegang", "valid"]));
 
     // Signing out returns to the form; the session is gone on the server too.
     browser.click(&browser.find("#logout").await).await;
