@@ -78,25 +78,39 @@ pub fn spawn_background(state: &AppState, stop: &watch::Receiver<bool>) -> Vec<J
     let reload = {
         let state = state.clone();
         let mut stop = stop.clone();
-        tokio::spawn(async move {
-            // A sync runs at once (the cache may be empty or old); a file was read by
-            // `build`, so its first check waits an interval.
-            let mut wait = if state.trust.sync_settings().is_some() {
-                std::time::Duration::ZERO
-            } else {
-                state.trust_reload
+        // A thread of its own: a sync writes files and verifies signed lists, and a file
+        // reload reads one; none of that may hold up a worker that answers requests.
+        tokio::task::spawn_blocking(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime,
+                Err(error) => {
+                    tracing::error!(%error, "the trust data task cannot start; no sync or reload");
+                    return;
+                }
             };
-            loop {
-                tokio::select! {
-                    _ = stop.changed() => break,
-                    () = tokio::time::sleep(wait) => {
-                        tokio::select! {
-                            _ = stop.changed() => break,
-                            next = state.trust.tick(state.clock.now()) => wait = next,
+            runtime.block_on(async move {
+                // A sync runs at once (the cache may be empty or old); a file was read by
+                // `build`, so its first check waits an interval.
+                let mut wait = if state.trust.sync_settings().is_some() {
+                    std::time::Duration::ZERO
+                } else {
+                    state.trust_reload
+                };
+                loop {
+                    tokio::select! {
+                        _ = stop.changed() => break,
+                        () = tokio::time::sleep(wait) => {
+                            tokio::select! {
+                                _ = stop.changed() => break,
+                                next = state.trust.tick(state.clock.now()) => wait = next,
+                            }
                         }
                     }
                 }
-            }
+            });
         })
     };
     let purge = {
