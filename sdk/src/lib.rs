@@ -103,7 +103,9 @@ pub use inspect::{Inspection, inspect};
 pub use issue::{Credential, CredentialId, IssueError, IssueOptions, Issuer, Validity};
 pub use nik::Nik;
 pub use policy::{Freshness, Policy, WhenStale};
-pub use presentation::{Challenge, Presentation, ReplayCache, present};
+pub use presentation::{
+    Challenge, Presentation, ReplayCache, ReplayStore, ReplayStoreUnavailable, present,
+};
 pub use reason::{FieldPath, Reason, Stage, Warning};
 pub use report::{Report, Verdict};
 pub use status_list::{StatusList, StatusListToken};

@@ -391,7 +391,7 @@ pub(crate) fn check_binding(
     now: UnixTime,
     policy: &crate::policy::Policy,
     challenge: Option<&Challenge>,
-    replay_cache: Option<&ReplayCache>,
+    replay_store: Option<&dyn ReplayStore>,
 ) -> Result<PresentationInfo, Reason> {
     let signed = received.envelope.signed_bytes();
     if holder_key.alg() != alg || !holder_key.verify(&signed, received.envelope.signature()) {
@@ -418,11 +418,13 @@ pub(crate) fn check_binding(
             return Err(Reason::AudienceMismatch);
         }
     }
-    if let Some(cache) = replay_cache {
+    if let Some(store) = replay_store {
         let id = crypto::sha256(received.envelope.signature());
         let forget_after = UnixTime(expires_at.0.saturating_add(leeway));
-        if !cache.insert(id, forget_after, now) {
-            return Err(Reason::PresentationReplayed);
+        match store.remember(&id, forget_after, now) {
+            Ok(true) => {}
+            Ok(false) => return Err(Reason::PresentationReplayed),
+            Err(ReplayStoreUnavailable) => return Err(Reason::ReplayCheckUnavailable),
         }
     }
     Ok(PresentationInfo {
@@ -432,6 +434,46 @@ pub(crate) fn check_binding(
         nonce: payload.nonce.map(str::to_owned),
         audience: payload.audience.map(str::to_owned),
     })
+}
+
+/// Where a verifier remembers the presentations it accepted, so that each is accepted
+/// once: [`ReplayCache`] in memory, or a store that several instances of one verifier
+/// share (the verification service keeps one in PostgreSQL).
+pub trait ReplayStore: Send + Sync + fmt::Debug {
+    /// Records presentation `id` (the SHA-256 of its signature) until `forget_after`, and
+    /// says whether it was new: `Ok(false)` when it is recorded already and not yet
+    /// forgotten at `now`. An error means the store could not tell; the presentation is
+    /// then refused (`replay_check_unavailable`).
+    fn remember(
+        &self,
+        id: &[u8; 32],
+        forget_after: UnixTime,
+        now: UnixTime,
+    ) -> Result<bool, ReplayStoreUnavailable>;
+}
+
+/// A [`ReplayStore`] could not tell whether a presentation is new (its details are the
+/// store's to log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplayStoreUnavailable;
+
+impl fmt::Display for ReplayStoreUnavailable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the replay store is unavailable")
+    }
+}
+
+impl std::error::Error for ReplayStoreUnavailable {}
+
+impl ReplayStore for ReplayCache {
+    fn remember(
+        &self,
+        id: &[u8; 32],
+        forget_after: UnixTime,
+        now: UnixTime,
+    ) -> Result<bool, ReplayStoreUnavailable> {
+        Ok(self.insert(*id, forget_after, now))
+    }
 }
 
 /// Remembers the presentations a verifier accepted until they expire, so that each is

@@ -244,6 +244,9 @@ pub enum Reason {
     AudienceMismatch,
     /// This verifier has already accepted this presentation.
     PresentationReplayed,
+    /// The verifier's replay store could not say whether the presentation was accepted
+    /// before (a shared store out of reach): refused rather than risk a replay.
+    ReplayCheckUnavailable,
 }
 
 /// A registry row: one reason code with its stage and its messages.
@@ -428,6 +431,9 @@ registry! {
     "presentation_replayed", HolderBinding,
         "This QR code has already been used; ask the holder to show a fresh one.",
         "Kode QR ini sudah pernah digunakan; minta pemegang menampilkan kode baru.";
+    "replay_check_unavailable", HolderBinding,
+        "This verifier could not check whether the QR code was already used; try again with a fresh one shortly.",
+        "Verifikator tidak dapat memeriksa apakah kode QR ini sudah pernah digunakan; coba lagi sebentar lagi dengan kode baru.";
 }
 
 impl Reason {
@@ -487,6 +493,7 @@ impl Reason {
             Reason::NonceMismatch => "nonce_mismatch",
             Reason::AudienceMismatch => "audience_mismatch",
             Reason::PresentationReplayed => "presentation_replayed",
+            Reason::ReplayCheckUnavailable => "replay_check_unavailable",
         }
     }
 

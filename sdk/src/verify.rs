@@ -7,7 +7,7 @@ use crate::document::{self, Document};
 use crate::limits::MAX_KID_CANDIDATES;
 use crate::policy::{FreshnessState, Policy};
 use crate::presentation::{
-    self, Challenge, PresentationInfo, PresentationPayload, ReceivedPresentation, ReplayCache,
+    self, Challenge, PresentationInfo, PresentationPayload, ReceivedPresentation, ReplayStore,
 };
 use crate::reason::{Reason, Severity, Stage, Warning};
 use crate::status_list::{self, StatusListToken};
@@ -289,8 +289,9 @@ pub struct VerifyOptions<'a> {
     /// audience, if it has one). A bare credential the policy accepts cannot bind one and
     /// is judged by the policy alone.
     pub challenge: Option<&'a Challenge>,
-    /// Where accepted presentations are remembered, so that each is accepted once.
-    pub replay_cache: Option<&'a ReplayCache>,
+    /// Where accepted presentations are remembered, so that each is accepted once: a
+    /// [`crate::ReplayCache`], or any [`ReplayStore`].
+    pub replay_cache: Option<&'a dyn ReplayStore>,
 }
 
 /// [`verify`], with a challenge and a replay cache.

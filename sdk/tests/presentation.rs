@@ -279,6 +279,70 @@ fn a_presentation_is_accepted_once_per_replay_cache() {
     assert_eq!(cache.len(), 2);
 }
 
+/// A shared replay store out of reach, and one that records what it is asked.
+#[derive(Debug, Default)]
+struct SharedStore {
+    reachable: bool,
+    asked: std::sync::Mutex<Vec<([u8; 32], UnixTime)>>,
+}
+
+impl ikd_sdk::ReplayStore for SharedStore {
+    fn remember(
+        &self,
+        id: &[u8; 32],
+        forget_after: UnixTime,
+        _now: UnixTime,
+    ) -> Result<bool, ikd_sdk::ReplayStoreUnavailable> {
+        self.asked.lock().unwrap().push((*id, forget_after));
+        if self.reachable {
+            Ok(true)
+        } else {
+            Err(ikd_sdk::ReplayStoreUnavailable)
+        }
+    }
+}
+
+#[test]
+fn a_replay_store_that_cannot_answer_refuses_the_presentation() {
+    let phone = phone(HolderAlg::EdDsa);
+    let credential = credential(&ktp(), Some(&phone));
+    let qr = present(&credential, &phone, NOW, 90, None)
+        .unwrap()
+        .to_qr_text();
+    let down = SharedStore::default();
+    let options = VerifyOptions {
+        replay_cache: Some(&down),
+        ..VerifyOptions::default()
+    };
+    assert_eq!(
+        check(&qr, NOW, &options),
+        Err("replay_check_unavailable".into())
+    );
+    // The store is asked last, after every other check, about the signature's hash, to be
+    // kept until the presentation's expiry plus the leeway.
+    let up = SharedStore {
+        reachable: true,
+        ..SharedStore::default()
+    };
+    let options = VerifyOptions {
+        replay_cache: Some(&up),
+        ..VerifyOptions::default()
+    };
+    assert_eq!(check(&qr, NOW, &options), Ok(()));
+    let asked = up.asked.lock().unwrap().clone();
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0].1, UnixTime(NOW.0 + 90 + 30));
+    assert_eq!(
+        check(&qr, UnixTime(NOW.0 + 200), &options),
+        Err("presentation_expired".into())
+    );
+    assert_eq!(
+        up.asked.lock().unwrap().len(),
+        1,
+        "not asked for an expired one"
+    );
+}
+
 #[test]
 fn purpose_profiles_verify_and_a_policy_can_require_one() {
     let phone = phone(HolderAlg::Es256);
