@@ -328,7 +328,9 @@ fn open_store(backend: &AuditBackend, cutoff: i64) -> Result<(Box<dyn Store>, u6
             Box::new(SqliteStore::open(path).map_err(|(what, e)| failed(what, &e))?)
         }
         AuditBackend::Postgres { url } => {
-            Box::new(PostgresStore::open(url).map_err(|(what, e)| failed(what, &e))?)
+            let connection = PgConnection::open(url, PG_SCHEMA, "audit log")
+                .map_err(|(what, e)| failed(what, &e))?;
+            Box::new(PostgresStore(connection))
         }
     };
     let purged = store
@@ -447,13 +449,23 @@ FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TE
      WITH ORDINALITY AS u(t, c, p, v, r, h, n)
 ORDER BY n";
 
-struct PostgresStore {
+/// One PostgreSQL connection that comes back when lost: the audit writer's, and the shared
+/// replay store's ([`crate::replay`]). Blocking: use it off the async workers.
+pub(crate) struct PgConnection {
     config: postgres::Config,
     client: Option<postgres::Client>,
+    /// What it is for, in its log lines.
+    role: &'static str,
 }
 
-impl PostgresStore {
-    fn open(url: &PostgresUrl) -> Result<Self, (&'static str, String)> {
+impl PgConnection {
+    /// Connects to `url` and runs `schema` (statements that create what is missing) in
+    /// one transaction. The error says which step failed, and why.
+    pub(crate) fn open(
+        url: &PostgresUrl,
+        schema: &str,
+        role: &'static str,
+    ) -> Result<Self, (&'static str, String)> {
         let mut config = url
             .config()
             .ok_or(("cannot read the connection string", String::new()))?;
@@ -463,23 +475,24 @@ impl PostgresStore {
         if config.get_application_name().is_none() {
             config.application_name("ikd-verifier-service");
         }
-        let mut store = PostgresStore {
+        let mut connection = PgConnection {
             config,
             client: None,
+            role,
         };
-        let client = store
+        let client = connection
             .connect()
             .map_err(|e| ("cannot connect", e.to_string()))?;
         let mut transaction = client
             .transaction()
             .map_err(|e| ("cannot set up", e.to_string()))?;
         transaction
-            .batch_execute(PG_SCHEMA)
+            .batch_execute(schema)
             .map_err(|e| ("cannot set up", e.to_string()))?;
         transaction
             .commit()
             .map_err(|e| ("cannot set up", e.to_string()))?;
-        Ok(store)
+        Ok(connection)
     }
 
     /// The connection, made (again) if there is none or it was lost.
@@ -499,7 +512,7 @@ impl PostgresStore {
 
     /// Runs `work` on the connection; when the connection was lost, connects again and
     /// runs it once more.
-    fn with_client<T>(
+    pub(crate) fn with_client<T>(
         &mut self,
         work: impl Fn(&mut postgres::Client) -> Result<T, postgres::Error>,
     ) -> Result<T, String> {
@@ -510,7 +523,7 @@ impl PostgresStore {
         match first {
             Ok(value) => Ok(value),
             Err(e) if self.client.as_ref().is_none_or(postgres::Client::is_closed) => {
-                tracing::warn!(error = %e, "audit database connection lost; reconnecting");
+                tracing::warn!(error = %e, role = self.role, "database connection lost; reconnecting");
                 self.client = None;
                 let client = self.connect().map_err(|e| e.to_string())?;
                 work(client).map_err(|e| e.to_string())
@@ -520,6 +533,8 @@ impl PostgresStore {
     }
 }
 
+struct PostgresStore(PgConnection);
+
 impl Store for PostgresStore {
     fn write(&mut self, rows: &[&AuditRecord]) -> Result<(), String> {
         let times: Vec<i64> = rows.iter().map(|r| r.time.0).collect();
@@ -528,7 +543,7 @@ impl Store for PostgresStore {
         let verdicts: Vec<&str> = rows.iter().map(|r| verdict_name(r.verdict)).collect();
         let reasons: Vec<Option<&str>> = rows.iter().map(|r| r.reason_code).collect();
         let hmacs: Vec<Option<&str>> = rows.iter().map(|r| r.credential_hmac.as_deref()).collect();
-        self.with_client(|client| {
+        self.0.with_client(|client| {
             client
                 .execute(
                     PG_INSERT,
@@ -539,7 +554,8 @@ impl Store for PostgresStore {
     }
 
     fn purge(&mut self, cutoff: i64) -> Result<u64, String> {
-        self.with_client(|client| client.execute("DELETE FROM audit WHERE time < $1", &[&cutoff]))
+        self.0
+            .with_client(|client| client.execute("DELETE FROM audit WHERE time < $1", &[&cutoff]))
     }
 }
 

@@ -110,6 +110,10 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ),
     ("IKD_AUDIENCE", "policy.audience"),
     (
+        "IKD_REPLAY_STORE",
+        "policy.replay_store (\"memory\" or \"audit_database\")",
+    ),
+    (
         "IKD_AUDIT_BACKEND",
         "audit.backend (\"sqlite\" or \"postgres\")",
     ),
@@ -373,8 +377,8 @@ pub struct Config {
     pub bare_credentials: DocTypeSet,
     /// This verifier's identifier, which a challenge asks presentations to bind.
     pub audience: Option<String>,
-    /// How many accepted presentations are remembered to refuse replays.
-    pub replay_cache_capacity: usize,
+    /// Where accepted presentations are remembered to refuse replays.
+    pub replay: ReplayStoreConfig,
     /// The audit log.
     pub audit: AuditConfig,
     /// The API clients.
@@ -398,6 +402,22 @@ impl Config {
 /// Default size of the replay cache: far above what one instance verifies in a
 /// presentation's 90-second life.
 pub const DEFAULT_REPLAY_CACHE_CAPACITY: usize = 100_000;
+
+/// Where the service remembers the presentations it accepted (`policy.replay_store`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReplayStoreConfig {
+    /// In this instance's memory (`"memory"`, the default), at most `capacity` of them.
+    Memory {
+        /// `policy.replay_cache_capacity`.
+        capacity: usize,
+    },
+    /// In the PostgreSQL audit database (`"audit_database"`), shared by every instance
+    /// that uses it.
+    Postgres {
+        /// The audit database's connection string.
+        url: PostgresUrl,
+    },
+}
 
 /// Settings given on the command line; they win over the file and the environment.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -458,6 +478,7 @@ struct RawPolicy {
     accepted_doc_types: Option<Vec<String>>,
     bare_credentials: Option<Vec<String>>,
     audience: Option<String>,
+    replay_store: Option<String>,
     replay_cache_capacity: Option<usize>,
     trust_list_max_age_seconds: Option<u32>,
     trust_list_grace_seconds: Option<u32>,
@@ -646,6 +667,9 @@ impl RawConfig {
         if let Some(v) = lookup("IKD_AUDIENCE") {
             self.policy.audience = Some(v);
         }
+        if let Some(v) = lookup("IKD_REPLAY_STORE") {
+            self.policy.replay_store = Some(v);
+        }
         if let Some(v) = lookup("IKD_AUDIT_BACKEND") {
             self.audit.backend = Some(v);
         }
@@ -833,6 +857,32 @@ impl RawConfig {
             }
             _ => return Err(error("audit.backend must be \"sqlite\" or \"postgres\"")),
         };
+        let replay = match (self.policy.replay_store.as_deref(), &backend) {
+            (None | Some("memory"), _) => ReplayStoreConfig::Memory {
+                capacity: replay_cache_capacity,
+            },
+            (Some("audit_database"), AuditBackend::Postgres { url }) => {
+                if self.policy.replay_cache_capacity.is_some() {
+                    return Err(error(
+                        "policy.replay_cache_capacity is for the memory replay store; the \
+                         audit database keeps every presentation until it expires",
+                    ));
+                }
+                ReplayStoreConfig::Postgres { url: url.clone() }
+            }
+            (Some("audit_database"), AuditBackend::Sqlite { .. }) => {
+                return Err(error(
+                    "policy.replay_store = \"audit_database\" shares replays between \
+                     instances through the postgres audit backend; one instance with sqlite \
+                     keeps them in memory (\"memory\")",
+                ));
+            }
+            (Some(_), _) => {
+                return Err(error(
+                    "policy.replay_store must be \"memory\" or \"audit_database\"",
+                ));
+            }
+        };
         let hmac_key = match self.audit.hmac_key {
             None => {
                 return Err(error(
@@ -893,7 +943,7 @@ impl RawConfig {
             accepted_doc_types,
             bare_credentials,
             audience,
-            replay_cache_capacity,
+            replay,
             audit: AuditConfig {
                 backend,
                 hmac_key,
@@ -1159,6 +1209,45 @@ mod tests {
         assert_eq!(config.policy(), Policy::default());
         assert!(config.clients.is_empty());
         assert_eq!(format!("{:?}", config.audit.hmac_key), "HmacKey(..)");
+    }
+
+    #[test]
+    fn the_replay_store_is_memory_or_the_postgres_audit_database() {
+        let with = |policy: &str, audit: &str| {
+            resolve(&format!(
+                "[policy]\n{policy}\n[audit]\nhmac_key = \"{KEY}\"\n{audit}\n"
+            ))
+        };
+        let postgres = "backend = \"postgres\"\npostgres_url = \"host=db user=ikd dbname=ikd\"";
+        assert_eq!(
+            resolve(&minimal()).unwrap().replay,
+            ReplayStoreConfig::Memory {
+                capacity: DEFAULT_REPLAY_CACHE_CAPACITY
+            }
+        );
+        assert_eq!(
+            with("replay_cache_capacity = 50", "").unwrap().replay,
+            ReplayStoreConfig::Memory { capacity: 50 }
+        );
+        let shared = with("replay_store = \"audit_database\"", postgres).unwrap();
+        assert_eq!(
+            shared.replay,
+            ReplayStoreConfig::Postgres {
+                url: PostgresUrl::parse("host=db user=ikd dbname=ikd").unwrap()
+            }
+        );
+        for (policy, audit, complaint) in [
+            ("replay_store = \"audit_database\"", "", "postgres audit backend"),
+            (
+                "replay_store = \"audit_database\"\nreplay_cache_capacity = 5",
+                postgres,
+                "replay_cache_capacity is for the memory",
+            ),
+            ("replay_store = \"redis\"", "", "must be \"memory\" or"),
+        ] {
+            let error = with(policy, audit).unwrap_err().to_string();
+            assert!(error.contains(complaint), "{policy}: {error}");
+        }
     }
 
     #[test]

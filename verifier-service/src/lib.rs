@@ -28,6 +28,7 @@ pub mod demo;
 pub mod metrics;
 pub mod openapi;
 pub mod problem;
+pub mod replay;
 pub mod server;
 pub mod state;
 pub mod telemetry;

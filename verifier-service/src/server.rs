@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::state::AppState;
 use crate::trust::Reload;
 use std::future::Future;
+use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -125,6 +126,14 @@ pub fn spawn_background(state: &AppState, stop: &watch::Receiver<bool>) -> Vec<J
                     _ = ticks.tick() => {
                         if let Err(e) = state.audit.purge(state.clock.now()).await {
                             tracing::error!(error = %e, "old audit rows not deleted");
+                        }
+                        if state.replay.blocks() {
+                            let (replay, now) = (Arc::clone(&state.replay), state.clock.now());
+                            if let Ok(Err(e)) =
+                                tokio::task::spawn_blocking(move || replay.purge(now)).await
+                            {
+                                tracing::error!(error = %e, "expired replay rows not deleted");
+                            }
                         }
                     }
                 }

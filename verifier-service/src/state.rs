@@ -5,6 +5,7 @@ use crate::auth::Clients;
 use crate::clock::Clock;
 use crate::config::{Config, UploadConfig};
 use crate::metrics::Metrics;
+use crate::replay::ReplayBackend;
 use crate::trust::TrustHolder;
 use ikd_sdk::Policy;
 use std::sync::Arc;
@@ -27,7 +28,7 @@ pub struct Inner {
     /// This verifier's identifier, bound by challenges when configured.
     pub audience: Option<String>,
     /// The presentations accepted, so that each is accepted once.
-    pub replay_cache: ikd_sdk::ReplayCache,
+    pub replay: Arc<ReplayBackend>,
     /// The audit log.
     pub audit: AuditLog,
     /// Keyed hash of credential identifiers for the audit log.
@@ -59,8 +60,9 @@ impl AppState {
     /// configured) is opened and loaded now; an unsigned trust store file is not read yet:
     /// call [`TrustHolder::reload`] (or [`TrustHolder::install`]). A trust setup that
     /// fails leaves the state without trust data (503) and the reason in
-    /// [`TrustHolder::last_error`]; [`AppState::try_new`] returns it instead.
-    pub fn new(config: &Config, audit: AuditLog, clock: Clock) -> Self {
+    /// [`TrustHolder::last_error`]; [`AppState::try_new`] returns it instead. Fails only
+    /// when the configured replay store cannot be opened.
+    pub fn new(config: &Config, audit: AuditLog, clock: Clock) -> Result<Self, String> {
         let trust = TrustHolder::from_config(config, &config.policy(), clock.now())
             .unwrap_or_else(TrustHolder::unavailable);
         Self::with_trust(config, audit, clock, trust)
@@ -70,17 +72,24 @@ impl AppState {
     /// folder that cannot be created) is an error.
     pub fn try_new(config: &Config, audit: AuditLog, clock: Clock) -> Result<Self, String> {
         let trust = TrustHolder::from_config(config, &config.policy(), clock.now())?;
-        Ok(Self::with_trust(config, audit, clock, trust))
+        Self::with_trust(config, audit, clock, trust)
     }
 
-    /// The state for `config` with the trust holder `trust`.
-    pub fn with_trust(config: &Config, audit: AuditLog, clock: Clock, trust: TrustHolder) -> Self {
-        AppState(Arc::new(Inner {
+    /// The state for `config` with the trust holder `trust`; fails when the configured
+    /// replay store cannot be opened.
+    pub fn with_trust(
+        config: &Config,
+        audit: AuditLog,
+        clock: Clock,
+        trust: TrustHolder,
+    ) -> Result<Self, String> {
+        let replay = Arc::new(ReplayBackend::open(&config.replay)?);
+        Ok(AppState(Arc::new(Inner {
             clients: Clients::new(&config.clients),
             trust,
             policy: config.policy(),
             audience: config.audience.clone(),
-            replay_cache: ikd_sdk::ReplayCache::new(config.replay_cache_capacity),
+            replay,
             audit,
             hasher: CredentialHasher::new(config.audit.hmac_key.clone()),
             metrics: Metrics::default(),
@@ -93,7 +102,7 @@ impl AppState {
             upload: config.upload.clone(),
             scan_permits: Arc::new(Semaphore::new(config.upload.concurrency.max(1))),
             counter: crate::counter::Counter::new(&config.counter),
-        }))
+        })))
     }
 }
 

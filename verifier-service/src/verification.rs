@@ -70,12 +70,28 @@ pub async fn verify_qr(
         .ok_or_else(Problem::trust_not_loaded)?;
 
     let now = state.clock.now();
-    let options = ikd_sdk::VerifyOptions {
-        challenge: challenge.as_ref(),
-        replay_cache: Some(&state.replay_cache),
+    let verify = {
+        let (policy, replay) = (state.policy.clone(), Arc::clone(&state.replay));
+        move || {
+            let options = ikd_sdk::VerifyOptions {
+                challenge: challenge.as_ref(),
+                replay_cache: Some(&*replay),
+            };
+            ikd_sdk::verify_with(&qr, &trust.store, now, &policy, &options)
+        }
     };
-    let result = ikd_sdk::verify_with(&qr, &trust.store, now, &state.policy, &options);
-    drop(qr);
+    // A shared replay store is a database round trip: not on an async worker.
+    let result = if state.replay.blocks() {
+        match tokio::task::spawn_blocking(verify).await {
+            Ok(result) => result,
+            // As if it had run here: a panic stays a panic.
+            Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+            // Cancelled: the runtime is shutting down and the request cannot finish.
+            Err(_) => return Err(Problem::request_timeout()),
+        }
+    } else {
+        verify()
+    };
     let json = DisclosedReport::new(&result, purpose).to_json();
     let (verdict, reason_code) = match &result {
         Ok(_) => (Verdict::Valid, None),

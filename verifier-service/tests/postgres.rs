@@ -59,7 +59,7 @@ fn config_with(dir: &Path, backend: AuditBackend) -> Config {
 
 fn state_with(config: &Config, trust: &ikd_sdk::TrustStore) -> AppState {
     let audit = AuditLog::open(&config.audit.backend, config.audit.retention_days, NOW).unwrap();
-    let state = AppState::new(config, audit, Clock::Fixed(NOW));
+    let state = AppState::new(config, audit, Clock::Fixed(NOW)).unwrap();
     state.trust.install(trust.clone(), "test".into(), NOW);
     state
 }
@@ -168,13 +168,15 @@ fn record(days_ago: i64, client: &str) -> AuditRecord {
     }
 }
 
-/// A configuration file for an instance of a multi-instance deployment: the audit log in
-/// PostgreSQL, selected in the file.
+/// A configuration file for an instance of a multi-instance deployment: the audit log and
+/// the replay store in PostgreSQL, selected in the file.
 fn instance_config(dir: &Path, url: &str) -> Config {
     let text = format!(
         r#"
 listen = "127.0.0.1:0"
 trust_store = "trust.json"
+[policy]
+replay_store = "audit_database"
 [audit]
 backend = "postgres"
 postgres_url = "{url}"
@@ -358,6 +360,36 @@ fn postgres_holds_the_same_rows_as_sqlite_with_the_same_retention() {
             let (status, _) = http_request(addr, "GET", "/readyz", &[], b"").await;
             assert_eq!(status, 200);
         }
+        // One QR code from the phone, accepted by one instance, is refused by the other:
+        // they share the replay store.
+        let bearer = format!("Bearer {BANK_KEY}");
+        let body = verify_body(&shown(&data, "ktp"), Some("kyc"));
+        let mut codes = Vec::new();
+        for (addr, _, _) in [&instances[0], &instances[1], &instances[0]] {
+            let (status, answer) = http_request(
+                *addr,
+                "POST",
+                "/v1/verify",
+                &[
+                    ("Authorization", &bearer),
+                    ("Content-Type", "application/json"),
+                ],
+                body.as_bytes(),
+            )
+            .await;
+            assert_eq!(status, 200, "{answer}");
+            let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
+            codes.push(
+                answer["reason"]["code"]
+                    .as_str()
+                    .unwrap_or("none")
+                    .to_owned(),
+            );
+        }
+        assert_eq!(
+            codes,
+            ["none", "presentation_replayed", "presentation_replayed"]
+        );
         for (_, stop, task) in instances {
             let _ = stop.send(());
             task.await.unwrap().unwrap();
@@ -365,8 +397,42 @@ fn postgres_holds_the_same_rows_as_sqlite_with_the_same_retention() {
     });
     let rows = pg_rows(&server, "multi");
     let by = |client: &str| rows.iter().filter(|r| r.1 == client).count();
-    assert_eq!((by("bank"), by("shop"), rows.len()), (8, 4, 12));
-    assert!(rows.iter().all(|r| r.3 == "valid" && r.5.is_some()));
+    assert_eq!((by("bank"), by("shop"), rows.len()), (11, 4, 15));
+    let replayed = rows
+        .iter()
+        .filter(|r| r.4.as_deref() == Some("presentation_replayed"))
+        .count();
+    assert_eq!(replayed, 2);
+    assert!(
+        rows.iter()
+            .all(|r| (r.3 == "valid") == r.5.is_some() && (r.3 == "valid") == r.4.is_none())
+    );
+    // The shared store holds hashes and times only: one row per presentation accepted
+    // (the KTP-el and the profiles are shown from the phone; the KKs are bare).
+    let replay_rows: Vec<(Vec<u8>, i64)> = server.with_client("multi", |client| {
+        client
+            .query("SELECT id, forget_after FROM presentation_replay", &[])
+            .unwrap()
+            .iter()
+            .map(|row| (row.get(0), row.get(1)))
+            .collect()
+    });
+    let shown_in_the_loop = (0..12)
+        .filter(|i| data.credentials[i % data.credentials.len()].bound)
+        .count();
+    assert!(shown_in_the_loop > 0);
+    assert_eq!(replay_rows.len(), shown_in_the_loop + 1);
+    assert!(
+        replay_rows
+            .iter()
+            .all(|(id, forget_after)| id.len() == 32 && *forget_after <= NOW.0 + 120)
+    );
+    // Once they may be forgotten, the purge deletes them.
+    let replay = ikd_verifier_service::replay::ReplayBackend::open(&configs[0].replay).unwrap();
+    assert_eq!(
+        replay.purge(UnixTime(NOW.0 + 121)).unwrap(),
+        replay_rows.len() as u64
+    );
 }
 
 #[test]

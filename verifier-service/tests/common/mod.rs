@@ -168,7 +168,7 @@ pub fn sqlite(path: &Path) -> AuditBackend {
 pub fn state_at(dir: &Path, now: UnixTime, trust: Option<&TrustStore>, extra: &str) -> AppState {
     let config = config(dir, extra);
     let audit = AuditLog::open(&config.audit.backend, config.audit.retention_days, now).unwrap();
-    let state = AppState::new(&config, audit, Clock::Fixed(now));
+    let state = AppState::new(&config, audit, Clock::Fixed(now)).unwrap();
     if let Some(trust) = trust {
         state.trust.install(trust.clone(), "test".into(), now);
     }

@@ -1,0 +1,148 @@
+//! Where the service remembers the presentations it accepted (the SDK's replay check):
+//! in memory for one instance, or in the PostgreSQL audit database so that several
+//! instances behind a load balancer refuse a QR code that any of them accepted.
+//!
+//! A row holds the SHA-256 of a presentation's signature and when it may be forgotten:
+//! nothing read from the credential.
+
+use crate::audit::PgConnection;
+use crate::config::{PostgresUrl, ReplayStoreConfig};
+use ikd_sdk::{ReplayCache, ReplayStore, ReplayStoreUnavailable, UnixTime};
+use std::fmt;
+use std::sync::{Mutex, PoisonError};
+
+/// The table. Several instances may start at once: the advisory lock (the audit log's)
+/// makes them create it one after the other.
+const PG_SCHEMA: &str = "
+SELECT pg_advisory_xact_lock(7306914113);
+CREATE TABLE IF NOT EXISTS presentation_replay (
+    id BYTEA PRIMARY KEY,
+    forget_after BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS presentation_replay_forget_after
+    ON presentation_replay (forget_after);
+";
+
+/// Records a presentation unless an unforgotten row has it: a row comes back exactly when
+/// the presentation is new (or its old row was due to be forgotten).
+const PG_REMEMBER: &str = "
+INSERT INTO presentation_replay (id, forget_after) VALUES ($1, $2)
+ON CONFLICT (id) DO UPDATE SET forget_after = EXCLUDED.forget_after
+    WHERE presentation_replay.forget_after < $3
+RETURNING 1";
+
+/// The service's replay store.
+pub struct ReplayBackend(Backend);
+
+enum Backend {
+    /// This instance's own bounded cache.
+    Memory(ReplayCache),
+    /// A table in the PostgreSQL audit database, shared by every instance using it.
+    Postgres(OffRuntime),
+}
+
+/// The `postgres` client drives a tokio runtime of its own, which may be neither started
+/// nor dropped on a thread that drives async tasks: it is opened and closed on a thread of
+/// its own, and used only from blocking threads ([`ReplayBackend::blocks`]).
+struct OffRuntime(Option<Box<Mutex<PgConnection>>>);
+
+impl OffRuntime {
+    fn connection(&self) -> Result<std::sync::MutexGuard<'_, PgConnection>, String> {
+        self.0
+            .as_ref()
+            .map(|connection| connection.lock().unwrap_or_else(PoisonError::into_inner))
+            .ok_or_else(|| "the replay store is closed".to_owned())
+    }
+}
+
+impl Drop for OffRuntime {
+    fn drop(&mut self) {
+        if let Some(connection) = self.0.take() {
+            let _ = std::thread::spawn(move || drop(connection)).join();
+        }
+    }
+}
+
+impl ReplayBackend {
+    /// Opens the configured store (for PostgreSQL: connects and creates the table).
+    pub fn open(config: &ReplayStoreConfig) -> Result<Self, String> {
+        match config {
+            ReplayStoreConfig::Memory { capacity } => {
+                Ok(ReplayBackend(Backend::Memory(ReplayCache::new(*capacity))))
+            }
+            ReplayStoreConfig::Postgres { url } => open_postgres(url),
+        }
+    }
+
+    /// Whether checking a presentation blocks on the network, so that verifications must
+    /// run off the async workers.
+    pub fn blocks(&self) -> bool {
+        matches!(self.0, Backend::Postgres(_))
+    }
+
+    /// Deletes the rows that may be forgotten at `now` (PostgreSQL; the memory cache
+    /// forgets by itself). Blocking. Returns how many went.
+    pub fn purge(&self, now: UnixTime) -> Result<u64, String> {
+        match &self.0 {
+            Backend::Memory(_) => Ok(0),
+            Backend::Postgres(connection) => connection.connection()?.with_client(|client| {
+                client.execute(
+                    "DELETE FROM presentation_replay WHERE forget_after < $1",
+                    &[&now.0],
+                )
+            }),
+        }
+    }
+}
+
+fn open_postgres(url: &PostgresUrl) -> Result<ReplayBackend, String> {
+    let opened = std::thread::scope(|scope| {
+        scope
+            .spawn(|| PgConnection::open(url, PG_SCHEMA, "replay store"))
+            .join()
+    });
+    match opened {
+        Ok(Ok(connection)) => Ok(ReplayBackend(Backend::Postgres(OffRuntime(Some(
+            Box::new(Mutex::new(connection)),
+        ))))),
+        Ok(Err((what, error))) => Err(format!(
+            "replay store ({}): {what}: {error}",
+            url.describe()
+        )),
+        Err(_) => Err(format!("replay store ({}): cannot connect", url.describe())),
+    }
+}
+
+impl ReplayStore for ReplayBackend {
+    fn remember(
+        &self,
+        id: &[u8; 32],
+        forget_after: UnixTime,
+        now: UnixTime,
+    ) -> Result<bool, ReplayStoreUnavailable> {
+        match &self.0 {
+            Backend::Memory(cache) => cache.remember(id, forget_after, now),
+            Backend::Postgres(connection) => connection
+                .connection()
+                .and_then(|mut connection| {
+                    connection.with_client(|client| {
+                        client.query_opt(PG_REMEMBER, &[&id.as_slice(), &forget_after.0, &now.0])
+                    })
+                })
+                .map(|row| row.is_some())
+                .map_err(|error| {
+                    tracing::error!(%error, "replay store unavailable; presentations are refused");
+                    ReplayStoreUnavailable
+                }),
+        }
+    }
+}
+
+impl fmt::Debug for ReplayBackend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Backend::Memory(cache) => f.debug_tuple("Memory").field(cache).finish(),
+            Backend::Postgres(_) => f.write_str("Postgres"),
+        }
+    }
+}
