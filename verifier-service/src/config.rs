@@ -1237,7 +1237,11 @@ mod tests {
             }
         );
         for (policy, audit, complaint) in [
-            ("replay_store = \"audit_database\"", "", "postgres audit backend"),
+            (
+                "replay_store = \"audit_database\"",
+                "",
+                "postgres audit backend",
+            ),
             (
                 "replay_store = \"audit_database\"\nreplay_cache_capacity = 5",
                 postgres,

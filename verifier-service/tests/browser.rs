@@ -207,20 +207,9 @@ async fn run() {
 
     // What the API answers for the same client and purpose: the page must say the same.
     let api = |qr: &str| {
-        let body = verify_body(qr, Some("kyc"));
-        let bearer = format!("Bearer {BANK_KEY}");
+        let qr = qr.to_owned();
         async move {
-            let (status, text) = http_request(
-                addr,
-                "POST",
-                "/v1/verify",
-                &[
-                    ("Authorization", &bearer),
-                    ("Content-Type", "application/json"),
-                ],
-                body.as_bytes(),
-            )
-            .await;
+            let (status, text) = post_verify(addr, BANK_KEY, &qr, Some("kyc")).await;
             assert_eq!(status, 200, "{text}");
             serde_json::from_str::<Value>(&text).unwrap()
         }

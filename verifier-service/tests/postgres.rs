@@ -343,40 +343,18 @@ fn postgres_holds_the_same_rows_as_sqlite_with_the_same_retention() {
             } else {
                 (instances[0].0, BANK_KEY, "kyc")
             };
-            let bearer = format!("Bearer {key}");
-            let body = verify_body(&shown(&data, credential.sample), Some(purpose));
-            let (status, answer) = http_request(
-                addr,
-                "POST",
-                "/v1/verify",
-                &[
-                    ("Authorization", &bearer),
-                    ("Content-Type", "application/json"),
-                ],
-                body.as_bytes(),
-            )
-            .await;
+            let (status, answer) =
+                post_verify(addr, key, &shown(&data, credential.sample), Some(purpose)).await;
             assert_eq!(status, 200, "{answer}");
             let (status, _) = http_request(addr, "GET", "/readyz", &[], b"").await;
             assert_eq!(status, 200);
         }
         // One QR code from the phone, accepted by one instance, is refused by the other:
         // they share the replay store.
-        let bearer = format!("Bearer {BANK_KEY}");
-        let body = verify_body(&shown(&data, "ktp"), Some("kyc"));
+        let presented = shown(&data, "ktp");
         let mut codes = Vec::new();
         for (addr, _, _) in [&instances[0], &instances[1], &instances[0]] {
-            let (status, answer) = http_request(
-                *addr,
-                "POST",
-                "/v1/verify",
-                &[
-                    ("Authorization", &bearer),
-                    ("Content-Type", "application/json"),
-                ],
-                body.as_bytes(),
-            )
-            .await;
+            let (status, answer) = post_verify(*addr, BANK_KEY, &presented, Some("kyc")).await;
             assert_eq!(status, 200, "{answer}");
             let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
             codes.push(

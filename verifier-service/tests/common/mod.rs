@@ -244,6 +244,28 @@ pub fn app_for(state: &AppState) -> Router {
     app(state.clone())
 }
 
+/// `POST /v1/verify` of `qr` for `purpose` over real loopback, with `api_key` as the bearer
+/// token ([`http_request`]). Returns the status and the body.
+pub async fn post_verify(
+    addr: std::net::SocketAddr,
+    api_key: &str,
+    qr: &str,
+    purpose: Option<&str>,
+) -> (u16, String) {
+    let bearer = format!("Bearer {api_key}");
+    http_request(
+        addr,
+        "POST",
+        "/v1/verify",
+        &[
+            ("Authorization", &bearer),
+            ("Content-Type", "application/json"),
+        ],
+        verify_body(qr, purpose).as_bytes(),
+    )
+    .await
+}
+
 /// A tiny HTTP/1.1 client over real loopback: one request, `Connection: close`, the
 /// whole answer read until the server closes. Returns the status and the body.
 pub async fn http_request(
