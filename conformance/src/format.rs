@@ -116,6 +116,10 @@ pub struct Vector {
     /// already: verify it twice with one cache and compare the second outcome.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub replay: bool,
+    /// When true, the verifier's replay store cannot answer (a shared store out of
+    /// reach): a presentation must be refused, not accepted unchecked.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replay_store_unavailable: bool,
     /// The outcome the verifier must produce.
     pub expected: Expected,
 }

@@ -232,6 +232,21 @@ fn trust_data_of(
     Ok(store)
 }
 
+/// A replay store that cannot answer, for vectors with `replay_store_unavailable`.
+#[derive(Debug)]
+pub struct UnavailableReplayStore;
+
+impl ikd_sdk::ReplayStore for UnavailableReplayStore {
+    fn remember(
+        &self,
+        _id: &[u8; 32],
+        _forget_after: UnixTime,
+        _now: UnixTime,
+    ) -> Result<bool, ikd_sdk::ReplayStoreUnavailable> {
+        Err(ikd_sdk::ReplayStoreUnavailable)
+    }
+}
+
 /// Verifies one vector and compares the outcome with its expectation.
 pub fn check_vector(
     vector: &Vector,
@@ -249,7 +264,13 @@ pub fn check_vector(
     let replay_cache = ikd_sdk::ReplayCache::new(16);
     let options = ikd_sdk::VerifyOptions {
         challenge: challenge.as_ref(),
-        replay_cache: vector.replay.then_some(&replay_cache),
+        replay_cache: if vector.replay_store_unavailable {
+            Some(&UnavailableReplayStore)
+        } else if vector.replay {
+            Some(&replay_cache)
+        } else {
+            None
+        },
     };
     let now = UnixTime(vector.now);
     if vector.replay {

@@ -23,6 +23,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use ikd_conformance::runner::UnavailableReplayStore;
 use ikd_sdk::policy::Freshness;
 use ikd_sdk::report::Report;
 use ikd_sdk::store::{STATUS_DIR, TRUST_LIST_FILE};
@@ -33,6 +34,7 @@ use ikd_sdk::{
 use ikd_verifier_service::audit::AuditLog;
 use ikd_verifier_service::clock::Clock;
 use ikd_verifier_service::config::RawConfig;
+use ikd_verifier_service::replay::ReplayBackend;
 use ikd_verifier_service::{AppState, app};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -81,6 +83,8 @@ struct Case {
     challenge: Option<(String, Option<String>)>,
     /// Whether the QR text is verified once before the compared verification.
     replay: bool,
+    /// Whether the verifier's replay store cannot answer.
+    replay_store_unavailable: bool,
     /// The reason code the vector expects; `None` for a valid one.
     expected_code: Option<String>,
 }
@@ -89,7 +93,7 @@ impl Case {
     /// What one service instance is built for: vectors sharing it share the instance.
     fn service_key(&self) -> String {
         format!(
-            "{} {:?} {:?} {} {} {:?} {:?} {:?} {:?}",
+            "{} {:?} {:?} {} {} {:?} {:?} {:?} {:?} {}",
             self.file,
             self.keys,
             self.status_lists,
@@ -98,7 +102,8 @@ impl Case {
             self.accepted_doc_types,
             self.freshness,
             self.bare_credentials,
-            self.challenge.as_ref().map(|c| &c.1)
+            self.challenge.as_ref().map(|c| &c.1),
+            self.replay_store_unavailable
         )
     }
 }
@@ -212,6 +217,10 @@ fn cases() -> (Vec<Case>, Trust) {
                 }),
                 replay: vector
                     .get("replay")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+                replay_store_unavailable: vector
+                    .get("replay_store_unavailable")
                     .and_then(Value::as_bool)
                     .unwrap_or(false),
                 expected_code: vector["expected"]
@@ -335,7 +344,12 @@ rate_limit_per_minute = 1000000
     let config = RawConfig::parse(&text).unwrap().resolve(dir).unwrap();
     let now = UnixTime(case.now);
     let audit = AuditLog::open(&config.audit.backend, config.audit.retention_days, now).unwrap();
-    let state = AppState::try_new(&config, audit, Clock::Fixed(now)).unwrap();
+    let state = if case.replay_store_unavailable {
+        let replay = ReplayBackend::from_store(UnavailableReplayStore);
+        AppState::try_with_replay(&config, audit, Clock::Fixed(now), replay).unwrap()
+    } else {
+        AppState::try_new(&config, audit, Clock::Fixed(now)).unwrap()
+    };
     if let Keys::Store(name) = &case.keys {
         // A local trust store carries no status lists of its own; the service's embedding
         // API takes the store with the vector's status lists, as the SDK gets it.
@@ -436,7 +450,11 @@ fn the_service_gives_the_sdk_verdict_for_every_conformance_vector() {
                 let replay_cache = ReplayCache::new(4);
                 let options = VerifyOptions {
                     challenge: challenge.as_ref(),
-                    replay_cache: Some(&replay_cache),
+                    replay_cache: if case.replay_store_unavailable {
+                        Some(&UnavailableReplayStore)
+                    } else {
+                        Some(&replay_cache)
+                    },
                 };
                 let now = UnixTime(case.now);
                 let policy = sdk_policy(case);

@@ -1,6 +1,7 @@
 //! Where the service remembers the presentations it accepted (the SDK's replay check):
 //! in memory for one instance, or in the PostgreSQL audit database so that several
-//! instances behind a load balancer refuse a QR code that any of them accepted.
+//! instances behind a load balancer refuse a QR code that any of them accepted, or in an
+//! embedder's own [`ReplayStore`].
 //!
 //! A row holds the SHA-256 of a presentation's signature and when it may be forgotten:
 //! nothing read from the credential.
@@ -39,6 +40,8 @@ enum Backend {
     Memory(ReplayCache),
     /// A table in the PostgreSQL audit database, shared by every instance using it.
     Postgres(OffRuntime),
+    /// An embedder's own store.
+    Other(Box<dyn ReplayStore>),
 }
 
 /// The `postgres` client drives a tokio runtime of its own, which may be neither started
@@ -74,17 +77,22 @@ impl ReplayBackend {
         }
     }
 
-    /// Whether checking a presentation blocks on the network, so that verifications must
-    /// run off the async workers.
-    pub fn blocks(&self) -> bool {
-        matches!(self.0, Backend::Postgres(_))
+    /// An embedder's own store (checked on a blocking thread, since it may wait).
+    pub fn from_store(store: impl ReplayStore + 'static) -> Self {
+        ReplayBackend(Backend::Other(Box::new(store)))
     }
 
-    /// Deletes the rows that may be forgotten at `now` (PostgreSQL; the memory cache
-    /// forgets by itself). Blocking. Returns how many went.
+    /// Whether checking a presentation may block (on the network), so that verifications
+    /// must run off the async workers.
+    pub fn blocks(&self) -> bool {
+        !matches!(self.0, Backend::Memory(_))
+    }
+
+    /// Deletes the rows that may be forgotten at `now` (PostgreSQL; the memory cache and
+    /// an embedder's store forget by themselves). Blocking. Returns how many went.
     pub fn purge(&self, now: UnixTime) -> Result<u64, String> {
         match &self.0 {
-            Backend::Memory(_) => Ok(0),
+            Backend::Memory(_) | Backend::Other(_) => Ok(0),
             Backend::Postgres(connection) => connection.connection()?.with_client(|client| {
                 client.execute(
                     "DELETE FROM presentation_replay WHERE forget_after < $1",
@@ -122,6 +130,7 @@ impl ReplayStore for ReplayBackend {
     ) -> Result<bool, ReplayStoreUnavailable> {
         match &self.0 {
             Backend::Memory(cache) => cache.remember(id, forget_after, now),
+            Backend::Other(store) => store.remember(id, forget_after, now),
             Backend::Postgres(connection) => connection
                 .connection()
                 .and_then(|mut connection| {
@@ -143,6 +152,7 @@ impl fmt::Debug for ReplayBackend {
         match &self.0 {
             Backend::Memory(cache) => f.debug_tuple("Memory").field(cache).finish(),
             Backend::Postgres(_) => f.write_str("Postgres"),
+            Backend::Other(store) => f.debug_tuple("Other").field(store).finish(),
         }
     }
 }

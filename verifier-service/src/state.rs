@@ -65,31 +65,43 @@ impl AppState {
     pub fn new(config: &Config, audit: AuditLog, clock: Clock) -> Result<Self, String> {
         let trust = TrustHolder::from_config(config, &config.policy(), clock.now())
             .unwrap_or_else(TrustHolder::unavailable);
-        Self::with_trust(config, audit, clock, trust)
+        let replay = ReplayBackend::open(&config.replay)?;
+        Ok(Self::assemble(config, audit, clock, trust, replay))
     }
 
     /// As [`AppState::new`], but a trust setup that fails (unreadable anchors, a cache
     /// folder that cannot be created) is an error.
     pub fn try_new(config: &Config, audit: AuditLog, clock: Clock) -> Result<Self, String> {
-        let trust = TrustHolder::from_config(config, &config.policy(), clock.now())?;
-        Self::with_trust(config, audit, clock, trust)
+        let replay = ReplayBackend::open(&config.replay)?;
+        Self::try_with_replay(config, audit, clock, replay)
     }
 
-    /// The state for `config` with the trust holder `trust`; fails when the configured
-    /// replay store cannot be opened.
-    pub fn with_trust(
+    /// As [`AppState::try_new`], with `replay` as the replay store instead of the
+    /// configured one (for example an embedder's own [`ikd_sdk::ReplayStore`], through
+    /// [`ReplayBackend::from_store`]).
+    pub fn try_with_replay(
+        config: &Config,
+        audit: AuditLog,
+        clock: Clock,
+        replay: ReplayBackend,
+    ) -> Result<Self, String> {
+        let trust = TrustHolder::from_config(config, &config.policy(), clock.now())?;
+        Ok(Self::assemble(config, audit, clock, trust, replay))
+    }
+
+    fn assemble(
         config: &Config,
         audit: AuditLog,
         clock: Clock,
         trust: TrustHolder,
-    ) -> Result<Self, String> {
-        let replay = Arc::new(ReplayBackend::open(&config.replay)?);
-        Ok(AppState(Arc::new(Inner {
+        replay: ReplayBackend,
+    ) -> Self {
+        AppState(Arc::new(Inner {
             clients: Clients::new(&config.clients),
             trust,
             policy: config.policy(),
             audience: config.audience.clone(),
-            replay,
+            replay: Arc::new(replay),
             audit,
             hasher: CredentialHasher::new(config.audit.hmac_key.clone()),
             metrics: Metrics::default(),
@@ -102,7 +114,7 @@ impl AppState {
             upload: config.upload.clone(),
             scan_permits: Arc::new(Semaphore::new(config.upload.concurrency.max(1))),
             counter: crate::counter::Counter::new(&config.counter),
-        })))
+        }))
     }
 }
 

@@ -498,6 +498,7 @@ pub(crate) struct Case<'a> {
     pub(crate) policy: PolicySpec,
     pub(crate) challenge: Option<crate::format::ChallengeSpec>,
     pub(crate) replay: bool,
+    pub(crate) replay_store_unavailable: bool,
 }
 
 impl<'a> Case<'a> {
@@ -512,6 +513,7 @@ impl<'a> Case<'a> {
             policy: policy(),
             challenge: None,
             replay: false,
+            replay_store_unavailable: false,
         }
     }
 
@@ -527,6 +529,12 @@ impl<'a> Case<'a> {
     /// The verifier has accepted this QR text once already, with a replay cache.
     pub(crate) fn replayed(mut self) -> Self {
         self.replay = true;
+        self
+    }
+
+    /// The verifier's replay store cannot answer.
+    pub(crate) fn replay_store_down(mut self) -> Self {
+        self.replay_store_unavailable = true;
         self
     }
 
@@ -582,6 +590,7 @@ impl Out {
             policy: case.policy,
             challenge: case.challenge,
             replay: case.replay,
+            replay_store_unavailable: case.replay_store_unavailable,
             expected: expected.into(),
         });
     }

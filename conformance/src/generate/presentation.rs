@@ -216,6 +216,20 @@ pub(super) fn invalid(fx: &Fixtures, out: &mut Out) -> Result<(), String> {
         rej("presentation_replayed"),
     );
 
+    let id = "replay-check-unavailable";
+    let bound = credential(fx, Some(&eddsa), id)?;
+    out.add(
+        Case::new(
+            id,
+            "A valid presentation while the verifier's shared replay store cannot answer: \
+             refused, not accepted unchecked.",
+            presented(&bound, &eddsa, NOW, None)?,
+        )
+        .policy(counter_policy())
+        .replay_store_down(),
+        rej("replay_check_unavailable"),
+    );
+
     // A presentation whose payload is a map, signed by the phone (Ed25519 seeds are the
     // same keys for both key types).
     let id = "presentation-malformed";

@@ -209,6 +209,7 @@ impl TrustCase<'_> {
             policy: self.policy,
             challenge: None,
             replay: false,
+            replay_store_unavailable: false,
             expected: expected.into(),
         });
     }
