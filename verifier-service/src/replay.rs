@@ -11,6 +11,11 @@ use crate::config::{PostgresUrl, ReplayStoreConfig};
 use ikd_sdk::{ReplayCache, ReplayStore, ReplayStoreUnavailable, UnixTime};
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// After the database failed, how long presentations are refused at once before the
+/// next attempt to reach it.
+pub const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(1);
 
 /// The table. Several instances may start at once: the advisory lock (the audit log's)
 /// makes them create it one after the other.
@@ -47,14 +52,36 @@ enum Backend {
 /// The `postgres` client drives a tokio runtime of its own, which may be neither started
 /// nor dropped on a thread that drives async tasks: it is opened and closed on a thread of
 /// its own, and used only from blocking threads ([`ReplayBackend::blocks`]).
-struct OffRuntime(Option<Box<Mutex<PgConnection>>>);
+struct OffRuntime(Option<Box<Mutex<Shared>>>);
+
+/// The connection, and when it last failed.
+struct Shared {
+    connection: PgConnection,
+    failed_at: Option<Instant>,
+}
 
 impl OffRuntime {
-    fn connection(&self) -> Result<std::sync::MutexGuard<'_, PgConnection>, String> {
-        self.0
+    /// Runs `work` on the connection. For [`RETRY_AFTER_FAILURE`] after a failure it fails
+    /// at once: during an outage every verification would otherwise wait on a connection
+    /// attempt (up to the connect timeout) in turn.
+    fn run<T>(
+        &self,
+        work: impl Fn(&mut postgres::Client) -> Result<T, postgres::Error>,
+    ) -> Result<T, String> {
+        let shared = self
+            .0
             .as_ref()
-            .map(|connection| connection.lock().unwrap_or_else(PoisonError::into_inner))
-            .ok_or_else(|| "the replay store is closed".to_owned())
+            .ok_or_else(|| "the replay store is closed".to_owned())?;
+        let mut shared = shared.lock().unwrap_or_else(PoisonError::into_inner);
+        if shared
+            .failed_at
+            .is_some_and(|at| at.elapsed() < RETRY_AFTER_FAILURE)
+        {
+            return Err("the replay store failed moments ago".to_owned());
+        }
+        let result = shared.connection.with_client(work);
+        shared.failed_at = result.is_err().then(Instant::now);
+        result
     }
 }
 
@@ -93,7 +120,7 @@ impl ReplayBackend {
     pub fn purge(&self, now: UnixTime) -> Result<u64, String> {
         match &self.0 {
             Backend::Memory(_) | Backend::Other(_) => Ok(0),
-            Backend::Postgres(connection) => connection.connection()?.with_client(|client| {
+            Backend::Postgres(store) => store.run(|client| {
                 client.execute(
                     "DELETE FROM presentation_replay WHERE forget_after < $1",
                     &[&now.0],
@@ -111,7 +138,10 @@ fn open_postgres(url: &PostgresUrl) -> Result<ReplayBackend, String> {
     });
     match opened {
         Ok(Ok(connection)) => Ok(ReplayBackend(Backend::Postgres(OffRuntime(Some(
-            Box::new(Mutex::new(connection)),
+            Box::new(Mutex::new(Shared {
+                connection,
+                failed_at: None,
+            })),
         ))))),
         Ok(Err((what, error))) => Err(format!(
             "replay store ({}): {what}: {error}",
@@ -131,12 +161,9 @@ impl ReplayStore for ReplayBackend {
         match &self.0 {
             Backend::Memory(cache) => cache.remember(id, forget_after, now),
             Backend::Other(store) => store.remember(id, forget_after, now),
-            Backend::Postgres(connection) => connection
-                .connection()
-                .and_then(|mut connection| {
-                    connection.with_client(|client| {
-                        client.query_opt(PG_REMEMBER, &[&id.as_slice(), &forget_after.0, &now.0])
-                    })
+            Backend::Postgres(store) => store
+                .run(|client| {
+                    client.query_opt(PG_REMEMBER, &[&id.as_slice(), &forget_after.0, &now.0])
                 })
                 .map(|row| row.is_some())
                 .map_err(|error| {

@@ -481,3 +481,46 @@ fn while_postgres_is_down_nothing_is_answered_unaudited() {
         .collect();
     assert_eq!(purposes, ["kyc", "identity", "domicile"]);
 }
+
+#[test]
+fn the_shared_replay_store_refuses_while_postgres_is_down_and_recovers() {
+    use ikd_sdk::ReplayStore as _;
+    use ikd_verifier_service::config::ReplayStoreConfig;
+    use ikd_verifier_service::replay::{RETRY_AFTER_FAILURE, ReplayBackend};
+
+    let Some(mut server) = PgServer::start("replay-outage") else {
+        return;
+    };
+    server.create_database("replay");
+    let url = PostgresUrl::parse(&server.url("replay")).unwrap();
+    let store = ReplayBackend::open(&ReplayStoreConfig::Postgres { url }).unwrap();
+    assert!(store.blocks());
+    let until = UnixTime(NOW.0 + 120);
+    assert_eq!(store.remember(&[1; 32], until, NOW), Ok(true));
+    assert_eq!(store.remember(&[1; 32], until, NOW), Ok(false));
+
+    // Down: refused, not accepted unchecked; the next ones fail at once for a moment.
+    server.stop();
+    assert_eq!(
+        store.remember(&[2; 32], until, NOW),
+        Err(ikd_sdk::ReplayStoreUnavailable)
+    );
+    assert_eq!(
+        store.remember(&[3; 32], until, NOW),
+        Err(ikd_sdk::ReplayStoreUnavailable)
+    );
+    assert!(store.purge(NOW).is_err());
+
+    // Back: it reconnects, and what it remembered before is still remembered.
+    server.restart();
+    std::thread::sleep(RETRY_AFTER_FAILURE);
+    assert_eq!(store.remember(&[2; 32], until, NOW), Ok(true));
+    assert_eq!(store.remember(&[1; 32], until, NOW), Ok(false));
+    // Forgotten after its time: a presentation that old is refused as expired anyway.
+    let later = UnixTime(until.0 + 1);
+    assert_eq!(
+        store.remember(&[1; 32], UnixTime(later.0 + 120), later),
+        Ok(true)
+    );
+    assert_eq!(store.purge(UnixTime(later.0 + 121)).unwrap(), 2);
+}
