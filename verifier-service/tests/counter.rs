@@ -525,28 +525,15 @@ async fn pictures_are_scanned_and_verified_and_other_bodies_refused() {
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
         "unsupported_media_type",
     );
-    let answer = send(
-        &router,
-        page_post(
+    for (body, code) in [("{\"text\": 1}", "malformed_json"), ("{}", "qr_missing")] {
+        let request = page_post(
             "/counter/api/verify",
             Some(&signed.token),
             Some(&signed.csrf),
-            "{\"text\": 1}",
-        ),
-    )
-    .await;
-    assert_problem(&answer, StatusCode::BAD_REQUEST, "malformed_json");
-    let answer = send(
-        &router,
-        page_post(
-            "/counter/api/verify",
-            Some(&signed.token),
-            Some(&signed.csrf),
-            "{}",
-        ),
-    )
-    .await;
-    assert_problem(&answer, StatusCode::BAD_REQUEST, "qr_missing");
+            body,
+        );
+        assert_problem(&send(&router, request).await, StatusCode::BAD_REQUEST, code);
+    }
 }
 
 #[tokio::test]
