@@ -71,7 +71,10 @@ pub(crate) fn verified(v: &Verified) -> String {
         format!("{} ({})", v.issuer().name, v.issuer().id),
     );
     line(&mut out, "", "Key id", v.kid());
-    line(&mut out, "", "Issued at", v.issued_at());
+    match v.issued_at() {
+        Some(iat) => line(&mut out, "", "Issued at", iat),
+        None => line(&mut out, "", "Issued at", "not stated (purpose profile)"),
+    }
     if let Some(nbf) = v.not_before() {
         line(&mut out, "", "Not before", nbf);
     }
@@ -202,8 +205,15 @@ pub(crate) fn inspection(inspection: &Inspection) -> String {
         }
     };
     let _ = writeln!(out, "Claims (UNVERIFIED):");
-    line(&mut out, "  ", "Issuer (iss)", &claims.issuer);
-    line(&mut out, "  ", "Issued at (iat)", claims.issued_at);
+    const NOT_STATED: &str = "not stated";
+    match &claims.issuer {
+        Some(issuer) => line(&mut out, "  ", "Issuer (iss)", issuer),
+        None => line(&mut out, "  ", "Issuer (iss)", NOT_STATED),
+    }
+    match claims.issued_at {
+        Some(iat) => line(&mut out, "  ", "Issued at (iat)", iat),
+        None => line(&mut out, "  ", "Issued at (iat)", NOT_STATED),
+    }
     if let Some(nbf) = claims.not_before {
         line(&mut out, "  ", "Not before (nbf)", nbf);
     }

@@ -2,7 +2,7 @@
 
 use crate::cbor::{self, Item};
 use crate::crypto::HolderPublicKey;
-use crate::document::Document;
+use crate::document::{DocType, Document};
 use crate::issue::Validity;
 use crate::limits::{
     MAX_CREDENTIAL_ID_LEN, MAX_ISSUER_ID_LEN, MAX_NUMERIC_DATE, MAX_STATUS_URI_LEN,
@@ -34,8 +34,10 @@ pub(crate) mod key {
 /// The claims of a credential whose signature has been checked, borrowing the payload.
 #[derive(Debug, Clone)]
 pub(crate) struct CredentialClaims<'a> {
-    pub(crate) issuer: &'a str,
-    pub(crate) issued_at: UnixTime,
+    /// `iss`; a purpose profile may leave it out (the trust entry names the issuer).
+    pub(crate) issuer: Option<&'a str>,
+    /// `iat`; a purpose profile may leave it out.
+    pub(crate) issued_at: Option<UnixTime>,
     pub(crate) not_before: Option<UnixTime>,
     pub(crate) expires_at: UnixTime,
     pub(crate) credential_id: Option<&'a [u8]>,
@@ -130,16 +132,14 @@ impl<'a> CredentialClaims<'a> {
                 _ => return Err(Reason::ClaimsMalformed { claim: "unknown" }),
             }
         }
-        let issuer = issuer.ok_or(Reason::ClaimsMalformed { claim: "iss" })?;
         let expires_at = exp.ok_or(Reason::ExpMissing)?;
-        let issued_at = iat.ok_or(Reason::IatMissing)?;
-        if expires_at < issued_at || nbf.is_some_and(|nbf| nbf > expires_at) {
+        if iat.is_some_and(|iat| expires_at < iat) || nbf.is_some_and(|nbf| nbf > expires_at) {
             return Err(Reason::ClaimsMalformed { claim: "exp" });
         }
         let document = document.ok_or(Reason::ClaimsMalformed { claim: "document" })?;
         Ok(CredentialClaims {
             issuer,
-            issued_at,
+            issued_at: iat,
             not_before: nbf,
             expires_at,
             credential_id: cti,
@@ -147,6 +147,21 @@ impl<'a> CredentialClaims<'a> {
             holder_key,
             document,
         })
+    }
+
+    /// The claims only purpose profiles may leave out: a credential of any other type
+    /// without `iss` is `claims_malformed` (`iss`), without `iat` `iat_missing`.
+    pub(crate) fn check_required_for(&self, doc_type: DocType) -> Result<(), Reason> {
+        if doc_type.is_profile() {
+            return Ok(());
+        }
+        if self.issuer.is_none() {
+            return Err(Reason::ClaimsMalformed { claim: "iss" });
+        }
+        if self.issued_at.is_none() {
+            return Err(Reason::IatMissing);
+        }
+        Ok(())
     }
 
     /// Decodes the document's shape (values are checked later, at the content stage).
@@ -167,21 +182,26 @@ pub(crate) struct ClaimOptions<'a> {
 }
 
 /// Encodes credential claims in ascending key order (iss, exp, nbf, iat, cti, cnf,
-/// status, document).
+/// status, document). `iss` and `iat` are left out when `issuer` and `issued_at` are
+/// `None` (purpose profiles, whose QR code must stay small).
 pub(crate) fn encode_credential_claims(
-    issuer: &str,
+    issuer: Option<&str>,
     validity: &Validity,
+    issued_at: Option<UnixTime>,
     options: ClaimOptions<'_>,
     document: Value,
 ) -> Vec<u8> {
-    let mut entries = vec![
-        (Value::from(key::ISS), Value::from(issuer)),
-        (Value::from(key::EXP), Value::from(validity.expires_at.0)),
-    ];
+    let mut entries = Vec::new();
+    if let Some(issuer) = issuer {
+        entries.push((Value::from(key::ISS), Value::from(issuer)));
+    }
+    entries.push((Value::from(key::EXP), Value::from(validity.expires_at.0)));
     if let Some(nbf) = validity.not_before {
         entries.push((Value::from(key::NBF), Value::from(nbf.0)));
     }
-    entries.push((Value::from(key::IAT), Value::from(validity.issued_at.0)));
+    if let Some(issued_at) = issued_at {
+        entries.push((Value::from(key::IAT), Value::from(issued_at.0)));
+    }
     if let Some(id) = options.credential_id {
         entries.push((Value::from(key::CTI), Value::Bytes(id.to_vec())));
     }

@@ -105,6 +105,21 @@ pub fn parse(bytes: &[u8]) -> Result<UncheckedSign1<'_>, Reason> {
     else {
         return Err(Reason::CoseMalformed);
     };
+    let mut message = from_parts(protected_bytes, payload, signature)?;
+    if !well_typed(&unprotected) {
+        return Err(Reason::CoseMalformed);
+    }
+    message.unprotected = unprotected;
+    Ok(message)
+}
+
+/// Reads a COSE_Sign1 given as its parts, as a presentation carries its credential: the
+/// tag and the (empty) unprotected header are implied.
+pub fn from_parts<'a>(
+    protected_bytes: &'a [u8],
+    payload: &'a [u8],
+    signature: &'a [u8],
+) -> Result<UncheckedSign1<'a>, Reason> {
     // An empty bstr stands for an empty protected header (RFC 9052 §3).
     let protected = if protected_bytes.is_empty() {
         Vec::new()
@@ -114,24 +129,24 @@ pub fn parse(bytes: &[u8]) -> Result<UncheckedSign1<'_>, Reason> {
             _ => return Err(Reason::CoseMalformed),
         }
     };
-    let well_typed = |entries: &[(Item<'_>, Item<'_>)]| {
-        entries.iter().all(|(label, value)| match label.as_i64() {
-            Some(ALG_LABEL) => {
-                matches!(value, Item::Unsigned(_) | Item::Negative(_) | Item::Text(_))
-            }
-            Some(KID_LABEL) => matches!(value, Item::Bytes(_)),
-            _ => true,
-        })
-    };
-    if !well_typed(&protected) || !well_typed(&unprotected) {
+    if !well_typed(&protected) {
         return Err(Reason::CoseMalformed);
     }
     Ok(UncheckedSign1 {
         protected_bytes,
         protected,
-        unprotected,
+        unprotected: Vec::new(),
         payload,
         signature,
+    })
+}
+
+/// Whether `alg` and `kid`, where present, have the types COSE gives them.
+fn well_typed(entries: &[(Item<'_>, Item<'_>)]) -> bool {
+    entries.iter().all(|(label, value)| match label.as_i64() {
+        Some(ALG_LABEL) => matches!(value, Item::Unsigned(_) | Item::Negative(_) | Item::Text(_)),
+        Some(KID_LABEL) => matches!(value, Item::Bytes(_)),
+        _ => true,
     })
 }
 
@@ -229,6 +244,11 @@ impl<'a> UncheckedSign1<'a> {
     /// The signature bytes.
     pub fn signature(&self) -> &[u8] {
         self.signature
+    }
+
+    /// The protected header as received.
+    pub fn protected_bytes(&self) -> &'a [u8] {
+        self.protected_bytes
     }
 
     /// The payload.

@@ -20,7 +20,7 @@
 //! let inspection = inspect(&credential.to_qr_text()).unwrap();
 //! assert!(inspection.header.problem.is_none());
 //! let claims = inspection.unverified_claims.as_ref().unwrap();
-//! assert_eq!(claims.issuer, "ID-DEMO");
+//! assert_eq!(claims.issuer.as_deref(), Some("ID-DEMO"));
 //! assert_eq!(claims.document.as_ref().unwrap(), &document);
 //!
 //! // Text that is no IKD credential at all cannot be inspected.
@@ -83,10 +83,10 @@ pub struct UnverifiedHeader {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UnverifiedClaims {
-    /// `iss`: the issuer the message claims.
-    pub issuer: String,
-    /// `iat`.
-    pub issued_at: UnixTime,
+    /// `iss`: the issuer the message claims, if stated (purpose profiles leave it out).
+    pub issuer: Option<String>,
+    /// `iat`, if stated (purpose profiles leave it out).
+    pub issued_at: Option<UnixTime>,
     /// `nbf`, if stated.
     pub not_before: Option<UnixTime>,
     /// `exp`.
@@ -144,7 +144,7 @@ fn unverified_claims(claims: CredentialClaims) -> UnverifiedClaims {
         .ok()
         .and_then(|d| d.check_content(&mut warnings).err());
     UnverifiedClaims {
-        issuer: claims.issuer.to_owned(),
+        issuer: claims.issuer.map(str::to_owned),
         issued_at: claims.issued_at,
         not_before: claims.not_before,
         expires_at: claims.expires_at,
@@ -181,8 +181,10 @@ struct HeaderJson {
 
 #[derive(Serialize)]
 struct ClaimsJson<'a> {
-    iss: &'a str,
-    iat: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    iss: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    iat: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     nbf: Option<String>,
     exp: String,
@@ -200,8 +202,8 @@ struct ClaimsJson<'a> {
 impl Serialize for Inspection {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let claims = self.unverified_claims.as_ref().ok().map(|c| ClaimsJson {
-            iss: &c.issuer,
-            iat: c.issued_at.to_string(),
+            iss: c.issuer.as_deref(),
+            iat: c.issued_at.map(|t| t.to_string()),
             nbf: c.not_before.map(|t| t.to_string()),
             exp: c.expires_at.to_string(),
             cti: c.credential_id.as_deref().map(crate::encoding::hex_encode),
@@ -280,7 +282,7 @@ mod tests {
             }
         );
         let claims = inspection.unverified_claims.as_ref().unwrap();
-        assert_eq!(claims.issuer, "ID-3273");
+        assert_eq!(claims.issuer.as_deref(), Some("ID-3273"));
         assert_eq!(claims.expires_at, UnixTime(1_790_003_600));
         assert_eq!(claims.credential_id.as_deref(), Some(&[0xAB; 8][..]));
         assert_eq!(claims.document.as_ref().unwrap(), &document);
@@ -309,7 +311,7 @@ mod tests {
         assert_eq!(inspection.header.problem, Some(Reason::TypMismatch));
         assert_eq!(inspection.header.kid, Some(vec![5; 8]));
         let read = inspection.unverified_claims.unwrap();
-        assert_eq!(read.issuer, "ID-X");
+        assert_eq!(read.issuer.as_deref(), Some("ID-X"));
         assert!(read.document.is_ok());
 
         // A document with an unknown field: the claims read, the document does not.

@@ -199,9 +199,13 @@ impl Issuer {
             }
             CredentialId::Omitted => None,
         };
+        // Purpose profiles leave out `iss` and `iat` (24 bytes) so that a presentation fits a
+        // version 12 QR code; the trust entry of the signing key names the issuer.
+        let full = !document.doc_type().is_profile();
         let claims = encode_credential_claims(
-            &self.id,
+            full.then_some(self.id.as_str()),
             &validity,
+            full.then_some(validity.issued_at),
             ClaimOptions {
                 credential_id: credential_id.as_deref(),
                 status: options.status.as_ref(),

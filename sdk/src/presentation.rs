@@ -4,11 +4,11 @@
 //! a minute later.
 //!
 //! A presentation's payload is the CBOR array
-//! `[credential, iat, exp]`, `[credential, iat, exp, nonce]` or
-//! `[credential, iat, exp, nonce / null, audience]`: the credential's tagged COSE_Sign1
-//! bytes, the presentation's issue and expiry times, and what the verifier asked for.
-//! An array keeps the QR code small: a bound purpose-profile presentation must fit a
-//! version 12 QR code.
+//! `[protected, claims, signature, iat, lifetime]`, followed by `nonce`, or by
+//! `nonce / null, audience`: the credential's three signed parts (its tag and empty
+//! unprotected header are implied), when the device signed, for how many seconds the
+//! presentation is valid, and what the verifier asked for. An array of parts keeps the QR
+//! code small: a bound purpose-profile presentation must fit a version 12 QR code.
 //!
 //! ```
 //! use ikd_sdk::crypto::{HolderAlg, HolderSigningKey};
@@ -99,6 +99,8 @@ pub enum PresentError {
     NotAChallenge,
     /// No randomness for a challenge code.
     NoRandomness,
+    /// The stored credential is not a COSE_Sign1 message.
+    MalformedCredential,
 }
 
 impl fmt::Display for PresentError {
@@ -124,6 +126,9 @@ impl fmt::Display for PresentError {
                 )
             }
             PresentError::NoRandomness => f.write_str("the system random number generator failed"),
+            PresentError::MalformedCredential => {
+                f.write_str("the stored credential is not a COSE_Sign1 message")
+            }
         }
     }
 }
@@ -275,10 +280,14 @@ pub fn present(
     if !(0..=MAX_NUMERIC_DATE).contains(&now.0) || expires_at > MAX_NUMERIC_DATE {
         return Err(PresentError::InvalidTime);
     }
+    let signed =
+        cose::parse(credential.as_bytes()).map_err(|_| PresentError::MalformedCredential)?;
     let mut fields = vec![
-        Value::Bytes(credential.as_bytes().to_vec()),
+        Value::Bytes(signed.protected_bytes().to_vec()),
+        Value::Bytes(signed.payload().to_vec()),
+        Value::Bytes(signed.signature().to_vec()),
         Value::from(now.0),
-        Value::from(expires_at),
+        Value::from(lifetime_seconds),
     ];
     if let Some(challenge) = challenge {
         fields.push(Value::from(challenge.nonce.as_str()));
@@ -298,58 +307,67 @@ pub fn present(
 /// What a presentation's payload says, borrowed from it; nothing is trusted yet.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PresentationPayload<'a> {
-    pub(crate) credential: &'a [u8],
+    /// The credential's protected header bytes, claims and signature.
+    pub(crate) credential: [&'a [u8]; 3],
     pub(crate) issued_at: UnixTime,
+    /// `iat` + `lifetime`, within NumericDate range.
     pub(crate) expires_at: UnixTime,
     pub(crate) nonce: Option<&'a str>,
     pub(crate) audience: Option<&'a str>,
 }
 
 impl<'a> PresentationPayload<'a> {
-    /// Decodes the payload array strictly: 3 to 5 elements of the right types, times in
-    /// order, and a null nonce only before an audience.
+    /// Decodes the payload array strictly: 5 to 7 elements of the right types, an expiry
+    /// (`iat` + `lifetime`) within NumericDate range, and a null nonce only before an
+    /// audience.
     pub(crate) fn decode(payload: &'a [u8]) -> Result<Self, Reason> {
         let malformed = Reason::PresentationMalformed;
         let item = cbor::decode(payload).map_err(|_| malformed.clone())?;
         let Item::Array(fields) = item else {
             return Err(malformed);
         };
-        let time = |item: &Item<'_>| {
-            item.as_i64()
-                .filter(|t| (0..=MAX_NUMERIC_DATE).contains(t))
-                .map(UnixTime)
+        let [protected, claims, signature, iat, lifetime, rest @ ..] = fields.as_slice() else {
+            return Err(malformed);
         };
-        let (credential, issued_at, expires_at, nonce, audience) = match fields.as_slice() {
-            [credential, iat, exp, rest @ ..] if rest.len() <= 2 => {
-                let nonce = match rest.first() {
-                    None => None,
-                    Some(Item::Null) if rest.len() == 2 => None,
-                    Some(nonce) => Some(
-                        nonce
-                            .as_text()
-                            .filter(|n| is_nonce(n))
-                            .ok_or(malformed.clone())?,
-                    ),
-                };
-                let audience = match rest.get(1) {
-                    None => None,
-                    Some(audience) => Some(
-                        audience
-                            .as_text()
-                            .filter(|a| is_audience(a))
-                            .ok_or(malformed.clone())?,
-                    ),
-                };
-                (credential.as_bytes(), time(iat), time(exp), nonce, audience)
-            }
-            _ => return Err(malformed),
+        if rest.len() > 2 {
+            return Err(malformed);
+        }
+        let nonce = match rest.first() {
+            None => None,
+            Some(Item::Null) if rest.len() == 2 => None,
+            Some(nonce) => Some(
+                nonce
+                    .as_text()
+                    .filter(|n| is_nonce(n))
+                    .ok_or(malformed.clone())?,
+            ),
         };
-        match (credential, issued_at, expires_at) {
-            (Some(credential), Some(issued_at), Some(expires_at)) if issued_at <= expires_at => {
+        let audience = match rest.get(1) {
+            None => None,
+            Some(audience) => Some(
+                audience
+                    .as_text()
+                    .filter(|a| is_audience(a))
+                    .ok_or(malformed.clone())?,
+            ),
+        };
+        let issued_at = iat.as_i64().filter(|t| (0..=MAX_NUMERIC_DATE).contains(t));
+        let expires_at = issued_at
+            .zip(lifetime.as_u64())
+            .and_then(|(iat, lifetime)| iat.checked_add(i64::try_from(lifetime).ok()?))
+            .filter(|exp| *exp <= MAX_NUMERIC_DATE);
+        match (
+            protected.as_bytes(),
+            claims.as_bytes(),
+            signature.as_bytes(),
+            issued_at,
+            expires_at,
+        ) {
+            (Some(protected), Some(claims), Some(signature), Some(iat), Some(exp)) => {
                 Ok(PresentationPayload {
-                    credential,
-                    issued_at,
-                    expires_at,
+                    credential: [protected, claims, signature],
+                    issued_at: UnixTime(iat),
+                    expires_at: UnixTime(exp),
                     nonce,
                     audience,
                 })
@@ -373,8 +391,8 @@ pub struct PresentationInfo {
     pub alg: HolderAlg,
     /// When the holder's device signed it.
     pub issued_at: UnixTime,
-    /// When it stops being valid (the earlier of its own `exp` and the policy's
-    /// largest age).
+    /// When it stops being valid (the earlier of its `iat` + `lifetime` and the
+    /// policy's largest age).
     pub expires_at: UnixTime,
     /// The verifier nonce it bound, if any.
     pub nonce: Option<String>,
@@ -663,33 +681,50 @@ mod tests {
     fn payload_shapes() {
         let decode = |value: Value| {
             let bytes = cbor::encode(&value);
-            PresentationPayload::decode(&bytes)
-                .map(|p| (p.nonce.map(str::to_owned), p.audience.map(str::to_owned)))
+            PresentationPayload::decode(&bytes).map(|p| {
+                (
+                    p.expires_at,
+                    p.nonce.map(str::to_owned),
+                    p.audience.map(str::to_owned),
+                )
+            })
         };
-        let cred = || Value::Bytes(vec![0xD2]);
-        let ok = decode(Value::Array(vec![cred(), 10.into(), 20.into()]));
-        assert_eq!(ok, Ok((None, None)));
-        let with_aud = decode(Value::Array(vec![
-            cred(),
-            10.into(),
-            20.into(),
-            Value::Null,
-            "BANK".into(),
-        ]));
-        assert_eq!(with_aud, Ok((None, Some("BANK".into()))));
+        let with = |rest: Vec<Value>| {
+            let parts = [vec![0xA0], vec![0xA0], vec![0; 64]];
+            let mut fields: Vec<Value> = parts.into_iter().map(Value::Bytes).collect();
+            fields.extend(rest);
+            Value::Array(fields)
+        };
+        let ok = decode(with(vec![10.into(), 90.into()]));
+        assert_eq!(ok, Ok((UnixTime(100), None, None)));
+        let with_aud = decode(with(vec![10.into(), 0.into(), Value::Null, "BANK".into()]));
+        assert_eq!(with_aud, Ok((UnixTime(10), None, Some("BANK".into()))));
+        let last = MAX_NUMERIC_DATE - 90;
+        let at_the_end = decode(with(vec![last.into(), 90.into()]));
+        assert_eq!(at_the_end, Ok((UnixTime(MAX_NUMERIC_DATE), None, None)));
         for bad in [
-            // exp before iat; a null nonce with no audience; six elements; a short nonce.
-            Value::Array(vec![cred(), 20.into(), 10.into()]),
-            Value::Array(vec![cred(), 10.into(), 20.into(), Value::Null]),
-            Value::Array(vec![
-                cred(),
+            // An expiry past the last NumericDate; a negative lifetime; a null nonce with no
+            // audience; eight elements; a short nonce; a credential part that is not a bstr;
+            // the credential as one tagged message (the version-1 draft); a map.
+            with(vec![(last + 1).into(), 90.into()]),
+            with(vec![10.into(), (-1).into()]),
+            with(vec![10.into(), 90.into(), Value::Null]),
+            with(vec![
                 10.into(),
-                20.into(),
+                90.into(),
                 "ABCDEFGH".into(),
                 "A".into(),
                 "B".into(),
             ]),
-            Value::Array(vec![cred(), 10.into(), 20.into(), "ABC".into()]),
+            with(vec![10.into(), 90.into(), "ABC".into()]),
+            Value::Array(vec![
+                Value::Bytes(vec![0xA0]),
+                Value::Text("claims".into()),
+                Value::Bytes(vec![0; 64]),
+                10.into(),
+                90.into(),
+            ]),
+            Value::Array(vec![Value::Bytes(vec![0xD2]), 10.into(), 100.into()]),
             Value::Map(vec![]),
         ] {
             assert_eq!(

@@ -224,8 +224,8 @@ pub enum Reason {
     CredentialRevoked,
     /// The status list marks the credential as suspended (status SUSPENDED of a 2-bit list).
     CredentialSuspended,
-    /// A presentation's payload is not `[credential, iat, exp, ?nonce, ?audience]` as the
-    /// format allows.
+    /// A presentation's payload is not `[protected, claims, signature, iat, lifetime,
+    /// ?nonce, ?audience]` as the format allows.
     PresentationMalformed,
     /// A bare credential where the policy asks for a presentation: one bound to a device
     /// key, or of a type the policy accepts only when presented.
@@ -247,6 +247,9 @@ pub enum Reason {
     /// The verifier's replay store could not say whether the presentation was accepted
     /// before (a shared store out of reach): refused rather than risk a replay.
     ReplayCheckUnavailable,
+    /// A credential without `iat` (a purpose profile) whose signing key is outside its
+    /// validity window at the verification time.
+    KeyNotValidNow,
 }
 
 /// A registry row: one reason code with its stage and its messages.
@@ -434,6 +437,9 @@ registry! {
     "replay_check_unavailable", HolderBinding,
         "This verifier could not check whether the QR code was already used; try again with a fresh one shortly.",
         "Verifikator tidak dapat memeriksa apakah kode QR ini sudah pernah digunakan; coba lagi sebentar lagi dengan kode baru.";
+    "key_not_valid_now", Time,
+        "The credential does not say when it was issued, and its signing key is not valid now.",
+        "Kredensial tidak menyebut waktu terbitnya, dan kunci penanda tangannya tidak berlaku saat ini.";
 }
 
 impl Reason {
@@ -494,6 +500,7 @@ impl Reason {
             Reason::AudienceMismatch => "audience_mismatch",
             Reason::PresentationReplayed => "presentation_replayed",
             Reason::ReplayCheckUnavailable => "replay_check_unavailable",
+            Reason::KeyNotValidNow => "key_not_valid_now",
         }
     }
 

@@ -300,7 +300,7 @@ impl Report {
                 name: verified.issuer().name.clone(),
             }),
             kid: Some(verified.kid().to_hex()),
-            issued_at: Some(verified.issued_at().to_string()),
+            issued_at: verified.issued_at().map(|t| t.to_string()),
             not_before: verified.not_before().map(|t| t.to_string()),
             expires_at: Some(verified.expires_at().to_string()),
             document: Some(verified.document().clone()),

@@ -188,7 +188,7 @@ pub struct Verified {
     issuer: IssuerInfo,
     kid: Kid,
     credential_id: Option<Vec<u8>>,
-    issued_at: UnixTime,
+    issued_at: Option<UnixTime>,
     not_before: Option<UnixTime>,
     expires_at: UnixTime,
     warnings: Vec<Warning>,
@@ -235,8 +235,9 @@ impl Verified {
         self.credential_id.as_deref()
     }
 
-    /// When it was issued.
-    pub fn issued_at(&self) -> UnixTime {
+    /// When it was issued; `None` for a purpose profile that does not say (its issuer key
+    /// was then checked valid at the verification time instead).
+    pub fn issued_at(&self) -> Option<UnixTime> {
         self.issued_at
     }
 
@@ -359,7 +360,11 @@ fn run(
     // A presentation wraps the credential: unwrap it here, check it at holder binding.
     let (message, received) = if outer.claims_to_be_presentation() {
         let payload = trace.record(Stage::Decode, PresentationPayload::decode(outer.payload()))?;
-        let credential = trace.record(Stage::Decode, cose::parse(payload.credential))?;
+        let [protected, claims, signature] = payload.credential;
+        let credential = trace.record(
+            Stage::Decode,
+            cose::from_parts(protected, claims, signature),
+        )?;
         let received = ReceivedPresentation {
             envelope: outer,
             payload,
@@ -529,7 +534,7 @@ fn run(
     Ok(Verified {
         document,
         issuer: IssuerInfo {
-            id: claims.issuer.to_owned(),
+            id: key.issuer.clone(),
             name: key.name.clone(),
         },
         kid,
@@ -599,10 +604,11 @@ fn claims_for(
     key: &TrustedKey,
     policy: &Policy,
 ) -> Result<Document, Reason> {
-    if claims.issuer != key.issuer {
+    let doc_type = document::document_type(&claims.document)?;
+    claims.check_required_for(doc_type)?;
+    if claims.issuer.is_some_and(|issuer| issuer != key.issuer) {
         return Err(Reason::IssuerMismatch);
     }
-    let doc_type = document::document_type(&claims.document)?;
     if !key.doc_types.contains(doc_type) {
         return Err(Reason::DocTypeNotAllowed);
     }
@@ -627,16 +633,22 @@ fn check_time(
     {
         return Err(Reason::CredentialNotYetValid);
     }
-    if claims.issued_at.0 > latest_acceptable {
+    if claims
+        .issued_at
+        .is_some_and(|iat| iat.0 > latest_acceptable)
+    {
         return Err(Reason::CredentialIssuedInFuture);
     }
     if now.0 > claims.expires_at.0.saturating_add(leeway) {
         return Err(Reason::CredentialExpired);
     }
-    if claims.issued_at < key.valid_from || claims.issued_at > key.valid_until {
-        return Err(Reason::KeyNotValidAtIssuance);
+    let within_key_validity = |t: UnixTime| key.valid_from <= t && t <= key.valid_until;
+    match claims.issued_at {
+        Some(iat) if !within_key_validity(iat) => Err(Reason::KeyNotValidAtIssuance),
+        // Without an issue time, the key must be valid now (as for an ISO mDL).
+        None if !within_key_validity(now) => Err(Reason::KeyNotValidNow),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 #[cfg(test)]

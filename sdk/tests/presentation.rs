@@ -409,42 +409,69 @@ fn presentation_header(alg: iana::Algorithm) -> HeaderBuilder {
         .value(16, Value::from(0xFF02u64))
 }
 
+/// The credential's three signed parts, as a presentation carries them.
+fn credential_parts(credential: &Credential) -> [Vec<u8>; 3] {
+    let Value::Tag(18, inner) = decode(credential.as_bytes()) else {
+        panic!("credential tag")
+    };
+    let Value::Array(parts) = *inner else {
+        panic!("credential array")
+    };
+    [0, 2, 3].map(|i| parts[i].as_bytes().unwrap().clone())
+}
+
 #[test]
 fn malformed_presentations_are_refused_with_their_codes() {
     let phone = phone(HolderAlg::EdDsa);
     let credential = credential(&ktp(), Some(&phone));
-    let cred = || Value::Bytes(credential.as_bytes().to_vec());
+    let fields = |parts: [Vec<u8>; 3], rest: [i64; 2]| {
+        let mut fields: Vec<Value> = parts.into_iter().map(Value::Bytes).collect();
+        fields.extend(rest.map(Value::from));
+        Value::Array(fields)
+    };
+    let payload = || fields(credential_parts(&credential), [NOW.0, 90]);
     let header = || presentation_header(iana::Algorithm::EdDSA).build();
     // The well-formed shape passes, so each failure below is its own.
-    let ok = forged(
-        &phone,
-        header(),
-        Value::Array(vec![cred(), NOW.0.into(), (NOW.0 + 90).into()]),
-    );
+    let ok = forged(&phone, header(), payload());
     assert_eq!(check(&ok, NOW, &VerifyOptions::default()), Ok(()));
-    let map = forged(&phone, header(), Value::Map(vec![(Value::from(1), cred())]));
-    assert_eq!(code(&map, NOW), "presentation_malformed");
-    let backwards = forged(
+    let map = forged(
         &phone,
         header(),
-        Value::Array(vec![cred(), NOW.0.into(), (NOW.0 - 1).into()]),
+        Value::Map(vec![(
+            Value::from(1),
+            Value::Bytes(credential.as_bytes().to_vec()),
+        )]),
     );
-    assert_eq!(code(&backwards, NOW), "presentation_malformed");
-    let not_cose = forged(
+    assert_eq!(code(&map, NOW), "presentation_malformed");
+    let negative_lifetime = forged(
+        &phone,
+        header(),
+        fields(credential_parts(&credential), [NOW.0, -1]),
+    );
+    assert_eq!(code(&negative_lifetime, NOW), "presentation_malformed");
+    // The whole tagged credential in one element, not its parts.
+    let whole = forged(
         &phone,
         header(),
         Value::Array(vec![
-            Value::Bytes(vec![0xA0]),
+            Value::Bytes(credential.as_bytes().to_vec()),
             NOW.0.into(),
-            (NOW.0 + 90).into(),
+            90.into(),
         ]),
     );
-    assert_eq!(code(&not_cose, NOW), "cose_tag_missing");
+    assert_eq!(code(&whole, NOW), "presentation_malformed");
+    // A protected header that is not a CBOR map.
+    let [_, claims, signature] = credential_parts(&credential);
+    let not_a_header = forged(
+        &phone,
+        header(),
+        fields([vec![0x80], claims, signature], [NOW.0, 90]),
+    );
+    assert_eq!(code(&not_a_header, NOW), "cose_malformed");
     // Header rules: a kid is not allowed; ES384 is not a holder algorithm.
     let with_kid = presentation_header(iana::Algorithm::EdDSA)
         .key_id(vec![1; 8])
         .build();
-    let payload = || Value::Array(vec![cred(), NOW.0.into(), (NOW.0 + 90).into()]);
     assert_eq!(
         code(&forged(&phone, with_kid, payload()), NOW),
         "protected_header_unexpected"
@@ -456,17 +483,12 @@ fn malformed_presentations_are_refused_with_their_codes() {
     );
     // A credential inside a presentation is checked like a bare one: a tampered one fails
     // at the issuer's signature, before the phone's is looked at.
-    let mut tampered = credential.as_bytes().to_vec();
-    let last = tampered.len() - 1;
-    tampered[last] ^= 1;
+    let [protected, claims, mut signature] = credential_parts(&credential);
+    signature[63] ^= 1;
     let qr = forged(
         &phone,
         header(),
-        Value::Array(vec![
-            Value::Bytes(tampered),
-            NOW.0.into(),
-            (NOW.0 + 90).into(),
-        ]),
+        fields([protected, claims, signature], [NOW.0, 90]),
     );
     assert_eq!(code(&qr, NOW), "signature_invalid");
 }
@@ -592,12 +614,23 @@ fn worked_example() -> String {
     let fields_diag: Vec<String> = fields
         .iter()
         .enumerate()
-        .map(|(i, v)| match i {
-            0 => format!(
-                "h'…' ; the credential, {} bytes",
-                credential.as_bytes().len()
-            ),
-            _ => diagnostic(v),
+        .map(|(i, v)| {
+            let bytes = || hex::encode(v.as_bytes().unwrap());
+            let (value, comment) = match i {
+                0 => (
+                    format!("h'{}'", bytes()),
+                    " ; the credential's protected header",
+                ),
+                1 => (
+                    "h'…'".to_owned(),
+                    " ; the credential's claims (those of §14, with `cnf`)",
+                ),
+                2 => (format!("h'{}'", bytes()), " ; the credential's signature"),
+                4 => (diagnostic(v), " ; lifetime in seconds"),
+                _ => (diagnostic(v), ""),
+            };
+            let comma = if i + 1 < fields.len() { "," } else { "" };
+            format!("{value}{comma}{comment}")
         })
         .collect();
     let verified = verify_with(
@@ -629,7 +662,7 @@ fn worked_example() -> String {
         shown.to_qr_text().len(),
         hex::encode(parts[0].as_bytes().unwrap()),
         diagnostic(&protected),
-        fields_diag.join(",\n    "),
+        fields_diag.join("\n    "),
         hex::encode(parts[3].as_bytes().unwrap()),
         hex_lines.join("\n"),
     )

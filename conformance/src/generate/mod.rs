@@ -144,6 +144,8 @@ pub(crate) enum Store {
     SameKeyFiveEntries,
     /// Issuers A and C, and key D of issuer A marked compromised.
     WithCompromisedKey,
+    /// Issuer A for every document type, the purpose profiles included.
+    AllTypes,
 }
 
 impl Store {
@@ -159,6 +161,7 @@ impl Store {
             Store::SameKeyFourEntries => "same_key_four_entries",
             Store::SameKeyFiveEntries => "same_key_five_entries",
             Store::WithCompromisedKey => "with_compromised_key",
+            Store::AllTypes => "all_types",
         }
     }
 
@@ -174,6 +177,7 @@ impl Store {
                 a(ISSUER_A, NAME_A, both, first),
                 trusted(&SEED_C, ISSUER_C, NAME_C, both, first),
             ],
+            Store::AllTypes => vec![a(ISSUER_A, NAME_A, DocTypeSet::all(), first)],
             Store::KtpOnly => vec![a(
                 ISSUER_A,
                 NAME_A,
