@@ -678,6 +678,16 @@ mod tests {
     }
 
     #[test]
+    fn a_stored_credential_that_is_not_cose_cannot_be_presented() {
+        let key = HolderSigningKey::from_secret(HolderAlg::EdDsa, &[9; 32]).unwrap();
+        let stored = Credential::from_bytes(vec![0xA0]).unwrap();
+        assert_eq!(
+            present(&stored, &key, UnixTime(1000), 90, None),
+            Err(PresentError::MalformedCredential)
+        );
+    }
+
+    #[test]
     fn payload_shapes() {
         let decode = |value: Value| {
             let bytes = cbor::encode(&value);
