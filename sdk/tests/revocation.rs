@@ -82,13 +82,7 @@ fn without_status_claim_and_with_local_trust_nothing_changes() {
     let mut local = TrustStore::new();
     local.add(entry(&key_a(), ISSUER_A, KeyStatus::Active).key);
     let qr = credential(&key_a(), None);
-    let verified = verify(
-        &qr,
-        &local,
-        NOW,
-        &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
-    )
-    .unwrap();
+    let verified = verify(&qr, &local, NOW, &bare_policy()).unwrap();
     assert_eq!(
         verified.trace().outcome(Stage::Freshness),
         StepOutcome::Skipped
@@ -108,13 +102,7 @@ fn without_status_claim_and_with_local_trust_nothing_changes() {
 fn every_result_carries_the_trust_lists_sequence_and_age() {
     let store = standard_store();
     let qr = credential(&key_a(), Some((URI_A1, 6)));
-    let verified = verify(
-        &qr,
-        &store,
-        NOW,
-        &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
-    )
-    .unwrap();
+    let verified = verify(&qr, &store, NOW, &bare_policy()).unwrap();
     let list = verified.trust_data().trust_list.unwrap();
     assert_eq!((list.sequence, list.age_seconds), (5, 7200));
     let status = verified.trust_data().status_list.unwrap();
@@ -138,22 +126,10 @@ fn every_result_carries_the_trust_lists_sequence_and_age() {
 
     // A rejection carries them too, including the status list it consulted.
     let revoked = credential(&key_a(), Some((URI_A1, 5)));
-    let rejection = verify(
-        &revoked,
-        &store,
-        NOW,
-        &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
-    )
-    .unwrap_err();
+    let rejection = verify(&revoked, &store, NOW, &bare_policy()).unwrap_err();
     assert_eq!(rejection.trust_data().trust_list.unwrap().sequence, 5);
     assert!(rejection.trust_data().status_list.is_some());
-    let early = verify(
-        "IKD1:",
-        &store,
-        NOW,
-        &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
-    )
-    .unwrap_err();
+    let early = verify("IKD1:", &store, NOW, &bare_policy()).unwrap_err();
     assert_eq!(early.trust_data().trust_list.unwrap().sequence, 5);
     assert_eq!(early.trust_data().status_list, None);
 }
@@ -161,7 +137,7 @@ fn every_result_carries_the_trust_lists_sequence_and_age() {
 #[test]
 fn revocation_bits_decide() {
     let store = standard_store();
-    let policy = Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all());
+    let policy = bare_policy();
     let check = |uri: &str, index: u64| {
         code(
             &credential(&key_a(), Some((uri, index))),
@@ -209,13 +185,7 @@ fn revocation_bits_decide() {
 fn a_compromised_key_is_refused_before_its_claims_are_read() {
     let store = standard_store();
     let qr = credential(&key_d(), None);
-    let rejection = verify(
-        &qr,
-        &store,
-        NOW,
-        &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
-    )
-    .unwrap_err();
+    let rejection = verify(&qr, &store, NOW, &bare_policy()).unwrap_err();
     assert_eq!(rejection.code(), "key_compromised");
     assert_eq!(rejection.stage(), Stage::Signature);
     assert_eq!(
@@ -225,39 +195,21 @@ fn a_compromised_key_is_refused_before_its_claims_are_read() {
     // Even an expired credential of that key says key_compromised.
     let later = UnixTime(T0 + 60 * DAY);
     assert_eq!(
-        code(
-            &qr,
-            &standard_store(),
-            later,
-            &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all())
-        ),
+        code(&qr, &standard_store(), later, &bare_policy()),
         "key_compromised"
     );
     // In the JSON trust store too.
     let mut local = TrustStore::new();
     local.add_entry(entry(&key_d(), ISSUER_A, KeyStatus::Compromised));
     let local = TrustStore::from_json(&local.to_json()).unwrap();
-    assert_eq!(
-        code(
-            &qr,
-            &local,
-            NOW,
-            &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all())
-        ),
-        "key_compromised"
-    );
+    assert_eq!(code(&qr, &local, NOW, &bare_policy()), "key_compromised");
 }
 
 #[test]
 fn a_retired_key_keeps_what_it_signed_in_its_window() {
     let store = store_with(T0 - 3600, KeyStatus::Retired, &[]);
     assert_eq!(
-        code(
-            &credential(&key_d(), None),
-            &store,
-            NOW,
-            &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all())
-        ),
+        code(&credential(&key_d(), None), &store, NOW, &bare_policy()),
         "valid"
     );
     let after_window = credential_at(&key_d(), T0 + 366 * DAY, None);
@@ -266,9 +218,7 @@ fn a_retired_key_keeps_what_it_signed_in_its_window() {
             &after_window,
             &store,
             UnixTime(T0 + 366 * DAY + 10),
-            &Policy::default()
-                .with_bare_credentials(ikd_sdk::DocTypeSet::all())
-                .with_trust_list_freshness(Freshness::warn_after(u32::MAX, 0))
+            &bare_policy().with_trust_list_freshness(Freshness::warn_after(u32::MAX, 0))
         ),
         "key_not_valid_at_issuance"
     );
@@ -280,27 +230,21 @@ fn trust_list_freshness_per_policy() {
     let qr = credential(&key_a(), None);
     // The list's next update is a week after its issue: stale from then on.
     let stale_at = T0 - 3600 + 7 * DAY;
-    let reject = Policy::default()
-        .with_bare_credentials(ikd_sdk::DocTypeSet::all())
-        .with_trust_list_freshness(Freshness::reject_after(30 * 86_400));
+    let reject = bare_policy().with_trust_list_freshness(Freshness::reject_after(30 * 86_400));
     assert_eq!(code(&qr, &store, UnixTime(stale_at), &reject), "valid");
     assert_eq!(
         code(&qr, &store, UnixTime(stale_at + 1), &reject),
         "trust_list_stale"
     );
     // The policy's maximum age counts when it is shorter.
-    let short = Policy::default()
-        .with_bare_credentials(ikd_sdk::DocTypeSet::all())
-        .with_trust_list_freshness(Freshness::reject_after(3600));
+    let short = bare_policy().with_trust_list_freshness(Freshness::reject_after(3600));
     assert_eq!(code(&qr, &store, UnixTime(T0), &short), "valid");
     assert_eq!(
         code(&qr, &store, UnixTime(T0 + 1), &short),
         "trust_list_stale"
     );
     // Warn with grace: a warning, never silence; rejected after the grace.
-    let grace = Policy::default()
-        .with_bare_credentials(ikd_sdk::DocTypeSet::all())
-        .with_trust_list_freshness(Freshness::warn_after(3600, 86_400));
+    let grace = bare_policy().with_trust_list_freshness(Freshness::warn_after(3600, 86_400));
     let verified = verify(&qr, &store, UnixTime(T0 + 10), &grace).unwrap();
     assert_eq!(verified.warnings()[0].code(), "trust_list_stale_grace");
     assert_eq!(verified.warnings()[0].field().to_string(), "trust_list");
@@ -331,17 +275,13 @@ fn status_list_freshness_per_policy() {
     let token = status_token(&key_a(), ISSUER_A, URI_A1, T0, DAY, &one_bit(&[]));
     let store = store_with(T0, KeyStatus::Active, &[token]);
     let qr = credential(&key_a(), Some((URI_A1, 3)));
-    let reject = Policy::default()
-        .with_bare_credentials(ikd_sdk::DocTypeSet::all())
-        .with_status_list_freshness(Freshness::reject_after(3 * 86_400));
+    let reject = bare_policy().with_status_list_freshness(Freshness::reject_after(3 * 86_400));
     assert_eq!(code(&qr, &store, UnixTime(T0 + DAY), &reject), "valid");
     assert_eq!(
         code(&qr, &store, UnixTime(T0 + DAY + 1), &reject),
         "status_list_stale"
     );
-    let grace = Policy::default()
-        .with_bare_credentials(ikd_sdk::DocTypeSet::all())
-        .with_status_list_freshness(Freshness::warn_after(3600, 3600));
+    let grace = bare_policy().with_status_list_freshness(Freshness::warn_after(3600, 3600));
     let verified = verify(&qr, &store, UnixTime(T0 + 3601), &grace).unwrap();
     let codes: Vec<&str> = verified.warnings().iter().map(|w| w.code()).collect();
     assert_eq!(codes, ["status_list_stale_grace"]);
@@ -402,12 +342,7 @@ fn verifications_keep_running_while_the_trust_data_is_swapped() {
             std::thread::spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
                     let snapshot = shared.snapshot();
-                    match verify(
-                        &qr,
-                        &snapshot,
-                        NOW,
-                        &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
-                    ) {
+                    match verify(&qr, &snapshot, NOW, &bare_policy()) {
                         Ok(_) => counts[0].fetch_add(1, Ordering::Relaxed),
                         Err(r) => {
                             assert_eq!(r.code(), "credential_revoked");

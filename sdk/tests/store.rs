@@ -15,18 +15,12 @@ use common::*;
 use ikd_sdk::status_list::StatusListError;
 use ikd_sdk::store::{Installed, STATE_FILE, STATUS_DIR, TRUST_LIST_FILE, TrustCache, UpdateError};
 use ikd_sdk::trust_list::{RootKey, TrustListError};
-use ikd_sdk::{KeyStatus, Policy, TrustAnchors, UnixTime, verify};
+use ikd_sdk::{KeyStatus, TrustAnchors, UnixTime, verify};
 
 const NOW: UnixTime = UnixTime(T0 + 3600);
 
 fn open(dir: &TempDir) -> TrustCache {
-    TrustCache::open(
-        dir.path(),
-        anchors(),
-        Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
-        NOW,
-    )
-    .unwrap()
+    TrustCache::open(dir.path(), anchors(), bare_policy(), NOW).unwrap()
 }
 
 fn sequence(cache: &TrustCache) -> Option<u64> {
@@ -34,12 +28,7 @@ fn sequence(cache: &TrustCache) -> Option<u64> {
 }
 
 fn verdict(cache: &TrustCache, qr: &str) -> &'static str {
-    match verify(
-        qr,
-        &cache.store(),
-        NOW,
-        &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
-    ) {
+    match verify(qr, &cache.store(), NOW, &bare_policy()) {
         Ok(_) => "valid",
         Err(r) => r.code(),
     }
@@ -346,20 +335,14 @@ fn a_frozen_cache_stays_loaded_but_every_verification_says_stale() {
         cache.install_trust_list(&signed_list(2, T0), NOW).unwrap();
     }
     let much_later = UnixTime(T0 + 90 * DAY);
-    let cache = TrustCache::open(
-        dir.path(),
-        anchors(),
-        Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
-        much_later,
-    )
-    .unwrap();
+    let cache = TrustCache::open(dir.path(), anchors(), bare_policy(), much_later).unwrap();
     assert_eq!(sequence(&cache), Some(2), "the last good copy is kept");
     assert!(cache.problems()[0].contains("stale"));
     let result = verify(
         &credential_at(&key_a(), T0 + 89 * DAY, None),
         &cache.store(),
         much_later,
-        &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
+        &bare_policy(),
     );
     assert_eq!(result.unwrap_err().code(), "trust_list_stale");
 }
@@ -405,13 +388,7 @@ fn roots_rotate_by_announcement() {
         key: stranger_root().public_key(),
     });
     let other_dir = TempDir::new("store-two-roots");
-    let cache = TrustCache::open(
-        other_dir.path(),
-        both,
-        Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
-        NOW,
-    )
-    .unwrap();
+    let cache = TrustCache::open(other_dir.path(), both, bare_policy(), NOW).unwrap();
     assert_eq!(
         cache.install_trust_list(&third, NOW),
         Ok(Installed::Updated)

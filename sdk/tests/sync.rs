@@ -19,7 +19,7 @@ use common::*;
 use ikd_sdk::store::{TrustCache, UpdateError};
 use ikd_sdk::sync::{Outcome, SyncClient, SyncConfig, SyncError, SyncReport};
 use ikd_sdk::trust_list::TrustListError;
-use ikd_sdk::{KeyStatus, Policy, UnixTime, verify};
+use ikd_sdk::{KeyStatus, UnixTime, verify};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -205,12 +205,7 @@ async fn sync(client: &SyncClient, cache: &TrustCache) -> SyncReport {
 }
 
 fn verdict(cache: &TrustCache, qr: &str) -> &'static str {
-    match verify(
-        qr,
-        &cache.store(),
-        NOW,
-        &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
-    ) {
+    match verify(qr, &cache.store(), NOW, &bare_policy()) {
         Ok(_) => "valid",
         Err(r) => r.code(),
     }
@@ -258,13 +253,7 @@ async fn synced() -> (Server, TempDir, TrustCache, SyncClient, Probe) {
     let server = Server::start().await;
     server.publish(1, &[5]);
     let dir = TempDir::new("sync");
-    let cache = TrustCache::open(
-        dir.path(),
-        anchors(),
-        Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
-        NOW,
-    )
-    .unwrap();
+    let cache = TrustCache::open(dir.path(), anchors(), bare_policy(), NOW).unwrap();
     let client = SyncClient::new(config(&server.url())).unwrap();
     let report = sync(&client, &cache).await;
     assert_eq!(report.trust_list, Outcome::Updated);
@@ -317,13 +306,7 @@ async fn normal_sync_then_not_modified_then_an_update() {
     assert_eq!(verdict(&cache, &probe.valid), "credential_revoked");
     assert_eq!(verdict(&cache, &probe.revoked), "credential_revoked");
     // The new data survives a restart.
-    let reopened = TrustCache::open(
-        cache.dir(),
-        anchors(),
-        Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
-        NOW,
-    )
-    .unwrap();
+    let reopened = TrustCache::open(cache.dir(), anchors(), bare_policy(), NOW).unwrap();
     assert_eq!(verdict(&reopened, &probe.valid), "credential_revoked");
 }
 

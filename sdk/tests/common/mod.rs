@@ -6,9 +6,15 @@
 use ikd_sdk::status_list::{self, StatusListIssue, sign_status_list};
 use ikd_sdk::trust_list::{RootKey, StatusListRef};
 use ikd_sdk::{
-    DocTypeSet, Document, Issuer, IssuerSigningKey, KeyStatus, StatusList, StatusReference,
+    DocTypeSet, Document, Issuer, IssuerSigningKey, KeyStatus, Policy, StatusList, StatusReference,
     TrustAnchors, TrustEntry, TrustList, TrustedKey, UnixTime, Validity,
 };
+
+/// The default policy, except that every document type may be shown bare: the credentials
+/// here are bare KTP-els, and these tests are about trust data, not holder binding.
+pub fn bare_policy() -> Policy {
+    Policy::default().with_bare_credentials(DocTypeSet::all())
+}
 
 /// Issue time of credentials and lists (2026-09-21T14:13:20Z).
 pub const T0: i64 = 1_790_000_000;
