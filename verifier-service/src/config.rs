@@ -4,6 +4,7 @@
 //! Errors name the setting at fault, never its value: API key hashes and the audit HMAC
 //! key are secrets.
 
+use crate::connections::ConnectionSettings;
 use ikd_sdk::disclosure::{self, Purpose};
 use ikd_sdk::policy::Freshness;
 use ikd_sdk::{DocType, DocTypeSet, IssuerPublicKey, Policy};
@@ -19,6 +20,12 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_BODY_LIMIT_BYTES: usize = 64 * 1024;
 /// Default time limit for one request, body included.
 pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 5_000;
+/// Default cap on open connections.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+/// Default time to send a complete request head (also the keep-alive idle limit).
+pub const DEFAULT_HEADER_READ_TIMEOUT_MS: u64 = 10_000;
+/// Default time shutdown waits for requests in flight.
+pub const DEFAULT_SHUTDOWN_GRACE_MS: u64 = 10_000;
 /// Default retention of audit rows.
 pub const DEFAULT_RETENTION_DAYS: u32 = 90;
 /// Default interval between deletions of old audit rows.
@@ -99,6 +106,10 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("IKD_LOG_FORMAT", "log.format"),
     ("IKD_BODY_LIMIT_BYTES", "http.body_limit_bytes"),
     ("IKD_REQUEST_TIMEOUT_MS", "http.request_timeout_ms"),
+    ("IKD_MAX_CONNECTIONS", "http.max_connections"),
+    ("IKD_HEADER_READ_TIMEOUT_MS", "http.header_read_timeout_ms"),
+    ("IKD_SHUTDOWN_GRACE_MS", "http.shutdown_grace_ms"),
+    ("IKD_H2C", "http.h2c (true or false)"),
     (
         "IKD_CORS_ORIGINS",
         "http.cors_allowed_origins (comma-separated)",
@@ -198,6 +209,8 @@ pub struct HttpConfig {
     pub request_timeout: Duration,
     /// Origins allowed by CORS; empty: CORS off (no CORS headers).
     pub cors_allowed_origins: Vec<String>,
+    /// The accept loop: connection cap, header-read timeout, shutdown grace, h2c.
+    pub connections: ConnectionSettings,
 }
 
 /// A PostgreSQL connection string (`host=… user=… dbname=…` or `postgresql://…`). It
@@ -469,6 +482,10 @@ struct RawHttp {
     body_limit_bytes: Option<usize>,
     request_timeout_ms: Option<u64>,
     cors_allowed_origins: Option<Vec<String>>,
+    max_connections: Option<usize>,
+    header_read_timeout_ms: Option<u64>,
+    shutdown_grace_ms: Option<u64>,
+    h2c: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -643,6 +660,22 @@ impl RawConfig {
         if let Some(v) = lookup("IKD_REQUEST_TIMEOUT_MS") {
             self.http.request_timeout_ms = Some(number("IKD_REQUEST_TIMEOUT_MS", &v)?);
         }
+        if let Some(v) = lookup("IKD_MAX_CONNECTIONS") {
+            self.http.max_connections = Some(number("IKD_MAX_CONNECTIONS", &v)?);
+        }
+        if let Some(v) = lookup("IKD_HEADER_READ_TIMEOUT_MS") {
+            self.http.header_read_timeout_ms = Some(number("IKD_HEADER_READ_TIMEOUT_MS", &v)?);
+        }
+        if let Some(v) = lookup("IKD_SHUTDOWN_GRACE_MS") {
+            self.http.shutdown_grace_ms = Some(number("IKD_SHUTDOWN_GRACE_MS", &v)?);
+        }
+        if let Some(v) = lookup("IKD_H2C") {
+            self.http.h2c = Some(match v.trim() {
+                "1" | "true" => true,
+                "0" | "false" => false,
+                _ => return Err(error("IKD_H2C must be true or false")),
+            });
+        }
         if let Some(v) = lookup("IKD_CORS_ORIGINS") {
             self.http.cors_allowed_origins = Some(
                 v.split(',')
@@ -754,6 +787,30 @@ impl RawConfig {
                 .request_timeout_ms
                 .unwrap_or(DEFAULT_REQUEST_TIMEOUT_MS),
         )?);
+        let max_connections = self
+            .http
+            .max_connections
+            .unwrap_or(DEFAULT_MAX_CONNECTIONS);
+        if !(16..=65_536).contains(&max_connections) {
+            return Err(error("http.max_connections must be between 16 and 65536"));
+        }
+        let header_read_timeout = Duration::from_millis(positive(
+            "http.header_read_timeout_ms",
+            self.http
+                .header_read_timeout_ms
+                .unwrap_or(DEFAULT_HEADER_READ_TIMEOUT_MS),
+        )?);
+        let shutdown_grace = Duration::from_millis(
+            self.http
+                .shutdown_grace_ms
+                .unwrap_or(DEFAULT_SHUTDOWN_GRACE_MS),
+        );
+        let connections = ConnectionSettings {
+            max_connections,
+            header_read_timeout,
+            shutdown_grace,
+            h2c: self.http.h2c.unwrap_or(false),
+        };
         let cors_allowed_origins = self.http.cors_allowed_origins.unwrap_or_default();
         for origin in &cors_allowed_origins {
             let ok = (origin.starts_with("https://") || origin.starts_with("http://"))
@@ -938,6 +995,7 @@ impl RawConfig {
                 body_limit_bytes,
                 request_timeout,
                 cors_allowed_origins,
+                connections,
             },
             leeway_seconds,
             accepted_doc_types,

@@ -23,6 +23,7 @@ pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod connections;
 pub mod counter;
 pub mod demo;
 pub mod metrics;

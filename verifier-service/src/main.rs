@@ -143,9 +143,18 @@ async fn run(args: Args) -> Result<(), String> {
             None,
         )
     };
-    let config =
+    let mut config =
         config::load(config_path.as_deref(), env, &overrides).map_err(|e| e.to_string())?;
     telemetry::init(&config.log_level, config.log_format)?;
+    let configured = config.http.connections.max_connections;
+    let cap = config.http.connections.fit_open_file_limit();
+    if cap < configured {
+        tracing::warn!(
+            configured,
+            cap,
+            "the open-file limit allows fewer connections than http.max_connections"
+        );
+    }
 
     let state = server::build(&config, Clock::System)?;
     let listener = tokio::net::TcpListener::bind(config.listen)

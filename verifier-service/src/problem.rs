@@ -289,6 +289,22 @@ impl Problem {
         )
     }
 
+    /// 503: every connection the service may hold is running a request; sent on the new
+    /// connection before it is closed, without reading its request.
+    pub fn too_many_connections() -> Self {
+        Problem {
+            retry_after: Some(1),
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "too_many_connections",
+                "Too many connections.",
+                "Every connection the service may hold is running a request; retry in a \
+                 moment."
+                    .into(),
+            )
+        }
+    }
+
     /// One problem of every code, in a fixed order: the source of the code list in the
     /// OpenAPI document.
     pub fn all() -> Vec<Problem> {
@@ -316,6 +332,7 @@ impl Problem {
             Self::no_qr_code_found(false),
             Self::multiple_credentials(2),
             Self::trust_expired(),
+            Self::too_many_connections(),
         ]
     }
 

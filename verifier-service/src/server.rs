@@ -144,7 +144,8 @@ pub fn spawn_background(state: &AppState, stop: &watch::Receiver<bool>) -> Vec<J
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, then finishes the requests in
-/// flight, stops the background tasks and closes the audit log.
+/// flight (within the configured grace period), stops the background tasks and closes the
+/// audit log.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -152,9 +153,9 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let (stop, stopped) = watch::channel(false);
     let tasks = spawn_background(&state, &stopped);
-    let result = axum::serve(listener, app(state.clone()))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let result =
+        crate::connections::serve(listener, app(state.clone()), &state.connections, shutdown)
+            .await;
     let _ = stop.send(true);
     for task in tasks {
         let _ = task.await;

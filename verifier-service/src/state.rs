@@ -43,6 +43,8 @@ pub struct Inner {
     pub request_timeout: Duration,
     /// CORS origins; empty: CORS off.
     pub cors_allowed_origins: Vec<String>,
+    /// The accept loop's settings.
+    pub connections: crate::connections::ConnectionSettings,
     /// How often the trust store file is checked.
     pub trust_reload: Duration,
     /// How often old audit rows are deleted.
@@ -109,6 +111,7 @@ impl AppState {
             body_limit_bytes: config.http.body_limit_bytes,
             request_timeout: config.http.request_timeout,
             cors_allowed_origins: config.http.cors_allowed_origins.clone(),
+            connections: config.http.connections.clone(),
             trust_reload: config.trust_reload,
             audit_purge_interval: config.audit.purge_interval,
             upload: config.upload.clone(),
