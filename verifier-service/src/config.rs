@@ -787,10 +787,7 @@ impl RawConfig {
                 .request_timeout_ms
                 .unwrap_or(DEFAULT_REQUEST_TIMEOUT_MS),
         )?);
-        let max_connections = self
-            .http
-            .max_connections
-            .unwrap_or(DEFAULT_MAX_CONNECTIONS);
+        let max_connections = self.http.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS);
         if !(16..=65_536).contains(&max_connections) {
             return Err(error("http.max_connections must be between 16 and 65536"));
         }
@@ -1467,6 +1464,64 @@ rate_limit_per_minute = 10
     }
 
     #[test]
+    fn connection_settings_from_the_file_and_the_environment() {
+        let defaults = resolve(&minimal()).unwrap().http.connections;
+        assert_eq!(
+            defaults,
+            ConnectionSettings {
+                max_connections: DEFAULT_MAX_CONNECTIONS,
+                header_read_timeout: Duration::from_millis(DEFAULT_HEADER_READ_TIMEOUT_MS),
+                shutdown_grace: Duration::from_millis(DEFAULT_SHUTDOWN_GRACE_MS),
+                h2c: false,
+            }
+        );
+        let text = format!(
+            "{}[http]\nmax_connections = 64\nheader_read_timeout_ms = 2000\n\
+             shutdown_grace_ms = 0\nh2c = true\n",
+            minimal()
+        );
+        let file = resolve(&text).unwrap().http.connections;
+        assert_eq!(
+            (
+                file.max_connections,
+                file.header_read_timeout,
+                file.shutdown_grace,
+                file.h2c
+            ),
+            (64, Duration::from_secs(2), Duration::ZERO, true)
+        );
+        let mut raw = RawConfig::parse(&minimal()).unwrap();
+        raw.apply_env(|name| match name {
+            "IKD_MAX_CONNECTIONS" => Some("100".into()),
+            "IKD_HEADER_READ_TIMEOUT_MS" => Some("1500".into()),
+            "IKD_SHUTDOWN_GRACE_MS" => Some("250".into()),
+            "IKD_H2C" => Some("true".into()),
+            _ => None,
+        })
+        .unwrap();
+        let env = raw.resolve(Path::new("/srv/ikd")).unwrap().http.connections;
+        assert_eq!(
+            (
+                env.max_connections,
+                env.header_read_timeout,
+                env.shutdown_grace,
+                env.h2c
+            ),
+            (
+                100,
+                Duration::from_millis(1500),
+                Duration::from_millis(250),
+                true
+            )
+        );
+        let mut raw = RawConfig::parse(&minimal()).unwrap();
+        let err = raw
+            .apply_env(|name| (name == "IKD_H2C").then(|| "yes".into()))
+            .unwrap_err();
+        assert!(err.0.contains("IKD_H2C"), "{}", err.0);
+    }
+
+    #[test]
     fn signed_trust_upload_and_freshness_settings() {
         let root = "d759793bbc13a2819a827c76adb6fba8a49aee007f49f2d0992d99b825ad2c48";
         let text = format!(
@@ -1541,6 +1596,11 @@ rate_limit_per_minute = 10
                 "upload.body_limit_bytes",
             ),
             ("[upload]\nconcurrency = 0\n", "upload.concurrency"),
+            ("[http]\nmax_connections = 8\n", "http.max_connections"),
+            (
+                "[http]\nheader_read_timeout_ms = 0\n",
+                "http.header_read_timeout_ms",
+            ),
             (
                 "[policy]\nstatus_list_max_age_seconds = 0\n",
                 "status_list_max_age_seconds",

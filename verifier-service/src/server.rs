@@ -154,8 +154,7 @@ pub async fn serve(
     let (stop, stopped) = watch::channel(false);
     let tasks = spawn_background(&state, &stopped);
     let result =
-        crate::connections::serve(listener, app(state.clone()), &state.connections, shutdown)
-            .await;
+        crate::connections::serve(listener, app(state.clone()), &state.connections, shutdown).await;
     let _ = stop.send(true);
     for task in tasks {
         let _ = task.await;
