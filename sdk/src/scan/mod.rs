@@ -54,8 +54,12 @@ mod frame;
 mod pdf;
 mod pipeline;
 mod text;
+mod worker;
 
 pub use frame::{Frame, PixelFormat};
+pub use worker::{
+    WORKER_ARG, WorkerLimits, run_worker, scan_in_worker, worker_input, worker_outcome,
+};
 
 use crate::policy::Policy;
 use crate::time::UnixTime;
@@ -318,7 +322,8 @@ pub struct ScannedCredential {
 pub enum ScanError {
     /// The input is beyond a [`ScanLimits`] cap.
     TooLarge {
-        /// What was too large (`file bytes`, `width`, `height`, `pixels`, `decoder memory`).
+        /// What was too large (`file bytes`, `width`, `height`, `pixels`, `decoder memory`,
+        /// or `scan memory` for a worker process that reached its memory cap).
         what: &'static str,
         /// The cap.
         limit: u64,
@@ -342,6 +347,13 @@ pub enum ScanError {
         /// The parser's message.
         problem: String,
     },
+    /// A scan worker process stopped by its CPU cap, or killed at its deadline.
+    TimedOut,
+    /// A scan worker process could not be started, or ended without an answer.
+    WorkerFailed {
+        /// What went wrong (it names no content).
+        problem: String,
+    },
 }
 
 impl ScanError {
@@ -353,6 +365,8 @@ impl ScanError {
             ScanError::UndecodableImage { .. } => "undecodable_image",
             ScanError::BadFrame { .. } => "bad_frame",
             ScanError::UnreadablePdf { .. } => "unreadable_pdf",
+            ScanError::TimedOut => "scan_timed_out",
+            ScanError::WorkerFailed { .. } => "scan_failed",
         }
     }
 }
@@ -381,6 +395,8 @@ impl fmt::Display for ScanError {
             }
             ScanError::BadFrame { problem } => write!(f, "bad frame: {problem}"),
             ScanError::UnreadablePdf { problem } => write!(f, "the PDF cannot be read: {problem}"),
+            ScanError::TimedOut => f.write_str("the scan took longer than allowed"),
+            ScanError::WorkerFailed { problem } => write!(f, "the scan failed: {problem}"),
         }
     }
 }
