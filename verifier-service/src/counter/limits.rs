@@ -166,13 +166,17 @@ impl Default for SignInLimits {
 pub struct Attempt {
     name: Name,
     source: Source,
-    remembered: bool,
+    /// Whether it took a token from the per-address and the per-name bucket.
+    took_source: bool,
+    took_name: bool,
 }
 
 impl SignInLimits {
     /// Takes one attempt for `username` from `address` at `now`, or says how long to wait.
     ///
-    /// Either every bucket concerned gives a token or none keeps one taken.
+    /// Either every bucket concerned gives a token or none keeps one taken. Without an
+    /// address the per-address bucket is left out: shared by every client, it would let
+    /// one client's failures hold up everyone's sign-ins.
     pub fn admit(
         &self,
         username: &str,
@@ -188,35 +192,30 @@ impl SignInLimits {
             .is_some_and(|until| *until > now);
         // A remembered pair may grow its table past the cap: their number is capped.
         let pair = tables.pairs.take((name, source), now, remembered);
-        let (by_source, by_name) = if remembered {
-            (Ok(()), Ok(()))
-        } else {
-            (
-                tables.sources.take(source, now, false),
-                tables.names.take(name, now, false),
-            )
-        };
-        let wait = [&pair, &by_source, &by_name]
+        let by_source = (!remembered && source != Source::Unknown)
+            .then(|| tables.sources.take(source, now, false));
+        let by_name = (!remembered).then(|| tables.names.take(name, now, false));
+        let wait = [Some(pair), by_source, by_name]
             .into_iter()
-            .filter_map(|taken| taken.err())
+            .flatten()
+            .filter_map(Result::err)
             .max();
         let Some(wait) = wait else {
             return Ok(Attempt {
                 name,
                 source,
-                remembered,
+                took_source: by_source.is_some(),
+                took_name: by_name.is_some(),
             });
         };
         if pair.is_ok() {
             tables.pairs.refund(&(name, source));
         }
-        if !remembered {
-            if by_source.is_ok() {
-                tables.sources.refund(&source);
-            }
-            if by_name.is_ok() {
-                tables.names.refund(&name);
-            }
+        if by_source.is_some_and(|taken| taken.is_ok()) {
+            tables.sources.refund(&source);
+        }
+        if by_name.is_some_and(|taken| taken.is_ok()) {
+            tables.names.refund(&name);
         }
         Err(wait)
     }
@@ -227,12 +226,15 @@ impl SignInLimits {
         let Attempt {
             name,
             source,
-            remembered,
+            took_source,
+            took_name,
         } = attempt;
         let mut tables = self.tables.lock().unwrap_or_else(PoisonError::into_inner);
         tables.pairs.refund(&(name, source));
-        if !remembered {
+        if took_source {
             tables.sources.refund(&source);
+        }
+        if took_name {
             tables.names.refund(&name);
         }
         let remembered = &mut tables.remembered;
@@ -289,6 +291,26 @@ mod tests {
         for i in 0..ADDRESS_BURST {
             drop(limits.admit(&format!("nama{i}"), v4(251), now).unwrap());
         }
+    }
+
+    #[test]
+    fn without_an_address_there_is_no_per_address_bucket() {
+        let limits = SignInLimits::default();
+        let now = Instant::now();
+        // Many names from an unknown address: more than one address may try...
+        for i in 0..ADDRESS_BURST * 2 {
+            drop(limits.admit(&format!("nama{i}"), None, now).unwrap());
+        }
+        // ...while the per-name+address bucket still applies.
+        for _ in 0..LOGIN_BURST {
+            drop(limits.admit("petugas", None, now).unwrap());
+        }
+        assert!(limits.admit("petugas", None, now).is_err());
+        // A known address that tries as many is held up.
+        for i in 0..ADDRESS_BURST {
+            drop(limits.admit(&format!("nama{i}"), v4(1), now).unwrap());
+        }
+        assert!(limits.admit("lain", v4(1), now).is_err());
     }
 
     #[test]
