@@ -13,14 +13,18 @@ use crate::verification::verify_qr;
 use axum::Router;
 use axum::body::{Body, HttpBody as _};
 use axum::error_handling::HandleErrorLayer;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::connect_info::{ConnectInfo, MockConnectInfo};
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use ikd_sdk::reason::{REGISTRY, ReasonInfo, Stage, WARNING_REGISTRY};
 use serde::{Deserialize, Serialize};
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -91,35 +95,104 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
 
 /// What a handler learned about a request, for the access log. Never personal data.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Seen {
-    pub(crate) client: Option<Arc<str>>,
-    pub(crate) purpose: Option<&'static str>,
-    pub(crate) verdict: Option<&'static str>,
-    pub(crate) reason: Option<&'static str>,
+pub(crate) struct SeenFields {
+    client: Option<Arc<str>>,
+    purpose: Option<&'static str>,
+    verdict: Option<&'static str>,
+    reason: Option<&'static str>,
 }
 
-pub(crate) fn with_seen(mut response: Response, seen: Seen) -> Response {
-    response.extensions_mut().insert(seen);
-    response
+/// Where a handler notes what it learns about a request, shared with the access log: what
+/// it noted stays readable when the request times out and the handler is dropped.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Seen(Arc<Mutex<SeenFields>>);
+
+impl Seen {
+    fn with(&self, note: impl FnOnce(&mut SeenFields)) {
+        note(&mut self.0.lock().unwrap_or_else(PoisonError::into_inner));
+    }
+
+    /// The API client the request acts as.
+    pub(crate) fn client(&self, id: &Arc<str>) {
+        self.with(|f| f.client = Some(Arc::clone(id)));
+    }
+
+    /// The purpose the request verifies for.
+    pub(crate) fn purpose(&self, name: &'static str) {
+        self.with(|f| f.purpose = Some(name));
+    }
+
+    /// The verdict and its reason code.
+    pub(crate) fn outcome(&self, verdict: &'static str, reason: Option<&'static str>) {
+        self.with(|f| {
+            f.verdict = Some(verdict);
+            f.reason = reason;
+        });
+    }
+
+    fn fields(&self) -> SeenFields {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// The request's [`Seen`], which [`observe`] puts in; a detached one without it.
+impl<S: Send + Sync> FromRequestParts<S> for Seen {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(parts.extensions.get::<Seen>().cloned().unwrap_or_default())
+    }
+}
+
+/// The address of the client's end of the connection, when the server provides it
+/// (`ConnectInfo<SocketAddr>`, as `into_make_service_with_connect_info` does). A router
+/// used without it, as tests do, sees `None`. Forwarding headers are not believed: any
+/// client can send them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ClientAddress(pub(crate) Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        let extensions = &parts.extensions;
+        let address = extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(peer)| peer.ip())
+            .or_else(|| {
+                extensions
+                    .get::<MockConnectInfo<SocketAddr>>()
+                    .map(|MockConnectInfo(peer)| peer.ip())
+            });
+        Ok(ClientAddress(address))
+    }
 }
 
 /// Counts and logs every response: route template, status, latency, and for API calls
-/// the client, purpose, verdict and reason code. Never the URI, a header or the body.
-async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// the client, purpose, verdict and reason code (for a request that timed out, what the
+/// handler had learned by then). Never the URI, a header or the body. Every answer gets
+/// `X-Content-Type-Options: nosniff`, so no browser reads a JSON or problem body as a
+/// script or a page.
+async fn observe(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     // A clone of the matched path shares its text: no allocation per request.
     let matched = request.extensions().get::<MatchedPath>().cloned();
     let route = matched.as_ref().map_or("unmatched", MatchedPath::as_str);
     let method = request.method().clone();
+    let seen = Seen::default();
+    request.extensions_mut().insert(seen.clone());
     let started = Instant::now();
-    let response = next.run(request).await;
+    let mut response = next.run(request).await;
+    response
+        .headers_mut()
+        .entry(header::X_CONTENT_TYPE_OPTIONS)
+        .or_insert(HeaderValue::from_static("nosniff"));
     let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     let status = response.status().as_u16();
     state.metrics.request(route, status);
-    let seen = response
-        .extensions()
-        .get::<Seen>()
-        .cloned()
-        .unwrap_or_default();
+    let seen = seen.fields();
     tracing::info!(
         target: "ikd_verifier_service::access",
         method = %method,
@@ -145,9 +218,9 @@ fn json_response(status: StatusCode, body: String) -> Response {
 }
 
 /// The authenticated client, after taking one request from its rate limit.
-fn admit(state: &AppState, headers: &HeaderMap, seen: &mut Seen) -> Result<Arc<Client>, Problem> {
+fn admit(state: &AppState, headers: &HeaderMap, seen: &Seen) -> Result<Arc<Client>, Problem> {
     let client = state.clients.authenticate(headers)?;
-    seen.client = Some(Arc::clone(&client.id));
+    seen.client(&client.id);
     if let Err(problem) = client.take_request() {
         state.metrics.rate_limited(&client.id);
         return Err(problem);
@@ -298,18 +371,17 @@ async fn verify(
     State(state): State<AppState>,
     headers: HeaderMap,
     uri: Uri,
+    seen: Seen,
     body: Body,
 ) -> Response {
     let started = Instant::now();
-    let mut seen = Seen::default();
-    let response = match verify_inner(&state, &headers, uri.query(), body, &mut seen).await {
+    match verify_inner(&state, &headers, uri.query(), body, &seen).await {
         Ok(response) => {
             state.metrics.verify_latency(started.elapsed());
             response
         }
         Err(problem) => problem.into_response(),
-    };
-    with_seen(response, seen)
+    }
 }
 
 async fn verify_inner(
@@ -317,7 +389,7 @@ async fn verify_inner(
     headers: &HeaderMap,
     query: Option<&str>,
     body: Body,
-    seen: &mut Seen,
+    seen: &Seen,
 ) -> Result<Response, Problem> {
     let client = admit(state, headers, seen)?;
     let picture = headers
@@ -327,9 +399,14 @@ async fn verify_inner(
     let (qr, purpose, nonce) = if picture.is_some() {
         // A picture: purpose and nonce come from the query string.
         let query = VerifyQuery::parse(query)?;
+        // Known before the body: noted now, so that the access line of an upload that
+        // times out names it; refused after the size check, as documented.
+        let purpose = client.purpose(query.purpose.as_deref());
+        if let Ok(purpose) = purpose {
+            seen.purpose(purpose.name);
+        }
         let bytes = read_body(headers, body, state.upload.body_limit_bytes).await?;
-        let purpose = client.purpose(query.purpose.as_deref())?;
-        seen.purpose = Some(purpose.name);
+        let purpose = purpose?;
         // No scan without trust data: it would be refused afterwards anyway.
         if state.trust.current().is_none() {
             return Err(Problem::trust_not_loaded());
@@ -348,15 +425,14 @@ async fn verify_inner(
         drop(bytes);
         let qr = request.qr.ok_or_else(Problem::qr_missing)?;
         let purpose = client.purpose(request.purpose.as_deref())?;
-        seen.purpose = Some(purpose.name);
+        seen.purpose(purpose.name);
         (qr, purpose, request.nonce)
     } else {
         return Err(Problem::unsupported_media_type());
     };
 
     let verification = verify_qr(state, &client.id, purpose, nonce.as_deref(), qr).await?;
-    seen.verdict = Some(verification.verdict_name());
-    seen.reason = verification.reason_code;
+    seen.outcome(verification.verdict_name(), verification.reason_code);
     let mut response = json_response(StatusCode::OK, verification.json);
     // The answer may hold personal data: no cache may keep it.
     response
@@ -511,13 +587,12 @@ async fn reason_codes() -> Response {
             body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
-async fn trust_status(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let mut seen = Seen::default();
-    if let Err(problem) = admit(&state, &headers, &mut seen) {
-        return with_seen(problem.into_response(), seen);
+async fn trust_status(State(state): State<AppState>, headers: HeaderMap, seen: Seen) -> Response {
+    if let Err(problem) = admit(&state, &headers, &seen) {
+        return problem.into_response();
     }
     let status = crate::trust_report::trust_status(&state, state.clock.now());
-    with_seen(to_json(&status), seen)
+    to_json(&status)
 }
 
 /// `{"status": "ok"}`.

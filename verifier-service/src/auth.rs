@@ -70,6 +70,18 @@ impl TokenBucket {
             Err(Duration::from_secs_f64(seconds.clamp(0.0, 3600.0)))
         }
     }
+
+    /// Gives back one token taken by [`TokenBucket::try_take`], up to the capacity.
+    pub fn refund(&mut self) {
+        self.tokens = (self.tokens + 1.0).min(self.capacity);
+    }
+
+    /// Whether the bucket has refilled to its capacity by `now`: it then behaves as a new
+    /// one, so a table of buckets may forget it.
+    pub fn is_full(&self, now: Instant) -> bool {
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        self.tokens + elapsed * self.per_second >= self.capacity
+    }
 }
 
 /// An authenticated client.

@@ -116,7 +116,7 @@ impl AppState {
             audit_purge_interval: config.audit.purge_interval,
             upload: config.upload.clone(),
             scan_permits: Arc::new(Semaphore::new(config.upload.concurrency.max(1))),
-            counter: crate::counter::Counter::new(&config.counter),
+            counter: crate::counter::Counter::new(&config.counter, clock),
         }))
     }
 }

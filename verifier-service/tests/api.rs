@@ -731,6 +731,57 @@ async fn cors_is_off_unless_configured() {
     assert!(headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
 }
 
+/// Every answer, API or not, success or problem, tells browsers not to sniff its type.
+#[tokio::test]
+async fn every_answer_says_nosniff() {
+    let dir = TempDir::new("nosniff");
+    let state = state_at(
+        dir.path(),
+        NOW,
+        Some(&demo_data().trust),
+        "[http]\ncors_allowed_origins = [\"https://bank.example\"]",
+    );
+    let router = app_for(&state);
+    let data = demo_data();
+    let preflight = Request::options("/v1/verify")
+        .header(header::ORIGIN, "https://bank.example")
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .body(Body::empty())
+        .unwrap();
+    let cases: Vec<(Request<Body>, StatusCode)> = vec![
+        (
+            verify_request(Some(BANK_KEY), verify_body(&shown(&data, "kk-4"), None)),
+            StatusCode::OK,
+        ),
+        (
+            verify_request(None, verify_body("x", None)),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (verify_request(Some(BANK_KEY), "{"), StatusCode::BAD_REQUEST),
+        (get("/v1/reason-codes", None), StatusCode::OK),
+        (get("/v1/trust/status", Some(BANK_KEY)), StatusCode::OK),
+        (get("/healthz", None), StatusCode::OK),
+        (get("/readyz", None), StatusCode::OK),
+        (get("/metrics", None), StatusCode::OK),
+        (get("/openapi.json", None), StatusCode::OK),
+        (get("/nowhere", None), StatusCode::NOT_FOUND),
+        (get("/v1/verify", None), StatusCode::METHOD_NOT_ALLOWED),
+        (get("/counter/api/session", None), StatusCode::UNAUTHORIZED),
+        (get("/", None), StatusCode::SEE_OTHER),
+        (preflight, StatusCode::OK),
+    ];
+    for (request, expected) in cases {
+        let what = format!("{} {}", request.method(), request.uri());
+        let (status, headers, _) = send(&router, request).await;
+        assert_eq!(status, expected, "{what}");
+        let values: Vec<_> = headers
+            .get_all(header::X_CONTENT_TYPE_OPTIONS)
+            .iter()
+            .collect();
+        assert_eq!(values, ["nosniff"], "{what}");
+    }
+}
+
 #[tokio::test]
 async fn slow_requests_time_out() {
     let dir = TempDir::new("timeout");

@@ -17,6 +17,7 @@ use common::counter::*;
 use common::pictures;
 use common::*;
 use ikd_sdk::UnixTime;
+use ikd_verifier_service::counter::limits::{ACCOUNT_BURST, ADDRESS_BURST};
 use ikd_verifier_service::counter::session::{COOKIE_NAME, CSRF_HEADER};
 use ikd_verifier_service::counter::{LOGIN_BURST, routes::CONTENT_SECURITY_POLICY};
 
@@ -242,7 +243,9 @@ async fn bad_sign_ins_are_refused_with_their_codes() {
         "body_too_large",
     );
 
-    // Guessing is limited per account: after the burst, even the right password waits.
+    // Guessing is limited per account and address (here the router is called without a
+    // client address, so every request counts as one unknown address): after the burst,
+    // even the right password waits.
     for _ in 0..LOGIN_BURST {
         assert_eq!(
             send(&router, login("kunci", "tebak")).await.0,
@@ -257,6 +260,256 @@ async fn bad_sign_ins_are_refused_with_their_codes() {
         send(&router, login("identitas", PASSWORD)).await.0,
         StatusCode::OK
     );
+}
+
+/// Addresses of documentation networks (RFC 5737): the attacker's, the counter's.
+const ATTACKER: [u8; 4] = [203, 0, 113, 9];
+const COUNTER_PC: [u8; 4] = [192, 0, 2, 20];
+
+#[tokio::test]
+async fn guesses_from_elsewhere_do_not_lock_staff_out() {
+    let dir = TempDir::new("counter-lockout");
+    let router = app_for(&counter_state(dir.path(), ""));
+    // The attacker's guesses use up what its address may try for `petugas`...
+    for _ in 0..LOGIN_BURST {
+        assert_problem(
+            &send(&router, login_from(ATTACKER, "petugas", "tebakan")).await,
+            StatusCode::UNAUTHORIZED,
+            "login_failed",
+        );
+    }
+    let limited = send(&router, login_from(ATTACKER, "petugas", PASSWORD)).await;
+    assert_problem(&limited, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    assert_eq!(limited.1[header::RETRY_AFTER], "30");
+    assert!(!limited.1.contains_key(header::SET_COOKIE));
+    // ...but the staff member at the counter signs in.
+    assert_eq!(
+        send(&router, login_from(COUNTER_PC, "petugas", PASSWORD))
+            .await
+            .0,
+        StatusCode::OK
+    );
+
+    // Guesses from many addresses, each within its own limit, empty the per-name bucket:
+    // a further address must wait even with the right password...
+    let mut failed = LOGIN_BURST;
+    let mut host = 1u8;
+    while failed < ACCOUNT_BURST {
+        for _ in 0..2 {
+            assert_problem(
+                &send(&router, login_from([198, 51, 100, host], "petugas", "x")).await,
+                StatusCode::UNAUTHORIZED,
+                "login_failed",
+            );
+            failed += 1;
+        }
+        host += 1;
+    }
+    let elsewhere = send(
+        &router,
+        login_from([198, 51, 100, 200], "petugas", PASSWORD),
+    )
+    .await;
+    assert_problem(&elsewhere, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    assert!(elsewhere.1.contains_key(header::RETRY_AFTER));
+    // ...while the counter PC, where `petugas` signed in before, is not held up.
+    for _ in 0..3 {
+        assert_eq!(
+            send(&router, login_from(COUNTER_PC, "petugas", PASSWORD))
+                .await
+                .0,
+            StatusCode::OK
+        );
+    }
+    // Other accounts are not affected.
+    assert_eq!(
+        send(&router, login_from(ATTACKER, "identitas", PASSWORD))
+            .await
+            .0,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn successful_sign_ins_do_not_count() {
+    let dir = TempDir::new("counter-success");
+    let router = app_for(&counter_state(dir.path(), ""));
+    // A busy counter signs in more often than the burst allows failures.
+    for _ in 0..LOGIN_BURST + 5 {
+        assert_eq!(
+            send(&router, login_from(COUNTER_PC, "kunci", PASSWORD))
+                .await
+                .0,
+            StatusCode::OK
+        );
+    }
+    // Typos count; the sign-in that follows them does not.
+    for _ in 0..LOGIN_BURST - 1 {
+        assert_problem(
+            &send(&router, login_from(COUNTER_PC, "kunci", "typo")).await,
+            StatusCode::UNAUTHORIZED,
+            "login_failed",
+        );
+    }
+    assert_eq!(
+        send(&router, login_from(COUNTER_PC, "kunci", PASSWORD))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_problem(
+        &send(&router, login_from(COUNTER_PC, "kunci", "typo")).await,
+        StatusCode::UNAUTHORIZED,
+        "login_failed",
+    );
+    // That was the last failure the burst allows.
+    assert_problem(
+        &send(&router, login_from(COUNTER_PC, "kunci", PASSWORD)).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+    );
+}
+
+#[tokio::test]
+async fn names_with_and_without_an_account_get_the_same_answers() {
+    let dir = TempDir::new("counter-names");
+    let router = app_for(&counter_state(dir.path(), ""));
+    let exhaust = |address: [u8; 4], user: &'static str| {
+        let router = router.clone();
+        async move {
+            let mut failures = Vec::new();
+            for _ in 0..LOGIN_BURST {
+                failures.push(send(&router, login_from(address, user, "tebakan")).await);
+            }
+            (
+                failures,
+                send(&router, login_from(address, user, "tebakan")).await,
+            )
+        }
+    };
+    let (known_failures, known_limited) = exhaust([192, 0, 2, 1], "kunci").await;
+    let (unknown_failures, unknown_limited) = exhaust([192, 0, 2, 2], "tidak-ada").await;
+    for (known, unknown) in known_failures.iter().zip(&unknown_failures) {
+        assert_problem(known, StatusCode::UNAUTHORIZED, "login_failed");
+        assert_eq!(known, unknown, "status, headers and body");
+    }
+    assert_problem(
+        &known_limited,
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+    );
+    assert_eq!(known_limited.1[header::RETRY_AFTER], "30");
+    assert_eq!(
+        known_limited, unknown_limited,
+        "status, headers (Retry-After) and body"
+    );
+
+    // Names without an account do not share one limit: after failures for other unknown
+    // names, one more unknown name gets the answer a known name gets.
+    let address = [192, 0, 2, 3];
+    for i in 0..LOGIN_BURST {
+        let user = format!("tamu{i}");
+        assert_problem(
+            &send(&router, login_from(address, &user, "tebakan")).await,
+            StatusCode::UNAUTHORIZED,
+            "login_failed",
+        );
+    }
+    let unknown = send(&router, login_from(address, "tamu-lain", "tebakan")).await;
+    let known = send(&router, login_from(address, "identitas", "tebakan")).await;
+    assert_problem(&unknown, StatusCode::UNAUTHORIZED, "login_failed");
+    assert_eq!(unknown, known);
+}
+
+#[tokio::test]
+async fn an_address_trying_many_names_is_throttled() {
+    let dir = TempDir::new("counter-spray");
+    let router = app_for(&counter_state(dir.path(), ""));
+    let office = [192, 0, 2, 50];
+    // `petugas` works at this address.
+    assert_eq!(
+        send(&router, login_from(office, "petugas", PASSWORD))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    // One guess each for many names, known or not, from the same address...
+    let names = ["kunci", "identitas", "terbatas", "pemeriksa-usia"];
+    for i in 0..ADDRESS_BURST {
+        let user = names
+            .get(i as usize)
+            .map_or_else(|| format!("nama{i}"), |n| (*n).to_owned());
+        assert_problem(
+            &send(&router, login_from(office, &user, "tebakan")).await,
+            StatusCode::UNAUTHORIZED,
+            "login_failed",
+        );
+    }
+    // ...until the address must wait, whatever the name, even with the right password.
+    for (user, password) in [("nama-baru", "tebakan"), ("identitas", PASSWORD)] {
+        let limited = send(&router, login_from(office, user, password)).await;
+        assert_problem(&limited, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+        assert_eq!(limited.1[header::RETRY_AFTER], "6", "{user}");
+    }
+    // The staff member who signed in here before is not held up; other addresses
+    // are not affected.
+    assert_eq!(
+        send(&router, login_from(office, "petugas", PASSWORD))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&router, login_from([192, 0, 2, 51], "identitas", PASSWORD))
+            .await
+            .0,
+        StatusCode::OK
+    );
+}
+
+/// Over real loopback, served as `into_make_service_with_connect_info` serves it: the
+/// client address is the socket's peer (here 127.0.0.2 and 127.0.0.3, both loopback).
+#[tokio::test]
+async fn the_client_address_is_the_socket_peer() {
+    use std::net::SocketAddr;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let dir = TempDir::new("counter-peer");
+    let state = counter_state(dir.path(), "");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let service =
+            ikd_verifier_service::app(state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, service).await.unwrap();
+    });
+    let login = |source: [u8; 4], password: &'static str| async move {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind(SocketAddr::from((source, 0))).unwrap();
+        let mut stream = socket.connect(addr).await.unwrap();
+        let body = login_body("kunci", password);
+        let head = format!(
+            "POST /counter/api/login HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+             Content-Type: application/json\r\n{CSRF_HEADER}: 1\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        stream.write_all(body.as_bytes()).await.unwrap();
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).await.unwrap();
+        parse_response(&answer)
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        for _ in 0..LOGIN_BURST {
+            assert_eq!(login([127, 0, 0, 2], "tebakan").await.0, 401);
+        }
+        let (status, body) = login([127, 0, 0, 2], PASSWORD).await;
+        assert_eq!(status, 429);
+        assert_eq!(json(body.as_bytes())["code"], "rate_limited");
+        assert_eq!(login([127, 0, 0, 3], PASSWORD).await.0, 200);
+    })
+    .await
+    .unwrap();
+    server.abort();
 }
 
 #[tokio::test]

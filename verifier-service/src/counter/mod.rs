@@ -5,6 +5,7 @@
 //! - [`config`]: `[counter]` settings and `[[staff]]` accounts (client and purpose).
 //! - [`password`]: Argon2id password hashes.
 //! - [`session`]: in-memory sessions, the cookie and the CSRF token.
+//! - [`limits`]: sign-in limits per user name and client address.
 //! - [`routes`]: the page, its assets and its JSON endpoints under `/counter`.
 //!
 //! The page asks the same verification core as `POST /v1/verify`, as the account's API
@@ -13,22 +14,22 @@
 
 pub mod config;
 pub mod demo;
+pub mod limits;
 pub mod password;
 pub mod routes;
 pub mod session;
 
-use crate::auth::TokenBucket;
+use crate::clock::Clock;
 use config::{CounterConfig, StaffConfig};
+use limits::{Attempt, SignInLimits};
 use session::SessionStore;
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use std::net::IpAddr;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
-/// Sign-in attempts an account may make at once before it must wait.
-pub const LOGIN_BURST: u32 = 10;
-/// Sign-in attempts an account regains per minute.
-pub const LOGIN_PER_MINUTE: u32 = 2;
+pub use limits::{LOGIN_BURST, LOGIN_PER_MINUTE};
 
 /// The counter page's shared state: accounts, sessions, sign-in limits.
 #[derive(Debug)]
@@ -40,18 +41,24 @@ pub struct Counter {
     pub secure_cookie: bool,
     /// The longest life of a session, for the cookie's `Max-Age`.
     pub session_max_seconds: i64,
-    /// Sign-in attempts per user name; names without an account share one bucket.
-    login_buckets: Mutex<HashMap<String, TokenBucket>>,
+    /// Failed sign-in attempts by user name and client address.
+    limits: SignInLimits,
+    /// Where the limits' time comes from: a fixed clock stops it, so that their waits
+    /// are exact in tests and reproducible runs.
+    limits_clock: LimitsClock,
+    /// An account's PHC string, whose costs the decoy copies.
+    decoy_like: Option<String>,
+    /// What a password is checked against when the user name has no account; made at
+    /// the first such check (it costs one password hash).
+    decoy_phc: OnceLock<String>,
     /// Bounds the password checks running at once.
     pub password_checks: Semaphore,
 }
 
-/// The bucket key of sign-in attempts for names without an account.
-const UNKNOWN_ACCOUNT: &str = "";
-
 impl Counter {
-    /// The counter state for `config`.
-    pub fn new(config: &CounterConfig) -> Self {
+    /// The counter state for `config`; a [`Clock::Fixed`] stops the sign-in limits'
+    /// clock.
+    pub fn new(config: &CounterConfig, clock: Clock) -> Self {
         Counter {
             accounts: config
                 .staff
@@ -61,7 +68,13 @@ impl Counter {
             sessions: SessionStore::new(config.session_idle_seconds, config.session_max_seconds),
             secure_cookie: config.secure_cookie,
             session_max_seconds: config.session_max_seconds,
-            login_buckets: Mutex::new(HashMap::new()),
+            limits: SignInLimits::default(),
+            limits_clock: match clock {
+                Clock::System => LimitsClock::Running,
+                Clock::Fixed(_) => LimitsClock::Stopped(Instant::now()),
+            },
+            decoy_like: config.staff.first().map(|a| a.password_argon2.clone()),
+            decoy_phc: OnceLock::new(),
             password_checks: Semaphore::new(password::MAX_CONCURRENT_CHECKS),
         }
     }
@@ -76,21 +89,43 @@ impl Counter {
         self.accounts.len()
     }
 
-    /// Takes one sign-in attempt for `username`, or says how long to wait.
-    pub fn take_login_attempt(&self, username: &str) -> Result<(), Duration> {
-        let key = if self.accounts.contains_key(username) {
-            username
-        } else {
-            UNKNOWN_ACCOUNT
-        };
-        let now = Instant::now();
-        let mut buckets = self
-            .login_buckets
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        buckets
-            .entry(key.to_owned())
-            .or_insert_with(|| TokenBucket::new(LOGIN_BURST, LOGIN_PER_MINUTE, now))
-            .try_take(now)
+    /// The PHC string a password is checked against for a name without an account: with
+    /// the costs of the first account, so that both checks take as long. The first call
+    /// hashes; call it off the async workers.
+    pub fn decoy_phc(&self) -> &str {
+        self.decoy_phc
+            .get_or_init(|| password::decoy_hash(self.decoy_like.as_deref()))
+    }
+
+    /// Takes one sign-in attempt for `username` from `address` (`None`: not known), or
+    /// says how long to wait. The same whether or not `username` has an account.
+    pub fn take_login_attempt(
+        &self,
+        username: &str,
+        address: Option<IpAddr>,
+    ) -> Result<Attempt, Duration> {
+        self.limits
+            .admit(username, address, self.limits_clock.now())
+    }
+
+    /// The password of `attempt` was right: it does not count against the limits.
+    pub fn login_succeeded(&self, attempt: Attempt) {
+        self.limits.succeeded(attempt, self.limits_clock.now());
+    }
+}
+
+/// The time of the sign-in limits.
+#[derive(Debug, Clone, Copy)]
+enum LimitsClock {
+    Running,
+    Stopped(Instant),
+}
+
+impl LimitsClock {
+    fn now(self) -> Instant {
+        match self {
+            LimitsClock::Running => Instant::now(),
+            LimitsClock::Stopped(at) => at,
+        }
     }
 }

@@ -6,7 +6,6 @@
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::{Algorithm, Argon2, Params, Version};
-use std::sync::OnceLock;
 
 /// Password checks running at once; more wait, so sign-in attempts cannot take every core.
 pub const MAX_CONCURRENT_CHECKS: usize = 2;
@@ -42,13 +41,21 @@ pub fn verify(password: &str, phc: &str) -> bool {
         .is_ok()
 }
 
-/// Spends the time of one check for a user name that has no account, so the answer's
-/// timing does not tell which names exist.
-pub fn verify_nothing(password: &str) {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    let phc =
-        DUMMY.get_or_init(|| hash_password("no account has this password").unwrap_or_default());
-    let _ = verify(password, phc);
+/// A hash of a password no account has, with the costs of `like` (an account's PHC
+/// string; the crate's defaults without one), so that checking a password against it
+/// takes as long as checking one against that account.
+pub fn decoy_hash(like: Option<&str>) -> String {
+    let params = like
+        .and_then(|phc| PasswordHash::new(phc).ok())
+        .and_then(|hash| Params::try_from(&hash).ok())
+        .unwrap_or_default();
+    hash_password_with("no account has this password", params).unwrap_or_default()
+}
+
+/// Spends the time of one check against `decoy` ([`decoy_hash`]) for a user name that has
+/// no account, so the answer's timing does not tell which names exist.
+pub fn verify_nothing(password: &str, decoy: &str) {
+    let _ = verify(password, decoy);
 }
 
 #[cfg(test)]
@@ -67,5 +74,15 @@ mod tests {
         assert!(!verify("rahasia", "not a hash"));
         assert!(!is_argon2id("$argon2i$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA"));
         assert!(!is_argon2id("plain text"));
+    }
+
+    #[test]
+    fn the_decoy_has_the_costs_of_the_account_it_imitates() {
+        let account = hash_password_with("rahasia", test_params()).unwrap();
+        let decoy = decoy_hash(Some(&account));
+        let costs = |phc: &str| phc.split('$').nth(3).unwrap().to_owned();
+        assert_eq!(costs(&decoy), costs(&account), "{decoy}");
+        assert!(!verify("rahasia", &decoy));
+        assert!(decoy_hash(None).contains("m=19456,t=2,p=1"));
     }
 }

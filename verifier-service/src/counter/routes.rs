@@ -15,7 +15,7 @@
 //! the `SameSite=Strict` cookie this keeps other sites from acting for signed-in staff.
 
 use super::session::{self, CSRF_HEADER, Session, SessionError};
-use crate::app::{Seen, read_body, with_seen};
+use crate::app::{ClientAddress, Seen, read_body};
 use crate::auth::Client;
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -29,8 +29,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use ikd_sdk::disclosure::Purpose;
 use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 const PAGE_HTML: &str = include_str!("../../assets/counter/index.html");
 const APP_CSS: &str = include_str!("../../assets/counter/app.css");
@@ -173,6 +174,22 @@ fn sessions_full() -> Problem {
         "Too many sessions are open.",
         "Try again once other sessions have ended.",
     )
+}
+
+/// 429 `rate_limited`: too many failed sign-ins from this address or for this name. The
+/// same answer whether or not the name has an account.
+pub fn sign_in_limited(wait: Duration) -> Problem {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let seconds = seconds.max(1);
+    Problem {
+        retry_after: Some(seconds),
+        ..problem(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "Too many sign-in attempts.",
+            &format!("Too many failed sign-ins; retry in {seconds} s."),
+        )
+    }
 }
 
 fn unavailable(detail: &str) -> Problem {
@@ -337,14 +354,23 @@ struct Login {
     password: String,
 }
 
-async fn login(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
-    login_inner(&state, &headers, body)
+async fn login(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    login_inner(&state, address, &headers, body)
         .await
         .unwrap_or_else(IntoResponse::into_response)
 }
 
+/// CSRF, media type, body; then the sign-in limits (for the name whether or not it has
+/// an account, and the client's address), the password check (against a decoy for a
+/// name without an account), and a session.
 async fn login_inner(
     state: &AppState,
+    address: Option<IpAddr>,
     headers: &HeaderMap,
     body: Body,
 ) -> Result<Response, Problem> {
@@ -364,10 +390,10 @@ async fn login_inner(
         Problem::malformed_json("Send {\"username\": \"...\", \"password\": \"...\"}.")
     })?;
     drop(bytes);
-    state
+    let attempt = state
         .counter
-        .take_login_attempt(&username)
-        .map_err(|wait| Problem::rate_limited(wait.as_secs().max(1)))?;
+        .take_login_attempt(&username, address)
+        .map_err(sign_in_limited)?;
 
     let phc = state
         .counter
@@ -380,10 +406,11 @@ async fn login_inner(
         .await
         .map_err(|_| unavailable("Password checks are stopped."))?;
     // Argon2 takes tens of milliseconds of CPU: off the async workers.
+    let checking = state.clone();
     let matches = tokio::task::spawn_blocking(move || match phc {
         Some(phc) => super::password::verify(&password, &phc),
         None => {
-            super::password::verify_nothing(&password);
+            super::password::verify_nothing(&password, checking.counter.decoy_phc());
             false
         }
     })
@@ -391,8 +418,10 @@ async fn login_inner(
     .unwrap_or(false);
     drop(permit);
     if !matches {
+        // The attempt stays counted.
         return Err(login_failed());
     }
+    state.counter.login_succeeded(attempt);
 
     let (token, session) = state
         .counter
@@ -436,20 +465,23 @@ struct TextInput {
     qr: Option<String>,
 }
 
-async fn verify(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+async fn verify(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    seen: Seen,
+    body: Body,
+) -> Response {
     let started = Instant::now();
-    let mut seen = Seen::default();
-    match verify_inner(&state, &headers, body, &mut seen).await {
+    match verify_inner(&state, &headers, body, &seen).await {
         Ok(verification) => {
             state.metrics.verify_latency(started.elapsed());
-            seen.verdict = Some(verification.verdict_name());
-            seen.reason = verification.reason_code;
+            seen.outcome(verification.verdict_name(), verification.reason_code);
             let mut response = verification.json.into_response();
             // The answer may hold personal data: no cache may keep it.
             secure_headers(&mut response, "application/json", "no-store");
-            with_seen(response, seen)
+            response
         }
-        Err(problem) => with_seen(problem.into_response(), seen),
+        Err(problem) => problem.into_response(),
     }
 }
 
@@ -460,12 +492,12 @@ async fn verify_inner(
     state: &AppState,
     headers: &HeaderMap,
     body: Body,
-    seen: &mut Seen,
+    seen: &Seen,
 ) -> Result<Verification, Problem> {
     let session = post_session(state, headers)?;
     let (client, purpose) = account_client(state, &session)?;
-    seen.client = Some(Arc::clone(&client.id));
-    seen.purpose = Some(purpose.name);
+    seen.client(&client.id);
+    seen.purpose(purpose.name);
     let media = media_type_of(headers).unwrap_or_default();
     let picture = PictureType::from_content_type(&media).is_some();
     if media != "application/json" && !picture {

@@ -165,3 +165,26 @@ pub fn page_picture(signed: &Signed, media: &str, bytes: Vec<u8>) -> Request<Bod
         .body(Body::from(bytes))
         .unwrap()
 }
+
+/// `request` as the server passes it on when it comes from `address` (the socket peer,
+/// as `into_make_service_with_connect_info` provides it).
+pub fn from(address: [u8; 4], mut request: Request<Body>) -> Request<Body> {
+    let peer = std::net::SocketAddr::from((address, 40_000));
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(peer));
+    request
+}
+
+/// A sign-in of `user` with `password` from `address`.
+pub fn login_from(address: [u8; 4], user: &str, password: &str) -> Request<Body> {
+    from(
+        address,
+        page_post(
+            "/counter/api/login",
+            None,
+            Some("1"),
+            &login_body(user, password),
+        ),
+    )
+}
