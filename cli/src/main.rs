@@ -78,6 +78,16 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // `ikd scan-worker` scans one picture for `ikd scan` in a process of its own (see
+    // scan.rs); it is not a command for people, so clap does not list it.
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|arg| arg == ikd_sdk::scan::WORKER_ARG)
+    {
+        let (mut input, mut output) = (std::io::stdin().lock(), std::io::stdout().lock());
+        let code = ikd_sdk::scan::run_worker(&mut input, &mut output);
+        return ExitCode::from(u8::try_from(code).unwrap_or(2));
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Keygen(args) => keygen::run(args),

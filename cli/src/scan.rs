@@ -6,7 +6,7 @@ use crate::util::Failure;
 use crate::{EXIT_REJECTED, EXIT_SETUP};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use ikd_sdk::scan::{self, Payload, Scan, ScanError, ScanOptions};
+use ikd_sdk::scan::{self, Payload, Scan, ScanError, ScanOptions, WorkerLimits};
 use ikd_sdk::{Policy, Report, TrustStore, UnixTime, VerifyOptions};
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -55,10 +55,31 @@ fn read_picture(path: &Path, options: &ScanOptions) -> Result<Vec<u8>, Failure> 
     Ok(bytes)
 }
 
+/// Longest a scan worker may take over one file, however many images it holds.
+const WORKER_DEADLINE: Duration = Duration::from_secs(60);
+
+/// Scans a picture's bytes in a worker process (this executable, `ikd scan-worker`), whose
+/// memory and CPU are capped: a hostile file, whatever its structure, cannot take the
+/// machine's memory, and the worker is killed after [`WORKER_DEADLINE`].
+pub(crate) fn scan_isolated(bytes: &[u8], options: &ScanOptions) -> Result<Scan, ScanError> {
+    let program = std::env::current_exe().map_err(|e| ScanError::WorkerFailed {
+        problem: format!("cannot find this program's executable: {e}"),
+    })?;
+    let mut command = std::process::Command::new(program);
+    command.arg(scan::WORKER_ARG);
+    scan::scan_in_worker(
+        command,
+        bytes,
+        options,
+        &WorkerLimits::default(),
+        WORKER_DEADLINE,
+    )
+}
+
 /// Scans one picture file.
 pub(crate) fn scan_file(path: &Path, options: &ScanOptions) -> Result<Scan, Failure> {
     let bytes = read_picture(path, options)?;
-    scan::scan_bytes(&bytes, options)
+    scan_isolated(&bytes, options)
         .map_err(|e: ScanError| Failure::new(format!("{}: {e} ({})", path.display(), e.code())))
 }
 
@@ -135,7 +156,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, Failure> {
         let name = path.display().to_string();
         let result = read_picture(path, &options)
             .map_err(FileError::Read)
-            .and_then(|bytes| scan::scan_bytes(&bytes, &options).map_err(FileError::Scan));
+            .and_then(|bytes| scan_isolated(&bytes, &options).map_err(FileError::Scan));
         match result {
             Ok(scan) if args.json => {
                 missing |= scan.payloads().is_empty();

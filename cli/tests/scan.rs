@@ -219,3 +219,50 @@ fn verify_image_rejects_pictures_without_a_credential() {
         "an image and a QR text together are a usage error"
     );
 }
+
+/// A PDF whose object stream (uncompressed) lists 20,000 objects that all start at one
+/// offset, where an array of 20,000 numbers lies: parsed entry by entry, it takes
+/// gigabytes.
+fn object_stream_bomb() -> Vec<u8> {
+    let entries = 20_000;
+    let mut content: String = (0..entries).map(|i| format!("{} 0 ", i + 10)).collect();
+    let first = content.len();
+    content.push('[');
+    content.push_str(&"0 ".repeat(20_000));
+    content.push(']');
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>".to_owned(),
+        format!(
+            "<< /Type /ObjStm /N {entries} /First {first} /Length {} >>\nstream\n{content}\nendstream",
+            content.len()
+        ),
+    ];
+    let mut out = b"%PDF-1.5\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend(format!("{} 0 obj\n{body}\nendobj\n", i + 1).into_bytes());
+    }
+    let xref = out.len();
+    out.extend(b"xref\n0 5\n0000000000 65535 f \n");
+    for offset in offsets {
+        out.extend(format!("{offset:010} 00000 n \n").into_bytes());
+    }
+    out.extend(
+        format!("trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").into_bytes(),
+    );
+    out
+}
+
+#[test]
+fn a_pdf_that_would_take_gigabytes_is_refused_by_the_scan_workers_memory_cap() {
+    let dir = Scratch::new("pdf-bomb");
+    let bomb = dir.arg("bomb.pdf");
+    std::fs::write(&bomb, object_stream_bomb()).unwrap();
+    let out = ikd(&["scan", "--json", &bomb], None);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    let line: Value = serde_json::from_str(stdout(&out).trim_end()).unwrap();
+    assert_eq!(line["error"]["code"], "image_too_large", "{line}");
+}

@@ -405,13 +405,13 @@ async fn verify_inner(
         if let Ok(purpose) = purpose {
             seen.purpose(purpose.name);
         }
-        let bytes = read_body(headers, body, state.upload.body_limit_bytes).await?;
+        let picture = crate::upload::receive_picture(state, headers, body).await?;
         let purpose = purpose?;
         // No scan without trust data: it would be refused afterwards anyway.
         if state.trust.current().is_none() {
             return Err(Problem::trust_not_loaded());
         }
-        let qr = crate::upload::scan_picture(state, bytes).await?;
+        let qr = crate::upload::scan_picture(state, picture).await?;
         (qr, purpose, query.nonce)
     } else if is_json(headers) {
         if query.is_some_and(|q| !q.is_empty()) {

@@ -48,6 +48,10 @@ pub const DEFAULT_TRUST_SYNC_TIMEOUT_SECONDS: u64 = 30;
 pub const DEFAULT_TRUST_SYNC_RETRIES: u32 = 3;
 /// Default largest picture uploaded to `POST /v1/verify`: 8 MiB.
 pub const DEFAULT_UPLOAD_BODY_LIMIT_BYTES: usize = 8 * 1024 * 1024;
+/// Default memory for the whole picture upload path: bodies held and scan workers.
+pub const DEFAULT_UPLOAD_MEMORY_BUDGET_BYTES: u64 = 1024 * 1024 * 1024;
+/// Least memory one scan may have (its worker, besides the picture's body).
+pub const MIN_SCAN_MEMORY_BYTES: u64 = 128 * 1024 * 1024;
 /// Default time a scan may spend on one image.
 pub const DEFAULT_UPLOAD_SCAN_BUDGET_MS: u64 = 250;
 
@@ -90,6 +94,14 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("IKD_UPLOAD_BODY_LIMIT_BYTES", "upload.body_limit_bytes"),
     ("IKD_UPLOAD_CONCURRENCY", "upload.concurrency"),
     ("IKD_UPLOAD_SCAN_BUDGET_MS", "upload.scan_budget_ms"),
+    (
+        "IKD_UPLOAD_MEMORY_BUDGET_BYTES",
+        "upload.memory_budget_bytes",
+    ),
+    (
+        "IKD_UPLOAD_ISOLATION",
+        "upload.isolation (\"process\" or \"none\")",
+    ),
     (
         "IKD_COUNTER_SECURE_COOKIE",
         "counter.secure_cookie (true behind HTTPS)",
@@ -351,10 +363,52 @@ pub struct SyncSettings {
 pub struct UploadConfig {
     /// Largest picture, in bytes.
     pub body_limit_bytes: usize,
-    /// Most pictures scanned at once.
+    /// Most pictures received and scanned at once.
     pub concurrency: usize,
     /// Time a scan may spend on one image.
     pub scan_budget: Duration,
+    /// Memory for the whole upload path: `concurrency` bodies and scan workers.
+    pub memory_budget_bytes: u64,
+    /// Memory cap of one scan worker: the budget's share per scan, less one body.
+    pub worker_memory_bytes: u64,
+    /// Where pictures are scanned.
+    pub isolation: ScanIsolation,
+}
+
+/// Where the service scans uploaded pictures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanIsolation {
+    /// In a worker process per picture, with its memory and CPU capped, killed when its
+    /// request ends; `program` is the service's own executable unless set.
+    Process {
+        /// The program started with `scan-worker`.
+        program: Option<PathBuf>,
+    },
+    /// On a thread of the service (for tests and platforms that cannot start processes):
+    /// no memory cap beyond the decoders' own limits.
+    InProcess,
+}
+
+impl UploadConfig {
+    /// The scanner's options: the time budget, and image limits that fit one scan's
+    /// share of the memory budget, so that a picture beyond it is refused from its header
+    /// before any pixel is decoded.
+    pub fn scan_options(&self) -> ikd_sdk::scan::ScanOptions {
+        let mut options = ikd_sdk::scan::ScanOptions::default();
+        options.time_budget = Some(self.scan_budget);
+        options.limits.max_file_bytes = self.body_limit_bytes;
+        // A decoded image, its grey copy and the pipeline's working copies: the decoder
+        // gets half the share, and each pixel may take up to 6 bytes along the way.
+        options.limits.max_decoder_bytes = self.worker_memory_bytes / 2;
+        options.limits.max_pixels = options.limits.max_pixels.min(self.worker_memory_bytes / 6);
+        options
+    }
+
+    /// The scan worker's caps.
+    pub fn worker_limits(&self) -> ikd_sdk::scan::WorkerLimits {
+        let cpu_seconds = self.scan_budget.as_secs().saturating_mul(64).clamp(30, 600);
+        ikd_sdk::scan::WorkerLimits::new(self.worker_memory_bytes, cpu_seconds)
+    }
 }
 
 /// The service's whole configuration, resolved and checked.
@@ -521,6 +575,9 @@ struct RawUpload {
     body_limit_bytes: Option<usize>,
     concurrency: Option<usize>,
     scan_budget_ms: Option<u64>,
+    memory_budget_bytes: Option<u64>,
+    isolation: Option<String>,
+    scan_worker: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -646,6 +703,12 @@ impl RawConfig {
         }
         if let Some(v) = lookup("IKD_UPLOAD_SCAN_BUDGET_MS") {
             self.upload.scan_budget_ms = Some(number("IKD_UPLOAD_SCAN_BUDGET_MS", &v)?);
+        }
+        if let Some(v) = lookup("IKD_UPLOAD_MEMORY_BUDGET_BYTES") {
+            self.upload.memory_budget_bytes = Some(number("IKD_UPLOAD_MEMORY_BUDGET_BYTES", &v)?);
+        }
+        if let Some(v) = lookup("IKD_UPLOAD_ISOLATION") {
+            self.upload.isolation = Some(v);
         }
         self.counter.apply_env(&lookup)?;
         if let Some(v) = lookup("IKD_LOG") {
@@ -1105,12 +1168,38 @@ impl RawUpload {
                 "upload.body_limit_bytes must be between 1024 and 33554432",
             ));
         }
+        let memory_budget_bytes = self
+            .memory_budget_bytes
+            .unwrap_or(DEFAULT_UPLOAD_MEMORY_BUDGET_BYTES);
+        if !(256 * 1024 * 1024..=1 << 40).contains(&memory_budget_bytes) {
+            return Err(error(
+                "upload.memory_budget_bytes must be between 268435456 and 1099511627776",
+            ));
+        }
+        // Each scan needs room for its body and a worker of at least the minimum size.
+        let per_scan = body_limit_bytes as u64 + MIN_SCAN_MEMORY_BYTES;
+        let fits = usize::try_from(memory_budget_bytes / per_scan).unwrap_or(usize::MAX);
         let concurrency = match self.concurrency {
-            Some(n) => usize::try_from(positive("upload.concurrency", n as u64)?)
-                .unwrap_or(1)
-                .min(256),
-            None => std::thread::available_parallelism().map_or(2, usize::from),
+            Some(n) => {
+                let n = usize::try_from(positive("upload.concurrency", n as u64)?)
+                    .unwrap_or(1)
+                    .min(256);
+                if n > fits {
+                    return Err(error(format!(
+                        "upload.concurrency: {n} scans of upload.body_limit_bytes plus 128 MiB \
+                         each do not fit upload.memory_budget_bytes (at most {fits})"
+                    )));
+                }
+                n
+            }
+            // One scan per core, as many as the budget holds.
+            None => std::thread::available_parallelism()
+                .map_or(2, usize::from)
+                .min(fits)
+                .max(1),
         };
+        let worker_memory_bytes =
+            memory_budget_bytes / concurrency as u64 - body_limit_bytes as u64;
         let budget = positive(
             "upload.scan_budget_ms",
             self.scan_budget_ms.unwrap_or(DEFAULT_UPLOAD_SCAN_BUDGET_MS),
@@ -1118,10 +1207,27 @@ impl RawUpload {
         if budget > 10_000 {
             return Err(error("upload.scan_budget_ms must be at most 10000"));
         }
+        let isolation = match self.isolation.as_deref() {
+            None | Some("process") => ScanIsolation::Process {
+                program: self.scan_worker,
+            },
+            Some("none") if self.scan_worker.is_none() => ScanIsolation::InProcess,
+            Some("none") => {
+                return Err(error(
+                    "upload.scan_worker is set but upload.isolation is \"none\"",
+                ));
+            }
+            Some(_) => {
+                return Err(error("upload.isolation must be \"process\" or \"none\""));
+            }
+        };
         Ok(UploadConfig {
             body_limit_bytes,
             concurrency,
             scan_budget: Duration::from_millis(budget),
+            memory_budget_bytes,
+            worker_memory_bytes,
+            isolation,
         })
     }
 }

@@ -53,6 +53,15 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // A scan worker (see `upload`) does nothing else: no configuration, no logging.
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|arg| arg == ikd_sdk::scan::WORKER_ARG)
+    {
+        let (mut input, mut output) = (std::io::stdin().lock(), std::io::stdout().lock());
+        let code = ikd_sdk::scan::run_worker(&mut input, &mut output);
+        return ExitCode::from(u8::try_from(code).unwrap_or(2));
+    }
     let args = Args::parse();
     let outcome = match args.command {
         Some(Command::NewApiKey) => new_api_key(),

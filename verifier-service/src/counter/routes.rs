@@ -19,7 +19,7 @@ use crate::app::{ClientAddress, Seen, read_body};
 use crate::auth::Client;
 use crate::problem::Problem;
 use crate::state::AppState;
-use crate::upload::{PictureType, scan_picture};
+use crate::upload::{PictureType, receive_picture, scan_picture};
 use crate::verification::{Verification, verify_qr};
 use axum::Router;
 use axum::body::Body;
@@ -510,12 +510,12 @@ async fn verify_inner(
         state.metrics.rate_limited(&client.id);
     })?;
     let qr = if picture {
-        let bytes = read_body(headers, body, state.upload.body_limit_bytes).await?;
+        let picture = receive_picture(state, headers, body).await?;
         // No scan without trust data: it would be refused afterwards anyway.
         if state.trust.current().is_none() {
             return Err(Problem::trust_not_loaded());
         }
-        scan_picture(state, bytes).await?
+        scan_picture(state, picture).await?
     } else {
         let bytes = read_body(headers, body, state.body_limit_bytes).await?;
         let input: TextInput = serde_json::from_slice(&bytes)

@@ -22,7 +22,7 @@ use ikd_sdk::{IssuerSigningKey, TrustStore, UnixTime};
 use ikd_verifier_service::audit::AuditLog;
 use ikd_verifier_service::auth::hash_api_key_hex;
 use ikd_verifier_service::clock::Clock;
-use ikd_verifier_service::config::{AuditBackend, Config, RawConfig};
+use ikd_verifier_service::config::{AuditBackend, Config, RawConfig, ScanIsolation};
 use ikd_verifier_service::{AppState, app};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -151,10 +151,16 @@ burst = 2
 }
 
 pub fn config(dir: &Path, extra_top: &str) -> Config {
-    RawConfig::parse(&config_text(dir, extra_top))
+    let mut config = RawConfig::parse(&config_text(dir, extra_top))
         .unwrap()
         .resolve(dir)
-        .unwrap()
+        .unwrap();
+    // Pictures are scanned in worker processes of the service binary, as in production
+    // (a test's own executable cannot act as one).
+    if let ScanIsolation::Process { program } = &mut config.upload.isolation {
+        *program = Some(PathBuf::from(env!("CARGO_BIN_EXE_ikd-verifier-service")));
+    }
+    config
 }
 
 /// The SQLite backend at `path`.

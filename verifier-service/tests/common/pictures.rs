@@ -131,7 +131,12 @@ pub fn pdf(text: &str) -> Vec<u8> {
         ]
         .concat(),
     ];
-    let mut out = b"%PDF-1.4\n".to_vec();
+    pdf_of(&objects)
+}
+
+/// A PDF file of `objects` (numbered from 1; object 1 is the catalog), with its xref table.
+fn pdf_of(objects: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = b"%PDF-1.5\n".to_vec();
     let mut offsets = Vec::new();
     for (i, body) in objects.iter().enumerate() {
         offsets.push(out.len());
@@ -152,4 +157,46 @@ pub fn pdf(text: &str) -> Vec<u8> {
         .into_bytes(),
     );
     out
+}
+
+/// A PDF whose one object stream lists `entries` objects that all start at the same
+/// offset, where an array of `items` numbers lies: a reader that parses each entry parses
+/// the array `entries` times. Compressed, it is a few kilobytes.
+pub fn object_stream_bomb_pdf(entries: usize, items: usize) -> Vec<u8> {
+    let mut content: String = (0..entries).map(|i| format!("{} 0 ", i + 10)).collect();
+    let first = content.len();
+    content.push('[');
+    content.push_str(&"0 ".repeat(items));
+    content.push(']');
+    let packed = miniz_oxide::deflate::compress_to_vec_zlib(content.as_bytes(), 9);
+    let objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>".to_vec(),
+        [
+            format!(
+                "<< /Type /ObjStm /N {entries} /First {first} /Length {} /Filter /FlateDecode \
+                 >>\nstream\n",
+                packed.len()
+            )
+            .into_bytes(),
+            packed,
+            b"\nendstream".to_vec(),
+        ]
+        .concat(),
+    ];
+    pdf_of(&objects)
+}
+
+/// A PNG of `width` × `height` pixels of noise: no QR code, so the scanner runs every
+/// pass until its time budget ends.
+pub fn noise_png(width: u32, height: u32) -> Vec<u8> {
+    let mut state: u32 = 0x1234_5678;
+    let image = GrayImage::from_fn(width, height, |_, _| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        Luma([(state >> 24) as u8])
+    });
+    encode(&image, ImageFormat::Png)
 }
