@@ -323,7 +323,8 @@ pub enum ScanError {
     /// The input is beyond a [`ScanLimits`] cap.
     TooLarge {
         /// What was too large (`file bytes`, `width`, `height`, `pixels`, `decoder memory`,
-        /// or `scan memory` for a worker process that reached its memory cap).
+        /// `metadata bytes`, or `scan memory` for a worker process that reached its memory
+        /// cap).
         what: &'static str,
         /// The cap.
         limit: u64,

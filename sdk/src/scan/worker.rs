@@ -285,7 +285,8 @@ fn wire_error(error: &ScanError) -> WireError {
 }
 
 /// The names a [`ScanError::TooLarge`] uses, so that a worker's answer maps back to them.
-const TOO_LARGE_WHAT: [&str; 6] = [
+const TOO_LARGE_WHAT: [&str; 7] = [
+    "metadata bytes",
     "file bytes",
     "width",
     "height",
