@@ -120,8 +120,8 @@ pub(crate) const MAX_PNG_METADATA_BYTES: usize = 4 * 1024 * 1024;
 /// structure is left for the decoder to report.
 fn check_png_metadata(bytes: &[u8]) -> Result<(), ScanError> {
     let mut rest = bytes.get(8..).unwrap_or_default();
-    while let (Some(length), Some(kind)) = (rest.get(..4), rest.get(4..8)) {
-        let length = u32::from_be_bytes([length[0], length[1], length[2], length[3]]) as usize;
+    while let (Some(&[a, b, c, d]), Some(kind)) = (rest.get(..4), rest.get(4..8)) {
+        let length = u32::from_be_bytes([a, b, c, d]) as usize;
         let Some(data) = rest.get(8..8usize.saturating_add(length)) else {
             return Ok(());
         };
