@@ -40,7 +40,11 @@ fn region_rows() -> Vec<(String, String)> {
 #[test]
 fn the_spec_names_each_tables_sha256() {
     let spec = std::fs::read_to_string(spec_dir().join("format.md")).unwrap();
-    for name in ["wilayah-2025.csv", "kecamatan-history.csv", "LICENSE-wilayah"] {
+    for name in [
+        "wilayah-2025.csv",
+        "kecamatan-history.csv",
+        "LICENSE-wilayah",
+    ] {
         let bytes = std::fs::read(spec_dir().join("wilayah").join(name)).unwrap();
         let digest = hex::encode(Sha256::digest(&bytes));
         let row = spec
