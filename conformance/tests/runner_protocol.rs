@@ -77,17 +77,17 @@ fn unsupported_inputs_are_counted_apart() {
 
 #[test]
 fn a_command_that_dies_fails_its_requests_and_is_started_again() {
-    // Answers one request correctly by delegating nothing: it exits at once.
+    // It exits at once: depending on timing, before or after the request is written.
     let mut dead = CommandTarget::new("sh", ["-c".to_owned(), "exit 0".to_owned()]);
     let report = run_target(&vectors_dir(), &mut dead);
     assert_eq!(report.failed(), total());
-    assert!(
-        report.failures[0]
-            .message
-            .contains("ended without answering"),
-        "{}",
-        report.failures[0].message
-    );
+    for failure in &report.failures {
+        assert!(
+            failure.message.contains("ended without answering")
+                || failure.message.contains("cannot write the request"),
+            "{failure}"
+        );
+    }
 }
 
 #[test]
