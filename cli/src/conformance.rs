@@ -80,7 +80,7 @@ fn seconds(value: &Value, name: &str) -> Result<u32, String> {
 }
 
 fn hex(text: &str) -> Result<Vec<u8>, String> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return Err("odd-length hex".into());
     }
     text.as_bytes()
