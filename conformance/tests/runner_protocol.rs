@@ -150,3 +150,42 @@ fn the_http_binding_agrees_over_loopback() {
     assert_eq!(report.passed, total());
     assert_eq!(report.not_compared, 0);
 }
+
+/// The `run` binary prints each disagreement and the summary, and exits non-zero.
+#[test]
+fn the_run_binary_exits_non_zero_on_any_disagreement() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_run"))
+        .args([
+            "--",
+            "sh",
+            "-c",
+            r#"while read -r request; do echo '{"verdict": "rejected", "reason": {"code": "kid_unknown", "stage": "header"}}'; done"#,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let fails = stdout.lines().filter(|l| l.starts_with("FAIL ")).count();
+    let summary = stdout.lines().last().unwrap();
+    // Only the vectors that expect kid_unknown at stage header agree.
+    let agreeing = ikd_conformance::runner::load_dir(&vectors_dir())
+        .unwrap()
+        .iter()
+        .flat_map(|(_, f)| f.vectors.iter())
+        .filter(|v| {
+            matches!(&v.expected, ikd_conformance::format::Expected::Rejected(r)
+                if r.reason_code == "kid_unknown")
+        })
+        .count();
+    assert_eq!(fails, total() - agreeing);
+    assert_eq!(
+        summary,
+        format!("conformance: {agreeing} passed, {fails} failed")
+    );
+
+    let usage = std::process::Command::new(env!("CARGO_BIN_EXE_run"))
+        .args(["--http", "http://127.0.0.1:1/", "--", "sh"])
+        .output()
+        .unwrap();
+    assert_eq!(usage.status.code(), Some(2));
+}
