@@ -678,6 +678,31 @@ pub(super) fn settled_invalid(fx: &Fixtures, out: &mut Out) -> Result<(), String
         .policy(counter_policy()),
         rej("kid_unknown"),
     );
+    let id = "presentation/kid-unknown-before-presentation-header-parameter";
+    let unknown = with_claims_by(&key_b(), &credential(fx, Some(&eddsa), id)?, |c| c)?;
+    let with_kid = cat(&[
+        &[0xA3, 0x01],
+        eddsa_alg,
+        &[0x04, 0x48],
+        &[0u8; 8],
+        &[0x10],
+        &head(0, TYP_PRESENTATION),
+    ]);
+    let qr = forged_presentation(
+        with_kid,
+        payload_of(&parts(&unknown)?, NOW, &lifetime_90, &[]),
+    );
+    out.add(
+        Case::new(
+            id,
+            "A credential signed by a key the verifier does not trust, inside a presentation \
+             whose protected header also holds a kid: kid_unknown, before the presentation's \
+             protected_header_unexpected.",
+            qr,
+        )
+        .policy(counter_policy()),
+        rej("kid_unknown"),
+    );
     let id = "presentation/alg-es384";
     let bound = credential(fx, Some(&eddsa), id)?;
     let qr = forged_presentation(
