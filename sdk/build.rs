@@ -1,4 +1,5 @@
-//! Packs the region tables in data/wilayah/ into a compact zlib blob for `src/wilayah.rs`.
+//! Packs the region tables that the specification publishes (`spec/wilayah/`, one source
+//! for the spec and the SDK) into a compact zlib blob for `src/wilayah.rs`.
 //!
 //! Blob layout before compression (all integers little-endian, varints LEB128):
 //! regions: u32 count, count varint code deltas, count names each ending in '\n';
@@ -12,7 +13,7 @@ use std::path::PathBuf;
 const LISTS: [&str; 6] = ["2015", "2017", "2019", "2021", "2022", "2025"];
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let data = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?).join("data/wilayah");
+    let data = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?).join("../spec/wilayah");
     let regions_csv = data.join("wilayah-2025.csv");
     let history_csv = data.join("kecamatan-history.csv");
     println!("cargo:rerun-if-changed={}", regions_csv.display());

@@ -6,6 +6,7 @@
 //! 2 a usage or setup error (bad arguments, unreadable or invalid files).
 
 mod challenge;
+mod conformance;
 mod demo;
 mod issue;
 mod keyfile;
@@ -75,6 +76,9 @@ enum Command {
     /// Status lists (revocation): issue one.
     #[command(subcommand)]
     StatusList(status_list::Command),
+    /// Answer conformance-runner requests (JSON lines on standard input) with verdicts,
+    /// so that the conformance vectors can be run against this command.
+    Conformance(conformance::Args),
 }
 
 fn main() -> ExitCode {
@@ -102,6 +106,7 @@ fn main() -> ExitCode {
         Command::Qr(command) => qr::run(command),
         Command::Trust(command) => trust::run(command),
         Command::StatusList(command) => status_list::run(command),
+        Command::Conformance(args) => conformance::run(args),
     };
     match result {
         Ok(code) => code,

@@ -9,8 +9,11 @@ use std::collections::BTreeMap;
 /// The `format` value of every vector file of this version.
 ///
 /// Version 2 added signed trust lists, status lists and freshness policies (the `trust`
-/// group); a version-1 file is a version-2 file without them.
-pub const FORMAT: &str = "ikd-conformance/2";
+/// group). Version 3 added the presentation's own time limits to the policy
+/// (`presentation_leeway_seconds`, `presentation_max_age_seconds`) and stopped comparing
+/// the first outcome of a `replay` vector. A file of an earlier version is a version-3
+/// file without the members it lacks, apart from its `format` value.
+pub const FORMAT: &str = "ikd-conformance/3";
 
 /// One vector file: every vector of one group, and the trust stores they name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,8 +115,8 @@ pub struct Vector {
     /// The challenge the verifier showed (spec/format.md §17.5); absent: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub challenge: Option<ChallengeSpec>,
-    /// When true, the verifier keeps a replay cache and has accepted this QR text once
-    /// already: verify it twice with one cache and compare the second outcome.
+    /// When true, the verifier keeps a replay cache and has been shown this QR text once
+    /// already: verify it twice with one cache and compare only the second outcome.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub replay: bool,
     /// When true, the verifier's replay store cannot answer (a shared store out of
@@ -147,10 +150,16 @@ pub struct PolicySpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub freshness: Option<FreshnessSpec>,
     /// The document types accepted as bare credentials (spec/format.md §17.4); absent:
-    /// every type, as before presentations existed. Presentations are checked with the
-    /// default age (90 s) and leeway (30 s).
+    /// every type, as before presentations existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bare_credentials: Option<Vec<String>>,
+    /// Clock-skew leeway for a presentation's `iat` and expiry, in seconds; absent: 30.
+    /// The credential's `leeway_seconds` never applies to the presentation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presentation_leeway_seconds: Option<u32>,
+    /// The largest age of a presentation from its `iat`, in seconds; absent: 90.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presentation_max_age_seconds: Option<u32>,
 }
 
 /// The freshness rules of a policy.

@@ -8,14 +8,21 @@
 //!   generate` writes them to `conformance/vectors/`.
 //! - [`run_vectors`]: verifies every vector in a directory with the SDK; `cargo run -p
 //!   ikd-conformance --bin run [DIR]` prints failures and `conformance: N passed, M failed`.
+//! - [`protocol`] and [`external`]: the runner protocol, by which [`run_target`] checks any
+//!   implementation: a command reading requests as JSON lines on its standard input
+//!   ([`CommandTarget`]), or an HTTP endpoint ([`HttpTarget`]).
 
+pub mod external;
 pub mod forge;
 pub mod format;
 mod generate;
+pub mod protocol;
 pub mod runner;
 
+pub use external::{CommandTarget, HttpTarget};
 pub use generate::{GeneratedFile, generate};
-pub use runner::{Failure, Report, run_vectors};
+pub use protocol::{Answer, Request, Target};
+pub use runner::{Failure, Report, SdkTarget, run_target, run_vectors};
 
 /// The committed vectors directory of this crate.
 pub fn vectors_dir() -> std::path::PathBuf {

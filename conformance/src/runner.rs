@@ -1,14 +1,14 @@
-//! The runner: checks every vector in a directory against the SDK.
+//! The runner: checks every vector in a directory against an implementation, by default
+//! the SDK in-process; [`crate::external`] drives a command or an HTTP endpoint.
 
-use crate::format::{
-    Expected, FORMAT, RejectedOutcome, RuleSpec, TrustListJson, TrustStoreJson, ValidOutcome,
-    Vector, VectorFile, WarningSpec,
-};
+use crate::format::{Expected, FORMAT, RuleSpec, TrustListJson, VectorFile};
+use crate::protocol::{Answer, Request, RequestPolicy, Target, TrustInput, compare, request_of};
 use ikd_sdk::{
-    DocType, DocTypeSet, Document, Freshness, IssuerPublicKey, Policy, Reason, Rejection,
-    StatusListToken, TrustStore, UnixTime, Verified, VerifiedTrustList,
+    DocType, DocTypeSet, Freshness, IssuerPublicKey, Policy, Reason, StatusListToken, TrustStore,
+    UnixTime, VerifiedTrustList,
 };
-use std::collections::{BTreeMap, BTreeSet};
+use serde_json::Value;
+use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The result of running a directory of vectors.
@@ -22,6 +22,11 @@ pub struct Report {
     pub reason_codes: BTreeSet<String>,
     /// Warning codes produced by passing valid vectors.
     pub warning_codes: BTreeSet<String>,
+    /// Vectors the implementation said it cannot be set up for, with its reason.
+    pub unsupported: Vec<Failure>,
+    /// Details (`field`, `tag`, …) that passing vectors state but the verdicts did not
+    /// carry, so they were not compared.
+    pub not_compared: usize,
 }
 
 impl Report {
@@ -35,13 +40,24 @@ impl Report {
         self.failures.is_empty() && self.passed > 0
     }
 
-    /// The final line: `conformance: N passed, M failed`.
+    /// The final line: `conformance: N passed, M failed`, followed by the unsupported
+    /// vectors and the details not compared when there are any.
     pub fn summary(&self) -> String {
-        format!(
+        let mut line = format!(
             "conformance: {} passed, {} failed",
             self.passed,
             self.failed()
-        )
+        );
+        if !self.unsupported.is_empty() {
+            line.push_str(&format!(", {} unsupported", self.unsupported.len()));
+        }
+        if self.not_compared > 0 {
+            line.push_str(&format!(
+                " ({} stated details not carried by the verdicts, not compared)",
+                self.not_compared
+            ));
+        }
+        line
     }
 }
 
@@ -104,8 +120,13 @@ pub fn parse_file(text: &str) -> Result<VectorFile, String> {
     Ok(file)
 }
 
-/// Runs every vector in every `*.json` file of `dir`.
+/// Runs every vector in every `*.json` file of `dir` against the SDK, in-process.
 pub fn run_vectors(dir: &Path) -> Report {
+    run_target(dir, &mut SdkTarget)
+}
+
+/// Runs every vector in every `*.json` file of `dir` against `target`.
+pub fn run_target(dir: &Path, target: &mut dyn Target) -> Report {
     let mut report = Report::default();
     let files = match load_dir(dir) {
         Ok(files) => files,
@@ -123,19 +144,32 @@ pub fn run_vectors(dir: &Path) -> Report {
     }
     let mut ids = BTreeSet::new();
     for (name, file) in &files {
-        run_file(name, file, &mut ids, &mut report);
+        run_file_with(name, file, &mut ids, &mut report, target);
     }
     report
 }
 
-/// Runs the vectors of one parsed file into `report`; `ids` collects ids across files.
+/// Runs the vectors of one parsed file against the SDK into `report`; `ids` collects ids
+/// across files.
 pub fn run_file(name: &str, file: &VectorFile, ids: &mut BTreeSet<String>, report: &mut Report) {
-    let mut stores = load_stores(&file.trust_stores);
-    for (list_name, list) in &file.trust_lists {
-        stores.insert(format!("trust_list:{list_name}"), load_trust_list(list));
-    }
+    run_file_with(name, file, ids, report, &mut SdkTarget);
+}
+
+/// Runs the vectors of one parsed file against `target` into `report`.
+pub fn run_file_with(
+    name: &str,
+    file: &VectorFile,
+    ids: &mut BTreeSet<String>,
+    report: &mut Report,
+    target: &mut dyn Target,
+) {
     for vector in &file.vectors {
-        let result = if !ids.insert(vector.id.clone()) {
+        let failure = |message: String| Failure {
+            file: name.to_owned(),
+            id: vector.id.clone(),
+            message,
+        };
+        let answer = if !ids.insert(vector.id.clone()) {
             Err("duplicate id".to_owned())
         } else if vector.group != file.group {
             Err(format!(
@@ -144,92 +178,95 @@ pub fn run_file(name: &str, file: &VectorFile, ids: &mut BTreeSet<String>, repor
                 file.group.as_str()
             ))
         } else {
-            check_vector(vector, &stores, file)
+            request_of(vector, file).and_then(|request| target.answer(&request))
         };
-        match result {
-            Ok(()) => {
-                report.passed += 1;
-                match &vector.expected {
-                    Expected::Valid(valid) => report
-                        .warning_codes
-                        .extend(valid.warnings.iter().map(|w| w.code.clone())),
-                    Expected::Rejected(rejected) => {
-                        report.reason_codes.insert(rejected.reason_code.clone());
-                    }
-                }
+        let verdict = match answer {
+            Ok(Answer::Verdict(verdict)) => verdict,
+            Ok(Answer::Unsupported(why)) => {
+                report.unsupported.push(failure(why));
+                continue;
             }
-            Err(message) => report.failures.push(Failure {
-                file: name.to_owned(),
-                id: vector.id.clone(),
-                message,
-            }),
+            Err(message) => {
+                report.failures.push(failure(message));
+                continue;
+            }
+        };
+        let comparison = compare(&vector.expected, &verdict);
+        if !comparison.differences.is_empty() {
+            let mut message = comparison.differences.join("; ");
+            if let Some(code) = verdict.pointer("/reason/code").and_then(Value::as_str) {
+                message.push_str(&format!(" (the implementation said {code})"));
+            }
+            report.failures.push(failure(message));
+            continue;
+        }
+        report.passed += 1;
+        report.not_compared += comparison.not_compared.len();
+        match &vector.expected {
+            Expected::Valid(valid) => report
+                .warning_codes
+                .extend(valid.warnings.iter().map(|w| w.code.clone())),
+            Expected::Rejected(rejected) => {
+                report.reason_codes.insert(rejected.reason_code.clone());
+            }
         }
     }
 }
 
-/// Loads each named trust store; a store that does not load fails the vectors naming it.
-fn load_stores(
-    stores: &BTreeMap<String, TrustStoreJson>,
-) -> BTreeMap<String, Result<TrustStore, String>> {
-    stores
-        .iter()
-        .map(|(name, json)| {
-            let store = serde_json::to_string(json)
-                .map_err(|e| e.to_string())
-                .and_then(|text| TrustStore::from_json(&text).map_err(|e| e.to_string()));
-            (name.clone(), store)
-        })
-        .collect()
-}
+/// The SDK, in-process: builds the trust data and policy of each request with the SDK's
+/// public API and answers the verdict JSON of `ikd_sdk::Report`, with the details the
+/// report leaves out (`tag`, `doc_type_number`, `siak_code`) added to its `reason`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SdkTarget;
 
-/// Verifies a signed trust list with its roots and makes a trust store of it.
-fn load_trust_list(list: &TrustListJson) -> Result<TrustStore, String> {
-    let roots = list
-        .roots
-        .iter()
-        .map(|hex| {
-            hex::decode(hex)
-                .ok()
-                .and_then(|raw| IssuerPublicKey::from_bytes(&raw).ok())
-                .ok_or_else(|| "a root is not a usable public key".to_owned())
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let token = hex::decode(&list.token).map_err(|e| e.to_string())?;
-    VerifiedTrustList::verify(&token, &roots)
-        .map(|verified| verified.to_trust_store())
-        .map_err(|e| e.to_string())
-}
-
-/// The trust data of a vector: its trust store or trust list, with its status lists.
-fn trust_data_of(
-    vector: &Vector,
-    stores: &BTreeMap<String, Result<TrustStore, String>>,
-    file: &VectorFile,
-) -> Result<TrustStore, String> {
-    let key = match (&vector.trust_store, &vector.trust_list) {
-        (Some(name), None) => name.clone(),
-        (None, Some(name)) => format!("trust_list:{name}"),
-        _ => return Err("give exactly one of trust_store and trust_list".into()),
-    };
-    let mut store = match stores.get(&key) {
-        Some(Ok(store)) => store.clone(),
-        Some(Err(e)) => return Err(format!("{key}: {e}")),
-        None => return Err(format!("no {key} in the file")),
-    };
-    for name in &vector.status_lists {
-        let json = file
-            .status_lists
-            .get(name)
-            .ok_or_else(|| format!("no status list named {name:?}"))?;
-        let token = hex::decode(&json.token).map_err(|e| format!("status list {name}: {e}"))?;
-        let verified = StatusListToken::verify(&token, &store)
-            .map_err(|e| format!("status list {name}: {e}"))?;
-        if verified.uri() != json.uri {
-            return Err(format!("status list {name}: its sub is not its uri"));
+impl Target for SdkTarget {
+    fn answer(&mut self, request: &Request) -> Result<Answer, String> {
+        let store = trust_data_of(request)?;
+        let policy = policy_of(&request.policy)?;
+        let challenge = request
+            .challenge
+            .as_ref()
+            .map(|c| ikd_sdk::Challenge::new(&c.nonce, c.audience.as_deref()))
+            .transpose()
+            .map_err(|e| format!("challenge: {e}"))?;
+        let replay_cache = ikd_sdk::ReplayCache::new(16);
+        let options = ikd_sdk::VerifyOptions {
+            challenge: challenge.as_ref(),
+            replay_cache: if request.replay_store_unavailable {
+                Some(&UnavailableReplayStore)
+            } else if request.replay {
+                Some(&replay_cache)
+            } else {
+                None
+            },
+        };
+        let now = UnixTime(request.now);
+        if request.replay {
+            // Only the second showing is compared: the first may be refused after the
+            // presentation was recorded (spec/format.md §17.3).
+            let _first = ikd_sdk::verify_with(&request.qr, &store, now, &policy, &options);
         }
-        store.add_status_list(std::sync::Arc::new(verified));
+        let outcome = ikd_sdk::verify_with(&request.qr, &store, now, &policy, &options);
+        let mut verdict: Value = serde_json::from_str(&ikd_sdk::Report::new(&outcome).to_json())
+            .map_err(|e| e.to_string())?;
+        if let (Err(rejection), Some(reason)) = (&outcome, verdict.get_mut("reason")) {
+            add_reason_details(rejection.reason(), reason);
+        }
+        Ok(Answer::Verdict(verdict))
     }
-    Ok(store)
+}
+
+/// Adds the details the verdict JSON leaves out to its `reason` object.
+pub fn add_reason_details(reason: &Reason, json: &mut Value) {
+    let (name, number) = match reason {
+        Reason::CoseTagWrong { tag } => ("tag", *tag),
+        Reason::DocTypeUnknown { doc_type } => ("doc_type_number", *doc_type),
+        Reason::SiakCodeInvalid { code, .. } => ("siak_code", *code),
+        _ => return,
+    };
+    if let Some(object) = json.as_object_mut() {
+        object.insert(name.to_owned(), Value::from(number));
+    }
 }
 
 /// A replay store that cannot answer, for vectors with `replay_store_unavailable`.
@@ -247,74 +284,66 @@ impl ikd_sdk::ReplayStore for UnavailableReplayStore {
     }
 }
 
-/// Verifies one vector and compares the outcome with its expectation.
-pub fn check_vector(
-    vector: &Vector,
-    stores: &BTreeMap<String, Result<TrustStore, String>>,
-    file: &VectorFile,
-) -> Result<(), String> {
-    let store = trust_data_of(vector, stores, file)?;
-    let policy = policy_of(&vector.policy)?;
-    let challenge = vector
-        .challenge
-        .as_ref()
-        .map(|c| ikd_sdk::Challenge::new(&c.nonce, c.audience.as_deref()))
-        .transpose()
-        .map_err(|e| format!("challenge: {e}"))?;
-    let replay_cache = ikd_sdk::ReplayCache::new(16);
-    let options = ikd_sdk::VerifyOptions {
-        challenge: challenge.as_ref(),
-        replay_cache: if vector.replay_store_unavailable {
-            Some(&UnavailableReplayStore)
-        } else if vector.replay {
-            Some(&replay_cache)
-        } else {
-            None
-        },
+/// The trust data of a request: its trust store or verified trust list, with its status
+/// lists verified against those keys and held by URI.
+fn trust_data_of(request: &Request) -> Result<TrustStore, String> {
+    let mut store = match &request.trust {
+        TrustInput::TrustStore(json) => {
+            let text = serde_json::to_string(json).map_err(|e| e.to_string())?;
+            TrustStore::from_json(&text).map_err(|e| format!("trust store: {e}"))?
+        }
+        TrustInput::TrustList(list) => load_trust_list(list)?,
     };
-    let now = UnixTime(vector.now);
-    if vector.replay {
-        ikd_sdk::verify_with(&vector.qr, &store, now, &policy, &options)
-            .map_err(|r| format!("the first verification of a replay vector failed: {r}"))?;
+    for json in &request.status_lists {
+        let token = hex::decode(&json.token).map_err(|e| format!("status list: {e}"))?;
+        let verified = StatusListToken::verify(&token, &store)
+            .map_err(|e| format!("status list {}: {e}", json.uri))?;
+        if verified.uri() != json.uri {
+            return Err(format!("status list {}: its sub is not its uri", json.uri));
+        }
+        store.add_status_list(std::sync::Arc::new(verified));
     }
-    let outcome = ikd_sdk::verify_with(&vector.qr, &store, now, &policy, &options);
-    match (&vector.expected, outcome) {
-        (Expected::Valid(expected), Ok(verified)) => compare_valid(expected, &verified),
-        (Expected::Rejected(expected), Err(rejection)) => compare_rejected(expected, &rejection),
-        (Expected::Valid(_), Err(rejection)) => Err(format!("expected valid, got {rejection}")),
-        (Expected::Rejected(expected), Ok(_)) => Err(format!(
-            "expected rejection {} at {}, got valid",
-            expected.reason_code, expected.stage
-        )),
-    }
+    Ok(store)
 }
 
-fn policy_of(spec: &crate::format::PolicySpec) -> Result<Policy, String> {
-    let mut accepted = DocTypeSet::NONE;
-    for name in &spec.accepted_doc_types {
-        let doc_type =
-            DocType::from_name(name).ok_or_else(|| format!("unknown document type {name:?}"))?;
-        accepted = accepted.with(doc_type);
-    }
+/// Verifies a signed trust list with its roots and makes a trust store of it.
+fn load_trust_list(list: &TrustListJson) -> Result<TrustStore, String> {
+    let roots = list
+        .roots
+        .iter()
+        .map(|hex| {
+            hex::decode(hex)
+                .ok()
+                .and_then(|raw| IssuerPublicKey::from_bytes(&raw).ok())
+                .ok_or_else(|| "a root is not a usable public key".to_owned())
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let token = hex::decode(&list.token).map_err(|e| e.to_string())?;
+    VerifiedTrustList::verify(&token, &roots)
+        .map(|verified| verified.to_trust_store())
+        .map_err(|e| format!("trust list: {e}"))
+}
+
+fn doc_types(names: &[String]) -> Result<DocTypeSet, String> {
+    names.iter().try_fold(DocTypeSet::NONE, |set, name| {
+        DocType::from_name(name)
+            .map(|t| set.with(t))
+            .ok_or_else(|| format!("unknown document type {name:?}"))
+    })
+}
+
+/// The SDK policy a request describes.
+fn policy_of(spec: &RequestPolicy) -> Result<Policy, String> {
     let mut policy = Policy::default();
     policy.leeway_seconds = spec.leeway_seconds;
-    policy.accepted_doc_types = accepted;
+    policy.accepted_doc_types = doc_types(&spec.accepted_doc_types)?;
+    policy.bare_credentials = doc_types(&spec.bare_credentials)?;
+    policy.presentation_leeway_seconds = spec.presentation_leeway_seconds;
+    policy.presentation_max_age_seconds = spec.presentation_max_age_seconds;
     if let Some(freshness) = &spec.freshness {
         policy.trust_list = rule_of(&freshness.trust_list);
         policy.status_list = rule_of(&freshness.status_list);
     }
-    policy.bare_credentials = match &spec.bare_credentials {
-        None => DocTypeSet::all(),
-        Some(names) => {
-            let mut bare = DocTypeSet::NONE;
-            for name in names {
-                let doc_type = DocType::from_name(name)
-                    .ok_or_else(|| format!("unknown document type {name:?}"))?;
-                bare = bare.with(doc_type);
-            }
-            bare
-        }
-    };
     Ok(policy)
 }
 
@@ -323,120 +352,4 @@ fn rule_of(rule: &RuleSpec) -> Freshness {
         None => Freshness::reject_after(rule.max_age_seconds),
         Some(grace) => Freshness::warn_after(rule.max_age_seconds, grace),
     }
-}
-
-/// Collects differences as `what: expected X, got Y`.
-#[derive(Default)]
-struct Diff(Vec<String>);
-
-impl Diff {
-    fn check<T: PartialEq + core::fmt::Debug>(&mut self, what: &str, expected: &T, actual: &T) {
-        if expected != actual {
-            self.0
-                .push(format!("{what}: expected {expected:?}, got {actual:?}"));
-        }
-    }
-
-    /// Compares only when the vector states an expectation.
-    fn check_opt<T: PartialEq + core::fmt::Debug>(
-        &mut self,
-        what: &str,
-        expected: &Option<T>,
-        actual: Option<T>,
-    ) {
-        if let Some(expected) = expected {
-            self.check(what, &Some(expected), &actual.as_ref());
-        }
-    }
-
-    fn finish(self) -> Result<(), String> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(self.0.join("; "))
-        }
-    }
-}
-
-fn compare_valid(expected: &ValidOutcome, verified: &Verified) -> Result<(), String> {
-    let mut diff = Diff::default();
-    diff.check("issuer", &expected.issuer, &verified.issuer().id);
-    diff.check(
-        "issuer_name",
-        &expected.issuer_name,
-        &verified.issuer().name,
-    );
-    diff.check("kid", &expected.kid, &verified.kid().to_hex());
-    let document = verified.document();
-    diff.check(
-        "doc_type",
-        &expected.doc_type.as_str(),
-        &document.doc_type().name(),
-    );
-    let (nik, nomor_kk, member_niks) = match document {
-        Document::Ktp(ktp) => (Some(ktp.nik.to_string()), None, None),
-        Document::Kk(kk) => (
-            None,
-            Some(kk.nomor_kk.to_string()),
-            Some(kk.anggota.iter().map(|m| m.nik.to_string()).collect()),
-        ),
-        _ => (None, None, None),
-    };
-    diff.check("nik", &expected.nik, &nik);
-    diff.check("nomor_kk", &expected.nomor_kk, &nomor_kk);
-    diff.check("member_niks", &expected.member_niks, &member_niks);
-    let warnings: Vec<WarningSpec> = verified
-        .warnings()
-        .iter()
-        .map(|w| WarningSpec {
-            code: w.code().to_owned(),
-            field: w.field().to_string(),
-        })
-        .collect();
-    diff.check("warnings", &expected.warnings, &warnings);
-    diff.check_opt(
-        "trust_list_sequence",
-        &expected.trust_list_sequence,
-        verified.trust_data().trust_list.map(|l| l.sequence),
-    );
-    diff.finish()
-}
-
-fn compare_rejected(expected: &RejectedOutcome, rejection: &Rejection) -> Result<(), String> {
-    let mut diff = Diff::default();
-    let reason = rejection.reason();
-    diff.check(
-        "reason_code",
-        &expected.reason_code.as_str(),
-        &rejection.code(),
-    );
-    diff.check(
-        "stage",
-        &expected.stage.as_str(),
-        &rejection.stage().as_str(),
-    );
-    diff.check_opt(
-        "field",
-        &expected.field,
-        reason.field().map(|f| f.to_string()),
-    );
-    let (claim, tag, doc_type_number, siak_code) = match reason {
-        Reason::ClaimsMalformed { claim } => (Some((*claim).to_owned()), None, None, None),
-        Reason::CoseTagWrong { tag } => (None, Some(*tag), None, None),
-        Reason::DocTypeUnknown { doc_type } => (None, None, Some(*doc_type), None),
-        Reason::SiakCodeInvalid { code, .. } => (None, None, None, Some(*code)),
-        _ => (None, None, None, None),
-    };
-    diff.check_opt("claim", &expected.claim, claim);
-    diff.check_opt("tag", &expected.tag, tag);
-    diff.check_opt(
-        "doc_type_number",
-        &expected.doc_type_number,
-        doc_type_number,
-    );
-    diff.check_opt("siak_code", &expected.siak_code, siak_code);
-    if !diff.0.is_empty() {
-        diff.0.push(format!("(SDK said: {rejection})"));
-    }
-    diff.finish()
 }

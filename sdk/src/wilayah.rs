@@ -1,6 +1,6 @@
 //! Kemendagri region codes: names for display and the NIK region-prefix check.
 //!
-//! The tables come from `data/wilayah/` (2025 list and six historical kecamatan lists,
+//! The tables come from `spec/wilayah/` (2025 list and six historical kecamatan lists,
 //! MIT, see its README), packed by `build.rs` and unpacked on first use.
 
 use std::sync::OnceLock;

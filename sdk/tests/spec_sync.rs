@@ -137,7 +137,7 @@ const STAGE_TEXT: &[(&str, &str)] = &[
     ),
     (
         "holder_binding",
-        "Holder presentation (not run in format version 1: always `skipped`).",
+        "A presentation: the holder's device signature, the presentation's age, the verifier's challenge, replays. A bare credential: whether the policy accepts its type bare; `skipped` when it does.",
     ),
     (
         "content",
@@ -913,6 +913,12 @@ fn render_example() -> String {
         &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
     )
     .unwrap();
+    // What the text says of the default policy, which accepts only a KK bare.
+    let refused = ikd_sdk::verify(&qr_text, &trust, now, &Policy::default()).unwrap_err();
+    assert_eq!(
+        (refused.code(), refused.stage().as_str()),
+        ("presentation_required", "holder_binding")
+    );
     let trace: Vec<String> = verified
         .trace()
         .steps()
@@ -1015,8 +1021,11 @@ fn render_example() -> String {
     writeln!(
         out,
         "Verified at `now` = {} (`iat` + 600 s) with this trust store and the default policy\n\
-         (leeway {} s, every document type accepted), the result is **verified**, issuer\n\
-         `{}` (\"{}\"), warnings: {}, and the trace:\n{}.",
+         (leeway {} s, every document type accepted) changed to accept every document type\n\
+         bare (§17.4), the result is **verified**, issuer `{}` (\"{}\"), warnings: {}, and\n\
+         the trace:\n{}. Under the default policy itself, which accepts only a KK bare, this\n\
+         unbound KTP-el is rejected with `presentation_required` (stage `holder_binding`):\n\
+         a KTP-el is shown inside a presentation (§17.7).",
         now.0,
         ikd_sdk::policy::DEFAULT_LEEWAY_SECONDS,
         verified.issuer().id,

@@ -20,6 +20,68 @@ pub(super) fn build(fx: &Fixtures, out: &mut Out) -> Result<(), String> {
     claims_edges(fx, out)?;
     open_points(fx, out)?;
     candidates(fx, out)?;
+    map_keys_and_empty_containers(fx, out)?;
+    Ok(())
+}
+
+/// How a map key is read (its head first, then its kind) and whether an empty container
+/// at the depth limit is too deep (it is: the depth is checked at the container's head).
+fn map_keys_and_empty_containers(fx: &Fixtures, out: &mut Out) -> Result<(), String> {
+    let std_protected = || forge::protected(&kid_a(), TYP_CREDENTIAL);
+    let cases: [(&str, &str, Vec<u8>, RejectedOutcome); 6] = [
+        (
+            "cbor-map-key-indefinite-text",
+            "The unprotected map's key is an indefinite-length text string (7F 61 61 FF): the \
+             key's head is read first, and indefinite length is cbor_not_deterministic.",
+            vec![0xA1, 0x7F, 0x61, 0x61, 0xFF, 0x00],
+            rej("cbor_not_deterministic"),
+        ),
+        (
+            "cbor-map-key-indefinite-array",
+            "The unprotected map's key is an indefinite-length array (9F FF): its head is \
+             checked before its kind, so cbor_not_deterministic, not cbor_malformed.",
+            vec![0xA1, 0x9F, 0xFF, 0x00],
+            rej("cbor_not_deterministic"),
+        ),
+        (
+            "cbor-map-key-long-head",
+            "The unprotected map's key is the integer 1 written with a 1-byte argument \
+             (18 01): the head rule applies to keys, cbor_not_deterministic.",
+            vec![0xA1, 0x18, 0x01, 0x00],
+            rej("cbor_not_deterministic"),
+        ),
+        (
+            "cbor-map-key-half-float",
+            "The unprotected map's key is a half-precision float (F9 00 00): cbor_malformed.",
+            vec![0xA1, 0xF9, 0x00, 0x00, 0x00],
+            rej("cbor_malformed"),
+        ),
+        (
+            "cbor-empty-array-at-depth-15",
+            "An empty array at depth 15 in the message (tag 18, the array, the unprotected \
+             map, 12 nested arrays, then the empty one): within the limit, so the non-empty \
+             unprotected header decides.",
+            cat(&[&[0xA1, 0x18, 0x63], &[0x81; 12], &[0x80]]),
+            rej("unprotected_header_not_empty"),
+        ),
+        (
+            "cbor-empty-array-at-depth-16",
+            "An empty array at depth 16 in the message: an array, map or tag at depth 16 is \
+             too deep even when it is empty, because the depth is checked at its head.",
+            cat(&[&[0xA1, 0x18, 0x63], &[0x81; 13], &[0x80]]),
+            rej("cbor_too_deep"),
+        ),
+    ];
+    for (id, description, unprotected, expected) in cases {
+        out.add(
+            Case::new(
+                id,
+                description,
+                qr_plain(&with_headers(fx, id, std_protected(), &unprotected)?),
+            ),
+            expected,
+        );
+    }
     Ok(())
 }
 

@@ -43,10 +43,12 @@ pub fn generate() -> Result<Vec<GeneratedFile>, String> {
             Group::Valid => {
                 valid::build(&fx, &mut out)?;
                 presentation::valid(&fx, &mut out)?;
+                presentation::settled_valid(&fx, &mut out)?;
             }
             Group::Invalid => {
                 invalid::build(&fx, &mut out)?;
                 presentation::invalid(&fx, &mut out)?;
+                presentation::settled_invalid(&fx, &mut out)?;
             }
             Group::Edge => edge::build(&fx, &mut out)?,
             Group::Trust => trust::build(&fx, &mut out)?,
@@ -377,6 +379,8 @@ pub(crate) fn policy_with(leeway_seconds: u32, types: &[DocType]) -> PolicySpec 
         accepted_doc_types: types.iter().map(|t| t.name().to_owned()).collect(),
         freshness: None,
         bare_credentials: None,
+        presentation_leeway_seconds: None,
+        presentation_max_age_seconds: None,
     }
 }
 

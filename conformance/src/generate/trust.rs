@@ -278,6 +278,35 @@ pub(super) fn build(fx: &Fixtures, out: &mut Out) -> Result<(), String> {
         &[],
     )
     .add(out, listed());
+    // The trust list's key entries name document types by number, the profiles included.
+    let age = Document::AgeOver17(fx.ktp.age_profile(UnixTime(IAT).date()));
+    let profile_issuer =
+        Issuer::new(IssuerSigningKey::from_seed(&SEED_A), ISSUER_A).map_err(|e| e.to_string())?;
+    let options = ikd_sdk::IssueOptions {
+        credential_id: ikd_sdk::CredentialId::Omitted,
+        ..ikd_sdk::IssueOptions::default()
+    };
+    let (profile, _) = profile_issuer
+        .issue_with(&age, thirty, &options)
+        .map_err(|e| format!("trust/list-profile-type-4: {e}"))?;
+    TrustCase {
+        policy: PolicySpec {
+            accepted_doc_types: ikd_sdk::DocType::ALL
+                .iter()
+                .map(|t| t.name().to_owned())
+                .collect(),
+            ..policy_with(freshness())
+        },
+        ..case(
+            "list-profile-type-4",
+            "An unbound age profile (document type 4), shown bare to a verifier that accepts \
+             every type bare, verified against the signed trust list, whose entry for issuer \
+             A lists document types 1 to 5: valid.",
+            profile.to_qr_text(),
+            &[],
+        )
+    }
+    .add(out, ok_a(&age).sequence(SEQUENCE));
     case(
         "status-valid-1-bit",
         "Entry 4 of the 1-bit list A1 is 0 (VALID).",
