@@ -1,10 +1,10 @@
 //! The credential payload: a CWT claims map (RFC 8392) with the document in a private claim.
 
-use crate::cbor::{self, Item};
-use crate::crypto::HolderPublicKey;
+use crate::wire::cbor::{self, Item};
+use crate::wire::crypto::HolderPublicKey;
 use crate::document::{DocType, Document};
 use crate::issue::Validity;
-use crate::limits::{
+use crate::wire::limits::{
     MAX_CREDENTIAL_ID_LEN, MAX_ISSUER_ID_LEN, MAX_NUMERIC_DATE, MAX_STATUS_URI_LEN,
 };
 use crate::reason::Reason;

@@ -24,7 +24,7 @@
 //! }
 //! ```
 
-use crate::crypto::{HolderAlg, HolderSigningKey, IssuerSigningKey, KeyError};
+use crate::wire::crypto::{HolderAlg, HolderSigningKey, IssuerSigningKey, KeyError};
 use crate::document::{DocType, DocTypeSet, Document};
 use crate::issue::{Credential, IssueError, IssueOptions, Issuer, Validity};
 use crate::reason::Warning;

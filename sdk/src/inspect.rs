@@ -28,12 +28,12 @@
 //! ```
 
 use crate::claims::CredentialClaims;
-use crate::cose::{self, MessageType};
+use crate::wire::cose::{self, MessageType};
 use crate::document::Document;
 use crate::reason::{Reason, Warning};
 use crate::report::{ReasonReport, WarningReport};
 use crate::time::UnixTime;
-use crate::transport;
+use crate::wire::transport;
 use serde::Serialize;
 
 /// Everything [`inspect`] could read from a QR text. **Nothing in it is verified.**
@@ -206,7 +206,7 @@ impl Serialize for Inspection {
             iat: c.issued_at.map(|t| t.to_string()),
             nbf: c.not_before.map(|t| t.to_string()),
             exp: c.expires_at.to_string(),
-            cti: c.credential_id.as_deref().map(crate::encoding::hex_encode),
+            cti: c.credential_id.as_deref().map(crate::wire::encoding::hex_encode),
             document: c.document.as_ref().ok(),
             document_problem: c.document.as_ref().err().map(ReasonReport::from),
             content_problem: c.content_problem.as_ref().map(ReasonReport::from),
@@ -218,7 +218,7 @@ impl Serialize for Inspection {
             sizes: self.sizes,
             compressed: self.compressed,
             header: HeaderJson {
-                kid: self.header.kid.as_deref().map(crate::encoding::hex_encode),
+                kid: self.header.kid.as_deref().map(crate::wire::encoding::hex_encode),
                 problem: self.header.problem.as_ref().map(ReasonReport::from),
             },
             claims,
@@ -235,9 +235,9 @@ impl Serialize for Inspection {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cbor;
+    use crate::wire::cbor;
     use crate::claims::key;
-    use crate::crypto::IssuerSigningKey;
+    use crate::wire::crypto::IssuerSigningKey;
     use crate::issue::{Issuer, Validity};
     use crate::reason::FieldPath;
     use ciborium::Value;
@@ -257,7 +257,7 @@ mod tests {
         let cose = cose::sign(
             cbor::encode(&claims),
             typ,
-            Some(crate::crypto::Kid([5; 8])),
+            Some(crate::wire::crypto::Kid([5; 8])),
             |_| vec![0; 64],
         );
         transport::encode_qr_text(&cose)

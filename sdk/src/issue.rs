@@ -1,13 +1,13 @@
 //! Issuance: build, check and sign a credential, and encode it as QR text.
 
 use crate::claims::{ClaimOptions, StatusReference, encode_credential_claims};
-use crate::cose::{self, MessageType};
-use crate::crypto::{self, HolderPublicKey, IssuerSigningKey, KeyError};
+use crate::wire::cose::{self, MessageType};
+use crate::wire::crypto::{self, HolderPublicKey, IssuerSigningKey, KeyError};
 use crate::document::Document;
-use crate::limits::{MAX_CREDENTIAL_ID_LEN, MAX_ISSUER_ID_LEN, MAX_NUMERIC_DATE, MAX_QR_TEXT_LEN};
+use crate::wire::limits::{MAX_CREDENTIAL_ID_LEN, MAX_ISSUER_ID_LEN, MAX_NUMERIC_DATE, MAX_QR_TEXT_LEN};
 use crate::reason::{Reason, Warning};
 use crate::time::UnixTime;
-use crate::transport;
+use crate::wire::transport;
 use core::fmt;
 
 /// Length of the random credential identifier the issuer picks when none is given.
@@ -265,7 +265,7 @@ mod tests {
             // A portrait within its own limit, but of noise that does not compress.
             let mut foto = vec![0xFF, 0xD8, 0xFF];
             let mut state = 0x2545_F491_4F6C_DD1Du64;
-            foto.extend((3..crate::limits::MAX_PORTRAIT_LEN).map(|_| {
+            foto.extend((3..crate::wire::limits::MAX_PORTRAIT_LEN).map(|_| {
                 state ^= state << 13;
                 state ^= state >> 7;
                 state ^= state << 17;

@@ -57,19 +57,13 @@
 //! # }
 //! ```
 
-pub mod base45;
-mod cbor;
 mod claims;
-pub mod cose;
-pub mod crypto;
 pub mod demo;
 pub mod disclosure;
 pub mod display;
 pub mod document;
-pub mod encoding;
 pub mod inspect;
 pub mod issue;
-pub mod limits;
 pub mod nik;
 pub mod policy;
 pub mod presentation;
@@ -85,11 +79,13 @@ pub mod store;
 #[cfg(feature = "sync")]
 pub mod sync;
 pub mod time;
-pub mod transport;
 pub mod trust;
 pub mod trust_list;
 pub mod verify;
 pub mod wilayah;
+mod wire;
+
+pub use wire::{base45, cose, crypto, encoding, limits, transport};
 
 pub use claims::StatusReference;
 pub use crypto::{

@@ -53,16 +53,16 @@
 //! # }
 //! ```
 
-use crate::cbor::{self, Item};
-use crate::cose::{self, UncheckedSign1};
-use crate::crypto::{self, HolderAlg, HolderPublicKey, HolderSigningKey};
+use crate::wire::cbor::{self, Item};
+use crate::wire::cose::{self, UncheckedSign1};
+use crate::wire::crypto::{self, HolderAlg, HolderPublicKey, HolderSigningKey};
 use crate::issue::Credential;
-use crate::limits::{
+use crate::wire::limits::{
     MAX_AUDIENCE_LEN, MAX_NONCE_LEN, MAX_NUMERIC_DATE, MAX_QR_TEXT_LEN, MIN_NONCE_LEN,
 };
 use crate::reason::Reason;
 use crate::time::UnixTime;
-use crate::transport;
+use crate::wire::transport;
 use ciborium::Value;
 use core::fmt;
 use std::collections::{HashMap, VecDeque};

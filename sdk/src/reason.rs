@@ -107,7 +107,7 @@ impl fmt::Display for FieldPath {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Reason {
-    /// The text is longer than [`crate::limits::MAX_QR_TEXT_LEN`].
+    /// The text is longer than [`crate::wire::limits::MAX_QR_TEXT_LEN`].
     InputTooLarge {
         /// Length received, in bytes.
         len: usize,
@@ -116,13 +116,13 @@ pub enum Reason {
     NotIkdCredential,
     /// The text after the prefix is not valid Base45.
     Base45Invalid,
-    /// The zlib stream inflates beyond [`crate::limits::MAX_INFLATED_LEN`].
+    /// The zlib stream inflates beyond [`crate::wire::limits::MAX_INFLATED_LEN`].
     InflateLimitExceeded,
     /// The zlib stream is corrupt, truncated or followed by extra bytes.
     ZlibInvalid,
     /// The CBOR is not well formed, or uses a type the format does not allow.
     CborMalformed,
-    /// CBOR nesting is deeper than [`crate::limits::MAX_CBOR_DEPTH`].
+    /// CBOR nesting is deeper than [`crate::wire::limits::MAX_CBOR_DEPTH`].
     CborTooDeep,
     /// A CBOR map holds the same key twice.
     CborDuplicateKey,

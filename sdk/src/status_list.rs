@@ -16,17 +16,17 @@
 //! read in any key order (every other strict-CBOR rule applies); the signature covers the
 //! bytes as received.
 
-use crate::cbor::{self, Item, Rules};
+use crate::wire::cbor::{self, Item, Rules};
 use crate::claims::is_status_uri;
-use crate::cose::{self, MessageType};
-use crate::crypto::{IssuerSigningKey, Kid};
-use crate::limits::{
+use crate::wire::cose::{self, MessageType};
+use crate::wire::crypto::{IssuerSigningKey, Kid};
+use crate::wire::limits::{
     MAX_CBOR_CONTAINER_ITEMS, MAX_CBOR_DEPTH, MAX_ISSUER_ID_LEN, MAX_KID_CANDIDATES,
     MAX_NUMERIC_DATE, MAX_STATUS_LIST_BYTES, MAX_STATUS_LIST_TOKEN_BYTES,
 };
 use crate::reason::Reason;
 use crate::time::UnixTime;
-use crate::transport::{InflateError, inflate_zlib};
+use crate::wire::transport::{InflateError, inflate_zlib};
 use crate::trust::{TrustEntry, TrustStore};
 use ciborium::Value;
 use core::fmt;
@@ -438,7 +438,7 @@ impl StatusListToken {
         Ok(StatusListToken {
             issuer: signer.key.issuer.clone(),
             kid,
-            digest: crate::crypto::sha256(token),
+            digest: crate::wire::crypto::sha256(token),
             claims,
         })
     }

@@ -21,9 +21,9 @@
 //! new store and swaps it in under a short write lock ([`SharedTrust`]), so verifications
 //! in flight finish with the data they started with.
 
-use crate::crypto::IssuerPublicKey;
-use crate::encoding;
-use crate::limits::{
+use crate::wire::crypto::IssuerPublicKey;
+use crate::wire::encoding;
+use crate::wire::limits::{
     MAX_LIST_CLOCK_SKEW_SECONDS, MAX_ROOT_KEYS, MAX_STATUS_LIST_TOKEN_BYTES, MAX_TRUST_LIST_BYTES,
     MAX_TRUST_LIST_STATUS_LISTS,
 };

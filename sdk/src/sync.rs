@@ -15,7 +15,7 @@
 //! exponential backoff. Whatever fails, the cache keeps its last good data; the
 //! [`SyncReport`] says what happened to each file.
 
-use crate::limits::{MAX_STATUS_LIST_TOKEN_BYTES, MAX_TRUST_LIST_BYTES};
+use crate::wire::limits::{MAX_STATUS_LIST_TOKEN_BYTES, MAX_TRUST_LIST_BYTES};
 use crate::store::{Installed, STATUS_DIR, TRUST_LIST_FILE, TrustCache, UpdateError};
 use crate::time::UnixTime;
 use core::fmt;

@@ -6,9 +6,9 @@
 //! A store is an immutable snapshot once built: to update trust data, build a new store
 //! and swap it in (crate::store::SharedTrust), so verifications in flight keep theirs.
 
-use crate::crypto::{IssuerPublicKey, KeyError, Kid};
+use crate::wire::crypto::{IssuerPublicKey, KeyError, Kid};
 use crate::document::DocTypeSet;
-use crate::encoding;
+use crate::wire::encoding;
 use crate::status_list::StatusListToken;
 use crate::time::UnixTime;
 use core::fmt;
@@ -302,7 +302,7 @@ impl TrustStore {
             if valid_until < valid_from {
                 return Err(problem("valid_until is before valid_from"));
             }
-            if entry.issuer.is_empty() || entry.issuer.len() > crate::limits::MAX_ISSUER_ID_LEN {
+            if entry.issuer.is_empty() || entry.issuer.len() > crate::wire::limits::MAX_ISSUER_ID_LEN {
                 return Err(problem("issuer must be 1 to 64 bytes"));
             }
             let status = match entry.status.as_deref() {
@@ -398,7 +398,7 @@ mod json {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::IssuerSigningKey;
+    use crate::wire::crypto::IssuerSigningKey;
     use crate::document::DocType;
 
     fn key(seed: u8, issuer: &str) -> TrustedKey {

@@ -10,13 +10,13 @@
 //! Root keys are never built in: [`TrustAnchors`] comes from the integrator's
 //! configuration (`ikd-trust-anchors/1`).
 
-use crate::cbor::{self, Item, Rules};
+use crate::wire::cbor::{self, Item, Rules};
 use crate::claims::is_status_uri;
-use crate::cose::{self, MessageType};
-use crate::crypto::{IssuerPublicKey, IssuerSigningKey, KID_LEN, Kid};
+use crate::wire::cose::{self, MessageType};
+use crate::wire::crypto::{IssuerPublicKey, IssuerSigningKey, KID_LEN, Kid};
 use crate::document::{DocType, DocTypeSet};
-use crate::encoding;
-use crate::limits::{
+use crate::wire::encoding;
+use crate::wire::limits::{
     MAX_CBOR_DEPTH, MAX_ISSUER_ID_LEN, MAX_ISSUER_NAME_LEN, MAX_NUMERIC_DATE, MAX_ROOT_KEYS,
     MAX_STATUS_FILE_NAME_LEN, MAX_SUCCESSOR_ROOTS, MAX_TRUST_LIST_BYTES, MAX_TRUST_LIST_ENTRIES,
     MAX_TRUST_LIST_STATUS_LISTS,
@@ -612,7 +612,7 @@ impl VerifiedTrustList {
         Ok(VerifiedTrustList {
             list,
             root: *root,
-            digest: crate::crypto::sha256(bytes),
+            digest: crate::wire::crypto::sha256(bytes),
         })
     }
 

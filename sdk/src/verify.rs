@@ -1,10 +1,10 @@
 //! The verification pipeline (spec/format.md §Verification): every stage, in order.
 
 use crate::claims::{CredentialClaims, StatusRef};
-use crate::cose::{self, MessageType};
-use crate::crypto::Kid;
+use crate::wire::cose::{self, MessageType};
+use crate::wire::crypto::Kid;
 use crate::document::{self, Document};
-use crate::limits::MAX_KID_CANDIDATES;
+use crate::wire::limits::MAX_KID_CANDIDATES;
 use crate::policy::{FreshnessState, Policy};
 use crate::presentation::{
     self, Challenge, PresentationInfo, PresentationPayload, ReceivedPresentation, ReplayStore,
@@ -12,7 +12,7 @@ use crate::presentation::{
 use crate::reason::{Reason, Severity, Stage, Warning};
 use crate::status_list::{self, StatusListToken};
 use crate::time::UnixTime;
-use crate::transport;
+use crate::wire::transport;
 use crate::trust::{TrustEntry, TrustStore, TrustedKey};
 use core::fmt;
 
@@ -654,7 +654,7 @@ fn check_time(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::IssuerSigningKey;
+    use crate::wire::crypto::IssuerSigningKey;
     use crate::document::{DocType, DocTypeSet};
     use crate::issue::{Issuer, Validity};
 
@@ -736,14 +736,14 @@ mod tests {
         let beyond = Validity {
             issued_at: ISSUED,
             not_before: None,
-            expires_at: UnixTime(crate::limits::MAX_NUMERIC_DATE + 1),
+            expires_at: UnixTime(crate::wire::limits::MAX_NUMERIC_DATE + 1),
         };
         assert_eq!(
             issuer.issue(&kk, beyond, None).unwrap_err(),
             crate::issue::IssueError::InvalidValidity
         );
         let last = Validity {
-            expires_at: UnixTime(crate::limits::MAX_NUMERIC_DATE),
+            expires_at: UnixTime(crate::wire::limits::MAX_NUMERIC_DATE),
             ..beyond
         };
         let qr = issuer.issue(&kk, last, None).unwrap().0.to_qr_text();

@@ -1,6 +1,6 @@
 //! Value checks shared by the document types.
 
-use crate::limits::{MAX_PORTRAIT_LEN, MAX_TEXT_FIELD_LEN};
+use crate::wire::limits::{MAX_PORTRAIT_LEN, MAX_TEXT_FIELD_LEN};
 use crate::reason::{FieldPath, Reason, Warning};
 use crate::siak::SiakList;
 use crate::time::Date;

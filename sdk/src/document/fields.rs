@@ -1,6 +1,6 @@
 //! Reading and writing integer-keyed document maps.
 
-use crate::cbor::Item;
+use crate::wire::cbor::Item;
 use crate::nik::Nik;
 use crate::reason::{FieldPath, Reason};
 use crate::time::Date;

@@ -2,8 +2,8 @@
 
 use super::check::Checker;
 use super::fields::{FieldReader, FieldWriter};
-use crate::cbor::Item;
-use crate::limits::MAX_KK_MEMBERS;
+use crate::wire::cbor::Item;
+use crate::wire::limits::MAX_KK_MEMBERS;
 use crate::nik::{self, Nik};
 use crate::reason::{FieldPath, Reason, Warning};
 use crate::siak::SiakList;

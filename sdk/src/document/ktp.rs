@@ -2,7 +2,7 @@
 
 use super::check::Checker;
 use super::fields::{FieldReader, FieldWriter};
-use crate::cbor::Item;
+use crate::wire::cbor::Item;
 use crate::nik::{self, Nik};
 use crate::reason::{FieldPath, Reason, Warning};
 use crate::siak::SiakList;
@@ -224,7 +224,7 @@ pub(crate) mod portrait_base64 {
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         match bytes {
-            Some(bytes) => serializer.serialize_str(&crate::encoding::base64_encode(bytes)),
+            Some(bytes) => serializer.serialize_str(&crate::wire::encoding::base64_encode(bytes)),
             None => serializer.serialize_none(),
         }
     }
@@ -234,7 +234,7 @@ pub(crate) mod portrait_base64 {
     ) -> Result<Option<Vec<u8>>, D::Error> {
         let text = Option::<String>::deserialize(deserializer)?;
         text.map(|t| {
-            crate::encoding::base64_decode(&t)
+            crate::wire::encoding::base64_decode(&t)
                 .ok_or_else(|| serde::de::Error::custom("expected standard Base64"))
         })
         .transpose()

@@ -14,7 +14,7 @@ pub use kk::{Kk, KkMember};
 pub use ktp::{BerlakuHingga, Ktp};
 pub use profile::{AgeProfile, DomicileProfile, IdentityProfile};
 
-use crate::cbor::Item;
+use crate::wire::cbor::Item;
 use crate::reason::{FieldPath, Reason, Warning};
 use ciborium::Value;
 use core::fmt;

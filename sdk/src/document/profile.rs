@@ -5,7 +5,7 @@
 use super::check::Checker;
 use super::fields::{FieldReader, FieldWriter};
 use super::ktp::portrait_base64;
-use crate::cbor::Item;
+use crate::wire::cbor::Item;
 use crate::nik::{self, Nik};
 use crate::reason::{FieldPath, Reason, Warning};
 use ciborium::Value;
@@ -189,8 +189,8 @@ mod tests {
             Document::AgeOver17(ktp.age_profile(today)),
             Document::Domicile(ktp.domicile_profile()),
         ] {
-            let bytes = crate::cbor::encode(&document.to_cbor_value());
-            let item = crate::cbor::decode(&bytes).unwrap();
+            let bytes = crate::wire::cbor::encode(&document.to_cbor_value());
+            let item = crate::wire::cbor::decode(&bytes).unwrap();
             assert_eq!(Document::from_cbor(&item).unwrap(), document);
             let json = serde_json::to_string(&document).unwrap();
             assert_eq!(serde_json::from_str::<Document>(&json).unwrap(), document);
@@ -221,7 +221,7 @@ mod tests {
     #[test]
     fn unknown_fields_and_wrong_types_are_malformed() {
         // {0: 4, 1: 1}: the age is a number, not a bool.
-        let item = crate::cbor::decode(&[0xA2, 0x00, 0x04, 0x01, 0x01]).unwrap();
+        let item = crate::wire::cbor::decode(&[0xA2, 0x00, 0x04, 0x01, 0x01]).unwrap();
         assert_eq!(
             Document::from_cbor(&item).unwrap_err(),
             Reason::DocumentMalformed {
@@ -229,7 +229,7 @@ mod tests {
             }
         );
         // {0: 4, 1: true, 2: 0}: key 2 is not a field of the age profile.
-        let item = crate::cbor::decode(&[0xA3, 0x00, 0x04, 0x01, 0xF5, 0x02, 0x00]).unwrap();
+        let item = crate::wire::cbor::decode(&[0xA3, 0x00, 0x04, 0x01, 0xF5, 0x02, 0x00]).unwrap();
         assert_eq!(
             Document::from_cbor(&item).unwrap_err(),
             Reason::DocumentMalformed {

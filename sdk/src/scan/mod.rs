@@ -59,7 +59,7 @@ pub use frame::{Frame, PixelFormat};
 
 use crate::policy::Policy;
 use crate::time::UnixTime;
-use crate::transport::PREFIX;
+use crate::wire::transport::PREFIX;
 use crate::trust::TrustStore;
 use crate::verify::{Rejection, Verified};
 use core::fmt;

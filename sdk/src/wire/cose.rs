@@ -4,8 +4,8 @@
 //! which holds nothing else; the unprotected header is empty. The original protected bytes
 //! are kept, so the signed structure is rebuilt from what was received, never re-encoded.
 
-use crate::cbor::{self, Item};
-use crate::crypto::{HolderAlg, Kid};
+use crate::wire::cbor::{self, Item};
+use crate::wire::crypto::{HolderAlg, Kid};
 use crate::reason::Reason;
 use coset::{CborSerializable as _, CoseSign1Builder, HeaderBuilder, iana};
 
@@ -182,7 +182,7 @@ impl<'a> UncheckedSign1<'a> {
             return Err(Reason::TypMismatch);
         }
         let kid = self.kid_bytes().ok_or(Reason::KidMissing)?;
-        let kid = <[u8; crate::crypto::KID_LEN]>::try_from(kid).map_err(|_| Reason::KidUnknown)?;
+        let kid = <[u8; crate::wire::crypto::KID_LEN]>::try_from(kid).map_err(|_| Reason::KidUnknown)?;
         Ok(Kid(kid))
     }
 
