@@ -25,10 +25,10 @@
 //! ```
 
 use crate::wire::crypto::{HolderAlg, HolderSigningKey, IssuerSigningKey, KeyError};
-use crate::document::{DocType, DocTypeSet, Document};
+use crate::model::document::{DocType, DocTypeSet, Document};
 use crate::issue::{Credential, IssueError, IssueOptions, Issuer, Validity};
 use crate::reason::Warning;
-use crate::time::UnixTime;
+use crate::model::time::UnixTime;
 use crate::trust::{TrustStore, TrustedKey};
 use core::fmt;
 
@@ -55,7 +55,7 @@ pub struct DemoIssuer {
 /// A sample credential, issued by the demo issuer for its document type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoCredential {
-    /// The sample's name: one of [`crate::samples::ALL`] (`ktp`, `kk-4`, `kk-8`), or a
+    /// The sample's name: one of [`crate::model::samples::ALL`] (`ktp`, `kk-4`, `kk-8`), or a
     /// purpose profile of the KTP-el sample (`identity`, `age_over_17`, `domicile`).
     pub sample: &'static str,
     /// The document type.
@@ -78,7 +78,7 @@ pub struct DemoData {
     pub issuers: Vec<DemoIssuer>,
     /// A trust store holding every demo issuer key.
     pub trust: TrustStore,
-    /// Every sample of [`crate::samples::ALL`], then the KTP-el's purpose profiles, issued.
+    /// Every sample of [`crate::model::samples::ALL`], then the KTP-el's purpose profiles, issued.
     pub credentials: Vec<DemoCredential>,
     /// The demo phone's device key (ES256, as phone keystores hold), which the KTP-el and
     /// the profiles are bound to.
@@ -149,7 +149,7 @@ impl DemoData {
 
         let validity = Validity::for_seconds(now, CREDENTIAL_SECONDS);
         let mut documents = Vec::new();
-        for (name, json) in crate::samples::ALL {
+        for (name, json) in crate::model::samples::ALL {
             let document: Document = serde_json::from_str(json).map_err(|_| DemoError::Sample {
                 name,
                 problem: "does not load".to_owned(),
@@ -240,7 +240,7 @@ mod tests {
         })
         .unwrap();
         assert_eq!(data.trust.len(), DocType::ALL.len());
-        assert_eq!(data.credentials.len(), crate::samples::ALL.len() + 3);
+        assert_eq!(data.credentials.len(), crate::model::samples::ALL.len() + 3);
         for credential in &data.credentials {
             let shown = data.shown_qr_text(credential, now).unwrap();
             let verified = verify(&shown, &data.trust, now, &Policy::default())

@@ -49,10 +49,10 @@
 //! # }
 //! ```
 
-use crate::document::{DocType, Document, KK_FIELDS, KK_MEMBER_FIELDS, KTP_FIELDS, Ktp};
+use crate::model::document::{DocType, Document, KK_FIELDS, KK_MEMBER_FIELDS, KTP_FIELDS, Ktp};
 use crate::reason::FieldPath;
 use crate::report::{Report, WarningReport};
-use crate::time::Date;
+use crate::model::time::Date;
 use crate::verify::{Rejection, Verified};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -320,11 +320,11 @@ impl DisclosedReport {
 mod tests {
     use super::*;
 
-    use crate::document::{DocTypeSet, Kk};
+    use crate::model::document::{DocTypeSet, Kk};
     use crate::issue::{Issuer, Validity};
     use crate::policy::Policy;
     use crate::policy::tests::bare_accepted;
-    use crate::time::UnixTime;
+    use crate::model::time::UnixTime;
     use crate::trust::{TrustStore, TrustedKey};
     use crate::{IssuerSigningKey, samples, verify};
     use std::collections::BTreeSet;
@@ -430,7 +430,7 @@ mod tests {
 
     #[test]
     fn the_age_profile_is_an_answer_for_age_checks_and_a_field_for_kyc() {
-        let age = Document::AgeOver17(crate::document::AgeProfile { age_over_17: true });
+        let age = Document::AgeOver17(crate::model::document::AgeProfile { age_over_17: true });
         let result = verified(&age);
         let check = DisclosedReport::new(&result, &AGE_CHECK);
         assert_eq!((check.age_over_17, check.document), (Some(true), None));

@@ -4,12 +4,12 @@
 //! Every field keeps its code beside its label, so a screen can show the label and a
 //! program can still compare codes.
 
-use crate::document::{
+use crate::model::document::{
     AgeProfile, BerlakuHingga, Document, DomicileProfile, IdentityProfile, Kk, KkMember, Ktp,
 };
-use crate::siak::SiakList;
-use crate::time::Date;
-use crate::wilayah;
+use crate::model::siak::SiakList;
+use crate::model::time::Date;
+use crate::model::wilayah;
 use serde::{Deserialize, Serialize};
 
 /// One labelled field.
@@ -142,7 +142,7 @@ pub fn retain_fields(
             section.fields.retain(|row| match sources(&row.field) {
                 [] => {
                     let own = row.field.split('.').next().unwrap_or("");
-                    crate::document::field_name(own).is_some_and(|name| visible(member, name))
+                    crate::model::document::field_name(own).is_some_and(|name| visible(member, name))
                 }
                 several => several.iter().all(|source| visible(member, source)),
             });
@@ -503,7 +503,7 @@ mod tests {
 
     #[test]
     fn ktp_reads_like_the_card() {
-        let doc: Document = serde_json::from_str(crate::samples::KTP_JSON).unwrap();
+        let doc: Document = serde_json::from_str(crate::model::samples::KTP_JSON).unwrap();
         let sections = sections(&doc);
         let ktp = &sections[0];
         assert_eq!(ktp.title_id, "KARTU TANDA PENDUDUK (KTP-el)");
@@ -532,7 +532,7 @@ mod tests {
 
     #[test]
     fn kk_has_a_header_and_one_section_per_member() {
-        let doc: Document = serde_json::from_str(crate::samples::KK_4_JSON).unwrap();
+        let doc: Document = serde_json::from_str(crate::model::samples::KK_4_JSON).unwrap();
         let sections = sections(&doc);
         assert_eq!(sections.len(), 5);
         assert_eq!(field(&sections[0], "kode_pos").value, "40153");
@@ -551,7 +551,7 @@ mod tests {
 
     #[test]
     fn unknown_codes_stay_visible_and_say_so() {
-        let mut doc: Document = serde_json::from_str(crate::samples::KTP_JSON).unwrap();
+        let mut doc: Document = serde_json::from_str(crate::model::samples::KTP_JSON).unwrap();
         if let Document::Ktp(ktp) = &mut doc {
             ktp.kode_wilayah = 3_273_019_999;
             ktp.agama = 42;
@@ -570,7 +570,7 @@ mod tests {
 
     #[test]
     fn retaining_fields_follows_every_source() {
-        let doc: Document = serde_json::from_str(crate::samples::KK_4_JSON).unwrap();
+        let doc: Document = serde_json::from_str(crate::model::samples::KK_4_JSON).unwrap();
         let kept = retain_fields(sections(&doc), |member, field| match member {
             None => ["rt", "kode_wilayah"].contains(&field),
             Some(_) => field == "nama",

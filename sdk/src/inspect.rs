@@ -27,12 +27,12 @@
 //! assert_eq!(inspect("hello").unwrap_err().code(), "not_ikd_credential");
 //! ```
 
-use crate::claims::CredentialClaims;
+use crate::model::claims::CredentialClaims;
 use crate::wire::cose::{self, MessageType};
-use crate::document::Document;
+use crate::model::document::Document;
 use crate::reason::{Reason, Warning};
 use crate::report::{ReasonReport, WarningReport};
-use crate::time::UnixTime;
+use crate::model::time::UnixTime;
 use crate::wire::transport;
 use serde::Serialize;
 
@@ -236,7 +236,7 @@ impl Serialize for Inspection {
 mod tests {
     use super::*;
     use crate::wire::cbor;
-    use crate::claims::key;
+    use crate::model::claims::key;
     use crate::wire::crypto::IssuerSigningKey;
     use crate::issue::{Issuer, Validity};
     use crate::reason::FieldPath;
@@ -265,7 +265,7 @@ mod tests {
 
     #[test]
     fn reads_every_layer_of_a_credential() {
-        let (qr, document) = issue(crate::samples::KK_8_JSON);
+        let (qr, document) = issue(crate::model::samples::KK_8_JSON);
         let inspection = inspect(&format!("{qr}\r\n")).unwrap();
         assert_eq!(inspection.sizes.qr_text, qr.len());
         assert!(inspection.sizes.cose > inspection.sizes.payload);
@@ -298,7 +298,7 @@ mod tests {
     #[test]
     fn forged_and_broken_messages_are_read_and_their_problems_named() {
         // Wrong typ, garbage signature: still readable, with the header problem reported.
-        let doc = serde_json::from_str::<Document>(crate::samples::KTP_JSON)
+        let doc = serde_json::from_str::<Document>(crate::model::samples::KTP_JSON)
             .unwrap()
             .to_cbor_value();
         let claims = Value::Map(vec![
@@ -366,7 +366,7 @@ mod tests {
 
     #[test]
     fn content_problems_are_reported_not_fatal() {
-        let mut document: Document = serde_json::from_str(crate::samples::KTP_JSON).unwrap();
+        let mut document: Document = serde_json::from_str(crate::model::samples::KTP_JSON).unwrap();
         if let Document::Ktp(ktp) = &mut document {
             ktp.agama = 99;
         }

@@ -1,12 +1,12 @@
 //! Issuance: build, check and sign a credential, and encode it as QR text.
 
-use crate::claims::{ClaimOptions, StatusReference, encode_credential_claims};
+use crate::model::claims::{ClaimOptions, StatusReference, encode_credential_claims};
 use crate::wire::cose::{self, MessageType};
 use crate::wire::crypto::{self, HolderPublicKey, IssuerSigningKey, KeyError};
-use crate::document::Document;
+use crate::model::document::Document;
 use crate::wire::limits::{MAX_CREDENTIAL_ID_LEN, MAX_ISSUER_ID_LEN, MAX_NUMERIC_DATE, MAX_QR_TEXT_LEN};
 use crate::reason::{Reason, Warning};
-use crate::time::UnixTime;
+use crate::model::time::UnixTime;
 use crate::wire::transport;
 use core::fmt;
 
@@ -259,7 +259,7 @@ mod tests {
     #[test]
     fn refuses_a_credential_no_verifier_would_read() {
         let issuer = Issuer::new(IssuerSigningKey::from_seed(&[5; 32]), "ID-TEST").unwrap();
-        let mut document: Document = serde_json::from_str(crate::samples::KTP_JSON).unwrap();
+        let mut document: Document = serde_json::from_str(crate::model::samples::KTP_JSON).unwrap();
         let validity = Validity::for_seconds(UnixTime(1_790_000_000), 60);
         if let Document::Ktp(ktp) = &mut document {
             // A portrait within its own limit, but of noise that does not compress.

@@ -57,37 +57,32 @@
 //! # }
 //! ```
 
-mod claims;
 pub mod demo;
 pub mod disclosure;
 pub mod display;
-pub mod document;
 pub mod inspect;
 pub mod issue;
-pub mod nik;
 pub mod policy;
 pub mod presentation;
 pub mod reason;
 pub mod report;
-pub mod samples;
 #[cfg(feature = "scan")]
 pub mod scan;
 pub mod schemas;
-pub mod siak;
 pub mod status_list;
 pub mod store;
 #[cfg(feature = "sync")]
 pub mod sync;
-pub mod time;
 pub mod trust;
 pub mod trust_list;
 pub mod verify;
-pub mod wilayah;
+mod model;
 mod wire;
 
+pub use model::{document, nik, samples, siak, time, wilayah};
 pub use wire::{base45, cose, crypto, encoding, limits, transport};
 
-pub use claims::StatusReference;
+pub use model::claims::StatusReference;
 pub use crypto::{
     HolderAlg, HolderPublicKey, HolderSigningKey, IssuerPublicKey, IssuerSigningKey, KeyError, Kid,
 };

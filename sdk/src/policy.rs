@@ -1,6 +1,6 @@
 //! What a verifier accepts, beyond what the format requires.
 
-use crate::document::{DocType, DocTypeSet};
+use crate::model::document::{DocType, DocTypeSet};
 
 /// Default largest age of a presentation: 90 seconds, as long as the IKD app shows one.
 pub const DEFAULT_PRESENTATION_MAX_AGE_SECONDS: u32 = 90;

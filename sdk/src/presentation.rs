@@ -61,7 +61,7 @@ use crate::wire::limits::{
     MAX_AUDIENCE_LEN, MAX_NONCE_LEN, MAX_NUMERIC_DATE, MAX_QR_TEXT_LEN, MIN_NONCE_LEN,
 };
 use crate::reason::Reason;
-use crate::time::UnixTime;
+use crate::model::time::UnixTime;
 use crate::wire::transport;
 use ciborium::Value;
 use core::fmt;

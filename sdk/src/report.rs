@@ -16,7 +16,7 @@
 //! ```
 
 use crate::display::{self, DisplaySection};
-use crate::document::{DocType, Document};
+use crate::model::document::{DocType, Document};
 use crate::presentation::PresentationInfo;
 use crate::reason::{Reason, Warning};
 use crate::verify::{Rejection, Trace, TrustDataInfo, Verified};
@@ -363,10 +363,10 @@ impl From<&Rejection> for Report {
 mod tests {
     use super::*;
 
-    use crate::document::DocTypeSet;
+    use crate::model::document::DocTypeSet;
     use crate::issue::{Issuer, Validity};
     use crate::policy::tests::bare_accepted;
-    use crate::time::UnixTime;
+    use crate::model::time::UnixTime;
     use crate::trust::{TrustStore, TrustedKey};
     use crate::{IssuerSigningKey, verify};
     use serde_json::{Value, json};
@@ -401,7 +401,7 @@ mod tests {
 
     #[test]
     fn valid_report_carries_the_document() {
-        let (qr, trust) = setup(crate::samples::KTP_JSON);
+        let (qr, trust) = setup(crate::model::samples::KTP_JSON);
         let json = report_json(&qr, &trust, UnixTime(ISSUED.0 + 10));
         assert_eq!(json["verdict"], "valid");
         assert!(json.get("reason").is_none());
@@ -417,7 +417,7 @@ mod tests {
         assert_eq!(json["issued_at"], "2026-09-21T14:13:20Z");
         assert_eq!(json["expires_at"], "2026-09-21T15:13:20Z");
         assert!(json.get("not_before").is_none());
-        let sample: Value = serde_json::from_str(crate::samples::KTP_JSON).unwrap();
+        let sample: Value = serde_json::from_str(crate::model::samples::KTP_JSON).unwrap();
         assert_eq!(json["document"], sample);
         assert_eq!(json["warnings"], json!([]));
         let trace = json["trace"].as_array().unwrap();
@@ -431,7 +431,7 @@ mod tests {
 
     #[test]
     fn rejected_report_holds_only_the_reason_and_trace() {
-        let (qr, trust) = setup(crate::samples::KK_4_JSON);
+        let (qr, trust) = setup(crate::model::samples::KK_4_JSON);
         let json = report_json(&qr, &trust, UnixTime(ISSUED.0 + 7200));
         assert_eq!(json["verdict"], "rejected");
         assert_eq!(

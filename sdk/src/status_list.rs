@@ -17,7 +17,7 @@
 //! bytes as received.
 
 use crate::wire::cbor::{self, Item, Rules};
-use crate::claims::is_status_uri;
+use crate::model::claims::is_status_uri;
 use crate::wire::cose::{self, MessageType};
 use crate::wire::crypto::{IssuerSigningKey, Kid};
 use crate::wire::limits::{
@@ -25,7 +25,7 @@ use crate::wire::limits::{
     MAX_NUMERIC_DATE, MAX_STATUS_LIST_BYTES, MAX_STATUS_LIST_TOKEN_BYTES,
 };
 use crate::reason::Reason;
-use crate::time::UnixTime;
+use crate::model::time::UnixTime;
 use crate::wire::transport::{InflateError, inflate_zlib};
 use crate::trust::{TrustEntry, TrustStore};
 use ciborium::Value;
@@ -549,7 +549,7 @@ pub fn sign_status_list(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::DocTypeSet;
+    use crate::model::document::DocTypeSet;
     use crate::trust::{KeyStatus, TrustedKey};
 
     const IAT: UnixTime = UnixTime(1_790_000_000);

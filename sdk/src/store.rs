@@ -29,7 +29,7 @@ use crate::wire::limits::{
 };
 use crate::policy::{FreshnessState, Policy};
 use crate::status_list::{StatusListError, StatusListToken};
-use crate::time::UnixTime;
+use crate::model::time::UnixTime;
 use crate::trust::TrustStore;
 use crate::trust_list::{StatusListRef, TrustAnchors, TrustListError, VerifiedTrustList};
 use core::fmt;

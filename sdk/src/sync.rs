@@ -17,7 +17,7 @@
 
 use crate::wire::limits::{MAX_STATUS_LIST_TOKEN_BYTES, MAX_TRUST_LIST_BYTES};
 use crate::store::{Installed, STATUS_DIR, TRUST_LIST_FILE, TrustCache, UpdateError};
-use crate::time::UnixTime;
+use crate::model::time::UnixTime;
 use core::fmt;
 use reqwest::StatusCode;
 use reqwest::header::{ETAG, IF_NONE_MATCH};

@@ -7,10 +7,10 @@
 //! and swap it in (crate::store::SharedTrust), so verifications in flight keep theirs.
 
 use crate::wire::crypto::{IssuerPublicKey, KeyError, Kid};
-use crate::document::DocTypeSet;
+use crate::model::document::DocTypeSet;
 use crate::wire::encoding;
 use crate::status_list::StatusListToken;
-use crate::time::UnixTime;
+use crate::model::time::UnixTime;
 use core::fmt;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -363,7 +363,7 @@ impl TrustStore {
 }
 
 mod json {
-    use crate::document::DocTypeSet;
+    use crate::model::document::DocTypeSet;
 
     pub(super) const FORMAT: &str = "ikd-trust-store/1";
 
@@ -399,7 +399,7 @@ mod json {
 mod tests {
     use super::*;
     use crate::wire::crypto::IssuerSigningKey;
-    use crate::document::DocType;
+    use crate::model::document::DocType;
 
     fn key(seed: u8, issuer: &str) -> TrustedKey {
         TrustedKey {

@@ -11,10 +11,10 @@
 //! configuration (`ikd-trust-anchors/1`).
 
 use crate::wire::cbor::{self, Item, Rules};
-use crate::claims::is_status_uri;
+use crate::model::claims::is_status_uri;
 use crate::wire::cose::{self, MessageType};
 use crate::wire::crypto::{IssuerPublicKey, IssuerSigningKey, KID_LEN, Kid};
-use crate::document::{DocType, DocTypeSet};
+use crate::model::document::{DocType, DocTypeSet};
 use crate::wire::encoding;
 use crate::wire::limits::{
     MAX_CBOR_DEPTH, MAX_ISSUER_ID_LEN, MAX_ISSUER_NAME_LEN, MAX_NUMERIC_DATE, MAX_ROOT_KEYS,
@@ -22,7 +22,7 @@ use crate::wire::limits::{
     MAX_TRUST_LIST_STATUS_LISTS,
 };
 use crate::reason::Reason;
-use crate::time::UnixTime;
+use crate::model::time::UnixTime;
 use crate::trust::{
     KeyStatus, TrustEntry, TrustListInfo, TrustStore, TrustedKey, is_issuer_region_code,
 };

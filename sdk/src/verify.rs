@@ -1,9 +1,9 @@
 //! The verification pipeline (spec/format.md §Verification): every stage, in order.
 
-use crate::claims::{CredentialClaims, StatusRef};
+use crate::model::claims::{CredentialClaims, StatusRef};
 use crate::wire::cose::{self, MessageType};
 use crate::wire::crypto::Kid;
-use crate::document::{self, Document};
+use crate::model::document::{self, Document};
 use crate::wire::limits::MAX_KID_CANDIDATES;
 use crate::policy::{FreshnessState, Policy};
 use crate::presentation::{
@@ -11,7 +11,7 @@ use crate::presentation::{
 };
 use crate::reason::{Reason, Severity, Stage, Warning};
 use crate::status_list::{self, StatusListToken};
-use crate::time::UnixTime;
+use crate::model::time::UnixTime;
 use crate::wire::transport;
 use crate::trust::{TrustEntry, TrustStore, TrustedKey};
 use core::fmt;
@@ -655,7 +655,7 @@ fn check_time(
 mod tests {
     use super::*;
     use crate::wire::crypto::IssuerSigningKey;
-    use crate::document::{DocType, DocTypeSet};
+    use crate::model::document::{DocType, DocTypeSet};
     use crate::issue::{Issuer, Validity};
 
     const ISSUED: UnixTime = UnixTime(1_790_000_000);
@@ -676,7 +676,7 @@ mod tests {
     }
 
     fn kk_qr(issuer: &Issuer) -> String {
-        let kk: Document = serde_json::from_str(crate::samples::KK_4_JSON).unwrap();
+        let kk: Document = serde_json::from_str(crate::model::samples::KK_4_JSON).unwrap();
         let validity = Validity::for_seconds(ISSUED, 3600);
         issuer
             .issue(&kk, validity, Some(vec![1]))
@@ -732,7 +732,7 @@ mod tests {
     #[test]
     fn times_past_year_9999_are_refused_at_issue_and_at_verification() {
         let issuer = issuer();
-        let kk: Document = serde_json::from_str(crate::samples::KK_4_JSON).unwrap();
+        let kk: Document = serde_json::from_str(crate::model::samples::KK_4_JSON).unwrap();
         let beyond = Validity {
             issued_at: ISSUED,
             not_before: None,

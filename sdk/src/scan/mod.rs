@@ -58,7 +58,7 @@ mod text;
 pub use frame::{Frame, PixelFormat};
 
 use crate::policy::Policy;
-use crate::time::UnixTime;
+use crate::model::time::UnixTime;
 use crate::wire::transport::PREFIX;
 use crate::trust::TrustStore;
 use crate::verify::{Rejection, Verified};

@@ -468,7 +468,7 @@ mod tests {
             hex: String,
         }
         let vectors: Vec<Vector> =
-            serde_json::from_str(include_str!("../tests/vectors/cbor/appendix_a.json")).unwrap();
+            serde_json::from_str(include_str!("../../tests/vectors/cbor/appendix_a.json")).unwrap();
         let mut accepted = 0;
         for v in &vectors {
             let bytes = hex::decode(&v.hex).unwrap();

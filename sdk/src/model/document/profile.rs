@@ -6,7 +6,7 @@ use super::check::Checker;
 use super::fields::{FieldReader, FieldWriter};
 use super::ktp::portrait_base64;
 use crate::wire::cbor::Item;
-use crate::nik::{self, Nik};
+use crate::model::nik::{self, Nik};
 use crate::reason::{FieldPath, Reason, Warning};
 use ciborium::Value;
 
@@ -147,7 +147,7 @@ impl super::Ktp {
     }
 
     /// The age profile on `date`: whether the holder is at least 17 then.
-    pub fn age_profile(&self, date: crate::time::Date) -> AgeProfile {
+    pub fn age_profile(&self, date: crate::model::time::Date) -> AgeProfile {
         AgeProfile {
             age_over_17: crate::disclosure::age_at_least(
                 self.tanggal_lahir,
@@ -171,10 +171,10 @@ impl super::Ktp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::Document;
+    use crate::model::document::Document;
 
     fn ktp() -> super::super::Ktp {
-        match serde_json::from_str(crate::samples::KTP_JSON) {
+        match serde_json::from_str(crate::model::samples::KTP_JSON) {
             Ok(Document::Ktp(ktp)) => ktp,
             other => panic!("sample is not a KTP-el: {other:?}"),
         }
@@ -183,7 +183,7 @@ mod tests {
     #[test]
     fn profiles_round_trip_through_cbor_and_json() {
         let ktp = ktp();
-        let today = crate::time::Date::parse("2026-11-23").unwrap();
+        let today = crate::model::time::Date::parse("2026-11-23").unwrap();
         for document in [
             Document::Identity(ktp.identity_profile(false)),
             Document::AgeOver17(ktp.age_profile(today)),
@@ -202,9 +202,9 @@ mod tests {
     fn json_type_names_equal_the_stable_names() {
         let age = Document::AgeOver17(AgeProfile { age_over_17: true });
         let json = serde_json::to_value(&age).unwrap();
-        assert_eq!(json["type"], crate::document::DocType::AgeOver17.name());
+        assert_eq!(json["type"], crate::model::document::DocType::AgeOver17.name());
         assert_eq!(
-            serde_json::to_value(crate::document::DocType::AgeOver17).unwrap(),
+            serde_json::to_value(crate::model::document::DocType::AgeOver17).unwrap(),
             "age_over_17"
         );
     }
@@ -213,7 +213,7 @@ mod tests {
     fn age_is_computed_on_the_given_date() {
         // Born 1992-08-17: 17 on 2009-08-17.
         let ktp = ktp();
-        let day = |d| crate::time::Date::parse(d).unwrap();
+        let day = |d| crate::model::time::Date::parse(d).unwrap();
         assert!(!ktp.age_profile(day("2009-08-16")).age_over_17);
         assert!(ktp.age_profile(day("2009-08-17")).age_over_17);
     }

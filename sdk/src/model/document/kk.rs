@@ -4,10 +4,10 @@ use super::check::Checker;
 use super::fields::{FieldReader, FieldWriter};
 use crate::wire::cbor::Item;
 use crate::wire::limits::MAX_KK_MEMBERS;
-use crate::nik::{self, Nik};
+use crate::model::nik::{self, Nik};
 use crate::reason::{FieldPath, Reason, Warning};
-use crate::siak::SiakList;
-use crate::time::Date;
+use crate::model::siak::SiakList;
+use crate::model::time::Date;
 use ciborium::Value;
 
 /// Header field names by CBOR key; key 0 is the document type.
@@ -79,36 +79,36 @@ pub struct KkMember {
     /// Nama lengkap.
     pub nama: String,
     /// Jenis kelamin, SIAK code.
-    #[serde(deserialize_with = "crate::siak::serde_code::jenis_kelamin")]
+    #[serde(deserialize_with = "crate::model::siak::serde_code::jenis_kelamin")]
     pub jenis_kelamin: u8,
     /// Tempat lahir.
     pub tempat_lahir: String,
     /// Tanggal lahir.
     pub tanggal_lahir: Date,
     /// Agama, SIAK code.
-    #[serde(deserialize_with = "crate::siak::serde_code::agama")]
+    #[serde(deserialize_with = "crate::model::siak::serde_code::agama")]
     pub agama: u8,
     /// Pendidikan, SIAK code.
-    #[serde(deserialize_with = "crate::siak::serde_code::pendidikan")]
+    #[serde(deserialize_with = "crate::model::siak::serde_code::pendidikan")]
     pub pendidikan: u8,
     /// Jenis pekerjaan, SIAK code.
-    #[serde(deserialize_with = "crate::siak::serde_code::pekerjaan")]
+    #[serde(deserialize_with = "crate::model::siak::serde_code::pekerjaan")]
     pub pekerjaan: u8,
     /// Golongan darah, SIAK code; absent when unknown.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::siak::serde_code::opt_golongan_darah"
+        deserialize_with = "crate::model::siak::serde_code::opt_golongan_darah"
     )]
     pub golongan_darah: Option<u8>,
     /// Status perkawinan, SIAK code.
-    #[serde(deserialize_with = "crate::siak::serde_code::status_perkawinan")]
+    #[serde(deserialize_with = "crate::model::siak::serde_code::status_perkawinan")]
     pub status_perkawinan: u8,
     /// Tanggal perkawinan, when married.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tanggal_perkawinan: Option<Date>,
     /// Status hubungan dalam keluarga, SIAK code.
-    #[serde(deserialize_with = "crate::siak::serde_code::shdk")]
+    #[serde(deserialize_with = "crate::model::siak::serde_code::shdk")]
     pub shdk: u8,
     /// Kewarganegaraan: 1 WNI, 2 WNA.
     pub kewarganegaraan: u8,

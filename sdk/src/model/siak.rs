@@ -89,7 +89,7 @@ impl SiakList {
     }
 }
 
-const CSV: &str = include_str!("../data/siak-codes.csv");
+const CSV: &str = include_str!("../../data/siak-codes.csv");
 
 /// Spellings found on printed cards and in older SIAK data for the same codes
 /// (data/README.md): the 2026 ASN label replaced PNS, and religions are spelled both ways.

@@ -2,9 +2,9 @@
 
 use crate::wire::limits::{MAX_PORTRAIT_LEN, MAX_TEXT_FIELD_LEN};
 use crate::reason::{FieldPath, Reason, Warning};
-use crate::siak::SiakList;
-use crate::time::Date;
-use crate::wilayah;
+use crate::model::siak::SiakList;
+use crate::model::time::Date;
+use crate::model::wilayah;
 
 /// Checks fields of one document or one KK member.
 pub(crate) struct Checker {

@@ -7,8 +7,8 @@
 //! can disagree and are never corrected.
 
 use crate::reason::{FieldPath, Reason, Warning};
-use crate::time::{Date, days_in_month};
-use crate::wilayah::{self, PrefixStatus};
+use crate::model::time::{Date, days_in_month};
+use crate::model::wilayah::{self, PrefixStatus};
 use core::fmt;
 
 /// A 16-digit identity number as carried in a document (a NIK or a nomor KK).

@@ -3,10 +3,10 @@
 use super::check::Checker;
 use super::fields::{FieldReader, FieldWriter};
 use crate::wire::cbor::Item;
-use crate::nik::{self, Nik};
+use crate::model::nik::{self, Nik};
 use crate::reason::{FieldPath, Reason, Warning};
-use crate::siak::SiakList;
-use crate::time::Date;
+use crate::model::siak::SiakList;
+use crate::model::time::Date;
 use ciborium::Value;
 
 /// Field names by CBOR key; key 0 is the document type.
@@ -75,13 +75,13 @@ pub struct Ktp {
     /// Tanggal lahir (date of birth).
     pub tanggal_lahir: Date,
     /// Jenis kelamin, SIAK code (1 laki-laki, 2 perempuan).
-    #[serde(deserialize_with = "crate::siak::serde_code::jenis_kelamin")]
+    #[serde(deserialize_with = "crate::model::siak::serde_code::jenis_kelamin")]
     pub jenis_kelamin: u8,
     /// Golongan darah, SIAK code; absent when the card prints "-".
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::siak::serde_code::opt_golongan_darah"
+        deserialize_with = "crate::model::siak::serde_code::opt_golongan_darah"
     )]
     pub golongan_darah: Option<u8>,
     /// Alamat (street address line).
@@ -93,13 +93,13 @@ pub struct Ktp {
     /// Kode wilayah: the 10-digit desa/kelurahan code.
     pub kode_wilayah: u64,
     /// Agama, SIAK code.
-    #[serde(deserialize_with = "crate::siak::serde_code::agama")]
+    #[serde(deserialize_with = "crate::model::siak::serde_code::agama")]
     pub agama: u8,
     /// Status perkawinan, SIAK code.
-    #[serde(deserialize_with = "crate::siak::serde_code::status_perkawinan")]
+    #[serde(deserialize_with = "crate::model::siak::serde_code::status_perkawinan")]
     pub status_perkawinan: u8,
     /// Pekerjaan, SIAK code.
-    #[serde(deserialize_with = "crate::siak::serde_code::pekerjaan")]
+    #[serde(deserialize_with = "crate::model::siak::serde_code::pekerjaan")]
     pub pekerjaan: u8,
     /// Kewarganegaraan: 1 WNI, 2 WNA.
     pub kewarganegaraan: u8,

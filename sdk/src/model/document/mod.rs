@@ -252,7 +252,7 @@ mod tests {
 
     #[test]
     fn siak_fields_accept_labels_and_aliases_in_json() {
-        let mut json: serde_json::Value = serde_json::from_str(crate::samples::KTP_JSON).unwrap();
+        let mut json: serde_json::Value = serde_json::from_str(crate::model::samples::KTP_JSON).unwrap();
         json["pekerjaan"] = "PEGAWAI NEGERI SIPIL (PNS)".into();
         json["agama"] = "Katolik".into();
         json["jenis_kelamin"] = "PEREMPUAN".into();

@@ -2,13 +2,13 @@
 
 use crate::wire::cbor::{self, Item};
 use crate::wire::crypto::HolderPublicKey;
-use crate::document::{DocType, Document};
+use crate::model::document::{DocType, Document};
 use crate::issue::Validity;
 use crate::wire::limits::{
     MAX_CREDENTIAL_ID_LEN, MAX_ISSUER_ID_LEN, MAX_NUMERIC_DATE, MAX_STATUS_URI_LEN,
 };
 use crate::reason::Reason;
-use crate::time::UnixTime;
+use crate::model::time::UnixTime;
 use ciborium::Value;
 
 /// CWT claim keys.
