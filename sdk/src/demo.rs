@@ -29,7 +29,7 @@ use crate::model::document::{DocType, DocTypeSet, Document};
 use crate::issue::{Credential, IssueError, IssueOptions, Issuer, Validity};
 use crate::reason::Warning;
 use crate::model::time::UnixTime;
-use crate::trust::{TrustStore, TrustedKey};
+use crate::trust::store::{TrustStore, TrustedKey};
 use core::fmt;
 
 /// The demo issuer's identifier.

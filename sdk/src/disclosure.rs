@@ -325,7 +325,7 @@ mod tests {
     use crate::policy::Policy;
     use crate::policy::tests::bare_accepted;
     use crate::model::time::UnixTime;
-    use crate::trust::{TrustStore, TrustedKey};
+    use crate::trust::store::{TrustStore, TrustedKey};
     use crate::{IssuerSigningKey, samples, verify};
     use std::collections::BTreeSet;
 

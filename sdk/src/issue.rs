@@ -150,7 +150,7 @@ impl Issuer {
     }
 
     /// Like [`Issuer::issue`], and the credential carries a `status` claim: its index in
-    /// the status list at `status.uri`, which the issuer publishes (crate::status_list).
+    /// the status list at `status.uri`, which the issuer publishes (crate::trust::status_list).
     pub fn issue_with_status(
         &self,
         document: &Document,

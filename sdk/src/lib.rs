@@ -69,17 +69,16 @@ pub mod report;
 #[cfg(feature = "scan")]
 pub mod scan;
 pub mod schemas;
-pub mod status_list;
 pub mod store;
 #[cfg(feature = "sync")]
 pub mod sync;
-pub mod trust;
-pub mod trust_list;
 pub mod verify;
 mod model;
+mod trust;
 mod wire;
 
 pub use model::{document, nik, samples, siak, time, wilayah};
+pub use trust::{status_list, trust_list};
 pub use wire::{base45, cose, crypto, encoding, limits, transport};
 
 pub use model::claims::StatusReference;
@@ -101,7 +100,7 @@ pub use reason::{FieldPath, Reason, Stage, Warning};
 pub use report::{Report, Verdict};
 pub use status_list::{StatusList, StatusListToken};
 pub use time::{Date, UnixTime};
-pub use trust::{KeyStatus, TrustEntry, TrustError, TrustStore, TrustedKey};
+pub use trust::store::{KeyStatus, TrustEntry, TrustError, TrustStore, TrustedKey};
 pub use trust_list::{TrustAnchors, TrustList, VerifiedTrustList};
 pub use verify::{
     IssuerInfo, Rejection, StatusListAge, StepOutcome, Trace, TrustDataInfo, TrustListAge,

@@ -367,7 +367,7 @@ mod tests {
     use crate::issue::{Issuer, Validity};
     use crate::policy::tests::bare_accepted;
     use crate::model::time::UnixTime;
-    use crate::trust::{TrustStore, TrustedKey};
+    use crate::trust::store::{TrustStore, TrustedKey};
     use crate::{IssuerSigningKey, verify};
     use serde_json::{Value, json};
 

@@ -28,10 +28,10 @@ use crate::wire::limits::{
     MAX_TRUST_LIST_STATUS_LISTS,
 };
 use crate::policy::{FreshnessState, Policy};
-use crate::status_list::{StatusListError, StatusListToken};
+use crate::trust::status_list::{StatusListError, StatusListToken};
 use crate::model::time::UnixTime;
-use crate::trust::TrustStore;
-use crate::trust_list::{StatusListRef, TrustAnchors, TrustListError, VerifiedTrustList};
+use crate::trust::store::TrustStore;
+use crate::trust::trust_list::{StatusListRef, TrustAnchors, TrustListError, VerifiedTrustList};
 use core::fmt;
 use std::collections::BTreeMap;
 use std::io::{Read as _, Write as _};

@@ -10,10 +10,10 @@ use crate::presentation::{
     self, Challenge, PresentationInfo, PresentationPayload, ReceivedPresentation, ReplayStore,
 };
 use crate::reason::{Reason, Severity, Stage, Warning};
-use crate::status_list::{self, StatusListToken};
+use crate::trust::status_list::{self, StatusListToken};
 use crate::model::time::UnixTime;
 use crate::wire::transport;
-use crate::trust::{TrustEntry, TrustStore, TrustedKey};
+use crate::trust::store::{TrustEntry, TrustStore, TrustedKey};
 use core::fmt;
 
 /// How fresh the trust data of a verification was: every result carries it.

@@ -60,7 +60,7 @@ pub use frame::{Frame, PixelFormat};
 use crate::policy::Policy;
 use crate::model::time::UnixTime;
 use crate::wire::transport::PREFIX;
-use crate::trust::TrustStore;
+use crate::trust::store::TrustStore;
 use crate::verify::{Rejection, Verified};
 use core::fmt;
 use std::time::{Duration, Instant};

@@ -9,7 +9,7 @@
 use crate::wire::crypto::{IssuerPublicKey, KeyError, Kid};
 use crate::model::document::DocTypeSet;
 use crate::wire::encoding;
-use crate::status_list::StatusListToken;
+use crate::trust::status_list::StatusListToken;
 use crate::model::time::UnixTime;
 use core::fmt;
 use std::collections::BTreeMap;
@@ -251,7 +251,7 @@ impl TrustStore {
     }
 
     /// Adds (or replaces) a verified status list, by its URI. Use
-    /// [`crate::status_list::StatusListToken::verify`] against this store first.
+    /// [`crate::trust::status_list::StatusListToken::verify`] against this store first.
     pub fn add_status_list(&mut self, token: Arc<StatusListToken>) {
         self.status_lists.insert(token.uri().to_owned(), token);
     }

@@ -27,7 +27,7 @@ use crate::wire::limits::{
 use crate::reason::Reason;
 use crate::model::time::UnixTime;
 use crate::wire::transport::{InflateError, inflate_zlib};
-use crate::trust::{TrustEntry, TrustStore};
+use crate::trust::store::{TrustEntry, TrustStore};
 use ciborium::Value;
 use core::fmt;
 
@@ -550,7 +550,7 @@ pub fn sign_status_list(
 mod tests {
     use super::*;
     use crate::model::document::DocTypeSet;
-    use crate::trust::{KeyStatus, TrustedKey};
+    use crate::trust::store::{KeyStatus, TrustedKey};
 
     const IAT: UnixTime = UnixTime(1_790_000_000);
     const URI: &str = "https://ikd.example/status/3273/1";

@@ -23,7 +23,7 @@ use crate::wire::limits::{
 };
 use crate::reason::Reason;
 use crate::model::time::UnixTime;
-use crate::trust::{
+use crate::trust::store::{
     KeyStatus, TrustEntry, TrustListInfo, TrustStore, TrustedKey, is_issuer_region_code,
 };
 use ciborium::Value;
