@@ -206,20 +206,20 @@ impl DemoData {
 
     /// The QR text the holder shows for `credential` at `now`: a fresh presentation signed
     /// by the demo phone for a bound credential (valid for
-    /// [`crate::presentation::DEFAULT_PRESENTATION_SECONDS`]), the bare credential otherwise.
+    /// [`crate::verification::presentation::DEFAULT_PRESENTATION_SECONDS`]), the bare credential otherwise.
     pub fn shown_qr_text(
         &self,
         credential: &DemoCredential,
         now: UnixTime,
-    ) -> Result<String, crate::presentation::PresentError> {
+    ) -> Result<String, crate::verification::presentation::PresentError> {
         if !credential.bound {
             return Ok(credential.qr_text.clone());
         }
-        crate::presentation::present(
+        crate::verification::presentation::present(
             &credential.credential,
             &self.holder,
             now,
-            crate::presentation::DEFAULT_PRESENTATION_SECONDS,
+            crate::verification::presentation::DEFAULT_PRESENTATION_SECONDS,
             None,
         )
         .map(|p| p.to_qr_text())

@@ -53,7 +53,7 @@ use crate::model::document::{DocType, Document, KK_FIELDS, KK_MEMBER_FIELDS, KTP
 use crate::reason::FieldPath;
 use crate::report::{Report, WarningReport};
 use crate::model::time::Date;
-use crate::verify::{Rejection, Verified};
+use crate::verification::pipeline::{Rejection, Verified};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -322,8 +322,8 @@ mod tests {
 
     use crate::model::document::{DocTypeSet, Kk};
     use crate::issue::{Issuer, Validity};
-    use crate::policy::Policy;
-    use crate::policy::tests::bare_accepted;
+    use crate::verification::policy::Policy;
+    use crate::verification::policy::tests::bare_accepted;
     use crate::model::time::UnixTime;
     use crate::trust::store::{TrustStore, TrustedKey};
     use crate::{IssuerSigningKey, samples, verify};

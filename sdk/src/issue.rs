@@ -248,7 +248,7 @@ pub struct IssueOptions {
     /// The `status` claim: where the issuer publishes the credential's status.
     pub status: Option<StatusReference>,
     /// The `cnf` claim: the holder's device key. A credential with one is shown only
-    /// inside a presentation signed by that key (crate::presentation).
+    /// inside a presentation signed by that key (crate::verification::presentation).
     pub holder_key: Option<HolderPublicKey>,
 }
 

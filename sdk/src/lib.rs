@@ -62,8 +62,6 @@ pub mod disclosure;
 pub mod display;
 pub mod inspect;
 pub mod issue;
-pub mod policy;
-pub mod presentation;
 pub mod reason;
 pub mod report;
 #[cfg(feature = "scan")]
@@ -72,13 +70,14 @@ pub mod schemas;
 pub mod store;
 #[cfg(feature = "sync")]
 pub mod sync;
-pub mod verify;
 mod model;
 mod trust;
+mod verification;
 mod wire;
 
 pub use model::{document, nik, samples, siak, time, wilayah};
 pub use trust::{status_list, trust_list};
+pub use verification::{pipeline as verify, policy, presentation};
 pub use wire::{base45, cose, crypto, encoding, limits, transport};
 
 pub use model::claims::StatusReference;
@@ -102,7 +101,7 @@ pub use status_list::{StatusList, StatusListToken};
 pub use time::{Date, UnixTime};
 pub use trust::store::{KeyStatus, TrustEntry, TrustError, TrustStore, TrustedKey};
 pub use trust_list::{TrustAnchors, TrustList, VerifiedTrustList};
-pub use verify::{
+pub use verification::pipeline::{
     IssuerInfo, Rejection, StatusListAge, StepOutcome, Trace, TrustDataInfo, TrustListAge,
     Verified, VerifyOptions, verify, verify_with,
 };

@@ -17,9 +17,9 @@
 
 use crate::display::{self, DisplaySection};
 use crate::model::document::{DocType, Document};
-use crate::presentation::PresentationInfo;
+use crate::verification::presentation::PresentationInfo;
 use crate::reason::{Reason, Warning};
-use crate::verify::{Rejection, Trace, TrustDataInfo, Verified};
+use crate::verification::pipeline::{Rejection, Trace, TrustDataInfo, Verified};
 use serde::{Deserialize, Serialize};
 
 /// The outcome in one word.
@@ -365,7 +365,7 @@ mod tests {
 
     use crate::model::document::DocTypeSet;
     use crate::issue::{Issuer, Validity};
-    use crate::policy::tests::bare_accepted;
+    use crate::verification::policy::tests::bare_accepted;
     use crate::model::time::UnixTime;
     use crate::trust::store::{TrustStore, TrustedKey};
     use crate::{IssuerSigningKey, verify};

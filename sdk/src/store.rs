@@ -27,7 +27,7 @@ use crate::wire::limits::{
     MAX_LIST_CLOCK_SKEW_SECONDS, MAX_ROOT_KEYS, MAX_STATUS_LIST_TOKEN_BYTES, MAX_TRUST_LIST_BYTES,
     MAX_TRUST_LIST_STATUS_LISTS,
 };
-use crate::policy::{FreshnessState, Policy};
+use crate::verification::policy::{FreshnessState, Policy};
 use crate::trust::status_list::{StatusListError, StatusListToken};
 use crate::model::time::UnixTime;
 use crate::trust::store::TrustStore;

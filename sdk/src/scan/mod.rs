@@ -57,11 +57,11 @@ mod text;
 
 pub use frame::{Frame, PixelFormat};
 
-use crate::policy::Policy;
+use crate::verification::policy::Policy;
 use crate::model::time::UnixTime;
 use crate::wire::transport::PREFIX;
 use crate::trust::store::TrustStore;
-use crate::verify::{Rejection, Verified};
+use crate::verification::pipeline::{Rejection, Verified};
 use core::fmt;
 use std::time::{Duration, Instant};
 

@@ -5,8 +5,8 @@ use crate::wire::cose::{self, MessageType};
 use crate::wire::crypto::Kid;
 use crate::model::document::{self, Document};
 use crate::wire::limits::MAX_KID_CANDIDATES;
-use crate::policy::{FreshnessState, Policy};
-use crate::presentation::{
+use crate::verification::policy::{FreshnessState, Policy};
+use crate::verification::presentation::{
     self, Challenge, PresentationInfo, PresentationPayload, ReceivedPresentation, ReplayStore,
 };
 use crate::reason::{Reason, Severity, Stage, Warning};

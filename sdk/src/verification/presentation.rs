@@ -407,7 +407,7 @@ pub(crate) fn check_binding(
     alg: HolderAlg,
     holder_key: &HolderPublicKey,
     now: UnixTime,
-    policy: &crate::policy::Policy,
+    policy: &crate::verification::policy::Policy,
     challenge: Option<&Challenge>,
     replay_store: Option<&dyn ReplayStore>,
 ) -> Result<PresentationInfo, Reason> {
