@@ -58,24 +58,21 @@
 //! ```
 
 pub mod demo;
-pub mod disclosure;
-pub mod display;
-pub mod inspect;
 pub mod issue;
 pub mod reason;
-pub mod report;
 #[cfg(feature = "scan")]
 pub mod scan;
-pub mod schemas;
 pub mod store;
 #[cfg(feature = "sync")]
 pub mod sync;
 mod model;
+mod output;
 mod trust;
 mod verification;
 mod wire;
 
 pub use model::{document, nik, samples, siak, time, wilayah};
+pub use output::{disclosure, display, inspect, report, schemas};
 pub use trust::{status_list, trust_list};
 pub use verification::{pipeline as verify, policy, presentation};
 pub use wire::{base45, cose, crypto, encoding, limits, transport};
@@ -88,7 +85,7 @@ pub use document::{
     AgeProfile, BerlakuHingga, DocType, DocTypeSet, Document, DomicileProfile, IdentityProfile, Kk,
     KkMember, Ktp,
 };
-pub use inspect::{Inspection, inspect};
+pub use output::inspect::{Inspection, inspect};
 pub use issue::{Credential, CredentialId, IssueError, IssueOptions, Issuer, Validity};
 pub use nik::Nik;
 pub use policy::{Freshness, Policy, WhenStale};
@@ -96,7 +93,7 @@ pub use presentation::{
     Challenge, Presentation, ReplayCache, ReplayStore, ReplayStoreUnavailable, present,
 };
 pub use reason::{FieldPath, Reason, Stage, Warning};
-pub use report::{Report, Verdict};
+pub use output::report::{Report, Verdict};
 pub use status_list::{StatusList, StatusListToken};
 pub use time::{Date, UnixTime};
 pub use trust::store::{KeyStatus, TrustEntry, TrustError, TrustStore, TrustedKey};

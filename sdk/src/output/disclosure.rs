@@ -51,7 +51,7 @@
 
 use crate::model::document::{DocType, Document, KK_FIELDS, KK_MEMBER_FIELDS, KTP_FIELDS, Ktp};
 use crate::reason::FieldPath;
-use crate::report::{Report, WarningReport};
+use crate::output::report::{Report, WarningReport};
 use crate::model::time::Date;
 use crate::verification::pipeline::{Rejection, Verified};
 use serde::{Deserialize, Serialize};
@@ -288,7 +288,7 @@ impl DisclosedReport {
                 .display
                 .take()
                 .map(|sections| {
-                    crate::display::retain_fields(sections, |member, field| {
+                    crate::output::display::retain_fields(sections, |member, field| {
                         visible(FieldPath { member, field })
                     })
                 })

@@ -11,35 +11,35 @@ pub const BASE_URI: &str = "https://example.invalid/ikd-verify/schemas/";
 pub const FILES: [(&str, &str); 8] = [
     (
         "common.schema.json",
-        include_str!("../../spec/schemas/common.schema.json"),
+        include_str!("../../../spec/schemas/common.schema.json"),
     ),
     (
         "ktp.schema.json",
-        include_str!("../../spec/schemas/ktp.schema.json"),
+        include_str!("../../../spec/schemas/ktp.schema.json"),
     ),
     (
         "kk.schema.json",
-        include_str!("../../spec/schemas/kk.schema.json"),
+        include_str!("../../../spec/schemas/kk.schema.json"),
     ),
     (
         "profile.schema.json",
-        include_str!("../../spec/schemas/profile.schema.json"),
+        include_str!("../../../spec/schemas/profile.schema.json"),
     ),
     (
         "document.schema.json",
-        include_str!("../../spec/schemas/document.schema.json"),
+        include_str!("../../../spec/schemas/document.schema.json"),
     ),
     (
         "trust-store.schema.json",
-        include_str!("../../spec/schemas/trust-store.schema.json"),
+        include_str!("../../../spec/schemas/trust-store.schema.json"),
     ),
     (
         "verdict.schema.json",
-        include_str!("../../spec/schemas/verdict.schema.json"),
+        include_str!("../../../spec/schemas/verdict.schema.json"),
     ),
     (
         "disclosed-verdict.schema.json",
-        include_str!("../../spec/schemas/disclosed-verdict.schema.json"),
+        include_str!("../../../spec/schemas/disclosed-verdict.schema.json"),
     ),
 ];
 

@@ -31,7 +31,7 @@ use crate::model::claims::CredentialClaims;
 use crate::wire::cose::{self, MessageType};
 use crate::model::document::Document;
 use crate::reason::{Reason, Warning};
-use crate::report::{ReasonReport, WarningReport};
+use crate::output::report::{ReasonReport, WarningReport};
 use crate::model::time::UnixTime;
 use crate::wire::transport;
 use serde::Serialize;

@@ -15,7 +15,7 @@
 //! assert_eq!(json["reason"]["message_id"], "Kode QR ini bukan kredensial IKD.");
 //! ```
 
-use crate::display::{self, DisplaySection};
+use crate::output::display::{self, DisplaySection};
 use crate::model::document::{DocType, Document};
 use crate::verification::presentation::PresentationInfo;
 use crate::reason::{Reason, Warning};
@@ -69,7 +69,7 @@ pub struct Report {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<Document>,
     /// The document laid out as printed: labelled rows with codes beside their labels and
-    /// region names resolved (`crate::display`).
+    /// region names resolved (`crate::output::display`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display: Option<Vec<DisplaySection>>,
     /// How fresh the trust data was: present in every report, valid or rejected.
