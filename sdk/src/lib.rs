@@ -57,20 +57,21 @@
 //! # }
 //! ```
 
-pub mod demo;
-pub mod issue;
 pub mod reason;
 #[cfg(feature = "scan")]
 pub mod scan;
-pub mod store;
-#[cfg(feature = "sync")]
-pub mod sync;
+mod cache;
+mod issue;
 mod model;
 mod output;
 mod trust;
 mod verification;
 mod wire;
 
+pub use cache::disk as store;
+#[cfg(feature = "sync")]
+pub use cache::sync;
+pub use issue::demo;
 pub use model::{document, nik, samples, siak, time, wilayah};
 pub use output::{disclosure, display, inspect, report, schemas};
 pub use trust::{status_list, trust_list};
@@ -86,7 +87,7 @@ pub use document::{
     KkMember, Ktp,
 };
 pub use output::inspect::{Inspection, inspect};
-pub use issue::{Credential, CredentialId, IssueError, IssueOptions, Issuer, Validity};
+pub use issue::issuer::{Credential, CredentialId, IssueError, IssueOptions, Issuer, Validity};
 pub use nik::Nik;
 pub use policy::{Freshness, Policy, WhenStale};
 pub use presentation::{

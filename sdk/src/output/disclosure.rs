@@ -321,7 +321,7 @@ mod tests {
     use super::*;
 
     use crate::model::document::{DocTypeSet, Kk};
-    use crate::issue::{Issuer, Validity};
+    use crate::issue::issuer::{Issuer, Validity};
     use crate::verification::policy::Policy;
     use crate::verification::policy::tests::bare_accepted;
     use crate::model::time::UnixTime;

@@ -4,7 +4,7 @@
 //!
 //! Keys are parsed once, when added, so that verification never decodes a curve point.
 //! A store is an immutable snapshot once built: to update trust data, build a new store
-//! and swap it in (crate::store::SharedTrust), so verifications in flight keep theirs.
+//! and swap it in (crate::cache::disk::SharedTrust), so verifications in flight keep theirs.
 
 use crate::wire::crypto::{IssuerPublicKey, KeyError, Kid};
 use crate::model::document::DocTypeSet;

@@ -589,7 +589,7 @@ impl VerifiedTrustList {
     /// successors a previously accepted list announced), then the payload.
     ///
     /// Sequence, time and freshness are not checked here: the store decides them
-    /// (crate::store).
+    /// (crate::cache::disk).
     pub fn verify(bytes: &[u8], roots: &[IssuerPublicKey]) -> Result<Self, TrustListError> {
         if bytes.len() > MAX_TRUST_LIST_BYTES {
             return Err(TrustListError::TooLarge { len: bytes.len() });

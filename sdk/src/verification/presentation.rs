@@ -12,7 +12,7 @@
 //!
 //! ```
 //! use ikd_sdk::crypto::{HolderAlg, HolderSigningKey};
-//! use ikd_sdk::issue::IssueOptions;
+//! use ikd_sdk::IssueOptions;
 //! use ikd_sdk::presentation::{Challenge, present};
 //! use ikd_sdk::{Document, DocTypeSet, Issuer, IssuerSigningKey, Policy, TrustStore,
 //!     TrustedKey, UnixTime, Validity};
@@ -56,7 +56,7 @@
 use crate::wire::cbor::{self, Item};
 use crate::wire::cose::{self, UncheckedSign1};
 use crate::wire::crypto::{self, HolderAlg, HolderPublicKey, HolderSigningKey};
-use crate::issue::Credential;
+use crate::issue::issuer::Credential;
 use crate::wire::limits::{
     MAX_AUDIENCE_LEN, MAX_NONCE_LEN, MAX_NUMERIC_DATE, MAX_QR_TEXT_LEN, MIN_NONCE_LEN,
 };

@@ -16,7 +16,7 @@
 //! [`SyncReport`] says what happened to each file.
 
 use crate::wire::limits::{MAX_STATUS_LIST_TOKEN_BYTES, MAX_TRUST_LIST_BYTES};
-use crate::store::{Installed, STATUS_DIR, TRUST_LIST_FILE, TrustCache, UpdateError};
+use crate::cache::disk::{Installed, STATUS_DIR, TRUST_LIST_FILE, TrustCache, UpdateError};
 use crate::model::time::UnixTime;
 use core::fmt;
 use reqwest::StatusCode;

@@ -26,7 +26,7 @@
 
 use crate::wire::crypto::{HolderAlg, HolderSigningKey, IssuerSigningKey, KeyError};
 use crate::model::document::{DocType, DocTypeSet, Document};
-use crate::issue::{Credential, IssueError, IssueOptions, Issuer, Validity};
+use crate::issue::issuer::{Credential, IssueError, IssueOptions, Issuer, Validity};
 use crate::reason::Warning;
 use crate::model::time::UnixTime;
 use crate::trust::store::{TrustStore, TrustedKey};
