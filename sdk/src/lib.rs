@@ -87,7 +87,8 @@ pub use document::{
     KkMember, Ktp,
 };
 pub use output::inspect::{Inspection, inspect};
-pub use issue::issuer::{Credential, CredentialId, IssueError, IssueOptions, Issuer, Validity};
+pub use issue::issuer::{CredentialId, IssueOptions, Issuer};
+pub use model::credential::{Credential, IssueError, Validity};
 pub use nik::Nik;
 pub use policy::{Freshness, Policy, WhenStale};
 pub use presentation::{

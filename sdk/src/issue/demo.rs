@@ -26,7 +26,8 @@
 
 use crate::wire::crypto::{HolderAlg, HolderSigningKey, IssuerSigningKey, KeyError};
 use crate::model::document::{DocType, DocTypeSet, Document};
-use crate::issue::issuer::{Credential, IssueError, IssueOptions, Issuer, Validity};
+use crate::issue::issuer::{IssueOptions, Issuer};
+use crate::model::credential::{Credential, IssueError, Validity};
 use crate::reason::Warning;
 use crate::model::time::UnixTime;
 use crate::trust::store::{TrustStore, TrustedKey};

@@ -1,115 +1,17 @@
 //! Issuance: build, check and sign a credential, and encode it as QR text.
 
 use crate::model::claims::{ClaimOptions, StatusReference, encode_credential_claims};
+use crate::model::credential::{Credential, IssueError, Validity};
 use crate::wire::cose::{self, MessageType};
-use crate::wire::crypto::{self, HolderPublicKey, IssuerSigningKey, KeyError};
+use crate::wire::crypto::{self, HolderPublicKey, IssuerSigningKey};
 use crate::model::document::Document;
 use crate::wire::limits::{MAX_CREDENTIAL_ID_LEN, MAX_ISSUER_ID_LEN, MAX_NUMERIC_DATE, MAX_QR_TEXT_LEN};
-use crate::reason::{Reason, Warning};
+use crate::reason::Warning;
 use crate::model::time::UnixTime;
 use crate::wire::transport;
-use core::fmt;
 
 /// Length of the random credential identifier the issuer picks when none is given.
 pub const DEFAULT_CREDENTIAL_ID_LEN: usize = 8;
-
-/// Why a credential was not issued.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum IssueError {
-    /// The document fails the checks every verifier applies.
-    InvalidDocument(Reason),
-    /// The issuer identifier is empty or longer than 64 bytes.
-    InvalidIssuerId,
-    /// The validity window is inverted or outside 1970 to 9999.
-    InvalidValidity,
-    /// The credential identifier is empty or longer than 32 bytes.
-    InvalidCredentialId,
-    /// The status list URI is empty, longer than 256 bytes or holds control characters.
-    InvalidStatusReference,
-    /// No randomness for the credential identifier.
-    Key(KeyError),
-    /// The QR text would be longer than any verifier accepts.
-    TooLarge {
-        /// Its length in characters.
-        len: usize,
-    },
-}
-
-impl fmt::Display for IssueError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            IssueError::InvalidDocument(reason) => write!(f, "document refused: {reason}"),
-            IssueError::InvalidIssuerId => f.write_str("issuer id must be 1 to 64 bytes"),
-            IssueError::InvalidValidity => {
-                f.write_str("validity must satisfy 0 <= issued_at <= not_before <= expires_at")
-            }
-            IssueError::InvalidCredentialId => f.write_str("credential id must be 1 to 32 bytes"),
-            IssueError::InvalidStatusReference => {
-                f.write_str("the status list URI must be 1 to 256 bytes without control characters")
-            }
-            IssueError::Key(e) => write!(f, "{e}"),
-            IssueError::TooLarge { len } => write!(
-                f,
-                "the QR text would be {len} characters; verifiers accept at most {MAX_QR_TEXT_LEN}"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for IssueError {}
-
-/// When a credential is valid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Validity {
-    /// `iat`.
-    pub issued_at: UnixTime,
-    /// `nbf`, if later than `iat`.
-    pub not_before: Option<UnixTime>,
-    /// `exp`.
-    pub expires_at: UnixTime,
-}
-
-impl Validity {
-    /// Valid from `issued_at` for `seconds`.
-    pub fn for_seconds(issued_at: UnixTime, seconds: i64) -> Self {
-        Validity {
-            issued_at,
-            not_before: None,
-            expires_at: UnixTime(issued_at.0.saturating_add(seconds)),
-        }
-    }
-}
-
-/// A signed credential.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Credential {
-    cose: Vec<u8>,
-    /// Encoded once at issuance, where its length is checked.
-    qr_text: String,
-}
-
-impl Credential {
-    /// A credential from its tagged COSE_Sign1 bytes, as a wallet stores it. Only the
-    /// length is checked here; verification checks everything else.
-    pub fn from_bytes(cose: Vec<u8>) -> Result<Self, IssueError> {
-        let qr_text = transport::encode_qr_text(&cose);
-        if qr_text.len() > MAX_QR_TEXT_LEN {
-            return Err(IssueError::TooLarge { len: qr_text.len() });
-        }
-        Ok(Credential { cose, qr_text })
-    }
-
-    /// The tagged COSE_Sign1 bytes.
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.cose
-    }
-
-    /// The QR text: `IKD1:` + Base45, compressed when shorter.
-    pub fn to_qr_text(&self) -> String {
-        self.qr_text.clone()
-    }
-}
 
 /// An issuer: a signing key and the identifier verifiers know it by.
 #[derive(Debug)]
@@ -223,7 +125,7 @@ impl Issuer {
         if qr_text.len() > MAX_QR_TEXT_LEN {
             return Err(IssueError::TooLarge { len: qr_text.len() });
         }
-        Ok((Credential { cose, qr_text }, warnings))
+        Ok((Credential::from_parts(cose, qr_text), warnings))
     }
 }
 

@@ -3,7 +3,7 @@
 use crate::wire::cbor::{self, Item};
 use crate::wire::crypto::HolderPublicKey;
 use crate::model::document::{DocType, Document};
-use crate::issue::issuer::Validity;
+use crate::model::credential::Validity;
 use crate::wire::limits::{
     MAX_CREDENTIAL_ID_LEN, MAX_ISSUER_ID_LEN, MAX_NUMERIC_DATE, MAX_STATUS_URI_LEN,
 };

@@ -4,6 +4,7 @@
 //! of trust or verification.
 
 pub mod claims;
+pub mod credential;
 pub mod document;
 pub mod nik;
 pub mod samples;

@@ -162,6 +162,21 @@ impl<'de> serde::Deserialize<'de> for Date {
     }
 }
 
+/// The age of majority for a KTP-el, 17 years: the age a purpose's `age_over_17` tests for.
+pub const AGE_OF_MAJORITY: i32 = 17;
+
+/// Whether someone born on `birth` is at least `years` old on `today`.
+///
+/// A birthday on 29 February is reached on 1 March in common years. Callers that pass the
+/// UTC date get a conservative answer for Indonesia: the UTC date is never later than the
+/// date in WIB, WITA or WIT.
+pub fn age_at_least(birth: Date, today: Date, years: i32) -> bool {
+    let (by, bm, bd) = birth.ymd();
+    let (ty, tm, td) = today.ymd();
+    let full_years = ty.saturating_sub(by);
+    full_years > years || (full_years == years && (tm, td) >= (bm, bd))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,5 +221,22 @@ mod tests {
         assert_eq!(t.0, 1_795_395_723);
         assert_eq!(UnixTime::parse_rfc3339("2026-11-23T24:00:00Z"), None);
         assert_eq!(UnixTime(-1).to_string(), "1969-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn the_age_is_reached_on_the_birthday() {
+        let date = |text| Date::parse(text).unwrap();
+        let born = date("2009-09-21");
+        assert!(!age_at_least(born, date("2026-09-20"), 17));
+        assert!(age_at_least(born, date("2026-09-21"), 17));
+        assert!(age_at_least(born, date("2027-01-01"), 17));
+        assert!(!age_at_least(born, date("2025-12-31"), 17));
+        let leap = date("2008-02-29");
+        assert!(!age_at_least(leap, date("2025-02-28"), 17));
+        assert!(age_at_least(leap, date("2025-03-01"), 17));
+        assert!(age_at_least(leap, date("2024-02-29"), 16));
+        // Born after today: never of age.
+        assert!(!age_at_least(date("2030-01-01"), date("2026-01-01"), 0));
+        assert!(age_at_least(date("2026-01-01"), date("2026-01-01"), 0));
     }
 }

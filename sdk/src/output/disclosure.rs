@@ -52,13 +52,10 @@
 use crate::model::document::{DocType, Document, KK_FIELDS, KK_MEMBER_FIELDS, KTP_FIELDS, Ktp};
 use crate::reason::FieldPath;
 use crate::output::report::{Report, WarningReport};
-use crate::model::time::Date;
+use crate::model::time::{AGE_OF_MAJORITY, age_at_least};
 use crate::verification::pipeline::{Rejection, Verified};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-
-/// The age [`Purpose::age_over_17`] tests for: 17 years, the age of majority for a KTP-el.
-pub const AGE_OF_MAJORITY: i32 = 17;
 
 /// A named purpose and the document fields it may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,18 +152,6 @@ impl Purpose {
 /// The purpose named `name`, if there is one.
 pub fn purpose(name: &str) -> Option<&'static Purpose> {
     PURPOSES.iter().find(|p| p.name == name)
-}
-
-/// Whether someone born on `birth` is at least `years` old on `today`.
-///
-/// A birthday on 29 February is reached on 1 March in common years. Callers that pass the
-/// UTC date get a conservative answer for Indonesia: the UTC date is never later than the
-/// date in WIB, WITA or WIT.
-pub fn age_at_least(birth: Date, today: Date, years: i32) -> bool {
-    let (by, bm, bd) = birth.ymd();
-    let (ty, tm, td) = today.ymd();
-    let full_years = ty.saturating_sub(by);
-    full_years > years || (full_years == years && (tm, td) >= (bm, bd))
 }
 
 /// What a purpose may see of a verified credential.
@@ -321,10 +306,10 @@ mod tests {
     use super::*;
 
     use crate::model::document::{DocTypeSet, Kk};
-    use crate::issue::issuer::{Issuer, Validity};
+    use crate::{Issuer, Validity};
     use crate::verification::policy::Policy;
     use crate::verification::policy::tests::bare_accepted;
-    use crate::model::time::UnixTime;
+    use crate::model::time::{Date, UnixTime};
     use crate::trust::store::{TrustStore, TrustedKey};
     use crate::{IssuerSigningKey, samples, verify};
     use std::collections::BTreeSet;
@@ -526,23 +511,6 @@ mod tests {
             json.contains("Gegerkalong"),
             "region names are shown for domicile"
         );
-    }
-
-    #[test]
-    fn the_age_is_reached_on_the_birthday() {
-        let date = |text| Date::parse(text).unwrap();
-        let born = date("2009-09-21");
-        assert!(!age_at_least(born, date("2026-09-20"), 17));
-        assert!(age_at_least(born, date("2026-09-21"), 17));
-        assert!(age_at_least(born, date("2027-01-01"), 17));
-        assert!(!age_at_least(born, date("2025-12-31"), 17));
-        let leap = date("2008-02-29");
-        assert!(!age_at_least(leap, date("2025-02-28"), 17));
-        assert!(age_at_least(leap, date("2025-03-01"), 17));
-        assert!(age_at_least(leap, date("2024-02-29"), 16));
-        // Born after today: never of age.
-        assert!(!age_at_least(date("2030-01-01"), date("2026-01-01"), 0));
-        assert!(age_at_least(date("2026-01-01"), date("2026-01-01"), 0));
     }
 
     #[test]

@@ -238,7 +238,7 @@ mod tests {
     use crate::wire::cbor;
     use crate::model::claims::key;
     use crate::wire::crypto::IssuerSigningKey;
-    use crate::issue::issuer::{Issuer, Validity};
+    use crate::{Issuer, Validity};
     use crate::reason::FieldPath;
     use ciborium::Value;
 

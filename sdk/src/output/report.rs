@@ -364,7 +364,7 @@ mod tests {
     use super::*;
 
     use crate::model::document::DocTypeSet;
-    use crate::issue::issuer::{Issuer, Validity};
+    use crate::{Issuer, Validity};
     use crate::verification::policy::tests::bare_accepted;
     use crate::model::time::UnixTime;
     use crate::trust::store::{TrustStore, TrustedKey};

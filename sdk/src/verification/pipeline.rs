@@ -656,7 +656,7 @@ mod tests {
     use super::*;
     use crate::wire::crypto::IssuerSigningKey;
     use crate::model::document::{DocType, DocTypeSet};
-    use crate::issue::issuer::{Issuer, Validity};
+    use crate::{Issuer, Validity};
 
     const ISSUED: UnixTime = UnixTime(1_790_000_000);
 
@@ -740,7 +740,7 @@ mod tests {
         };
         assert_eq!(
             issuer.issue(&kk, beyond, None).unwrap_err(),
-            crate::issue::issuer::IssueError::InvalidValidity
+            crate::IssueError::InvalidValidity
         );
         let last = Validity {
             expires_at: UnixTime(crate::wire::limits::MAX_NUMERIC_DATE),

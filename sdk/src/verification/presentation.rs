@@ -56,7 +56,7 @@
 use crate::wire::cbor::{self, Item};
 use crate::wire::cose::{self, UncheckedSign1};
 use crate::wire::crypto::{self, HolderAlg, HolderPublicKey, HolderSigningKey};
-use crate::issue::issuer::Credential;
+use crate::model::credential::Credential;
 use crate::wire::limits::{
     MAX_AUDIENCE_LEN, MAX_NONCE_LEN, MAX_NUMERIC_DATE, MAX_QR_TEXT_LEN, MIN_NONCE_LEN,
 };

@@ -149,10 +149,10 @@ impl super::Ktp {
     /// The age profile on `date`: whether the holder is at least 17 then.
     pub fn age_profile(&self, date: crate::model::time::Date) -> AgeProfile {
         AgeProfile {
-            age_over_17: crate::output::disclosure::age_at_least(
+            age_over_17: crate::model::time::age_at_least(
                 self.tanggal_lahir,
                 date,
-                crate::output::disclosure::AGE_OF_MAJORITY,
+                crate::model::time::AGE_OF_MAJORITY,
             ),
         }
     }
