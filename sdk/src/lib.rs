@@ -57,13 +57,13 @@
 //! # }
 //! ```
 
-pub mod reason;
-#[cfg(feature = "scan")]
-pub mod scan;
 mod cache;
 mod issue;
 mod model;
 mod output;
+pub mod reason;
+#[cfg(feature = "scan")]
+pub mod scan;
 mod trust;
 mod verification;
 mod wire;
@@ -78,7 +78,6 @@ pub use trust::{status_list, trust_list};
 pub use verification::{pipeline as verify, policy, presentation};
 pub use wire::{base45, cose, crypto, encoding, limits, transport};
 
-pub use model::claims::StatusReference;
 pub use crypto::{
     HolderAlg, HolderPublicKey, HolderSigningKey, IssuerPublicKey, IssuerSigningKey, KeyError, Kid,
 };
@@ -86,16 +85,17 @@ pub use document::{
     AgeProfile, BerlakuHingga, DocType, DocTypeSet, Document, DomicileProfile, IdentityProfile, Kk,
     KkMember, Ktp,
 };
-pub use output::inspect::{Inspection, inspect};
 pub use issue::issuer::{CredentialId, IssueOptions, Issuer};
+pub use model::claims::StatusReference;
 pub use model::credential::{Credential, IssueError, Validity};
 pub use nik::Nik;
+pub use output::inspect::{Inspection, inspect};
+pub use output::report::{Report, Verdict};
 pub use policy::{Freshness, Policy, WhenStale};
 pub use presentation::{
     Challenge, Presentation, ReplayCache, ReplayStore, ReplayStoreUnavailable, present,
 };
 pub use reason::{FieldPath, Reason, Stage, Warning};
-pub use output::report::{Report, Verdict};
 pub use status_list::{StatusList, StatusListToken};
 pub use time::{Date, UnixTime};
 pub use trust::store::{KeyStatus, TrustEntry, TrustError, TrustStore, TrustedKey};

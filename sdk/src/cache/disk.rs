@@ -21,17 +21,17 @@
 //! new store and swaps it in under a short write lock ([`SharedTrust`]), so verifications
 //! in flight finish with the data they started with.
 
+use crate::model::time::UnixTime;
+use crate::trust::status_list::{StatusListError, StatusListToken};
+use crate::trust::store::TrustStore;
+use crate::trust::trust_list::{StatusListRef, TrustAnchors, TrustListError, VerifiedTrustList};
+use crate::verification::policy::{FreshnessState, Policy};
 use crate::wire::crypto::IssuerPublicKey;
 use crate::wire::encoding;
 use crate::wire::limits::{
     MAX_LIST_CLOCK_SKEW_SECONDS, MAX_ROOT_KEYS, MAX_STATUS_LIST_TOKEN_BYTES, MAX_TRUST_LIST_BYTES,
     MAX_TRUST_LIST_STATUS_LISTS,
 };
-use crate::verification::policy::{FreshnessState, Policy};
-use crate::trust::status_list::{StatusListError, StatusListToken};
-use crate::model::time::UnixTime;
-use crate::trust::store::TrustStore;
-use crate::trust::trust_list::{StatusListRef, TrustAnchors, TrustListError, VerifiedTrustList};
 use core::fmt;
 use std::collections::BTreeMap;
 use std::io::{Read as _, Write as _};

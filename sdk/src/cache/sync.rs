@@ -15,9 +15,9 @@
 //! exponential backoff. Whatever fails, the cache keeps its last good data; the
 //! [`SyncReport`] says what happened to each file.
 
-use crate::wire::limits::{MAX_STATUS_LIST_TOKEN_BYTES, MAX_TRUST_LIST_BYTES};
 use crate::cache::disk::{Installed, STATUS_DIR, TRUST_LIST_FILE, TrustCache, UpdateError};
 use crate::model::time::UnixTime;
+use crate::wire::limits::{MAX_STATUS_LIST_TOKEN_BYTES, MAX_TRUST_LIST_BYTES};
 use core::fmt;
 use reqwest::StatusCode;
 use reqwest::header::{ETAG, IF_NONE_MATCH};

@@ -24,13 +24,13 @@
 //! }
 //! ```
 
-use crate::wire::crypto::{HolderAlg, HolderSigningKey, IssuerSigningKey, KeyError};
-use crate::model::document::{DocType, DocTypeSet, Document};
 use crate::issue::issuer::{IssueOptions, Issuer};
 use crate::model::credential::{Credential, IssueError, Validity};
-use crate::reason::Warning;
+use crate::model::document::{DocType, DocTypeSet, Document};
 use crate::model::time::UnixTime;
+use crate::reason::Warning;
 use crate::trust::store::{TrustStore, TrustedKey};
+use crate::wire::crypto::{HolderAlg, HolderSigningKey, IssuerSigningKey, KeyError};
 use core::fmt;
 
 /// The demo issuer's identifier.

@@ -2,12 +2,14 @@
 
 use crate::model::claims::{ClaimOptions, StatusReference, encode_credential_claims};
 use crate::model::credential::{Credential, IssueError, Validity};
+use crate::model::document::Document;
+use crate::model::time::UnixTime;
+use crate::reason::Warning;
 use crate::wire::cose::{self, MessageType};
 use crate::wire::crypto::{self, HolderPublicKey, IssuerSigningKey};
-use crate::model::document::Document;
-use crate::wire::limits::{MAX_CREDENTIAL_ID_LEN, MAX_ISSUER_ID_LEN, MAX_NUMERIC_DATE, MAX_QR_TEXT_LEN};
-use crate::reason::Warning;
-use crate::model::time::UnixTime;
+use crate::wire::limits::{
+    MAX_CREDENTIAL_ID_LEN, MAX_ISSUER_ID_LEN, MAX_NUMERIC_DATE, MAX_QR_TEXT_LEN,
+};
 use crate::wire::transport;
 
 /// Length of the random credential identifier the issuer picks when none is given.

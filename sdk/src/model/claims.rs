@@ -1,14 +1,14 @@
 //! The credential payload: a CWT claims map (RFC 8392) with the document in a private claim.
 
+use crate::model::credential::Validity;
+use crate::model::document::{DocType, Document};
+use crate::model::time::UnixTime;
+use crate::reason::Reason;
 use crate::wire::cbor::{self, Item};
 use crate::wire::crypto::HolderPublicKey;
-use crate::model::document::{DocType, Document};
-use crate::model::credential::Validity;
 use crate::wire::limits::{
     MAX_CREDENTIAL_ID_LEN, MAX_ISSUER_ID_LEN, MAX_NUMERIC_DATE, MAX_STATUS_URI_LEN,
 };
-use crate::reason::Reason;
-use crate::model::time::UnixTime;
 use ciborium::Value;
 
 /// CWT claim keys.

@@ -50,9 +50,9 @@
 //! ```
 
 use crate::model::document::{DocType, Document, KK_FIELDS, KK_MEMBER_FIELDS, KTP_FIELDS, Ktp};
-use crate::reason::FieldPath;
-use crate::output::report::{Report, WarningReport};
 use crate::model::time::{AGE_OF_MAJORITY, age_at_least};
+use crate::output::report::{Report, WarningReport};
+use crate::reason::FieldPath;
 use crate::verification::pipeline::{Rejection, Verified};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -306,11 +306,11 @@ mod tests {
     use super::*;
 
     use crate::model::document::{DocTypeSet, Kk};
-    use crate::{Issuer, Validity};
-    use crate::verification::policy::Policy;
-    use crate::verification::policy::tests::bare_accepted;
     use crate::model::time::{Date, UnixTime};
     use crate::trust::store::{TrustStore, TrustedKey};
+    use crate::verification::policy::Policy;
+    use crate::verification::policy::tests::bare_accepted;
+    use crate::{Issuer, Validity};
     use crate::{IssuerSigningKey, samples, verify};
     use std::collections::BTreeSet;
 

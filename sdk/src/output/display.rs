@@ -142,7 +142,8 @@ pub fn retain_fields(
             section.fields.retain(|row| match sources(&row.field) {
                 [] => {
                     let own = row.field.split('.').next().unwrap_or("");
-                    crate::model::document::field_name(own).is_some_and(|name| visible(member, name))
+                    crate::model::document::field_name(own)
+                        .is_some_and(|name| visible(member, name))
                 }
                 several => several.iter().all(|source| visible(member, source)),
             });

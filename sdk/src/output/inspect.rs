@@ -28,11 +28,11 @@
 //! ```
 
 use crate::model::claims::CredentialClaims;
-use crate::wire::cose::{self, MessageType};
 use crate::model::document::Document;
-use crate::reason::{Reason, Warning};
-use crate::output::report::{ReasonReport, WarningReport};
 use crate::model::time::UnixTime;
+use crate::output::report::{ReasonReport, WarningReport};
+use crate::reason::{Reason, Warning};
+use crate::wire::cose::{self, MessageType};
 use crate::wire::transport;
 use serde::Serialize;
 
@@ -206,7 +206,10 @@ impl Serialize for Inspection {
             iat: c.issued_at.map(|t| t.to_string()),
             nbf: c.not_before.map(|t| t.to_string()),
             exp: c.expires_at.to_string(),
-            cti: c.credential_id.as_deref().map(crate::wire::encoding::hex_encode),
+            cti: c
+                .credential_id
+                .as_deref()
+                .map(crate::wire::encoding::hex_encode),
             document: c.document.as_ref().ok(),
             document_problem: c.document.as_ref().err().map(ReasonReport::from),
             content_problem: c.content_problem.as_ref().map(ReasonReport::from),
@@ -218,7 +221,11 @@ impl Serialize for Inspection {
             sizes: self.sizes,
             compressed: self.compressed,
             header: HeaderJson {
-                kid: self.header.kid.as_deref().map(crate::wire::encoding::hex_encode),
+                kid: self
+                    .header
+                    .kid
+                    .as_deref()
+                    .map(crate::wire::encoding::hex_encode),
                 problem: self.header.problem.as_ref().map(ReasonReport::from),
             },
             claims,
@@ -235,11 +242,11 @@ impl Serialize for Inspection {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::cbor;
     use crate::model::claims::key;
+    use crate::reason::FieldPath;
+    use crate::wire::cbor;
     use crate::wire::crypto::IssuerSigningKey;
     use crate::{Issuer, Validity};
-    use crate::reason::FieldPath;
     use ciborium::Value;
 
     fn issue(sample: &str) -> (String, Document) {

@@ -15,11 +15,11 @@
 //! assert_eq!(json["reason"]["message_id"], "Kode QR ini bukan kredensial IKD.");
 //! ```
 
-use crate::output::display::{self, DisplaySection};
 use crate::model::document::{DocType, Document};
-use crate::verification::presentation::PresentationInfo;
+use crate::output::display::{self, DisplaySection};
 use crate::reason::{Reason, Warning};
 use crate::verification::pipeline::{Rejection, Trace, TrustDataInfo, Verified};
+use crate::verification::presentation::PresentationInfo;
 use serde::{Deserialize, Serialize};
 
 /// The outcome in one word.
@@ -364,10 +364,10 @@ mod tests {
     use super::*;
 
     use crate::model::document::DocTypeSet;
-    use crate::{Issuer, Validity};
-    use crate::verification::policy::tests::bare_accepted;
     use crate::model::time::UnixTime;
     use crate::trust::store::{TrustStore, TrustedKey};
+    use crate::verification::policy::tests::bare_accepted;
+    use crate::{Issuer, Validity};
     use crate::{IssuerSigningKey, verify};
     use serde_json::{Value, json};
 

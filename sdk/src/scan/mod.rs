@@ -57,11 +57,11 @@ mod text;
 
 pub use frame::{Frame, PixelFormat};
 
-use crate::verification::policy::Policy;
 use crate::model::time::UnixTime;
-use crate::wire::transport::PREFIX;
 use crate::trust::store::TrustStore;
 use crate::verification::pipeline::{Rejection, Verified};
+use crate::verification::policy::Policy;
+use crate::wire::transport::PREFIX;
 use core::fmt;
 use std::time::{Duration, Instant};
 
@@ -275,7 +275,7 @@ impl Scan {
             .iter()
             .filter(|payload| payload.is_ikd())
             .map(|payload| ScannedCredential {
-                result: crate::verify(
+                result: crate::verification::pipeline::verify(
                     &String::from_utf8_lossy(payload.bytes()),
                     trust,
                     now,

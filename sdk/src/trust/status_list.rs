@@ -16,18 +16,17 @@
 //! read in any key order (every other strict-CBOR rule applies); the signature covers the
 //! bytes as received.
 
-use crate::wire::cbor::{self, Item, Rules};
 use crate::model::claims::is_status_uri;
+use crate::model::time::UnixTime;
+use crate::reason::Reason;
+use crate::wire::cbor::{self, Item, Rules};
 use crate::wire::cose::{self, MessageType};
 use crate::wire::crypto::{IssuerSigningKey, Kid};
 use crate::wire::limits::{
-    MAX_CBOR_CONTAINER_ITEMS, MAX_CBOR_DEPTH, MAX_ISSUER_ID_LEN, MAX_KID_CANDIDATES,
-    MAX_NUMERIC_DATE, MAX_STATUS_LIST_BYTES, MAX_STATUS_LIST_TOKEN_BYTES,
+    MAX_CBOR_CONTAINER_ITEMS, MAX_CBOR_DEPTH, MAX_ISSUER_ID_LEN, MAX_NUMERIC_DATE,
+    MAX_STATUS_LIST_BYTES, MAX_STATUS_LIST_TOKEN_BYTES,
 };
-use crate::reason::Reason;
-use crate::model::time::UnixTime;
 use crate::wire::transport::{InflateError, inflate_zlib};
-use crate::trust::store::{TrustEntry, TrustStore};
 use ciborium::Value;
 use core::fmt;
 
@@ -379,68 +378,19 @@ impl fmt::Debug for StatusListToken {
 }
 
 impl StatusListToken {
-    /// Verifies a status list token against the keys of `trust`: size, COSE envelope and
-    /// header (`typ` `application/statuslist+cwt`, EdDSA, `kid`), strict Ed25519 signature
-    /// by a trusted key that is not compromised, then the claims; the signing entry must
-    /// belong to `iss` (when present) and its validity window must hold `iat`.
-    ///
-    /// Freshness is not checked here: a verification decides it at its own time, under
-    /// its policy.
-    pub fn verify(token: &[u8], trust: &TrustStore) -> Result<Self, StatusListError> {
-        if token.len() > MAX_STATUS_LIST_TOKEN_BYTES {
-            return Err(StatusListError::TooLarge { len: token.len() });
-        }
-        let message = cose::parse(token).map_err(StatusListError::Envelope)?;
-        let kid = message
-            .check_header(MessageType::StatusList)
-            .map_err(StatusListError::Envelope)?;
-        let signed = message.signed_bytes();
-        let mut checked = Vec::new();
-        let mut signers: Vec<&TrustEntry> = Vec::new();
-        let mut any = false;
-        for entry in trust.candidate_entries(kid) {
-            any = true;
-            let key = entry.key.key;
-            let verifies = match checked.iter().find(|(k, _)| *k == key) {
-                Some((_, verifies)) => *verifies,
-                None if checked.len() < MAX_KID_CANDIDATES => {
-                    let verifies = key.verify_strict(&signed, message.signature());
-                    checked.push((key, verifies));
-                    verifies
-                }
-                None => false,
-            };
-            if verifies {
-                signers.push(entry);
-            }
-        }
-        if !any {
-            return Err(StatusListError::KeyUnknown);
-        }
-        let Some(first) = signers.first() else {
-            return Err(StatusListError::SignatureInvalid);
-        };
-        if trust.is_compromised(&first.key.key) {
-            return Err(StatusListError::KeyCompromised);
-        }
-        let claims = StatusListClaims::decode(message.payload())?;
-        let signer = signers
-            .iter()
-            .find(|entry| {
-                claims
-                    .issuer
-                    .as_deref()
-                    .is_none_or(|iss| iss == entry.key.issuer)
-                    && entry.key.valid_from <= claims.issued_at
-                    && claims.issued_at <= entry.key.valid_until
-            })
-            .ok_or(StatusListError::KeyNotValid)?;
-        Ok(StatusListToken {
-            issuer: signer.key.issuer.clone(),
-            kid,
-            digest: crate::wire::crypto::sha256(token),
+    /// A token whose signature [`StatusListToken::verify`] checked.
+    pub(super) fn from_verified(
+        claims: StatusListClaims,
+        issuer: String,
+        kid: Kid,
+        digest: [u8; 32],
+    ) -> Self {
+        StatusListToken {
             claims,
-        })
+            issuer,
+            kid,
+            digest,
+        }
     }
 
     /// The list's URI (`sub`).
@@ -550,7 +500,7 @@ pub fn sign_status_list(
 mod tests {
     use super::*;
     use crate::model::document::DocTypeSet;
-    use crate::trust::store::{KeyStatus, TrustedKey};
+    use crate::trust::store::{KeyStatus, TrustEntry, TrustStore, TrustedKey};
 
     const IAT: UnixTime = UnixTime(1_790_000_000);
     const URI: &str = "https://ikd.example/status/3273/1";

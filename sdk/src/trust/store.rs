@@ -6,11 +6,13 @@
 //! A store is an immutable snapshot once built: to update trust data, build a new store
 //! and swap it in (crate::cache::disk::SharedTrust), so verifications in flight keep theirs.
 
-use crate::wire::crypto::{IssuerPublicKey, KeyError, Kid};
 use crate::model::document::DocTypeSet;
-use crate::wire::encoding;
-use crate::trust::status_list::StatusListToken;
 use crate::model::time::UnixTime;
+use crate::trust::status_list::{StatusListClaims, StatusListError, StatusListToken};
+use crate::wire::cose::{self, MessageType};
+use crate::wire::crypto::{IssuerPublicKey, KeyError, Kid};
+use crate::wire::encoding;
+use crate::wire::limits::{MAX_KID_CANDIDATES, MAX_STATUS_LIST_TOKEN_BYTES};
 use core::fmt;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -302,7 +304,9 @@ impl TrustStore {
             if valid_until < valid_from {
                 return Err(problem("valid_until is before valid_from"));
             }
-            if entry.issuer.is_empty() || entry.issuer.len() > crate::wire::limits::MAX_ISSUER_ID_LEN {
+            if entry.issuer.is_empty()
+                || entry.issuer.len() > crate::wire::limits::MAX_ISSUER_ID_LEN
+            {
                 return Err(problem("issuer must be 1 to 64 bytes"));
             }
             let status = match entry.status.as_deref() {
@@ -395,11 +399,80 @@ mod json {
     }
 }
 
+// A status list token is verified against a trust store, which also holds the verified
+// tokens: the verification lives here so that the store is the only one of the two that
+// knows the other.
+impl StatusListToken {
+    /// Verifies a status list token against the keys of `trust`: size, COSE envelope and
+    /// header (`typ` `application/statuslist+cwt`, EdDSA, `kid`), strict Ed25519 signature
+    /// by a trusted key that is not compromised, then the claims; the signing entry must
+    /// belong to `iss` (when present) and its validity window must hold `iat`.
+    ///
+    /// Freshness is not checked here: a verification decides it at its own time, under
+    /// its policy.
+    pub fn verify(token: &[u8], trust: &TrustStore) -> Result<Self, StatusListError> {
+        if token.len() > MAX_STATUS_LIST_TOKEN_BYTES {
+            return Err(StatusListError::TooLarge { len: token.len() });
+        }
+        let message = cose::parse(token).map_err(StatusListError::Envelope)?;
+        let kid = message
+            .check_header(MessageType::StatusList)
+            .map_err(StatusListError::Envelope)?;
+        let signed = message.signed_bytes();
+        let mut checked = Vec::new();
+        let mut signers: Vec<&TrustEntry> = Vec::new();
+        let mut any = false;
+        for entry in trust.candidate_entries(kid) {
+            any = true;
+            let key = entry.key.key;
+            let verifies = match checked.iter().find(|(k, _)| *k == key) {
+                Some((_, verifies)) => *verifies,
+                None if checked.len() < MAX_KID_CANDIDATES => {
+                    let verifies = key.verify_strict(&signed, message.signature());
+                    checked.push((key, verifies));
+                    verifies
+                }
+                None => false,
+            };
+            if verifies {
+                signers.push(entry);
+            }
+        }
+        if !any {
+            return Err(StatusListError::KeyUnknown);
+        }
+        let Some(first) = signers.first() else {
+            return Err(StatusListError::SignatureInvalid);
+        };
+        if trust.is_compromised(&first.key.key) {
+            return Err(StatusListError::KeyCompromised);
+        }
+        let claims = StatusListClaims::decode(message.payload())?;
+        let signer = signers
+            .iter()
+            .find(|entry| {
+                claims
+                    .issuer
+                    .as_deref()
+                    .is_none_or(|iss| iss == entry.key.issuer)
+                    && entry.key.valid_from <= claims.issued_at
+                    && claims.issued_at <= entry.key.valid_until
+            })
+            .ok_or(StatusListError::KeyNotValid)?;
+        Ok(StatusListToken::from_verified(
+            claims,
+            signer.key.issuer.clone(),
+            kid,
+            crate::wire::crypto::sha256(token),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::crypto::IssuerSigningKey;
     use crate::model::document::DocType;
+    use crate::wire::crypto::IssuerSigningKey;
 
     fn key(seed: u8, issuer: &str) -> TrustedKey {
         TrustedKey {

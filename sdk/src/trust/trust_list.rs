@@ -10,21 +10,21 @@
 //! Root keys are never built in: [`TrustAnchors`] comes from the integrator's
 //! configuration (`ikd-trust-anchors/1`).
 
-use crate::wire::cbor::{self, Item, Rules};
 use crate::model::claims::is_status_uri;
+use crate::model::document::{DocType, DocTypeSet};
+use crate::model::time::UnixTime;
+use crate::reason::Reason;
+use crate::trust::store::{
+    KeyStatus, TrustEntry, TrustListInfo, TrustStore, TrustedKey, is_issuer_region_code,
+};
+use crate::wire::cbor::{self, Item, Rules};
 use crate::wire::cose::{self, MessageType};
 use crate::wire::crypto::{IssuerPublicKey, IssuerSigningKey, KID_LEN, Kid};
-use crate::model::document::{DocType, DocTypeSet};
 use crate::wire::encoding;
 use crate::wire::limits::{
     MAX_CBOR_DEPTH, MAX_ISSUER_ID_LEN, MAX_ISSUER_NAME_LEN, MAX_NUMERIC_DATE, MAX_ROOT_KEYS,
     MAX_STATUS_FILE_NAME_LEN, MAX_SUCCESSOR_ROOTS, MAX_TRUST_LIST_BYTES, MAX_TRUST_LIST_ENTRIES,
     MAX_TRUST_LIST_STATUS_LISTS,
-};
-use crate::reason::Reason;
-use crate::model::time::UnixTime;
-use crate::trust::store::{
-    KeyStatus, TrustEntry, TrustListInfo, TrustStore, TrustedKey, is_issuer_region_code,
 };
 use ciborium::Value;
 use core::fmt;

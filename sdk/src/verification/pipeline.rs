@@ -1,19 +1,19 @@
 //! The verification pipeline (spec/format.md §Verification): every stage, in order.
 
 use crate::model::claims::{CredentialClaims, StatusRef};
-use crate::wire::cose::{self, MessageType};
-use crate::wire::crypto::Kid;
 use crate::model::document::{self, Document};
-use crate::wire::limits::MAX_KID_CANDIDATES;
+use crate::model::time::UnixTime;
+use crate::reason::{Reason, Severity, Stage, Warning};
+use crate::trust::status_list::{self, StatusListToken};
+use crate::trust::store::{TrustEntry, TrustStore, TrustedKey};
 use crate::verification::policy::{FreshnessState, Policy};
 use crate::verification::presentation::{
     self, Challenge, PresentationInfo, PresentationPayload, ReceivedPresentation, ReplayStore,
 };
-use crate::reason::{Reason, Severity, Stage, Warning};
-use crate::trust::status_list::{self, StatusListToken};
-use crate::model::time::UnixTime;
+use crate::wire::cose::{self, MessageType};
+use crate::wire::crypto::Kid;
+use crate::wire::limits::MAX_KID_CANDIDATES;
 use crate::wire::transport;
-use crate::trust::store::{TrustEntry, TrustStore, TrustedKey};
 use core::fmt;
 
 /// How fresh the trust data of a verification was: every result carries it.
@@ -654,8 +654,8 @@ fn check_time(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::crypto::IssuerSigningKey;
     use crate::model::document::{DocType, DocTypeSet};
+    use crate::wire::crypto::IssuerSigningKey;
     use crate::{Issuer, Validity};
 
     const ISSUED: UnixTime = UnixTime(1_790_000_000);

@@ -53,15 +53,15 @@
 //! # }
 //! ```
 
+use crate::model::credential::Credential;
+use crate::model::time::UnixTime;
+use crate::reason::Reason;
 use crate::wire::cbor::{self, Item};
 use crate::wire::cose::{self, UncheckedSign1};
 use crate::wire::crypto::{self, HolderAlg, HolderPublicKey, HolderSigningKey};
-use crate::model::credential::Credential;
 use crate::wire::limits::{
     MAX_AUDIENCE_LEN, MAX_NONCE_LEN, MAX_NUMERIC_DATE, MAX_QR_TEXT_LEN, MIN_NONCE_LEN,
 };
-use crate::reason::Reason;
-use crate::model::time::UnixTime;
 use crate::wire::transport;
 use ciborium::Value;
 use core::fmt;

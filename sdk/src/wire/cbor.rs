@@ -6,8 +6,8 @@
 //! definite, every head is as short as possible, and map keys come in the bytewise order
 //! of their encodings (RFC 8949 §4.2.1), so every value has exactly one encoding.
 
-use crate::wire::limits::{MAX_CBOR_CONTAINER_ITEMS, MAX_CBOR_DEPTH};
 use crate::reason::Reason;
+use crate::wire::limits::{MAX_CBOR_CONTAINER_ITEMS, MAX_CBOR_DEPTH};
 use ciborium::Value;
 use core::cmp::Ordering;
 

@@ -4,9 +4,9 @@
 //! which holds nothing else; the unprotected header is empty. The original protected bytes
 //! are kept, so the signed structure is rebuilt from what was received, never re-encoded.
 
+use crate::reason::Reason;
 use crate::wire::cbor::{self, Item};
 use crate::wire::crypto::{HolderAlg, Kid};
-use crate::reason::Reason;
 use coset::{CborSerializable as _, CoseSign1Builder, HeaderBuilder, iana};
 
 /// COSE header parameter `typ` (RFC 9596).
@@ -182,7 +182,8 @@ impl<'a> UncheckedSign1<'a> {
             return Err(Reason::TypMismatch);
         }
         let kid = self.kid_bytes().ok_or(Reason::KidMissing)?;
-        let kid = <[u8; crate::wire::crypto::KID_LEN]>::try_from(kid).map_err(|_| Reason::KidUnknown)?;
+        let kid =
+            <[u8; crate::wire::crypto::KID_LEN]>::try_from(kid).map_err(|_| Reason::KidUnknown)?;
         Ok(Kid(kid))
     }
 

@@ -1,9 +1,9 @@
 //! Reading and writing integer-keyed document maps.
 
-use crate::wire::cbor::Item;
 use crate::model::nik::Nik;
-use crate::reason::{FieldPath, Reason};
 use crate::model::time::Date;
+use crate::reason::{FieldPath, Reason};
+use crate::wire::cbor::Item;
 use ciborium::Value;
 
 /// The values of a document map, indexed by integer key; keys outside `names` are refused.

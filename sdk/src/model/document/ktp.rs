@@ -2,11 +2,11 @@
 
 use super::check::Checker;
 use super::fields::{FieldReader, FieldWriter};
-use crate::wire::cbor::Item;
 use crate::model::nik::{self, Nik};
-use crate::reason::{FieldPath, Reason, Warning};
 use crate::model::siak::SiakList;
 use crate::model::time::Date;
+use crate::reason::{FieldPath, Reason, Warning};
+use crate::wire::cbor::Item;
 use ciborium::Value;
 
 /// Field names by CBOR key; key 0 is the document type.

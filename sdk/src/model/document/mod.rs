@@ -14,8 +14,8 @@ pub use kk::{Kk, KkMember};
 pub use ktp::{BerlakuHingga, Ktp};
 pub use profile::{AgeProfile, DomicileProfile, IdentityProfile};
 
-use crate::wire::cbor::Item;
 use crate::reason::{FieldPath, Reason, Warning};
+use crate::wire::cbor::Item;
 use ciborium::Value;
 use core::fmt;
 
@@ -252,7 +252,8 @@ mod tests {
 
     #[test]
     fn siak_fields_accept_labels_and_aliases_in_json() {
-        let mut json: serde_json::Value = serde_json::from_str(crate::model::samples::KTP_JSON).unwrap();
+        let mut json: serde_json::Value =
+            serde_json::from_str(crate::model::samples::KTP_JSON).unwrap();
         json["pekerjaan"] = "PEGAWAI NEGERI SIPIL (PNS)".into();
         json["agama"] = "Katolik".into();
         json["jenis_kelamin"] = "PEREMPUAN".into();

@@ -5,9 +5,9 @@
 use super::check::Checker;
 use super::fields::{FieldReader, FieldWriter};
 use super::ktp::portrait_base64;
-use crate::wire::cbor::Item;
 use crate::model::nik::{self, Nik};
 use crate::reason::{FieldPath, Reason, Warning};
+use crate::wire::cbor::Item;
 use ciborium::Value;
 
 /// Identity profile field names by CBOR key; key 0 is the document type.
@@ -202,7 +202,10 @@ mod tests {
     fn json_type_names_equal_the_stable_names() {
         let age = Document::AgeOver17(AgeProfile { age_over_17: true });
         let json = serde_json::to_value(&age).unwrap();
-        assert_eq!(json["type"], crate::model::document::DocType::AgeOver17.name());
+        assert_eq!(
+            json["type"],
+            crate::model::document::DocType::AgeOver17.name()
+        );
         assert_eq!(
             serde_json::to_value(crate::model::document::DocType::AgeOver17).unwrap(),
             "age_over_17"
