@@ -22,14 +22,14 @@
 )]
 
 use criterion::Criterion;
-use ikd_sdk::presentation::present;
+use ikd_sdk::present;
 use ikd_sdk::status_list::{StatusListIssue, sign_status_list};
 use ikd_sdk::trust_list::StatusListRef;
+use ikd_sdk::unstable_wire::cose;
 use ikd_sdk::{
     DocType, DocTypeSet, Document, HolderAlg, HolderSigningKey, IssueOptions, Issuer,
     IssuerSigningKey, KeyStatus, Policy, StatusList, StatusListToken, StatusReference, TrustEntry,
-    TrustList, TrustStore, TrustedKey, UnixTime, Validity, VerifiedTrustList, cose, transport,
-    verify,
+    TrustList, TrustStore, TrustedKey, UnixTime, Validity, VerifiedTrustList, transport, verify,
 };
 use std::hint::black_box;
 use std::sync::Arc;

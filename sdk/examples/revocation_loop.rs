@@ -19,10 +19,11 @@
 
 use ikd_sdk::status_list::{StatusListIssue, sign_status_list};
 use ikd_sdk::trust_list::StatusListRef;
+use ikd_sdk::unstable_wire::cose;
 use ikd_sdk::{
     DocTypeSet, Document, Issuer, IssuerSigningKey, KeyStatus, Policy, StatusList, StatusListToken,
     StatusReference, TrustEntry, TrustList, TrustStore, TrustedKey, UnixTime, Validity,
-    VerifiedTrustList, cose, transport, verify,
+    VerifiedTrustList, transport, verify,
 };
 use std::hint::black_box;
 use std::sync::Arc;

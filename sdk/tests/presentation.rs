@@ -10,14 +10,14 @@
 
 use ciborium::Value;
 use coset::{CborSerializable as _, CoseSign1Builder, HeaderBuilder, iana};
-use ikd_sdk::crypto::HolderPublicKey;
-use ikd_sdk::presentation::{Challenge, ReplayCache, present};
-use ikd_sdk::verify::{VerifyOptions, verify_with};
+use ikd_sdk::HolderPublicKey;
+use ikd_sdk::{Challenge, ReplayCache, present};
 use ikd_sdk::{
     Credential, DocType, DocTypeSet, Document, HolderAlg, HolderSigningKey, IssueOptions, Issuer,
     IssuerSigningKey, Policy, Stage, StepOutcome, TrustStore, TrustedKey, UnixTime, Validity,
     transport,
 };
+use ikd_sdk::{VerifyOptions, verify_with};
 
 const ISSUED: UnixTime = UnixTime(1_790_000_000);
 const NOW: UnixTime = UnixTime(1_790_003_600);

@@ -8,13 +8,14 @@
 //! Property tests: random valid documents survive issue → verify unchanged; any one-character
 //! change to a valid QR text is rejected with a registered code; arbitrary input never panics.
 
-use ikd_sdk::reason::{self, Stage};
-use ikd_sdk::time::{MAX_DATE, MIN_DATE};
+use ikd_sdk::Stage;
+use ikd_sdk::limits::{MAX_DATE, MIN_DATE};
+use ikd_sdk::reason;
+use ikd_sdk::unstable_wire::{base45, cose};
 use ikd_sdk::wilayah;
 use ikd_sdk::{
     BerlakuHingga, Date, DocTypeSet, Document, Issuer, IssuerSigningKey, Kk, KkMember, Ktp, Nik,
-    Policy, Rejection, StepOutcome, TrustStore, TrustedKey, UnixTime, Validity, base45, cose,
-    transport, verify,
+    Policy, Rejection, StepOutcome, TrustStore, TrustedKey, UnixTime, Validity, transport, verify,
 };
 use proptest::prelude::*;
 use proptest::sample::{Index, select};

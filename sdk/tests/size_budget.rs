@@ -12,7 +12,7 @@
 //! `UPDATE_SPEC=1 cargo test -p ikd-sdk --test size_budget` rewrites the table instead of
 //! comparing it.
 
-use ikd_sdk::presentation::{Challenge, present};
+use ikd_sdk::{Challenge, present};
 use ikd_sdk::{
     CredentialId, Document, HolderAlg, HolderSigningKey, IssueOptions, Issuer, IssuerSigningKey,
     StatusReference, UnixTime, Validity, transport,

@@ -18,10 +18,12 @@
 //! the generated parts instead (hand-written parts are never rewritten).
 
 use ciborium::Value;
-use ikd_sdk::cose::{self, MessageType};
-use ikd_sdk::reason::{REGISTRY, ReasonInfo, WARNING_REGISTRY, Warning};
-use ikd_sdk::siak::SiakList;
-use ikd_sdk::time::{Date, MAX_DATE, MIN_DATE};
+use ikd_sdk::Date;
+use ikd_sdk::SiakList;
+use ikd_sdk::Warning;
+use ikd_sdk::limits::{MAX_DATE, MIN_DATE};
+use ikd_sdk::reason::{REGISTRY, ReasonInfo, WARNING_REGISTRY};
+use ikd_sdk::unstable_wire::cose::{self, MessageType};
 use ikd_sdk::{
     DocTypeSet, Document, Issuer, IssuerSigningKey, Policy, Stage, TrustStore, TrustedKey,
     UnixTime, Validity, limits, transport,

@@ -18,7 +18,8 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 use ed25519_dalek::{Signature, VerifyingKey};
 use ikd_sdk::demo::DemoData;
 use ikd_sdk::disclosure::DisclosedReport;
-use ikd_sdk::{Document, Policy, UnixTime, Validity, cose, transport};
+use ikd_sdk::unstable_wire::cose;
+use ikd_sdk::{Document, Policy, UnixTime, Validity, transport};
 use std::hint::black_box;
 
 const NOW: UnixTime = UnixTime(1_790_000_000);

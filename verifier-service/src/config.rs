@@ -4,8 +4,8 @@
 //! Errors name the setting at fault, never its value: API key hashes and the audit HMAC
 //! key are secrets.
 
+use ikd_sdk::Freshness;
 use ikd_sdk::disclosure::{self, Purpose};
-use ikd_sdk::policy::Freshness;
 use ikd_sdk::{DocType, DocTypeSet, IssuerPublicKey, Policy};
 use serde::Deserialize;
 use std::fmt;

@@ -6,7 +6,7 @@
 use super::*;
 use crate::forge::{Claims, Sign1, TYP_PRESENTATION, bstr, cat, claim, head};
 use ikd_sdk::Credential;
-use ikd_sdk::presentation::{Challenge, present};
+use ikd_sdk::{Challenge, present};
 use ikd_sdk::{HolderAlg, HolderSigningKey, IssueOptions};
 
 /// The phone's key seed (Ed25519 seed, or P-256 scalar).

@@ -24,11 +24,11 @@
 //! }
 //! ```
 
+use crate::codes::Warning;
 use crate::issue::issuer::{IssueOptions, Issuer};
 use crate::model::credential::{Credential, IssueError, Validity};
 use crate::model::document::{DocType, DocTypeSet, Document};
 use crate::model::time::UnixTime;
-use crate::reason::Warning;
 use crate::trust::store::{TrustStore, TrustedKey};
 use crate::wire::crypto::{HolderAlg, HolderSigningKey, IssuerSigningKey, KeyError};
 use core::fmt;

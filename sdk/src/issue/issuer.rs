@@ -1,10 +1,10 @@
 //! Issuance: build, check and sign a credential, and encode it as QR text.
 
+use crate::codes::Warning;
 use crate::model::claims::{ClaimOptions, StatusReference, encode_credential_claims};
 use crate::model::credential::{Credential, IssueError, Validity};
 use crate::model::document::Document;
 use crate::model::time::UnixTime;
-use crate::reason::Warning;
 use crate::wire::cose::{self, MessageType};
 use crate::wire::crypto::{self, HolderPublicKey, IssuerSigningKey};
 use crate::wire::limits::{

@@ -1,9 +1,9 @@
 //! The credential payload: a CWT claims map (RFC 8392) with the document in a private claim.
 
+use crate::codes::Reason;
 use crate::model::credential::Validity;
 use crate::model::document::{DocType, Document};
 use crate::model::time::UnixTime;
-use crate::reason::Reason;
 use crate::wire::cbor::{self, Item};
 use crate::wire::crypto::HolderPublicKey;
 use crate::wire::limits::{

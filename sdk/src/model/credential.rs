@@ -1,8 +1,8 @@
 //! A signed credential as bytes and QR text, its validity window, and what can go wrong
 //! building one. The issuer makes credentials; wallets store them and present them.
 
+use crate::codes::Reason;
 use crate::model::time::UnixTime;
-use crate::reason::Reason;
 use crate::wire::crypto::KeyError;
 use crate::wire::limits::MAX_QR_TEXT_LEN;
 use crate::wire::transport;

@@ -6,9 +6,9 @@
 //! disagreement with the document's birth date or sex is only a warning, because real NIKs
 //! can disagree and are never corrected.
 
+use crate::codes::{FieldPath, Reason, Warning};
 use crate::model::time::{Date, days_in_month};
 use crate::model::wilayah::{self, PrefixStatus};
-use crate::reason::{FieldPath, Reason, Warning};
 use core::fmt;
 
 /// A 16-digit identity number as carried in a document (a NIK or a nomor KK).

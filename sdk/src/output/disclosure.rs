@@ -49,10 +49,10 @@
 //! # }
 //! ```
 
+use crate::codes::FieldPath;
 use crate::model::document::{DocType, Document, KK_FIELDS, KK_MEMBER_FIELDS, KTP_FIELDS, Ktp};
 use crate::model::time::{AGE_OF_MAJORITY, age_at_least};
 use crate::output::report::{Report, WarningReport};
-use crate::reason::FieldPath;
 use crate::verification::pipeline::{Rejection, Verified};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

@@ -9,7 +9,7 @@
 //! only the order differs, because the claims are read although no signature was checked.
 //!
 //! ```
-//! use ikd_sdk::inspect::inspect;
+//! use ikd_sdk::inspect;
 //! use ikd_sdk::{Document, Issuer, IssuerSigningKey, UnixTime, Validity};
 //!
 //! let issuer = Issuer::new(IssuerSigningKey::from_seed(&[1; 32]), "ID-DEMO").unwrap();
@@ -27,11 +27,11 @@
 //! assert_eq!(inspect("hello").unwrap_err().code(), "not_ikd_credential");
 //! ```
 
+use crate::codes::{Reason, Warning};
 use crate::model::claims::CredentialClaims;
 use crate::model::document::Document;
 use crate::model::time::UnixTime;
 use crate::output::report::{ReasonReport, WarningReport};
-use crate::reason::{Reason, Warning};
 use crate::wire::cose::{self, MessageType};
 use crate::wire::transport;
 use serde::Serialize;
@@ -242,8 +242,8 @@ impl Serialize for Inspection {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codes::FieldPath;
     use crate::model::claims::key;
-    use crate::reason::FieldPath;
     use crate::wire::cbor;
     use crate::wire::crypto::IssuerSigningKey;
     use crate::{Issuer, Validity};

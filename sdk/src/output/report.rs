@@ -5,7 +5,7 @@
 //! value, which [`crate::verify`] alone constructs, proves that a credential was verified.
 //!
 //! ```
-//! use ikd_sdk::{report::Report, verify, Policy, TrustStore, UnixTime};
+//! use ikd_sdk::{Report, verify, Policy, TrustStore, UnixTime};
 //!
 //! let result = verify("https://example.com", &TrustStore::new(), UnixTime(0), &Policy::default());
 //! let report = Report::new(&result);
@@ -15,9 +15,9 @@
 //! assert_eq!(json["reason"]["message_id"], "Kode QR ini bukan kredensial IKD.");
 //! ```
 
+use crate::codes::{Reason, Warning};
 use crate::model::document::{DocType, Document};
 use crate::output::display::{self, DisplaySection};
-use crate::reason::{Reason, Warning};
 use crate::verification::pipeline::{Rejection, Trace, TrustDataInfo, Verified};
 use crate::verification::presentation::PresentationInfo;
 use serde::{Deserialize, Serialize};
@@ -470,7 +470,7 @@ mod tests {
 
     #[test]
     fn reason_fields_and_warnings() {
-        let field = crate::reason::FieldPath::member(2, "shdk");
+        let field = crate::codes::FieldPath::member(2, "shdk");
         let report = ReasonReport::from(&Reason::SiakCodeInvalid { field, code: 99 });
         assert_eq!(report.field.as_deref(), Some("anggota[2].shdk"));
         assert_eq!(report.stage, "content");
@@ -479,7 +479,7 @@ mod tests {
         assert_eq!((claims.field, claims.claim.as_deref()), (None, Some("iss")));
 
         let warning = Warning::NikSexMismatch {
-            field: crate::reason::FieldPath::top("nik"),
+            field: crate::codes::FieldPath::top("nik"),
         };
         let w = WarningReport::from(&warning);
         assert_eq!(

@@ -78,7 +78,7 @@ mod tests {
 
     #[test]
     fn verdict_schemas_list_every_reason_code_in_registry_order() {
-        let registry: Vec<&str> = crate::reason::REGISTRY.iter().map(|r| r.code).collect();
+        let registry: Vec<&str> = crate::codes::REGISTRY.iter().map(|r| r.code).collect();
         for name in ["verdict.schema.json", "disclosed-verdict.schema.json"] {
             let (_, text) = FILES.iter().find(|(n, _)| *n == name).unwrap();
             let schema: serde_json::Value = serde_json::from_str(text).unwrap();

@@ -16,9 +16,9 @@
 //! read in any key order (every other strict-CBOR rule applies); the signature covers the
 //! bytes as received.
 
+use crate::codes::Reason;
 use crate::model::claims::is_status_uri;
 use crate::model::time::UnixTime;
-use crate::reason::Reason;
 use crate::wire::cbor::{self, Item, Rules};
 use crate::wire::cose::{self, MessageType};
 use crate::wire::crypto::{IssuerSigningKey, Kid};

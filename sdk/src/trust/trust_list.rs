@@ -10,10 +10,10 @@
 //! Root keys are never built in: [`TrustAnchors`] comes from the integrator's
 //! configuration (`ikd-trust-anchors/1`).
 
+use crate::codes::Reason;
 use crate::model::claims::is_status_uri;
 use crate::model::document::{DocType, DocTypeSet};
 use crate::model::time::UnixTime;
-use crate::reason::Reason;
 use crate::trust::store::{
     KeyStatus, TrustEntry, TrustListInfo, TrustStore, TrustedKey, is_issuer_region_code,
 };

@@ -1,9 +1,9 @@
 //! The verification pipeline (spec/format.md §Verification): every stage, in order.
 
+use crate::codes::{Reason, Severity, Stage, Warning};
 use crate::model::claims::{CredentialClaims, StatusRef};
 use crate::model::document::{self, Document};
 use crate::model::time::UnixTime;
-use crate::reason::{Reason, Severity, Stage, Warning};
 use crate::trust::status_list::{self, StatusListToken};
 use crate::trust::store::{TrustEntry, TrustStore, TrustedKey};
 use crate::verification::policy::{FreshnessState, Policy};

@@ -11,12 +11,10 @@
 //! code small: a bound purpose-profile presentation must fit a version 12 QR code.
 //!
 //! ```
-//! use ikd_sdk::crypto::{HolderAlg, HolderSigningKey};
 //! use ikd_sdk::IssueOptions;
-//! use ikd_sdk::presentation::{Challenge, present};
-//! use ikd_sdk::{Document, DocTypeSet, Issuer, IssuerSigningKey, Policy, TrustStore,
-//!     TrustedKey, UnixTime, Validity};
-//! use ikd_sdk::verify::{VerifyOptions, verify_with};
+//! use ikd_sdk::{Challenge, Document, DocTypeSet, HolderAlg, HolderSigningKey, Issuer,
+//!     IssuerSigningKey, Policy, TrustStore, TrustedKey, UnixTime, Validity, VerifyOptions,
+//!     present, verify_with};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let issuer = Issuer::new(IssuerSigningKey::from_seed(&[7; 32]), "ID-3273")?;
@@ -53,9 +51,9 @@
 //! # }
 //! ```
 
+use crate::codes::Reason;
 use crate::model::credential::Credential;
 use crate::model::time::UnixTime;
-use crate::reason::Reason;
 use crate::wire::cbor::{self, Item};
 use crate::wire::cose::{self, UncheckedSign1};
 use crate::wire::crypto::{self, HolderAlg, HolderPublicKey, HolderSigningKey};

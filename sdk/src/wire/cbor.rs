@@ -6,7 +6,7 @@
 //! definite, every head is as short as possible, and map keys come in the bytewise order
 //! of their encodings (RFC 8949 §4.2.1), so every value has exactly one encoding.
 
-use crate::reason::Reason;
+use crate::codes::Reason;
 use crate::wire::limits::{MAX_CBOR_CONTAINER_ITEMS, MAX_CBOR_DEPTH};
 use ciborium::Value;
 use core::cmp::Ordering;
@@ -93,7 +93,7 @@ impl<'a> Item<'a> {
     }
 
     /// The equivalent ciborium value, for comparing with ciborium's decoder.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "unstable-wire"))]
     pub(crate) fn to_value(&self) -> Value {
         match self {
             Item::Unsigned(n) => Value::from(*n),
@@ -140,6 +140,13 @@ impl Rules {
 /// Decodes `bytes`, which must be exactly one strict CBOR item.
 pub(crate) fn decode(bytes: &[u8]) -> Result<Item<'_>, Reason> {
     decode_with(bytes, Rules::CREDENTIAL)
+}
+
+/// Decodes `bytes` under the credential rules (one strict, deterministic CBOR item) into
+/// a value tree: the strict decoder as tests, fuzzers and the conformance forger reach it.
+#[cfg(feature = "unstable-wire")]
+pub fn decode_value(bytes: &[u8]) -> Result<Value, Reason> {
+    decode(bytes).map(|item| item.to_value())
 }
 
 /// Decodes `bytes` as one CBOR item under `rules`.

@@ -4,7 +4,7 @@
 //! which holds nothing else; the unprotected header is empty. The original protected bytes
 //! are kept, so the signed structure is rebuilt from what was received, never re-encoded.
 
-use crate::reason::Reason;
+use crate::codes::Reason;
 use crate::wire::cbor::{self, Item};
 use crate::wire::crypto::{HolderAlg, Kid};
 use coset::{CborSerializable as _, CoseSign1Builder, HeaderBuilder, iana};

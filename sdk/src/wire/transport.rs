@@ -4,7 +4,7 @@
 //! forms apart by the first byte (0x78 zlib, otherwise a COSE message) and never inflates
 //! beyond [`MAX_INFLATED_LEN`].
 
-use crate::reason::Reason;
+use crate::codes::Reason;
 use crate::wire::base45;
 use crate::wire::limits::{MAX_INFLATED_LEN, MAX_QR_TEXT_LEN};
 use miniz_oxide::inflate::TINFLStatus;

@@ -1,9 +1,9 @@
 //! Value checks shared by the document types.
 
+use crate::codes::{FieldPath, Reason, Warning};
 use crate::model::siak::SiakList;
 use crate::model::time::Date;
 use crate::model::wilayah;
-use crate::reason::{FieldPath, Reason, Warning};
 use crate::wire::limits::{MAX_PORTRAIT_LEN, MAX_TEXT_FIELD_LEN};
 
 /// Checks fields of one document or one KK member.

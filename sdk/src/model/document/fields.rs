@@ -1,8 +1,8 @@
 //! Reading and writing integer-keyed document maps.
 
+use crate::codes::{FieldPath, Reason};
 use crate::model::nik::Nik;
 use crate::model::time::Date;
-use crate::reason::{FieldPath, Reason};
 use crate::wire::cbor::Item;
 use ciborium::Value;
 

@@ -2,10 +2,10 @@
 
 use super::check::Checker;
 use super::fields::{FieldReader, FieldWriter};
+use crate::codes::{FieldPath, Reason, Warning};
 use crate::model::nik::{self, Nik};
 use crate::model::siak::SiakList;
 use crate::model::time::Date;
-use crate::reason::{FieldPath, Reason, Warning};
 use crate::wire::cbor::Item;
 use crate::wire::limits::MAX_KK_MEMBERS;
 use ciborium::Value;

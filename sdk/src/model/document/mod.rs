@@ -14,7 +14,7 @@ pub use kk::{Kk, KkMember};
 pub use ktp::{BerlakuHingga, Ktp};
 pub use profile::{AgeProfile, DomicileProfile, IdentityProfile};
 
-use crate::reason::{FieldPath, Reason, Warning};
+use crate::codes::{FieldPath, Reason, Warning};
 use crate::wire::cbor::Item;
 use ciborium::Value;
 use core::fmt;

@@ -5,8 +5,8 @@
 use super::check::Checker;
 use super::fields::{FieldReader, FieldWriter};
 use super::ktp::portrait_base64;
+use crate::codes::{FieldPath, Reason, Warning};
 use crate::model::nik::{self, Nik};
-use crate::reason::{FieldPath, Reason, Warning};
 use crate::wire::cbor::Item;
 use ciborium::Value;
 
