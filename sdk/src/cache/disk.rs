@@ -74,7 +74,9 @@ impl SharedTrust {
 }
 
 /// Why an update was not installed. The data in use is unchanged.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Two [`UpdateError::Io`] compare equal when their kind and message are.
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum UpdateError {
     /// The trust list does not verify.
@@ -101,9 +103,37 @@ pub enum UpdateError {
     SubMismatch,
     /// The token is signed by another issuer than the trust list names for its URI.
     IssuerMismatch,
-    /// The cache could not be written.
-    Io(String),
+    /// The cache could not be written: the I/O error, shared so that the error stays
+    /// cloneable.
+    Io(Arc<std::io::Error>),
 }
+
+impl PartialEq for UpdateError {
+    fn eq(&self, other: &Self) -> bool {
+        use UpdateError as E;
+        match (self, other) {
+            (E::TrustList(a), E::TrustList(b)) => a == b,
+            (E::StatusList(a), E::StatusList(b)) => a == b,
+            (
+                E::Rollback { current, offered },
+                E::Rollback {
+                    current: other_current,
+                    offered: other_offered,
+                },
+            ) => current == other_current && offered == other_offered,
+            (E::Io(a), E::Io(b)) => a.kind() == b.kind() && a.to_string() == b.to_string(),
+            (E::Expired, E::Expired)
+            | (E::NotYetValid, E::NotYetValid)
+            | (E::NoTrustList, E::NoTrustList)
+            | (E::UnknownStatusList, E::UnknownStatusList)
+            | (E::SubMismatch, E::SubMismatch)
+            | (E::IssuerMismatch, E::IssuerMismatch) => true,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for UpdateError {}
 
 impl fmt::Display for UpdateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -130,7 +160,33 @@ impl fmt::Display for UpdateError {
     }
 }
 
-impl std::error::Error for UpdateError {}
+impl std::error::Error for UpdateError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            UpdateError::Io(e) => Some(&**e),
+            _ => None,
+        }
+    }
+}
+
+/// An I/O error on the cache directory, naming it.
+#[derive(Debug)]
+struct InDir {
+    dir: PathBuf,
+    source: std::io::Error,
+}
+
+impl fmt::Display for InDir {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.dir.display(), self.source)
+    }
+}
+
+impl std::error::Error for InDir {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
 
 /// What an installation did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -196,8 +252,11 @@ impl TrustCache {
         now: UnixTime,
     ) -> Result<Self, UpdateError> {
         let dir = dir.into();
-        std::fs::create_dir_all(dir.join(STATUS_DIR))
-            .map_err(|e| UpdateError::Io(format!("{}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir.join(STATUS_DIR)).map_err(|source| {
+            let kind = source.kind();
+            let dir = dir.clone();
+            io_error(std::io::Error::new(kind, InDir { dir, source }))
+        })?;
         let cache = TrustCache {
             dir,
             anchors,
@@ -500,13 +559,13 @@ impl TrustCache {
     }
 
     fn write_state(&self, state: &CacheState) -> Result<(), UpdateError> {
-        let json = serde_json::to_vec_pretty(state).map_err(|e| UpdateError::Io(e.to_string()))?;
+        let json = serde_json::to_vec_pretty(state).map_err(|e| io_error(e.into()))?;
         write_atomic(&self.dir, STATE_FILE, &json).map_err(io_error)
     }
 }
 
 fn io_error(e: std::io::Error) -> UpdateError {
-    UpdateError::Io(e.to_string())
+    UpdateError::Io(Arc::new(e))
 }
 
 /// Verifies a status list token for the list `reference` names.
