@@ -124,11 +124,13 @@ fn main() {
     };
     let issue = |status: Option<&StatusReference>| {
         issuer
-            .issue_with_status(
+            .issue(
                 &document,
                 Validity::for_seconds(ISSUED_AT, 365 * 86_400),
-                Some(vec![1; 8]),
-                status,
+                &ikd_sdk::IssueOptions {
+                    status: status.cloned(),
+                    ..ikd_sdk::IssueOptions::default().with_credential_id(vec![1; 8])
+                },
             )
             .expect("samples issue")
             .0

@@ -16,8 +16,8 @@
 //!
 //! ```
 //! use ikd_sdk::{
-//!     verify, Document, DocType, DocTypeSet, Issuer, IssuerSigningKey, Policy, TrustStore,
-//!     TrustedKey, UnixTime, Validity,
+//!     verify, Document, DocType, DocTypeSet, IssueOptions, Issuer, IssuerSigningKey, Policy,
+//!     TrustStore, TrustedKey, UnixTime, Validity,
 //! };
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -28,7 +28,7 @@
 //! let document: Document = serde_json::from_str(ikd_sdk::samples::KK_4_JSON)?;
 //! let issued_at = UnixTime(1_790_000_000);
 //! let (credential, _warnings) =
-//!     issuer.issue(&document, Validity::for_seconds(issued_at, 86_400), None)?;
+//!     issuer.issue(&document, Validity::for_seconds(issued_at, 86_400), &IssueOptions::default())?;
 //! let qr_text = credential.to_qr_text();
 //!
 //! // The verifier side: trust the issuer's key for KK only.
@@ -110,7 +110,10 @@ pub use output::report::{
     TrustDataReport, TrustSource, Verdict, WarningReport,
 };
 
-// Issuing.
+// Issuing. An issuer signs through the `signature` crate's `Signer` trait (re-exported
+// here so that an HSM or KMS signer implements the same version).
+pub use ed25519_dalek::Signature as Ed25519Signature;
+pub use ed25519_dalek::ed25519::signature;
 pub use issue::issuer::{CredentialId, DEFAULT_CREDENTIAL_ID_LEN, IssueOptions, Issuer};
 
 // Namespaces: tables, constants and helpers that read best with their module's name.

@@ -48,7 +48,7 @@ fn credential(document: &Document, holder: Option<&HolderSigningKey>) -> Credent
         ..IssueOptions::default()
     };
     issuer()
-        .issue_with(document, Validity::for_seconds(ISSUED, 86_400), &options)
+        .issue(document, Validity::for_seconds(ISSUED, 86_400), &options)
         .unwrap()
         .0
 }
@@ -578,7 +578,7 @@ fn worked_example() -> String {
         ..IssueOptions::default()
     };
     let (credential, _) = issuer
-        .issue_with(
+        .issue(
             &ktp(),
             Validity::for_seconds(ISSUED, 365 * 86_400),
             &options,

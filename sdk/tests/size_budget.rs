@@ -124,7 +124,7 @@ fn measure(
         holder_key: bound.then(|| device.public_key()),
     };
     let (credential, _) = issuer
-        .issue_with(
+        .issue(
             document,
             Validity::for_seconds(UnixTime(IAT), LIFETIME),
             &options,

@@ -889,7 +889,11 @@ fn render_example() -> String {
     let document: Document = serde_json::from_str(ikd_sdk::samples::KTP_JSON).unwrap();
     let validity = Validity::for_seconds(UnixTime(EXAMPLE_IAT), EXAMPLE_LIFETIME);
     let (credential, warnings) = issuer
-        .issue(&document, validity, Some(EXAMPLE_CTI.to_vec()))
+        .issue(
+            &document,
+            validity,
+            &ikd_sdk::IssueOptions::default().with_credential_id(EXAMPLE_CTI.to_vec()),
+        )
         .unwrap();
     assert!(warnings.is_empty());
     let bytes = credential.as_bytes();
@@ -1052,7 +1056,11 @@ fn example_transport_round_trips() {
     let document: Document = serde_json::from_str(ikd_sdk::samples::KTP_JSON).unwrap();
     let validity = Validity::for_seconds(UnixTime(EXAMPLE_IAT), EXAMPLE_LIFETIME);
     let (credential, _) = issuer
-        .issue(&document, validity, Some(EXAMPLE_CTI.to_vec()))
+        .issue(
+            &document,
+            validity,
+            &ikd_sdk::IssueOptions::default().with_credential_id(EXAMPLE_CTI.to_vec()),
+        )
         .unwrap();
     let text = credential.to_qr_text();
     assert_eq!(
@@ -1138,7 +1146,11 @@ fn example_payload() -> Vec<u8> {
     let document: Document = serde_json::from_str(ikd_sdk::samples::KTP_JSON).unwrap();
     let validity = Validity::for_seconds(UnixTime(EXAMPLE_IAT), EXAMPLE_LIFETIME);
     let (credential, _) = issuer
-        .issue(&document, validity, Some(EXAMPLE_CTI.to_vec()))
+        .issue(
+            &document,
+            validity,
+            &ikd_sdk::IssueOptions::default().with_credential_id(EXAMPLE_CTI.to_vec()),
+        )
         .unwrap();
     cose::parse(credential.as_bytes())
         .unwrap()
@@ -1291,7 +1303,11 @@ fn edge_cases_described_in_format_md_hold() {
         let issuer = Issuer::new(IssuerSigningKey::from_seed(&EXAMPLE_SEED), EXAMPLE_ISS).unwrap();
         let validity = Validity::for_seconds(UnixTime(EXAMPLE_IAT), EXAMPLE_LIFETIME);
         let (credential, _) = issuer
-            .issue(&document, validity, Some(EXAMPLE_CTI.to_vec()))
+            .issue(
+                &document,
+                validity,
+                &ikd_sdk::IssueOptions::default().with_credential_id(EXAMPLE_CTI.to_vec()),
+            )
             .unwrap();
         let verified = check(credential.as_bytes(), &example_trust(&issuer)).unwrap();
         let any_warning = verified

@@ -70,7 +70,7 @@ fn signed_messages(data: &DemoData) -> (VerifyingKey, Vec<(Vec<u8>, Signature)>)
                 .issue(
                     &document,
                     Validity::for_seconds(NOW, 86_400),
-                    Some(i.to_be_bytes().to_vec()),
+                    &ikd_sdk::IssueOptions::default().with_credential_id(i.to_be_bytes().to_vec()),
                 )
                 .unwrap();
             let bytes = transport::decode_qr_text(&credential.to_qr_text()).unwrap();

@@ -52,7 +52,7 @@ fn profile(
         ..IssueOptions::default()
     };
     issuer
-        .issue_with(document, validity(IAT, None, exp), &options)
+        .issue(document, validity(IAT, None, exp), &options)
         .map(|(credential, _)| credential)
         .map_err(|e| format!("{id}: {e}"))
 }
@@ -96,7 +96,7 @@ fn credential(
         ..IssueOptions::default()
     };
     issuer
-        .issue_with(
+        .issue(
             &Document::Ktp(fx.ktp.clone()),
             validity(IAT, None, EXP),
             &options,

@@ -166,11 +166,13 @@ fn credential(
         uri: uri.into(),
     });
     let (credential, _) = issuer
-        .issue_with_status(
+        .issue(
             &Document::Ktp(fx.ktp.clone()),
             validity,
-            Some(cti(id)),
-            reference.as_ref(),
+            &ikd_sdk::IssueOptions {
+                status: reference.clone(),
+                ..ikd_sdk::IssueOptions::default().with_credential_id(cti(id))
+            },
         )
         .map_err(|e| format!("{id}: {e}"))?;
     Ok(credential.to_qr_text())

@@ -180,7 +180,7 @@ impl DemoData {
             };
             let (credential, warnings) = issuer
                 .issuer
-                .issue_with(&document, validity, &options)
+                .issue(&document, validity, &options)
                 .map_err(|e: IssueError| problem(format!("was not issued: {e}")))?;
             credentials.push(DemoCredential {
                 sample: name,

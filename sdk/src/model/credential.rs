@@ -7,9 +7,13 @@ use crate::wire::crypto::KeyError;
 use crate::wire::limits::MAX_QR_TEXT_LEN;
 use crate::wire::transport;
 use core::fmt;
+use ed25519_dalek::ed25519::signature;
+use std::sync::Arc;
 
 /// Why a credential was not issued.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Two [`IssueError::Signer`] compare equal when their messages are.
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum IssueError {
     /// The document fails the checks every verifier applies.
@@ -29,7 +33,29 @@ pub enum IssueError {
         /// Its length in characters.
         len: usize,
     },
+    /// The signer (an HSM or a KMS, for example) did not sign: its error, shared so that
+    /// the error stays cloneable.
+    Signer(Arc<signature::Error>),
 }
+
+impl PartialEq for IssueError {
+    fn eq(&self, other: &Self) -> bool {
+        use IssueError as E;
+        match (self, other) {
+            (E::InvalidDocument(a), E::InvalidDocument(b)) => a == b,
+            (E::Key(a), E::Key(b)) => a == b,
+            (E::TooLarge { len: a }, E::TooLarge { len: b }) => a == b,
+            (E::Signer(a), E::Signer(b)) => a.to_string() == b.to_string(),
+            (E::InvalidIssuerId, E::InvalidIssuerId)
+            | (E::InvalidValidity, E::InvalidValidity)
+            | (E::InvalidCredentialId, E::InvalidCredentialId)
+            | (E::InvalidStatusReference, E::InvalidStatusReference) => true,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for IssueError {}
 
 impl fmt::Display for IssueError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -48,11 +74,20 @@ impl fmt::Display for IssueError {
                 f,
                 "the QR text would be {len} characters; verifiers accept at most {MAX_QR_TEXT_LEN}"
             ),
+            IssueError::Signer(e) => write!(f, "the signer failed: {e}"),
         }
     }
 }
 
-impl std::error::Error for IssueError {}
+impl std::error::Error for IssueError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            IssueError::Key(e) => Some(e),
+            IssueError::Signer(e) => Some(&**e),
+            _ => None,
+        }
+    }
+}
 
 /// When a credential is valid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

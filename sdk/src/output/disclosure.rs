@@ -13,14 +13,14 @@
 //!
 //! ```
 //! use ikd_sdk::disclosure::{self, DisclosedReport};
-//! use ikd_sdk::{Document, DocTypeSet, Issuer, IssuerSigningKey, Policy, TrustStore,
+//! use ikd_sdk::{Document, DocTypeSet, IssueOptions, Issuer, IssuerSigningKey, Policy, TrustStore,
 //!     TrustedKey, UnixTime, Validity, verify};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let issuer = Issuer::new(IssuerSigningKey::from_seed(&[7; 32]), "ID-3273")?;
 //! let document: Document = serde_json::from_str(ikd_sdk::samples::KTP_JSON)?;
 //! let now = UnixTime(1_790_000_000);
-//! let (credential, _) = issuer.issue(&document, Validity::for_seconds(now, 3600), None)?;
+//! let (credential, _) = issuer.issue(&document, Validity::for_seconds(now, 3600), &IssueOptions::default())?;
 //! let mut trust = TrustStore::new();
 //! trust.add(TrustedKey {
 //!     issuer: "ID-3273".into(),
@@ -323,7 +323,11 @@ mod tests {
     fn verified_at(document: &Document, now: UnixTime) -> Result<Verified, Rejection> {
         let issuer = Issuer::new(IssuerSigningKey::from_seed(&[5; 32]), "ID-3273").unwrap();
         let (credential, _) = issuer
-            .issue(document, Validity::for_seconds(NOW, 3 * 86_400), None)
+            .issue(
+                document,
+                Validity::for_seconds(NOW, 3 * 86_400),
+                &crate::IssueOptions::default(),
+            )
             .unwrap();
         let mut trust = TrustStore::new();
         trust.add(TrustedKey {

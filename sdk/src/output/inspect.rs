@@ -10,12 +10,12 @@
 //!
 //! ```
 //! use ikd_sdk::inspect;
-//! use ikd_sdk::{Document, Issuer, IssuerSigningKey, UnixTime, Validity};
+//! use ikd_sdk::{Document, IssueOptions, Issuer, IssuerSigningKey, UnixTime, Validity};
 //!
 //! let issuer = Issuer::new(IssuerSigningKey::from_seed(&[1; 32]), "ID-DEMO").unwrap();
 //! let document: Document = serde_json::from_str(ikd_sdk::samples::KTP_JSON).unwrap();
 //! let validity = Validity::for_seconds(UnixTime(1_790_000_000), 60);
-//! let (credential, _) = issuer.issue(&document, validity, None).unwrap();
+//! let (credential, _) = issuer.issue(&document, validity, &IssueOptions::default()).unwrap();
 //!
 //! let inspection = inspect(&credential.to_qr_text()).unwrap();
 //! assert!(inspection.header.problem.is_none());
@@ -254,7 +254,11 @@ mod tests {
         let document: Document = serde_json::from_str(sample).unwrap();
         let validity = Validity::for_seconds(UnixTime(1_790_000_000), 3600);
         let (credential, _) = issuer
-            .issue(&document, validity, Some(vec![0xAB; 8]))
+            .issue(
+                &document,
+                validity,
+                &crate::IssueOptions::default().with_credential_id(vec![0xAB; 8]),
+            )
             .unwrap();
         (credential.to_qr_text(), document)
     }

@@ -377,7 +377,11 @@ mod tests {
         let issuer = Issuer::new(IssuerSigningKey::from_seed(&[9; 32]), "ID-3273").unwrap();
         let document: Document = serde_json::from_str(sample).unwrap();
         let (credential, _) = issuer
-            .issue(&document, Validity::for_seconds(ISSUED, 3600), None)
+            .issue(
+                &document,
+                Validity::for_seconds(ISSUED, 3600),
+                &crate::IssueOptions::default(),
+            )
             .unwrap();
         let mut trust = TrustStore::new();
         trust.add(TrustedKey {

@@ -679,7 +679,11 @@ mod tests {
         let kk: Document = serde_json::from_str(crate::model::samples::KK_4_JSON).unwrap();
         let validity = Validity::for_seconds(ISSUED, 3600);
         issuer
-            .issue(&kk, validity, Some(vec![1]))
+            .issue(
+                &kk,
+                validity,
+                &crate::IssueOptions::default().with_credential_id(vec![1]),
+            )
             .unwrap()
             .0
             .to_qr_text()
@@ -739,14 +743,20 @@ mod tests {
             expires_at: UnixTime(crate::wire::limits::MAX_NUMERIC_DATE + 1),
         };
         assert_eq!(
-            issuer.issue(&kk, beyond, None).unwrap_err(),
+            issuer
+                .issue(&kk, beyond, &crate::IssueOptions::default())
+                .unwrap_err(),
             crate::IssueError::InvalidValidity
         );
         let last = Validity {
             expires_at: UnixTime(crate::wire::limits::MAX_NUMERIC_DATE),
             ..beyond
         };
-        let qr = issuer.issue(&kk, last, None).unwrap().0.to_qr_text();
+        let qr = issuer
+            .issue(&kk, last, &crate::IssueOptions::default())
+            .unwrap()
+            .0
+            .to_qr_text();
         let mut trust = TrustStore::new();
         trust.add(entry(&issuer, DocTypeSet::all(), 2_000_000_000));
         let verified = verify(&qr, &trust, ISSUED, &Policy::new()).unwrap();

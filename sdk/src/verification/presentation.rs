@@ -22,7 +22,7 @@
 //! let ktp: Document = serde_json::from_str(ikd_sdk::samples::KTP_JSON)?;
 //! let issued = UnixTime(1_790_000_000);
 //! let options = IssueOptions { holder_key: Some(phone.public_key()), ..Default::default() };
-//! let (credential, _) = issuer.issue_with(&ktp, Validity::for_seconds(issued, 86_400), &options)?;
+//! let (credential, _) = issuer.issue(&ktp, Validity::for_seconds(issued, 86_400), &options)?;
 //! let mut trust = TrustStore::new();
 //! trust.add(TrustedKey {
 //!     issuer: "ID-3273".into(),

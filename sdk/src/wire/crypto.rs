@@ -104,6 +104,15 @@ impl IssuerSigningKey {
     }
 }
 
+impl ed25519_dalek::ed25519::signature::Signer<EdSignature> for IssuerSigningKey {
+    fn try_sign(
+        &self,
+        message: &[u8],
+    ) -> Result<EdSignature, ed25519_dalek::ed25519::signature::Error> {
+        Ok(self.0.sign(message))
+    }
+}
+
 impl fmt::Debug for IssuerSigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "IssuerSigningKey({})", self.kid())
