@@ -1,4 +1,4 @@
-//! Packs the region tables in data/wilayah/ into a compact zlib blob for `src/wilayah.rs`.
+//! Packs the region tables in data/wilayah/ into a compact zlib blob for `src/model/wilayah.rs`.
 //!
 //! Blob layout before compression (all integers little-endian, varints LEB128):
 //! regions: u32 count, count varint code deltas, count names each ending in '\n';

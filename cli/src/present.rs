@@ -1,6 +1,6 @@
 //! The holder's side: `ikd present` signs one presentation of a bound credential with the
 //! device key; `ikd wallet show` shows a fresh one in the terminal, renewed on an
-//! interval, as the IKD app does (DESIGN §2).
+//! interval, as the IKD app does.
 
 use crate::keyfile::HolderKeyFile;
 use crate::qr::{self, Ecc};

@@ -417,7 +417,8 @@ const MEASURED_VERSIONS: [(&str, i16); ROWS] = [
 
 #[test]
 fn qr_capacity_matches_the_design_figures() {
-    // DESIGN.md: version 16 at ECC M holds 656 alphanumeric characters, version 12 holds 419.
+    // The budget the sizes are set against: version 16 at ECC M holds 656 alphanumeric
+    // characters, version 12 holds 419.
     assert_eq!(alphanumeric_capacity(16), 656);
     assert_eq!(alphanumeric_capacity(12), 419);
 }

@@ -1,4 +1,4 @@
-//! Holder presentations (DESIGN §2–§3, spec/format.md §Presentations): a credential that
+//! Holder presentations (spec/format.md §Presentations): a credential that
 //! carries the holder's device key (`cnf`) is shown wrapped in a short-lived COSE_Sign1
 //! signed by that key, so that a screenshot or a photo of someone else's phone is useless
 //! a minute later.
@@ -493,8 +493,7 @@ impl ReplayStore for ReplayCache {
 }
 
 /// Remembers the presentations a verifier accepted until they expire, so that each is
-/// accepted once (DESIGN §2: a QR code photographed at one counter is refused at the next
-/// scan).
+/// accepted once (a QR code photographed at one counter is refused at the next scan).
 ///
 /// Bounded: at most `capacity` presentations. When full, expired entries go first; if none
 /// has expired, the oldest is forgotten and [`ReplayCache::evicted`] counts it, since its

@@ -1,4 +1,4 @@
-//! Purpose profiles: small credentials for one purpose (DESIGN §2), so a verifier sees only
+//! Purpose profiles: small credentials for one purpose, so a verifier sees only
 //! what its purpose needs (UU 27/2022) and the QR code stays small. Their fields carry the
 //! names and checks of the same fields on a KTP-el.
 
