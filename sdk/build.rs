@@ -1,5 +1,5 @@
 //! Packs the region tables that the specification publishes (`spec/wilayah/`, one source
-//! for the spec and the SDK) into a compact zlib blob for `src/wilayah.rs`.
+//! for the spec and the SDK) into a compact zlib blob for `src/model/wilayah.rs`.
 //!
 //! Blob layout before compression (all integers little-endian, varints LEB128):
 //! regions: u32 count, count varint code deltas, count names each ending in '\n';

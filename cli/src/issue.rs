@@ -219,7 +219,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, Failure> {
         ..IssueOptions::default()
     };
     let (credential, warnings) = issuer
-        .issue_with(&document, validity, &options)
+        .issue(&document, validity, &options)
         .map_err(|e| Failure::new(format!("not issued: {e}")))?;
     print_warnings(&warnings);
     let doc_type = document.doc_type();

@@ -1,12 +1,12 @@
 //! The holder's side: `ikd present` signs one presentation of a bound credential with the
 //! device key; `ikd wallet show` shows a fresh one in the terminal, renewed on an
-//! interval, as the IKD app does (DESIGN §2).
+//! interval, as the IKD app does.
 
 use crate::keyfile::HolderKeyFile;
 use crate::qr::{self, Ecc};
 use crate::util::{Failure, now_or_clock, parse_time, qr_text_input, read_text};
-use ikd_sdk::cose::{self, MessageType};
 use ikd_sdk::presentation::DEFAULT_PRESENTATION_SECONDS;
+use ikd_sdk::unstable_wire::cose::{self, MessageType};
 use ikd_sdk::{Challenge, Credential, HolderSigningKey, Presentation, UnixTime, present};
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -38,8 +38,7 @@ pub(crate) struct ChallengeArgs {
 impl ChallengeArgs {
     /// The challenge the arguments give, if any.
     pub(crate) fn challenge(&self) -> Result<Option<Challenge>, Failure> {
-        let bad =
-            |e: ikd_sdk::presentation::PresentError| Failure::new(format!("--challenge: {e}"));
+        let bad = |e: ikd_sdk::PresentError| Failure::new(format!("--challenge: {e}"));
         match (&self.challenge, &self.nonce) {
             (Some(text), _) => Challenge::parse(text).map(Some).map_err(bad),
             (None, Some(nonce)) => Challenge::new(nonce, self.audience.as_deref())

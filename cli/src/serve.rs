@@ -79,7 +79,7 @@ fn resolve(dir: &Path, path: &str) -> Option<(PathBuf, usize, &'static str)> {
         (
             dir.join(STATUS_DIR).join(name),
             MAX_STATUS_LIST_TOKEN_BYTES,
-            ikd_sdk::cose::STATUS_LIST_MEDIA_TYPE,
+            ikd_sdk::status_list::STATUS_LIST_MEDIA_TYPE,
         )
     })
 }

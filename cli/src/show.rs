@@ -157,7 +157,7 @@ pub(crate) fn document(document: &Document, indent: &str) -> String {
 /// An inspection, marked UNVERIFIED before anything else.
 pub(crate) fn inspection(inspection: &Inspection) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}", ikd_sdk::inspect::UNVERIFIED_NOTICE);
+    let _ = writeln!(out, "{}", ikd_sdk::UNVERIFIED_NOTICE);
     out.push('\n');
     let s = &inspection.sizes;
     line(&mut out, "", "QR text", format!("{} characters", s.qr_text));

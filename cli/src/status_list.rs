@@ -3,12 +3,12 @@
 
 use crate::keyfile::KeyFile;
 use crate::util::{Failure, now_or_clock, parse_time};
-use ikd_sdk::UnixTime;
 use ikd_sdk::limits::MAX_STATUS_LIST_TOKEN_BYTES;
 use ikd_sdk::status_list::{
-    INVALID, SUSPENDED, StatusList, StatusListClaims, StatusListIssue, VALID, sign_status_list,
+    INVALID, SUSPENDED, StatusListClaims, StatusListIssue, VALID, sign_status_list,
 };
 use ikd_sdk::store;
+use ikd_sdk::{StatusList, UnixTime};
 use std::path::PathBuf;
 use std::process::ExitCode;
 

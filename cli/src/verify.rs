@@ -4,7 +4,7 @@ use crate::keygen::parse_doc_type;
 use crate::present::ChallengeArgs;
 use crate::util::{Failure, now_or_clock, parse_time, qr_text_input, read_text};
 use crate::{EXIT_REJECTED, show};
-use ikd_sdk::report::ReasonReport;
+use ikd_sdk::ReasonReport;
 use ikd_sdk::{
     DocType, DocTypeSet, Policy, Report, TrustStore, UnixTime, VerifyOptions, inspect, verify_with,
 };
@@ -165,7 +165,7 @@ pub(crate) fn run_inspect(args: InspectArgs) -> Result<ExitCode, Failure> {
         Ok(inspection) if args.json => Some(serde_json::to_string_pretty(inspection)),
         Err(reason) if args.json => Some(serde_json::to_string_pretty(&Undecodable {
             unverified: true,
-            notice: ikd_sdk::inspect::UNVERIFIED_NOTICE,
+            notice: ikd_sdk::UNVERIFIED_NOTICE,
             error: ReasonReport::from(reason),
         })),
         _ => None,
@@ -177,7 +177,7 @@ pub(crate) fn run_inspect(args: InspectArgs) -> Result<ExitCode, Failure> {
         }
         (None, Ok(inspection)) => print!("{}", show::inspection(inspection)),
         (None, Err(reason)) => {
-            println!("{}", ikd_sdk::inspect::UNVERIFIED_NOTICE);
+            println!("{}", ikd_sdk::UNVERIFIED_NOTICE);
             println!();
             println!("Not decodable: {}", reason.code());
             println!("  {}", reason.info().en);

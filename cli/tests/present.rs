@@ -7,7 +7,7 @@
 )]
 //! Holder presentations through the built `ikd` binary: device keys, bound credentials and
 //! purpose profiles, `ikd present`, `ikd wallet show`, `ikd challenge`, and what
-//! `ikd verify` says about each (issue #5).
+//! `ikd verify` says about each.
 
 mod common;
 

@@ -7,8 +7,8 @@
 
 use ciborium::Value;
 use ikd_sdk::IssuerSigningKey;
-use ikd_sdk::base45;
 use ikd_sdk::transport::PREFIX;
+use ikd_sdk::unstable_wire::base45;
 
 /// The `typ` of a credential (COSE header 16).
 pub const TYP_CREDENTIAL: u64 = 0xFF01;

@@ -3,7 +3,7 @@
 //! Test vectors for IKD credential verifiers, the deterministic generator that writes them,
 //! and a runner that checks them against the SDK.
 //!
-//! - [`format`]: the vector file format (README.md describes it for other languages).
+//! - [`format`](mod@format): the vector file format (README.md describes it for other languages).
 //! - [`generate()`]: builds every vector file in memory; `cargo run -p ikd-conformance --bin
 //!   generate` writes them to `conformance/vectors/`.
 //! - [`run_vectors`]: verifies every vector in a directory with the SDK; `cargo run -p

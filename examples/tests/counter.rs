@@ -25,7 +25,11 @@ fn now() -> UnixTime {
 fn issue(issuer: &Issuer, sample: &str) -> String {
     let document: Document = serde_json::from_str(sample).unwrap();
     let (credential, _) = issuer
-        .issue(&document, Validity::for_seconds(now(), 3600), None)
+        .issue(
+            &document,
+            Validity::for_seconds(now(), 3600),
+            &IssueOptions::default(),
+        )
         .unwrap();
     credential.to_qr_text()
 }
@@ -76,7 +80,7 @@ fn counter_prints_one_verdict_per_scan() {
         ..IssueOptions::default()
     };
     let (credential, _) = issuer
-        .issue_with(&document, Validity::for_seconds(now(), 3600), &options)
+        .issue(&document, Validity::for_seconds(now(), 3600), &options)
         .unwrap();
     let ktp = present(&credential, &phone, now(), 90, None)
         .unwrap()

@@ -22,14 +22,14 @@
 )]
 
 use criterion::Criterion;
-use ikd_sdk::presentation::present;
+use ikd_sdk::present;
 use ikd_sdk::status_list::{StatusListIssue, sign_status_list};
 use ikd_sdk::trust_list::StatusListRef;
+use ikd_sdk::unstable_wire::cose;
 use ikd_sdk::{
     DocType, DocTypeSet, Document, HolderAlg, HolderSigningKey, IssueOptions, Issuer,
     IssuerSigningKey, KeyStatus, Policy, StatusList, StatusListToken, StatusReference, TrustEntry,
-    TrustList, TrustStore, TrustedKey, UnixTime, Validity, VerifiedTrustList, cose, transport,
-    verify,
+    TrustList, TrustStore, TrustedKey, UnixTime, Validity, VerifiedTrustList, transport, verify,
 };
 use std::hint::black_box;
 use std::sync::Arc;
@@ -72,11 +72,13 @@ fn sample_qr(issuer: &Issuer, json: &str) -> String {
 fn sample_qr_with_status(issuer: &Issuer, json: &str, status: Option<&StatusReference>) -> String {
     let document: Document = serde_json::from_str(json).expect("sample data is valid");
     let (credential, _) = issuer
-        .issue_with_status(
+        .issue(
             &document,
             Validity::for_seconds(ISSUED_AT, 86_400 * 365),
-            Some(vec![1; 8]),
-            status,
+            &IssueOptions {
+                status: status.cloned(),
+                ..IssueOptions::default().with_credential_id(vec![1; 8])
+            },
         )
         .expect("sample data is valid");
     credential.to_qr_text()
@@ -216,7 +218,7 @@ fn benches(c: &mut Criterion) {
             ..IssueOptions::default()
         };
         let (credential, _) = issuer
-            .issue_with(
+            .issue(
                 &document,
                 Validity::for_seconds(ISSUED_AT, 86_400),
                 &options,

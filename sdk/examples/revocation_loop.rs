@@ -19,10 +19,11 @@
 
 use ikd_sdk::status_list::{StatusListIssue, sign_status_list};
 use ikd_sdk::trust_list::StatusListRef;
+use ikd_sdk::unstable_wire::cose;
 use ikd_sdk::{
     DocTypeSet, Document, Issuer, IssuerSigningKey, KeyStatus, Policy, StatusList, StatusListToken,
     StatusReference, TrustEntry, TrustList, TrustStore, TrustedKey, UnixTime, Validity,
-    VerifiedTrustList, cose, transport, verify,
+    VerifiedTrustList, transport, verify,
 };
 use std::hint::black_box;
 use std::sync::Arc;
@@ -123,11 +124,13 @@ fn main() {
     };
     let issue = |status: Option<&StatusReference>| {
         issuer
-            .issue_with_status(
+            .issue(
                 &document,
                 Validity::for_seconds(ISSUED_AT, 365 * 86_400),
-                Some(vec![1; 8]),
-                status,
+                &ikd_sdk::IssueOptions {
+                    status: status.cloned(),
+                    ..ikd_sdk::IssueOptions::default().with_credential_id(vec![1; 8])
+                },
             )
             .expect("samples issue")
             .0

@@ -28,7 +28,7 @@ fn main() {
         .issue(
             &document,
             Validity::for_seconds(issued_at, 365 * 86_400),
-            Some(vec![1; 8]),
+            &ikd_sdk::IssueOptions::default().with_credential_id(vec![1; 8]),
         )
         .expect("samples issue");
     let qr = credential.to_qr_text();

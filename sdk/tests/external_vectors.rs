@@ -12,10 +12,13 @@
 use base64::Engine as _;
 use ciborium::Value as Cbor;
 use coset::{AsCborValue as _, CoseSign, CoseSign1, ProtectedHeader, iana};
-use ikd_sdk::cose::{self, MessageType};
-use ikd_sdk::crypto::{IssuerPublicKey, verify_es256};
-use ikd_sdk::reason::{self, Reason, Stage};
-use ikd_sdk::{Policy, TrustStore, UnixTime, base45, transport};
+use ikd_sdk::IssuerPublicKey;
+use ikd_sdk::crypto::verify_es256;
+use ikd_sdk::reason;
+use ikd_sdk::unstable_wire::base45;
+use ikd_sdk::unstable_wire::cose::{self, MessageType};
+use ikd_sdk::{Policy, TrustStore, UnixTime, transport};
+use ikd_sdk::{Reason, Stage};
 use serde_json::Value as Json;
 use std::collections::BTreeSet;
 

@@ -10,14 +10,14 @@
 
 use ciborium::Value;
 use coset::{CborSerializable as _, CoseSign1Builder, HeaderBuilder, iana};
-use ikd_sdk::crypto::HolderPublicKey;
-use ikd_sdk::presentation::{Challenge, ReplayCache, present};
-use ikd_sdk::verify::{VerifyOptions, verify_with};
+use ikd_sdk::HolderPublicKey;
+use ikd_sdk::{Challenge, ReplayCache, present};
 use ikd_sdk::{
     Credential, DocType, DocTypeSet, Document, HolderAlg, HolderSigningKey, IssueOptions, Issuer,
     IssuerSigningKey, Policy, Stage, StepOutcome, TrustStore, TrustedKey, UnixTime, Validity,
     transport,
 };
+use ikd_sdk::{VerifyOptions, verify_with};
 
 const ISSUED: UnixTime = UnixTime(1_790_000_000);
 const NOW: UnixTime = UnixTime(1_790_003_600);
@@ -48,7 +48,7 @@ fn credential(document: &Document, holder: Option<&HolderSigningKey>) -> Credent
         ..IssueOptions::default()
     };
     issuer()
-        .issue_with(document, Validity::for_seconds(ISSUED, 86_400), &options)
+        .issue(document, Validity::for_seconds(ISSUED, 86_400), &options)
         .unwrap()
         .0
 }
@@ -578,7 +578,7 @@ fn worked_example() -> String {
         ..IssueOptions::default()
     };
     let (credential, _) = issuer
-        .issue_with(
+        .issue(
             &ktp(),
             Validity::for_seconds(ISSUED, 365 * 86_400),
             &options,

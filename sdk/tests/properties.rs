@@ -8,13 +8,14 @@
 //! Property tests: random valid documents survive issue → verify unchanged; any one-character
 //! change to a valid QR text is rejected with a registered code; arbitrary input never panics.
 
-use ikd_sdk::reason::{self, Stage};
-use ikd_sdk::time::{MAX_DATE, MIN_DATE};
+use ikd_sdk::Stage;
+use ikd_sdk::limits::{MAX_DATE, MIN_DATE};
+use ikd_sdk::reason;
+use ikd_sdk::unstable_wire::{base45, cose};
 use ikd_sdk::wilayah;
 use ikd_sdk::{
     BerlakuHingga, Date, DocTypeSet, Document, Issuer, IssuerSigningKey, Kk, KkMember, Ktp, Nik,
-    Policy, Rejection, StepOutcome, TrustStore, TrustedKey, UnixTime, Validity, base45, cose,
-    transport, verify,
+    Policy, Rejection, StepOutcome, TrustStore, TrustedKey, UnixTime, Validity, transport, verify,
 };
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
@@ -333,7 +334,16 @@ proptest! {
     ) {
         let (issuer, trust) = setup();
         let (credential, issue_warnings) = issuer
-            .issue(&document, validity, credential_id.clone())
+            .issue(
+                &document,
+                validity,
+                &ikd_sdk::IssueOptions {
+                    credential_id: credential_id
+                        .clone()
+                        .map_or(ikd_sdk::CredentialId::Random, ikd_sdk::CredentialId::Given),
+                    ..Default::default()
+                },
+            )
             .map_err(|e| TestCaseError::fail(format!("issue refused: {e}")))?;
         prop_assert!(issue_warnings.is_empty(), "{:?}", issue_warnings);
         let qr = credential.to_qr_text();
@@ -394,7 +404,13 @@ fn valid_qr_texts() -> &'static [(String, UnixTime)] {
         let texts: Vec<(String, UnixTime)> = documents
             .iter()
             .map(|doc| {
-                let (credential, _) = issuer.issue(doc, validity, Some(vec![1; 8])).unwrap();
+                let (credential, _) = issuer
+                    .issue(
+                        doc,
+                        validity,
+                        &ikd_sdk::IssueOptions::default().with_credential_id(vec![1; 8]),
+                    )
+                    .unwrap();
                 let qr = credential.to_qr_text();
                 // Each text verifies before it is corrupted.
                 verify(

@@ -14,13 +14,13 @@ mod common;
 
 use common::*;
 use ikd_sdk::disclosure::{self, DisclosedReport};
-use ikd_sdk::report::{Report, TrustSource};
 use ikd_sdk::status_list::{INVALID, SUSPENDED};
 use ikd_sdk::store::SharedTrust;
 use ikd_sdk::{
     Freshness, KeyStatus, Policy, Stage, StatusListToken, StepOutcome, TrustStore, UnixTime,
     VerifiedTrustList, verify,
 };
+use ikd_sdk::{Report, TrustSource};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 

@@ -12,7 +12,7 @@
 //! `UPDATE_SPEC=1 cargo test -p ikd-sdk --test size_budget` rewrites the table instead of
 //! comparing it.
 
-use ikd_sdk::presentation::{Challenge, present};
+use ikd_sdk::{Challenge, present};
 use ikd_sdk::{
     CredentialId, Document, HolderAlg, HolderSigningKey, IssueOptions, Issuer, IssuerSigningKey,
     StatusReference, UnixTime, Validity, transport,
@@ -124,7 +124,7 @@ fn measure(
         holder_key: bound.then(|| device.public_key()),
     };
     let (credential, _) = issuer
-        .issue_with(
+        .issue(
             document,
             Validity::for_seconds(UnixTime(IAT), LIFETIME),
             &options,
@@ -417,7 +417,8 @@ const MEASURED_VERSIONS: [(&str, i16); ROWS] = [
 
 #[test]
 fn qr_capacity_matches_the_design_figures() {
-    // DESIGN.md: version 16 at ECC M holds 656 alphanumeric characters, version 12 holds 419.
+    // The budget the sizes are set against: version 16 at ECC M holds 656 alphanumeric
+    // characters, version 12 holds 419.
     assert_eq!(alphanumeric_capacity(16), 656);
     assert_eq!(alphanumeric_capacity(12), 419);
 }

@@ -18,10 +18,12 @@
 //! the generated parts instead (hand-written parts are never rewritten).
 
 use ciborium::Value;
-use ikd_sdk::cose::{self, MessageType};
-use ikd_sdk::reason::{REGISTRY, ReasonInfo, WARNING_REGISTRY, Warning};
-use ikd_sdk::siak::SiakList;
-use ikd_sdk::time::{Date, MAX_DATE, MIN_DATE};
+use ikd_sdk::Date;
+use ikd_sdk::SiakList;
+use ikd_sdk::Warning;
+use ikd_sdk::limits::{MAX_DATE, MIN_DATE};
+use ikd_sdk::reason::{REGISTRY, ReasonInfo, WARNING_REGISTRY};
+use ikd_sdk::unstable_wire::cose::{self, MessageType};
 use ikd_sdk::{
     DocTypeSet, Document, Issuer, IssuerSigningKey, Policy, Stage, TrustStore, TrustedKey,
     UnixTime, Validity, limits, transport,
@@ -887,7 +889,11 @@ fn render_example() -> String {
     let document: Document = serde_json::from_str(ikd_sdk::samples::KTP_JSON).unwrap();
     let validity = Validity::for_seconds(UnixTime(EXAMPLE_IAT), EXAMPLE_LIFETIME);
     let (credential, warnings) = issuer
-        .issue(&document, validity, Some(EXAMPLE_CTI.to_vec()))
+        .issue(
+            &document,
+            validity,
+            &ikd_sdk::IssueOptions::default().with_credential_id(EXAMPLE_CTI.to_vec()),
+        )
         .unwrap();
     assert!(warnings.is_empty());
     let bytes = credential.as_bytes();
@@ -1059,7 +1065,11 @@ fn example_transport_round_trips() {
     let document: Document = serde_json::from_str(ikd_sdk::samples::KTP_JSON).unwrap();
     let validity = Validity::for_seconds(UnixTime(EXAMPLE_IAT), EXAMPLE_LIFETIME);
     let (credential, _) = issuer
-        .issue(&document, validity, Some(EXAMPLE_CTI.to_vec()))
+        .issue(
+            &document,
+            validity,
+            &ikd_sdk::IssueOptions::default().with_credential_id(EXAMPLE_CTI.to_vec()),
+        )
         .unwrap();
     let text = credential.to_qr_text();
     assert_eq!(
@@ -1145,7 +1155,11 @@ fn example_payload() -> Vec<u8> {
     let document: Document = serde_json::from_str(ikd_sdk::samples::KTP_JSON).unwrap();
     let validity = Validity::for_seconds(UnixTime(EXAMPLE_IAT), EXAMPLE_LIFETIME);
     let (credential, _) = issuer
-        .issue(&document, validity, Some(EXAMPLE_CTI.to_vec()))
+        .issue(
+            &document,
+            validity,
+            &ikd_sdk::IssueOptions::default().with_credential_id(EXAMPLE_CTI.to_vec()),
+        )
         .unwrap();
     cose::parse(credential.as_bytes())
         .unwrap()
@@ -1298,7 +1312,11 @@ fn edge_cases_described_in_format_md_hold() {
         let issuer = Issuer::new(IssuerSigningKey::from_seed(&EXAMPLE_SEED), EXAMPLE_ISS).unwrap();
         let validity = Validity::for_seconds(UnixTime(EXAMPLE_IAT), EXAMPLE_LIFETIME);
         let (credential, _) = issuer
-            .issue(&document, validity, Some(EXAMPLE_CTI.to_vec()))
+            .issue(
+                &document,
+                validity,
+                &ikd_sdk::IssueOptions::default().with_credential_id(EXAMPLE_CTI.to_vec()),
+            )
             .unwrap();
         let verified = check(credential.as_bytes(), &example_trust(&issuer)).unwrap();
         let any_warning = verified

@@ -13,8 +13,9 @@
 )]
 
 use ciborium::Value as Cbor;
+use ikd_sdk::StatusList;
 use ikd_sdk::StatusReference;
-use ikd_sdk::status_list::{StatusList, StatusListClaims};
+use ikd_sdk::status_list::StatusListClaims;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 

@@ -394,3 +394,27 @@ fn roots_rotate_by_announcement() {
         Ok(Installed::Updated)
     );
 }
+
+#[test]
+fn a_cache_folder_that_cannot_be_made_keeps_the_io_error() {
+    let dir = TempDir::new("store-not-a-folder");
+    let file = dir.path().join("plain-file");
+    std::fs::write(&file, b"not a folder").unwrap();
+    let err = TrustCache::open(&file, anchors(), bare_policy(), NOW).unwrap_err();
+    let UpdateError::Io(io) = &err else {
+        panic!("expected an I/O error, got {err:?}");
+    };
+    assert!(io.to_string().contains("plain-file"), "{io}");
+    // The chain reaches the operating system's error: UpdateError -> io::Error (naming the
+    // folder) -> the original io::Error.
+    let first = std::error::Error::source(&err).expect("UpdateError::Io has a source");
+    let io_source = first
+        .downcast_ref::<std::io::Error>()
+        .expect("an io::Error");
+    assert_eq!(io_source.kind(), io.kind());
+    let original = first
+        .source()
+        .expect("the folder wrapper keeps the original error");
+    assert!(original.downcast_ref::<std::io::Error>().is_some());
+    assert_eq!(err.clone(), err);
+}

@@ -27,8 +27,8 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use ikd_conformance::runner::UnavailableReplayStore;
-use ikd_sdk::policy::Freshness;
-use ikd_sdk::report::Report;
+use ikd_sdk::Freshness;
+use ikd_sdk::Report;
 use ikd_sdk::store::{STATUS_DIR, TRUST_LIST_FILE};
 use ikd_sdk::{
     Challenge, DocType, DocTypeSet, IssuerPublicKey, Policy, ReplayCache, StatusListToken,

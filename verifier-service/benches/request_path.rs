@@ -18,7 +18,8 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 use ed25519_dalek::{Signature, VerifyingKey};
 use ikd_sdk::demo::DemoData;
 use ikd_sdk::disclosure::DisclosedReport;
-use ikd_sdk::{Document, Policy, UnixTime, Validity, cose, transport};
+use ikd_sdk::unstable_wire::cose;
+use ikd_sdk::{Document, Policy, UnixTime, Validity, transport};
 use std::hint::black_box;
 
 const NOW: UnixTime = UnixTime(1_790_000_000);
@@ -69,7 +70,7 @@ fn signed_messages(data: &DemoData) -> (VerifyingKey, Vec<(Vec<u8>, Signature)>)
                 .issue(
                     &document,
                     Validity::for_seconds(NOW, 86_400),
-                    Some(i.to_be_bytes().to_vec()),
+                    &ikd_sdk::IssueOptions::default().with_credential_id(i.to_be_bytes().to_vec()),
                 )
                 .unwrap();
             let bytes = transport::decode_qr_text(&credential.to_qr_text()).unwrap();

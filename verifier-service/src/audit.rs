@@ -18,7 +18,7 @@
 use crate::config::{AuditBackend, HmacKey, PostgresUrl};
 use hmac::{Hmac, KeyInit as _, Mac as _};
 use ikd_sdk::UnixTime;
-use ikd_sdk::report::Verdict;
+use ikd_sdk::Verdict;
 use rusqlite::{Connection, params};
 use sha2::Sha256;
 use std::fmt;

@@ -5,8 +5,8 @@
 //! key are secrets.
 
 use crate::connections::ConnectionSettings;
+use ikd_sdk::Freshness;
 use ikd_sdk::disclosure::{self, Purpose};
-use ikd_sdk::policy::Freshness;
 use ikd_sdk::{DocType, DocTypeSet, IssuerPublicKey, Policy};
 use serde::Deserialize;
 use std::fmt;

@@ -6,7 +6,7 @@
 //! limits, an audit log without personal data, Prometheus metrics, health checks and
 //! graceful shutdown.
 //!
-//! Tests build the router with [`app`] and call it directly:
+//! Tests build the router with [`app()`] and call it directly:
 //!
 //! ```no_run
 //! # async fn example(config: ikd_verifier_service::config::Config) -> Result<(), String> {

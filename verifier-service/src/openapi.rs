@@ -1,6 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the code: each handler carries its own
 //! description (`#[utoipa::path]`), each request and answer type its schema
-//! (`#[derive(ToSchema)]`), and [`crate::app`] builds the router and the document from one
+//! (`#[derive(ToSchema)]`), and [`crate::app()`] builds the router and the document from one
 //! list of routes. `GET /openapi.json` serves it; `tests/openapi.rs` checks that it equals
 //! the committed `spec/openapi.json` (`IKD_UPDATE_OPENAPI=1` rewrites that file).
 //!

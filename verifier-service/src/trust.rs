@@ -17,7 +17,7 @@
 //! verifies against it; an update swaps in a new snapshot and never changes one in use.
 
 use crate::config::{Config, SignedTrustConfig, SyncSettings};
-use ikd_sdk::policy::FreshnessState;
+use ikd_sdk::FreshnessState;
 use ikd_sdk::store::TrustCache;
 use ikd_sdk::sync::{SyncClient, SyncConfig, SyncReport};
 use ikd_sdk::trust_list::RootKey;

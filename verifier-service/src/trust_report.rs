@@ -4,7 +4,7 @@
 
 use crate::state::AppState;
 use crate::trust::{LoadedTrust, SyncStatus, freshness_name, trust_list_state};
-use ikd_sdk::policy::FreshnessState;
+use ikd_sdk::FreshnessState;
 use ikd_sdk::{Policy, UnixTime};
 use serde::Serialize;
 use utoipa::ToSchema;

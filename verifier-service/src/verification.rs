@@ -8,8 +8,8 @@
 use crate::audit::AuditRecord;
 use crate::problem::Problem;
 use crate::state::AppState;
+use ikd_sdk::Verdict;
 use ikd_sdk::disclosure::{DisclosedReport, Purpose};
-use ikd_sdk::report::Verdict;
 use std::sync::Arc;
 
 /// A verification's answer: what the caller sends back and what it may log.

@@ -12,7 +12,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::*;
 use hmac::{Hmac, KeyInit as _, Mac as _};
-use ikd_sdk::report::Report;
+use ikd_sdk::Report;
 use ikd_sdk::{Policy, TrustStore, UnixTime, verify};
 use ikd_verifier_service::audit::{AuditLog, AuditRecord};
 use ikd_verifier_service::clock::Clock;
@@ -933,7 +933,7 @@ async fn old_audit_rows_are_deleted_at_start_and_when_purged() {
         time: UnixTime(NOW.0 - days_ago * 86_400),
         client: Arc::from("bank"),
         purpose: "kyc",
-        verdict: ikd_sdk::report::Verdict::Valid,
+        verdict: ikd_sdk::Verdict::Valid,
         reason_code: None,
         credential_hmac: None,
     };

@@ -114,9 +114,7 @@ fn ktp_with_portrait_shown(data: &ikd_sdk::demo::DemoData) -> String {
         holder_key: Some(data.holder.public_key()),
         ..Default::default()
     };
-    let (credential, _) = issuer
-        .issue_with(&document, data.validity, &options)
-        .unwrap();
+    let (credential, _) = issuer.issue(&document, data.validity, &options).unwrap();
     ikd_sdk::present(&credential, &data.holder, NOW, 90, None)
         .unwrap()
         .to_qr_text()

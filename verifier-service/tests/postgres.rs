@@ -162,7 +162,7 @@ fn record(days_ago: i64, client: &str) -> AuditRecord {
         time: UnixTime(NOW.0 - days_ago * 86_400),
         client: Arc::from(client),
         purpose: "kyc",
-        verdict: ikd_sdk::report::Verdict::Valid,
+        verdict: ikd_sdk::Verdict::Valid,
         reason_code: None,
         credential_hmac: None,
     }

@@ -61,11 +61,10 @@ fn kk(index: u64) -> String {
         uri: URI.into(),
     };
     let (credential, _) = issuer
-        .issue_with_status(
+        .issue(
             &document,
             Validity::for_seconds(ISSUED, 365 * DAY),
-            None,
-            Some(&status),
+            &ikd_sdk::IssueOptions::default().with_status(status.clone()),
         )
         .unwrap();
     credential.to_qr_text()

@@ -91,7 +91,7 @@ fn decode(fx: &Fixtures, out: &mut Out) -> Result<(), String> {
 
     // not_ikd_credential
     let cose = base(fx, "decode/not-ikd")?;
-    let body = ikd_sdk::base45::encode(&cose);
+    let body = ikd_sdk::unstable_wire::base45::encode(&cose);
     for (id, description, qr) in [
         (
             "decode/not-ikd-url",

@@ -326,7 +326,11 @@ pub(crate) fn issue(
     let issuer = Issuer::new(IssuerSigningKey::from_seed(seed), issuer_id)
         .map_err(|e| format!("{id}: {e}"))?;
     let (credential, _warnings) = issuer
-        .issue(doc, validity, Some(cti(id)))
+        .issue(
+            doc,
+            validity,
+            &ikd_sdk::IssueOptions::default().with_credential_id(cti(id)),
+        )
         .map_err(|e| format!("{id}: {e}"))?;
     Ok(credential.as_bytes().to_vec())
 }

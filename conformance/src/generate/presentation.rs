@@ -6,7 +6,7 @@
 use super::*;
 use crate::forge::{Claims, Sign1, TYP_PRESENTATION, bstr, cat, claim, head};
 use ikd_sdk::Credential;
-use ikd_sdk::presentation::{Challenge, present};
+use ikd_sdk::{Challenge, present};
 use ikd_sdk::{HolderAlg, HolderSigningKey, IssueOptions};
 
 /// The phone's key seed (Ed25519 seed, or P-256 scalar).
@@ -52,7 +52,7 @@ fn profile(
         ..IssueOptions::default()
     };
     issuer
-        .issue_with(document, validity(IAT, None, exp), &options)
+        .issue(document, validity(IAT, None, exp), &options)
         .map(|(credential, _)| credential)
         .map_err(|e| format!("{id}: {e}"))
 }
@@ -105,7 +105,7 @@ fn credential(
         ..IssueOptions::default()
     };
     issuer
-        .issue_with(
+        .issue(
             &Document::Ktp(fx.ktp.clone()),
             validity(IAT, None, EXP),
             &options,

@@ -166,11 +166,13 @@ fn credential(
         uri: uri.into(),
     });
     let (credential, _) = issuer
-        .issue_with_status(
+        .issue(
             &Document::Ktp(fx.ktp.clone()),
             validity,
-            Some(cti(id)),
-            reference.as_ref(),
+            &ikd_sdk::IssueOptions {
+                status: reference.clone(),
+                ..ikd_sdk::IssueOptions::default().with_credential_id(cti(id))
+            },
         )
         .map_err(|e| format!("{id}: {e}"))?;
     Ok(credential.to_qr_text())
@@ -287,7 +289,7 @@ pub(super) fn build(fx: &Fixtures, out: &mut Out) -> Result<(), String> {
         ..ikd_sdk::IssueOptions::default()
     };
     let (profile, _) = profile_issuer
-        .issue_with(&age, thirty, &options)
+        .issue(&age, thirty, &options)
         .map_err(|e| format!("trust/list-profile-type-4: {e}"))?;
     TrustCase {
         policy: PolicySpec {

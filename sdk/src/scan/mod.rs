@@ -61,11 +61,11 @@ pub use worker::{
     WORKER_ARG, WorkerLimits, run_worker, scan_in_worker, worker_input, worker_outcome,
 };
 
-use crate::policy::Policy;
-use crate::time::UnixTime;
-use crate::transport::PREFIX;
-use crate::trust::TrustStore;
-use crate::verify::{Rejection, Verified};
+use crate::model::time::UnixTime;
+use crate::trust::store::TrustStore;
+use crate::verification::pipeline::{Rejection, Verified};
+use crate::verification::policy::Policy;
+use crate::wire::transport::PREFIX;
 use core::fmt;
 use std::time::{Duration, Instant};
 
@@ -279,7 +279,7 @@ impl Scan {
             .iter()
             .filter(|payload| payload.is_ikd())
             .map(|payload| ScannedCredential {
-                result: crate::verify(
+                result: crate::verification::pipeline::verify(
                     &String::from_utf8_lossy(payload.bytes()),
                     trust,
                     now,

@@ -171,11 +171,13 @@ pub fn credential_at(key: &IssuerSigningKey, iat: i64, status: Option<(&str, u64
         uri: uri.into(),
     });
     let (credential, _) = issuer
-        .issue_with_status(
+        .issue(
             &ktp(),
             Validity::for_seconds(UnixTime(iat), 30 * DAY),
-            Some(vec![7; 8]),
-            reference.as_ref(),
+            &ikd_sdk::IssueOptions {
+                status: reference.clone(),
+                ..ikd_sdk::IssueOptions::default().with_credential_id(vec![7; 8])
+            },
         )
         .unwrap();
     credential.to_qr_text()

@@ -1,0 +1,598 @@
+//! A document as people know it: labelled fields as printed on the KTP-el and the KK,
+//! SIAK codes as their labels, region codes as names.
+//!
+//! Every field keeps its code beside its label, so a screen can show the label and a
+//! program can still compare codes.
+
+use crate::model::document::{
+    AgeProfile, BerlakuHingga, Document, DomicileProfile, IdentityProfile, Kk, KkMember, Ktp,
+};
+use crate::model::siak::SiakList;
+use crate::model::time::Date;
+use crate::model::wilayah;
+use serde::{Deserialize, Serialize};
+
+/// One labelled field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisplayField {
+    /// The field's name in the document's JSON form (`agama`); a row made from two fields,
+    /// or derived from one, has its own name (`rt_rw`, `kode_wilayah.kecamatan`).
+    pub field: String,
+    /// The label as printed on the card, in Bahasa Indonesia.
+    pub label_id: String,
+    /// The label in English.
+    pub label_en: String,
+    /// The value as a person reads it.
+    pub value: String,
+    /// The code behind the value, for coded fields.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<u64>,
+}
+
+/// A group of fields: the card itself, or one KK member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisplaySection {
+    /// The KK member (from 0) the section shows; absent for the card itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<u16>,
+    /// Title in Bahasa Indonesia.
+    pub title_id: String,
+    /// Title in English.
+    pub title_en: String,
+    /// The fields, in printed order.
+    pub fields: Vec<DisplayField>,
+}
+
+/// The document as labelled sections: one for a KTP-el; for a KK, the header and then one
+/// per member.
+pub fn sections(document: &Document) -> Vec<DisplaySection> {
+    match document {
+        Document::Ktp(ktp) => vec![ktp_section(ktp)],
+        Document::Kk(kk) => {
+            let mut sections = vec![kk_header(kk)];
+            sections.extend(
+                kk.anggota
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| member_section(i, m)),
+            );
+            sections
+        }
+        Document::Identity(profile) => vec![identity_section(profile)],
+        Document::AgeOver17(profile) => vec![age_section(*profile)],
+        Document::Domicile(profile) => vec![domicile_section(profile)],
+    }
+}
+
+fn profile_section(title_id: &str, title_en: &str, rows: Rows) -> DisplaySection {
+    DisplaySection {
+        member: None,
+        title_id: title_id.to_owned(),
+        title_en: title_en.to_owned(),
+        fields: rows.0,
+    }
+}
+
+fn identity_section(profile: &IdentityProfile) -> DisplaySection {
+    let mut r = Rows(Vec::new());
+    r.text("nik", "NIK", "Identity number", profile.nik.to_string());
+    r.text("nama", "Nama", "Name", profile.nama.as_str());
+    profile_section("PROFIL IDENTITAS", "Identity profile", r)
+}
+
+fn age_section(profile: AgeProfile) -> DisplaySection {
+    let mut r = Rows(Vec::new());
+    let (value_id, value_en) = if profile.age_over_17 {
+        ("YA", "yes")
+    } else {
+        ("TIDAK", "no")
+    };
+    r.text(
+        "age_over_17",
+        "Berusia 17 Tahun ke Atas",
+        "Aged 17 or over",
+        format!("{value_id} / {value_en}"),
+    );
+    profile_section("PROFIL USIA", "Age profile", r)
+}
+
+fn domicile_section(profile: &DomicileProfile) -> DisplaySection {
+    let mut r = Rows(Vec::new());
+    r.text("alamat", "Alamat", "Address", profile.alamat.as_str());
+    r.text(
+        "rt_rw",
+        "RT/RW",
+        "RT/RW",
+        format!("{:03}/{:03}", profile.rt, profile.rw),
+    );
+    r.region(profile.kode_wilayah, true);
+    profile_section("PROFIL DOMISILI", "Domicile profile", r)
+}
+
+/// Dates as printed: `DD-MM-YYYY`.
+pub fn printed_date(date: Date) -> String {
+    let (y, m, d) = date.ymd();
+    format!("{d:02}-{m:02}-{y:04}")
+}
+
+/// The label of a SIAK code, or the code itself marked unknown.
+pub fn siak_label(list: SiakList, code: u8) -> String {
+    list.label(code)
+        .map_or_else(|| format!("{code} (kode tidak dikenal)"), str::to_owned)
+}
+
+/// The document fields a display row is made from.
+fn sources(row: &str) -> &'static [&'static str] {
+    match row {
+        "rt_rw" => &["rt", "rw"],
+        _ => &[],
+    }
+}
+
+/// Keeps the rows whose every source field `visible(member, field)` allows, and drops the
+/// sections left empty: how a purpose that may see only some fields sees the layout.
+pub fn retain_fields(
+    sections: Vec<DisplaySection>,
+    visible: impl Fn(Option<u16>, &'static str) -> bool,
+) -> Vec<DisplaySection> {
+    sections
+        .into_iter()
+        .filter_map(|mut section| {
+            let member = section.member;
+            section.fields.retain(|row| match sources(&row.field) {
+                [] => {
+                    let own = row.field.split('.').next().unwrap_or("");
+                    crate::model::document::field_name(own)
+                        .is_some_and(|name| visible(member, name))
+                }
+                several => several.iter().all(|source| visible(member, source)),
+            });
+            (!section.fields.is_empty()).then_some(section)
+        })
+        .collect()
+}
+
+struct Rows(Vec<DisplayField>);
+
+impl Rows {
+    fn text(
+        &mut self,
+        field: &str,
+        label_id: &'static str,
+        label_en: &'static str,
+        value: impl Into<String>,
+    ) {
+        self.0.push(DisplayField {
+            field: field.to_owned(),
+            label_id: label_id.to_owned(),
+            label_en: label_en.to_owned(),
+            value: value.into(),
+            code: None,
+        });
+    }
+
+    fn coded(
+        &mut self,
+        field: &str,
+        label_id: &'static str,
+        label_en: &'static str,
+        value: String,
+        code: u64,
+    ) {
+        self.0.push(DisplayField {
+            field: field.to_owned(),
+            label_id: label_id.to_owned(),
+            label_en: label_en.to_owned(),
+            value,
+            code: Some(code),
+        });
+    }
+
+    fn siak(
+        &mut self,
+        field: &str,
+        label_id: &'static str,
+        label_en: &'static str,
+        list: SiakList,
+        code: u8,
+    ) {
+        self.coded(
+            field,
+            label_id,
+            label_en,
+            siak_label(list, code),
+            u64::from(code),
+        );
+    }
+
+    fn golongan_darah(&mut self, code: Option<u8>, label_id: &'static str) {
+        match code {
+            Some(code) => self.siak(
+                "golongan_darah",
+                label_id,
+                "Blood type",
+                SiakList::GolonganDarah,
+                code,
+            ),
+            None => self.text("golongan_darah", label_id, "Blood type", "-"),
+        }
+    }
+
+    fn kewarganegaraan(&mut self, code: u8) {
+        let value = match code {
+            1 => "WNI".to_owned(),
+            2 => "WNA".to_owned(),
+            other => format!("{other} (kode tidak dikenal)"),
+        };
+        self.coded(
+            "kewarganegaraan",
+            "Kewarganegaraan",
+            "Citizenship",
+            value,
+            u64::from(code),
+        );
+    }
+
+    /// The desa code resolved to names; unknown codes show the code and the table version.
+    fn region(&mut self, kode_wilayah: u64, with_upper_levels: bool) {
+        let names = wilayah::resolve_desa(kode_wilayah);
+        let unknown = || format!("{kode_wilayah} (tidak ada di {})", wilayah::TABLE_VERSION);
+        let name = |pick: fn(&wilayah::RegionNames) -> &'static str| {
+            names.as_ref().map_or_else(unknown, |n| pick(n).to_owned())
+        };
+        self.coded(
+            "kode_wilayah",
+            "Kel/Desa",
+            "Village",
+            name(|n| n.desa_kelurahan),
+            kode_wilayah,
+        );
+        self.text(
+            "kode_wilayah.kecamatan",
+            "Kecamatan",
+            "District",
+            name(|n| n.kecamatan),
+        );
+        if with_upper_levels {
+            self.text(
+                "kode_wilayah.kabupaten_kota",
+                "Kabupaten/Kota",
+                "Regency/City",
+                name(|n| n.kabupaten_kota),
+            );
+            self.text(
+                "kode_wilayah.provinsi",
+                "Provinsi",
+                "Province",
+                name(|n| n.provinsi),
+            );
+        }
+    }
+}
+
+fn ktp_section(ktp: &Ktp) -> DisplaySection {
+    let mut r = Rows(Vec::new());
+    r.text("nik", "NIK", "Identity number", ktp.nik.to_string());
+    r.text("nama", "Nama", "Name", ktp.nama.as_str());
+    // The card prints "Tempat/Tgl Lahir" on one line; two rows let a purpose see the date
+    // without the place.
+    r.text(
+        "tempat_lahir",
+        "Tempat Lahir",
+        "Place of birth",
+        ktp.tempat_lahir.as_str(),
+    );
+    r.text(
+        "tanggal_lahir",
+        "Tgl Lahir",
+        "Date of birth",
+        printed_date(ktp.tanggal_lahir),
+    );
+    r.siak(
+        "jenis_kelamin",
+        "Jenis Kelamin",
+        "Sex",
+        SiakList::JenisKelamin,
+        ktp.jenis_kelamin,
+    );
+    r.golongan_darah(ktp.golongan_darah, "Gol. Darah");
+    r.text("alamat", "Alamat", "Address", ktp.alamat.as_str());
+    r.text(
+        "rt_rw",
+        "RT/RW",
+        "RT/RW",
+        format!("{:03}/{:03}", ktp.rt, ktp.rw),
+    );
+    r.region(ktp.kode_wilayah, true);
+    r.siak("agama", "Agama", "Religion", SiakList::Agama, ktp.agama);
+    r.siak(
+        "status_perkawinan",
+        "Status Perkawinan",
+        "Marital status",
+        SiakList::StatusPerkawinan,
+        ktp.status_perkawinan,
+    );
+    r.siak(
+        "pekerjaan",
+        "Pekerjaan",
+        "Occupation",
+        SiakList::Pekerjaan,
+        ktp.pekerjaan,
+    );
+    r.kewarganegaraan(ktp.kewarganegaraan);
+    let berlaku = match ktp.berlaku_hingga {
+        BerlakuHingga::SeumurHidup => "SEUMUR HIDUP".to_owned(),
+        BerlakuHingga::Tanggal(date) => printed_date(date),
+    };
+    r.text("berlaku_hingga", "Berlaku Hingga", "Valid until", berlaku);
+    let issued_in = wilayah::kabupaten_kota_name(ktp.tempat_dikeluarkan).map_or_else(
+        || {
+            format!(
+                "{} (tidak ada di {})",
+                ktp.tempat_dikeluarkan,
+                wilayah::TABLE_VERSION
+            )
+        },
+        |name| name.to_uppercase(),
+    );
+    r.coded(
+        "tempat_dikeluarkan",
+        "Tempat Dikeluarkan",
+        "Place of issue",
+        issued_in,
+        u64::from(ktp.tempat_dikeluarkan),
+    );
+    r.text(
+        "tanggal_dikeluarkan",
+        "Tanggal Dikeluarkan",
+        "Date of issue",
+        printed_date(ktp.tanggal_dikeluarkan),
+    );
+    // The title names no region: a purpose that may not see the address must not learn
+    // the province from the heading.
+    DisplaySection {
+        member: None,
+        title_id: "KARTU TANDA PENDUDUK (KTP-el)".to_owned(),
+        title_en: "Electronic identity card (KTP-el)".to_owned(),
+        fields: r.0,
+    }
+}
+
+fn kk_header(kk: &Kk) -> DisplaySection {
+    let mut r = Rows(Vec::new());
+    r.text(
+        "nomor_kk",
+        "No. KK",
+        "Family card number",
+        kk.nomor_kk.to_string(),
+    );
+    r.text(
+        "kepala_keluarga",
+        "Nama Kepala Keluarga",
+        "Head of family",
+        kk.kepala_keluarga.as_str(),
+    );
+    r.text("alamat", "Alamat", "Address", kk.alamat.as_str());
+    r.text(
+        "rt_rw",
+        "RT/RW",
+        "RT/RW",
+        format!("{:03}/{:03}", kk.rt, kk.rw),
+    );
+    r.region(kk.kode_wilayah, true);
+    r.text(
+        "kode_pos",
+        "Kode Pos",
+        "Postal code",
+        kk.kode_pos.to_string(),
+    );
+    r.text(
+        "tanggal_dikeluarkan",
+        "Dikeluarkan Tanggal",
+        "Date of issue",
+        printed_date(kk.tanggal_dikeluarkan),
+    );
+    DisplaySection {
+        member: None,
+        title_id: "KARTU KELUARGA".to_owned(),
+        title_en: "Family card".to_owned(),
+        fields: r.0,
+    }
+}
+
+fn member_section(index: usize, m: &KkMember) -> DisplaySection {
+    let mut r = Rows(Vec::new());
+    r.text("nama", "Nama Lengkap", "Full name", m.nama.as_str());
+    r.text("nik", "NIK", "Identity number", m.nik.to_string());
+    r.siak(
+        "jenis_kelamin",
+        "Jenis Kelamin",
+        "Sex",
+        SiakList::JenisKelamin,
+        m.jenis_kelamin,
+    );
+    r.text(
+        "tempat_lahir",
+        "Tempat Lahir",
+        "Place of birth",
+        m.tempat_lahir.as_str(),
+    );
+    r.text(
+        "tanggal_lahir",
+        "Tanggal Lahir",
+        "Date of birth",
+        printed_date(m.tanggal_lahir),
+    );
+    r.siak("agama", "Agama", "Religion", SiakList::Agama, m.agama);
+    r.siak(
+        "pendidikan",
+        "Pendidikan",
+        "Education",
+        SiakList::Pendidikan,
+        m.pendidikan,
+    );
+    r.siak(
+        "pekerjaan",
+        "Jenis Pekerjaan",
+        "Occupation",
+        SiakList::Pekerjaan,
+        m.pekerjaan,
+    );
+    r.golongan_darah(m.golongan_darah, "Golongan Darah");
+    r.siak(
+        "status_perkawinan",
+        "Status Perkawinan",
+        "Marital status",
+        SiakList::StatusPerkawinan,
+        m.status_perkawinan,
+    );
+    let married = m
+        .tanggal_perkawinan
+        .map_or_else(|| "-".to_owned(), printed_date);
+    r.text(
+        "tanggal_perkawinan",
+        "Tanggal Perkawinan",
+        "Date of marriage",
+        married,
+    );
+    r.siak(
+        "shdk",
+        "Status Hubungan Dalam Keluarga",
+        "Relationship to head of family",
+        SiakList::Shdk,
+        m.shdk,
+    );
+    r.kewarganegaraan(m.kewarganegaraan);
+    r.text(
+        "nomor_paspor",
+        "No. Paspor",
+        "Passport number",
+        m.nomor_paspor.as_deref().unwrap_or("-"),
+    );
+    r.text(
+        "nomor_kitap",
+        "No. KITAP",
+        "KITAP number",
+        m.nomor_kitap.as_deref().unwrap_or("-"),
+    );
+    r.text(
+        "nama_ayah",
+        "Nama Ayah",
+        "Father's name",
+        m.nama_ayah.as_str(),
+    );
+    r.text("nama_ibu", "Nama Ibu", "Mother's name", m.nama_ibu.as_str());
+    DisplaySection {
+        member: u16::try_from(index).ok(),
+        title_id: format!("Anggota keluarga {}", index + 1),
+        title_en: format!("Family member {}", index + 1),
+        fields: r.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field<'a>(section: &'a DisplaySection, name: &str) -> &'a DisplayField {
+        section
+            .fields
+            .iter()
+            .find(|f| f.field == name)
+            .unwrap_or_else(|| panic!("no field {name}"))
+    }
+
+    #[test]
+    fn ktp_reads_like_the_card() {
+        let doc: Document = serde_json::from_str(crate::model::samples::KTP_JSON).unwrap();
+        let sections = sections(&doc);
+        let ktp = &sections[0];
+        assert_eq!(ktp.title_id, "KARTU TANDA PENDUDUK (KTP-el)");
+        assert_eq!(field(ktp, "kode_wilayah.provinsi").value, "Jawa Barat");
+        assert_eq!(field(ktp, "tempat_lahir").value, "BANDUNG");
+        assert_eq!(field(ktp, "tanggal_lahir").value, "17-08-1992");
+        assert_eq!(field(ktp, "jenis_kelamin").value, "PEREMPUAN");
+        assert_eq!(field(ktp, "jenis_kelamin").code, Some(2));
+        assert_eq!(field(ktp, "golongan_darah").value, "A");
+        assert_eq!(field(ktp, "rt_rw").value, "003/005");
+        assert_eq!(field(ktp, "kode_wilayah").value, "Gegerkalong");
+        assert_eq!(field(ktp, "kode_wilayah").code, Some(3_273_011_002));
+        assert_eq!(field(ktp, "kode_wilayah.kecamatan").value, "Sukasari");
+        assert_eq!(
+            field(ktp, "kode_wilayah.kabupaten_kota").value,
+            "Kota Bandung"
+        );
+        assert_eq!(field(ktp, "agama").value, "ISLAM");
+        assert_eq!(field(ktp, "pekerjaan").value, "KARYAWAN SWASTA");
+        assert_eq!(field(ktp, "kewarganegaraan").value, "WNI");
+        assert_eq!(field(ktp, "berlaku_hingga").value, "SEUMUR HIDUP");
+        assert_eq!(field(ktp, "tempat_dikeluarkan").value, "KOTA BANDUNG");
+        assert_eq!(field(ktp, "nik").label_id, "NIK");
+        assert_eq!(field(ktp, "agama").label_en, "Religion");
+    }
+
+    #[test]
+    fn kk_has_a_header_and_one_section_per_member() {
+        let doc: Document = serde_json::from_str(crate::model::samples::KK_4_JSON).unwrap();
+        let sections = sections(&doc);
+        assert_eq!(sections.len(), 5);
+        assert_eq!(field(&sections[0], "kode_pos").value, "40153");
+        assert_eq!(
+            field(&sections[0], "kode_wilayah.provinsi").value,
+            "Jawa Barat"
+        );
+        let child = &sections[3];
+        assert_eq!(child.title_id, "Anggota keluarga 3");
+        assert_eq!(field(child, "shdk").value, "ANAK");
+        assert_eq!(field(child, "golongan_darah").value, "-");
+        assert_eq!(field(child, "tanggal_perkawinan").value, "-");
+        assert_eq!(field(child, "pendidikan").value, "BELUM TAMAT SD/SEDERAJAT");
+        assert_eq!(field(&sections[1], "nama_ibu").value, "ENTIN KURNIASIH");
+    }
+
+    #[test]
+    fn unknown_codes_stay_visible_and_say_so() {
+        let mut doc: Document = serde_json::from_str(crate::model::samples::KTP_JSON).unwrap();
+        if let Document::Ktp(ktp) = &mut doc {
+            ktp.kode_wilayah = 3_273_019_999;
+            ktp.agama = 42;
+        }
+        let sections = sections(&doc);
+        let value = &field(&sections[0], "kode_wilayah").value;
+        assert!(
+            value.contains("3273019999") && value.contains(wilayah::TABLE_VERSION),
+            "{value}"
+        );
+        assert_eq!(
+            field(&sections[0], "agama").value,
+            "42 (kode tidak dikenal)"
+        );
+    }
+
+    #[test]
+    fn retaining_fields_follows_every_source() {
+        let doc: Document = serde_json::from_str(crate::model::samples::KK_4_JSON).unwrap();
+        let kept = retain_fields(sections(&doc), |member, field| match member {
+            None => ["rt", "kode_wilayah"].contains(&field),
+            Some(_) => field == "nama",
+        });
+        // The header keeps the region rows but not RT/RW: rw is not visible.
+        let header: Vec<&str> = kept[0].fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(
+            header,
+            [
+                "kode_wilayah",
+                "kode_wilayah.kecamatan",
+                "kode_wilayah.kabupaten_kota",
+                "kode_wilayah.provinsi"
+            ]
+        );
+        assert_eq!(kept.len(), 5);
+        assert!(
+            kept[1..]
+                .iter()
+                .all(|s| s.fields.len() == 1 && s.fields[0].field == "nama")
+        );
+        assert!(retain_fields(sections(&doc), |_, _| false).is_empty());
+    }
+}
