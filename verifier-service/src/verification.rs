@@ -42,7 +42,7 @@ impl Verification {
 /// trust data in use, and records it in the audit log before answering.
 ///
 /// This is the core of `POST /v1/verify`, shared by its JSON and picture forms; other
-/// front doors (the counter web page, issue 8) call it with their own caller id and
+/// front doors (the counter web page) call it with their own caller id and
 /// purpose after their own authentication and rate limiting. For a picture, first read
 /// its QR text with [`crate::upload::scan_picture`].
 ///
