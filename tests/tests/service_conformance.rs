@@ -7,9 +7,6 @@
 //! runner builds them: verdict, reason code and stage, and the whole report besides what
 //! only the service adds.
 //!
-//! Vectors that set a presentation leeway or largest age other than the service's fixed
-//! 30 s and 90 s are left out: its configuration cannot say them.
-//!
 //! The trust data reaches the service the way it does in production. A vector with a
 //! signed trust list (group `trust`) gets a trust cache folder holding the list and the
 //! status lists it names, under the file names the list gives (what `ikd trust publish`
@@ -29,6 +26,7 @@ use axum::http::{Request, StatusCode, header};
 use ikd_conformance::runner::UnavailableReplayStore;
 use ikd_sdk::Freshness;
 use ikd_sdk::Report;
+use ikd_sdk::policy::{DEFAULT_PRESENTATION_LEEWAY_SECONDS, DEFAULT_PRESENTATION_MAX_AGE_SECONDS};
 use ikd_sdk::store::{STATUS_DIR, TRUST_LIST_FILE};
 use ikd_sdk::{
     Challenge, DocType, DocTypeSet, IssuerPublicKey, Policy, ReplayCache, StatusListToken,
@@ -90,16 +88,15 @@ struct Case {
     replay_store_unavailable: bool,
     /// The reason code the vector expects; `None` for a valid one.
     expected_code: Option<String>,
-    /// The vector sets a presentation leeway or largest age, which the service's
-    /// configuration cannot (it uses 30 s and 90 s).
-    presentation_times: bool,
+    /// A presentation's largest age and leeway, in seconds.
+    presentation_times: (u32, u32),
 }
 
 impl Case {
     /// What one service instance is built for: vectors sharing it share the instance.
     fn service_key(&self) -> String {
         format!(
-            "{} {:?} {:?} {} {} {:?} {:?} {:?} {:?} {}",
+            "{} {:?} {:?} {} {} {:?} {:?} {:?} {:?} {} {:?}",
             self.file,
             self.keys,
             self.status_lists,
@@ -109,7 +106,8 @@ impl Case {
             self.freshness,
             self.bare_credentials,
             self.challenge.as_ref().map(|c| &c.1),
-            self.replay_store_unavailable
+            self.replay_store_unavailable,
+            self.presentation_times
         )
     }
 }
@@ -232,16 +230,23 @@ fn cases() -> (Vec<Case>, Trust) {
                 expected_code: vector["expected"]
                     .get("reason_code")
                     .map(|c| c.as_str().unwrap().to_owned()),
-                presentation_times: [
-                    ("presentation_leeway_seconds", 30),
-                    ("presentation_max_age_seconds", 90),
-                ]
-                .iter()
-                .any(|(name, default)| {
-                    policy
-                        .get(*name)
-                        .is_some_and(|v| v.as_u64() != Some(*default))
-                }),
+                presentation_times: {
+                    let seconds = |name: &str, default: u32| {
+                        policy
+                            .get(name)
+                            .map_or(default, |v| u32::try_from(v.as_u64().unwrap()).unwrap())
+                    };
+                    (
+                        seconds(
+                            "presentation_max_age_seconds",
+                            DEFAULT_PRESENTATION_MAX_AGE_SECONDS,
+                        ),
+                        seconds(
+                            "presentation_leeway_seconds",
+                            DEFAULT_PRESENTATION_LEEWAY_SECONDS,
+                        ),
+                    )
+                },
             });
         }
     }
@@ -342,6 +347,8 @@ data_dir = "{dir}"
 {trust}
 [policy]
 leeway_seconds = {leeway}
+presentation_max_age_seconds = {max_age}
+presentation_leeway_seconds = {presentation_leeway}
 accepted_doc_types = [{doc_types}]
 bare_credentials = [{bare}]
 {audience}{policy}
@@ -355,6 +362,8 @@ rate_limit_per_minute = 1000000
 "#,
         dir = dir.display(),
         leeway = case.leeway_seconds,
+        max_age = case.presentation_times.0,
+        presentation_leeway = case.presentation_times.1,
         key = ikd_verifier_service::auth::hash_api_key_hex(API_KEY),
     );
     let config = RawConfig::parse(&text).unwrap().resolve(dir).unwrap();
@@ -388,6 +397,7 @@ fn sdk_policy(case: &Case) -> Policy {
     }
     let mut policy = Policy::new()
         .with_leeway_seconds(case.leeway_seconds)
+        .with_presentation_age(case.presentation_times.0, case.presentation_times.1)
         .with_accepted_doc_types(accepted)
         .with_bare_credentials(bare);
     if let Some((list, status)) = case.freshness {
@@ -439,7 +449,7 @@ fn the_service_gives_the_sdk_verdict_for_every_conformance_vector() {
             let mut services: BTreeMap<String, AppState> = BTreeMap::new();
             let mut mismatches = Vec::new();
             let (mut compared, mut valid, mut signed) = (0, 0, 0);
-            for case in cases.iter().filter(|c| !c.presentation_times) {
+            for case in &cases {
                 let data = &trust[&case.file];
                 let service_dir = dir.join(services.len().to_string());
                 let state = services
@@ -544,8 +554,7 @@ fn the_service_gives_the_sdk_verdict_for_every_conformance_vector() {
         cases.len(),
         mismatches.join("\n")
     );
-    let beyond_configuration = cases.iter().filter(|c| c.presentation_times).count();
-    assert_eq!(compared + beyond_configuration, cases.len());
+    assert_eq!(compared, cases.len());
     // The suite has both outcomes; if it ever had only one, this test would prove little.
     assert!(valid > 0 && valid < compared, "{valid} of {compared} valid");
     // The signed trust lists went through the service's trust cache.

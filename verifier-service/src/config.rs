@@ -128,6 +128,14 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ),
     ("IKD_LEEWAY_SECONDS", "policy.leeway_seconds"),
     (
+        "IKD_PRESENTATION_MAX_AGE_SECONDS",
+        "policy.presentation_max_age_seconds",
+    ),
+    (
+        "IKD_PRESENTATION_LEEWAY_SECONDS",
+        "policy.presentation_leeway_seconds",
+    ),
+    (
         "IKD_BARE_CREDENTIALS",
         "policy.bare_credentials (comma-separated document types, or none)",
     ),
@@ -438,6 +446,10 @@ pub struct Config {
     pub http: HttpConfig,
     /// Clock-skew leeway, in seconds.
     pub leeway_seconds: u32,
+    /// Largest age of a holder presentation, in seconds.
+    pub presentation_max_age_seconds: u32,
+    /// Clock-skew leeway for a presentation's times, in seconds.
+    pub presentation_leeway_seconds: u32,
     /// Document types accepted.
     pub accepted_doc_types: DocTypeSet,
     /// Document types accepted without a presentation from the holder's phone.
@@ -459,6 +471,10 @@ impl Config {
     pub fn policy(&self) -> Policy {
         Policy::new()
             .with_leeway_seconds(self.leeway_seconds)
+            .with_presentation_age(
+                self.presentation_max_age_seconds,
+                self.presentation_leeway_seconds,
+            )
             .with_accepted_doc_types(self.accepted_doc_types)
             .with_bare_credentials(self.bare_credentials)
             .with_trust_list_freshness(self.trust_list_freshness)
@@ -546,6 +562,8 @@ struct RawHttp {
 #[serde(deny_unknown_fields)]
 struct RawPolicy {
     leeway_seconds: Option<u32>,
+    presentation_max_age_seconds: Option<u32>,
+    presentation_leeway_seconds: Option<u32>,
     accepted_doc_types: Option<Vec<String>>,
     bare_credentials: Option<Vec<String>>,
     audience: Option<String>,
@@ -751,6 +769,14 @@ impl RawConfig {
         if let Some(v) = lookup("IKD_LEEWAY_SECONDS") {
             self.policy.leeway_seconds = Some(number("IKD_LEEWAY_SECONDS", &v)?);
         }
+        if let Some(v) = lookup("IKD_PRESENTATION_MAX_AGE_SECONDS") {
+            self.policy.presentation_max_age_seconds =
+                Some(number("IKD_PRESENTATION_MAX_AGE_SECONDS", &v)?);
+        }
+        if let Some(v) = lookup("IKD_PRESENTATION_LEEWAY_SECONDS") {
+            self.policy.presentation_leeway_seconds =
+                Some(number("IKD_PRESENTATION_LEEWAY_SECONDS", &v)?);
+        }
         if let Some(v) = lookup("IKD_BARE_CREDENTIALS") {
             self.policy.bare_credentials = Some(
                 v.split(',')
@@ -887,6 +913,19 @@ impl RawConfig {
             .policy
             .leeway_seconds
             .unwrap_or(ikd_sdk::policy::DEFAULT_LEEWAY_SECONDS);
+        let presentation_max_age_seconds = u32::try_from(positive(
+            "policy.presentation_max_age_seconds",
+            u64::from(
+                self.policy
+                    .presentation_max_age_seconds
+                    .unwrap_or(ikd_sdk::policy::DEFAULT_PRESENTATION_MAX_AGE_SECONDS),
+            ),
+        )?)
+        .unwrap_or(ikd_sdk::policy::DEFAULT_PRESENTATION_MAX_AGE_SECONDS);
+        let presentation_leeway_seconds = self
+            .policy
+            .presentation_leeway_seconds
+            .unwrap_or(ikd_sdk::policy::DEFAULT_PRESENTATION_LEEWAY_SECONDS);
         let trust_list_freshness = freshness(
             "policy.trust_list_max_age_seconds",
             self.policy.trust_list_max_age_seconds,
@@ -1058,6 +1097,8 @@ impl RawConfig {
                 connections,
             },
             leeway_seconds,
+            presentation_max_age_seconds,
+            presentation_leeway_seconds,
             accepted_doc_types,
             bare_credentials,
             audience,
