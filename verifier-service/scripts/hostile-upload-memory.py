@@ -109,11 +109,18 @@ def rss_kib(pid):
 
 
 def children(pid):
-    try:
-        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-            return [int(p) for p in f.read().split()]
-    except OSError:
-        return []
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                # The parent's pid is the second field after the command's parenthesis.
+                if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry))
+        except (OSError, IndexError, ValueError):
+            pass
+    return found
 
 
 def main():
@@ -161,7 +168,7 @@ def main():
                 peaks["service"] = max(peaks["service"], service_kib)
                 peaks["worker"] = max([peaks["worker"]] + workers)
                 peaks["total"] = max(peaks["total"], service_kib + sum(workers))
-                time.sleep(0.002)
+                time.sleep(0.001)
 
         answers = []
 
