@@ -19,10 +19,11 @@
 )]
 
 use ikd_conformance::external::http_post;
-use ikd_conformance::format::{FreshnessSpec, RuleSpec};
+use ikd_conformance::format::RuleSpec;
 use ikd_conformance::protocol::{Answer, Request, Target, TrustInput};
 use ikd_conformance::runner::UnavailableReplayStore;
 use ikd_conformance::{run_target, vectors_dir};
+use ikd_e2e_tests::VectorService;
 use ikd_sdk::store::{STATUS_DIR, TRUST_LIST_FILE};
 use ikd_sdk::{IssuerPublicKey, StatusListToken, TrustStore, UnixTime, VerifiedTrustList};
 use ikd_verifier_service::audit::AuditLog;
@@ -117,38 +118,11 @@ impl ServiceTarget {
     }
 }
 
-/// A freshness rule in the service's configuration: grace 0 rejects at once.
-fn rule_lines(name: &str, rule: &RuleSpec) -> String {
-    format!(
-        "{name}_max_age_seconds = {}\n{name}_grace_seconds = {}\n",
-        rule.max_age_seconds,
-        rule.grace_seconds.unwrap_or(0)
-    )
-}
-
 /// The service for one request's trust data, clock and policy, with its files in `dir`.
 fn configure(request: &Request, dir: &Path) -> AppState {
-    let quoted = |types: &[String]| {
-        types
-            .iter()
-            .map(|t| format!("\"{t}\""))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let policy = &request.policy;
-    let audience = match request.challenge.as_ref().and_then(|c| c.audience.as_ref()) {
-        Some(audience) => format!("audience = \"{audience}\"\n"),
-        None => String::new(),
-    };
-    let freshness = match &policy.freshness {
-        Some(FreshnessSpec {
-            trust_list,
-            status_list,
-        }) => rule_lines("trust_list", trust_list) + &rule_lines("status_list", status_list),
-        None => String::new(),
-    };
-    let trust = match &request.trust {
-        TrustInput::TrustStore(_) => String::new(),
+    let trust_roots = match &request.trust {
+        TrustInput::TrustStore(_) => None,
         TrustInput::TrustList(list) => {
             // The trust cache a sync would have written: the list, and each status list
             // under the file name the list gives its URI.
@@ -170,40 +144,28 @@ fn configure(request: &Request, dir: &Path) -> AppState {
                 )
                 .unwrap();
             }
-            let roots: Vec<String> = list.roots.iter().map(|r| format!("\"{r}\"")).collect();
-            format!(
-                "[trust]\nroots = [{}]\ncache_dir = \"cache\"\n",
-                roots.join(", ")
-            )
+            Some(list.roots.as_slice())
         }
     };
-    let text = format!(
-        r#"
-data_dir = "{dir}"
-{trust}
-[policy]
-leeway_seconds = {leeway}
-presentation_max_age_seconds = {max_age}
-presentation_leeway_seconds = {presentation_leeway}
-accepted_doc_types = [{accepted}]
-bare_credentials = [{bare}]
-{audience}{freshness}
-[audit]
-hmac_key = "{HMAC_KEY_HEX}"
-[[clients]]
-id = "runner"
-api_key_sha256 = "{key}"
-purposes = ["kyc"]
-rate_limit_per_minute = 1000000
-"#,
-        dir = dir.display(),
-        leeway = policy.leeway_seconds,
-        max_age = policy.presentation_max_age_seconds,
-        presentation_leeway = policy.presentation_leeway_seconds,
-        accepted = quoted(&policy.accepted_doc_types),
-        bare = quoted(&policy.bare_credentials),
-        key = ikd_verifier_service::auth::hash_api_key_hex(API_KEY),
-    );
+    let key = ikd_verifier_service::auth::hash_api_key_hex(API_KEY);
+    let text = VectorService {
+        leeway_seconds: policy.leeway_seconds,
+        presentation_max_age_seconds: policy.presentation_max_age_seconds,
+        presentation_leeway_seconds: policy.presentation_leeway_seconds,
+        accepted_doc_types: &policy.accepted_doc_types,
+        bare_credentials: &policy.bare_credentials,
+        audience: request
+            .challenge
+            .as_ref()
+            .and_then(|c| c.audience.as_deref()),
+        freshness: policy.freshness.as_ref().map(|f| {
+            let rule = |r: &RuleSpec| (r.max_age_seconds, r.grace_seconds);
+            (rule(&f.trust_list), rule(&f.status_list))
+        }),
+        trust_roots,
+        client: ("runner", &key),
+    }
+    .config_text(dir, HMAC_KEY_HEX);
     let config = RawConfig::parse(&text).unwrap().resolve(dir).unwrap();
     let now = UnixTime(request.now);
     let audit = AuditLog::open(&config.audit.backend, config.audit.retention_days, now).unwrap();

@@ -24,6 +24,7 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use ikd_conformance::runner::UnavailableReplayStore;
+use ikd_e2e_tests::VectorService;
 use ikd_sdk::Freshness;
 use ikd_sdk::Report;
 use ikd_sdk::policy::{DEFAULT_PRESENTATION_LEEWAY_SECONDS, DEFAULT_PRESENTATION_MAX_AGE_SECONDS};
@@ -64,7 +65,7 @@ enum Keys {
 }
 
 /// A freshness rule: maximum age and grace (`None`: rejected at once).
-type Rule = (u32, Option<u32>);
+type Rule = ikd_e2e_tests::FreshnessRule;
 
 /// One vector with what the service needs to be set up for it.
 struct Case {
@@ -304,68 +305,26 @@ fn write_cache(case: &Case, data: &FileTrust, list: &str, dir: &Path) {
 /// The service for one vector's trust data, clock and policy, in `dir` (audit log, trust
 /// cache).
 fn service_for(case: &Case, data: &FileTrust, dir: &Path) -> AppState {
-    let quoted = |types: &[String]| {
-        types
-            .iter()
-            .map(|t| format!("\"{t}\""))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let doc_types = quoted(&case.accepted_doc_types);
-    let bare = quoted(&case.bare_credentials);
-    let audience = match case.challenge.as_ref().and_then(|c| c.1.as_ref()) {
-        Some(audience) => format!("audience = \"{audience}\"\n"),
-        None => String::new(),
-    };
-    let mut policy = String::new();
-    if let Some(((list_age, list_grace), (status_age, status_grace))) = case.freshness {
-        policy = format!(
-            "trust_list_max_age_seconds = {list_age}\ntrust_list_grace_seconds = {}\n\
-             status_list_max_age_seconds = {status_age}\nstatus_list_grace_seconds = {}\n",
-            list_grace.unwrap_or(0),
-            status_grace.unwrap_or(0)
-        );
-    }
-    let trust = match &case.keys {
-        Keys::Store(_) => String::new(),
+    let trust_roots = match &case.keys {
+        Keys::Store(_) => None,
         Keys::List(name) => {
             write_cache(case, data, name, &dir.join("cache"));
-            let roots: Vec<String> = data.lists[name]
-                .0
-                .iter()
-                .map(|r| format!("\"{r}\""))
-                .collect();
-            format!(
-                "[trust]\nroots = [{}]\ncache_dir = \"cache\"\n",
-                roots.join(", ")
-            )
+            Some(data.lists[name].0.as_slice())
         }
     };
-    let text = format!(
-        r#"
-data_dir = "{dir}"
-{trust}
-[policy]
-leeway_seconds = {leeway}
-presentation_max_age_seconds = {max_age}
-presentation_leeway_seconds = {presentation_leeway}
-accepted_doc_types = [{doc_types}]
-bare_credentials = [{bare}]
-{audience}{policy}
-[audit]
-hmac_key = "{HMAC_KEY_HEX}"
-[[clients]]
-id = "e2e"
-api_key_sha256 = "{key}"
-purposes = ["kyc"]
-rate_limit_per_minute = 1000000
-"#,
-        dir = dir.display(),
-        leeway = case.leeway_seconds,
-        max_age = case.presentation_times.0,
-        presentation_leeway = case.presentation_times.1,
-        key = ikd_verifier_service::auth::hash_api_key_hex(API_KEY),
-    );
+    let key = ikd_verifier_service::auth::hash_api_key_hex(API_KEY);
+    let text = VectorService {
+        leeway_seconds: case.leeway_seconds,
+        presentation_max_age_seconds: case.presentation_times.0,
+        presentation_leeway_seconds: case.presentation_times.1,
+        accepted_doc_types: &case.accepted_doc_types,
+        bare_credentials: &case.bare_credentials,
+        audience: case.challenge.as_ref().and_then(|c| c.1.as_deref()),
+        freshness: case.freshness,
+        trust_roots,
+        client: ("e2e", &key),
+    }
+    .config_text(dir, HMAC_KEY_HEX);
     let config = RawConfig::parse(&text).unwrap().resolve(dir).unwrap();
     let now = UnixTime(case.now);
     let audit = AuditLog::open(&config.audit.backend, config.audit.retention_days, now).unwrap();
