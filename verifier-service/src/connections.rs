@@ -72,6 +72,8 @@ struct Slot {
     waiting_since_ms: AtomicU64,
     /// Tells its task to close it.
     close: Notify,
+    /// Told by its task once the socket is closed.
+    closed: Notify,
 }
 
 /// The open connections, so that the cap can find the one to close.
@@ -86,17 +88,20 @@ impl Slots {
         u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
-    /// Registers a new connection, closing the longest-waiting idle one at the cap;
-    /// `None` when every open connection is running a request.
-    fn admit(&self, id: u64) -> Option<Arc<Slot>> {
+    /// Registers a new connection, closing the longest-waiting idle one at the cap (also
+    /// returned, so that the caller can wait for its socket to close); `None` when every
+    /// open connection is running a request.
+    fn admit(&self, id: u64) -> Option<(Arc<Slot>, Option<Arc<Slot>>)> {
         let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut evicted = None;
         if open.len() >= self.limit {
             let evict = open
                 .iter()
                 .filter(|(_, slot)| slot.busy.load(Ordering::Acquire) == 0)
                 .min_by_key(|(_, slot)| slot.waiting_since_ms.load(Ordering::Acquire))
                 .map(|(&id, _)| id)?;
-            if let Some(slot) = open.remove(&evict) {
+            evicted = open.remove(&evict);
+            if let Some(slot) = &evicted {
                 slot.close.notify_one();
             }
         }
@@ -104,9 +109,10 @@ impl Slots {
             busy: AtomicU32::new(0),
             waiting_since_ms: AtomicU64::new(self.elapsed_ms()),
             close: Notify::new(),
+            closed: Notify::new(),
         });
         open.insert(id, Arc::clone(&slot));
-        Some(slot)
+        Some((slot, evicted))
     }
 
     fn release(&self, id: u64) {
@@ -175,10 +181,16 @@ pub async fn serve(
             }
         };
         next_id += 1;
-        let Some(slot) = slots.admit(next_id) else {
+        let Some((slot, evicted)) = slots.admit(next_id) else {
             tasks.spawn(refuse(stream));
             continue;
         };
+        if let Some(evicted) = evicted {
+            // Its socket must be closed before this one counts, or a burst of newcomers
+            // would outrun the closing and run out of descriptors.
+            let _ = tokio::time::timeout(Duration::from_millis(250), evicted.closed.notified())
+                .await;
+        }
         let _ = stream.set_nodelay(true);
         tasks.spawn(connection(
             stream,
@@ -267,6 +279,8 @@ async fn connection(
             .header_read_timeout(settings.header_read_timeout);
         drive(builder.serve_connection(io, service), &slot, stopping).await;
     }
+    // `drive` took the connection, so its socket is closed by now.
+    slot.closed.notify_one();
     slots.release(id);
 }
 
