@@ -77,8 +77,11 @@ rate_limit_per_minute = 4000000000
     })
 }
 
+/// An input read as a request: the query, the headers, the body.
+type Parts<'a> = (Option<&'a [u8]>, Vec<(HeaderName, HeaderValue)>, &'a [u8]);
+
 /// The query, headers and body of an input.
-fn split(data: &[u8]) -> (Option<&[u8]>, Vec<(HeaderName, HeaderValue)>, &[u8]) {
+fn split(data: &[u8]) -> Parts<'_> {
     let Some(at) = data.windows(2).position(|w| w == b"\n\n") else {
         let json = HeaderValue::from_static("application/json");
         return (None, vec![(header::CONTENT_TYPE, json)], data);

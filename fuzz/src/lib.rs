@@ -43,47 +43,52 @@ pub fn filled_store() -> &'static TrustStore {
     static STORE: OnceLock<TrustStore> = OnceLock::new();
     STORE.get_or_init(|| {
         let valid: serde_json::Value = serde_json::from_str(VALID).expect("valid.json");
-        let main = valid["trust_stores"]["main"].to_string();
+        let main = valid
+            .pointer("/trust_stores/main")
+            .expect("the main trust store")
+            .to_string();
         let mut store = TrustStore::from_json(&main).expect("the main trust store");
         for key in demo().trust.keys() {
             store.add(key.clone());
         }
-        let trust: serde_json::Value = serde_json::from_str(TRUST).expect("trust.json");
-        if let Some(lists) = trust["status_lists"].as_object() {
-            for list in lists.values() {
-                let Some(bytes) = list["token"]
-                    .as_str()
-                    .and_then(ikd_sdk::encoding::hex_decode)
-                else {
-                    continue;
-                };
-                if let Ok(token) = StatusListToken::verify(&bytes, &store) {
-                    store.add_status_list(token.into());
-                }
+        for list in entries(TRUST, "status_lists") {
+            let token = list.get("token").and_then(|v| v.as_str());
+            let Some(bytes) = token.and_then(ikd_sdk::encoding::hex_decode) else {
+                continue;
+            };
+            if let Ok(token) = StatusListToken::verify(&bytes, &store) {
+                store.add_status_list(token.into());
             }
         }
         store
     })
 }
 
+/// The values of the object `member` of a conformance vector file.
+fn entries(file: &str, member: &str) -> Vec<serde_json::Value> {
+    let value: serde_json::Value = serde_json::from_str(file).expect("a vector file");
+    match value.get(member) {
+        Some(serde_json::Value::Object(map)) => map.values().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// The root keys of the conformance trust lists.
 pub fn trust_list_roots() -> &'static [ikd_sdk::IssuerPublicKey] {
     static ROOTS: OnceLock<Vec<ikd_sdk::IssuerPublicKey>> = OnceLock::new();
     ROOTS.get_or_init(|| {
-        let trust: serde_json::Value = serde_json::from_str(TRUST).expect("trust.json");
         let mut roots = Vec::new();
-        if let Some(lists) = trust["trust_lists"].as_object() {
-            for list in lists.values() {
-                for root in list["roots"].as_array().into_iter().flatten() {
-                    let key = root
-                        .as_str()
-                        .and_then(ikd_sdk::encoding::hex_decode)
-                        .and_then(|raw| ikd_sdk::IssuerPublicKey::from_bytes(&raw).ok());
-                    if let Some(key) = key {
-                        if !roots.contains(&key) {
-                            roots.push(key);
-                        }
-                    }
+        for list in entries(TRUST, "trust_lists") {
+            let list_roots = list.get("roots").and_then(|v| v.as_array());
+            for root in list_roots.into_iter().flatten() {
+                let key = root
+                    .as_str()
+                    .and_then(ikd_sdk::encoding::hex_decode)
+                    .and_then(|raw| ikd_sdk::IssuerPublicKey::from_bytes(&raw).ok());
+                if let Some(key) = key
+                    && !roots.contains(&key)
+                {
+                    roots.push(key);
                 }
             }
         }
