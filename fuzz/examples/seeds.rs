@@ -12,8 +12,9 @@
 #![allow(clippy::expect_used)]
 
 use ikd_fuzz::{NOW, demo};
+use ikd_sdk::Challenge;
 use ikd_sdk::transport::decode_qr_text;
-use ikd_sdk::{Challenge, cose};
+use ikd_sdk::unstable_wire::cose;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

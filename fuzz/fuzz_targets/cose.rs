@@ -3,7 +3,7 @@
 //! decodes them with the strict CBOR decoder).
 #![no_main]
 
-use ikd_sdk::cose::{self, MessageType};
+use ikd_sdk::unstable_wire::cose::{self, MessageType};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

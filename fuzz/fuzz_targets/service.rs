@@ -43,6 +43,8 @@ request_timeout_ms = 2000
 body_limit_bytes = 1048576
 concurrency = 1
 scan_budget_ms = 50
+# In this process: a worker would be this fuzzer started again.
+isolation = "none"
 [audit]
 path = "audit.sqlite3"
 hmac_key = "4242424242424242424242424242424242424242424242424242424242424242"

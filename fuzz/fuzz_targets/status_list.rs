@@ -3,7 +3,8 @@
 #![no_main]
 
 use ikd_fuzz::filled_store;
-use ikd_sdk::status_list::{StatusList, StatusListClaims, StatusListToken};
+use ikd_sdk::status_list::StatusListClaims;
+use ikd_sdk::{StatusList, StatusListToken};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

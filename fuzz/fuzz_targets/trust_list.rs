@@ -3,7 +3,7 @@
 #![no_main]
 
 use ikd_fuzz::trust_list_roots;
-use ikd_sdk::trust_list::{TrustAnchors, TrustList, VerifiedTrustList};
+use ikd_sdk::{TrustAnchors, TrustList, VerifiedTrustList};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -7,9 +7,10 @@
 
 use ikd_sdk::demo::DemoData;
 use ikd_sdk::scan::ScanOptions;
+use ikd_sdk::unstable_wire::cose;
 use ikd_sdk::{
     DocTypeSet, HolderAlg, HolderSigningKey, Issuer, IssuerSigningKey, Policy, StatusListToken,
-    TrustStore, TrustedKey, UnixTime, Validity, cose,
+    TrustStore, TrustedKey, UnixTime, Validity,
 };
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -127,7 +128,11 @@ pub fn single_key() -> &'static SingleKey {
         let document: ikd_sdk::Document =
             serde_json::from_str(ikd_sdk::samples::KK_4_JSON).expect("KK sample");
         let (credential, _) = issuer
-            .issue(&document, Validity::for_seconds(ISSUED, 86_400), None)
+            .issue(
+                &document,
+                Validity::for_seconds(ISSUED, 86_400),
+                &ikd_sdk::IssueOptions::default(),
+            )
             .expect("KK credential");
         let protected = cose::parse(credential.as_bytes())
             .expect("own credential")
