@@ -46,6 +46,11 @@
 //! decoder that panics is stopped, counted in [`Scan::decoder_panics`], and treated as
 //! having found nothing. Scanning reads the monotonic clock for its budget, never the
 //! wall clock; verification still takes the time as an argument.
+//!
+//! These limits do not bound everything a hostile PDF can ask of the PDF reader (object
+//! streams whose entries all point at one large array are parsed once per entry). Scan
+//! pictures from strangers in a worker process with [`scan_in_worker`], which caps memory
+//! and CPU whatever the file's structure, as the service and `ikd scan` do.
 
 mod decoders;
 mod file;
