@@ -188,8 +188,8 @@ pub async fn serve(
         if let Some(evicted) = evicted {
             // Its socket must be closed before this one counts, or a burst of newcomers
             // would outrun the closing and run out of descriptors.
-            let _ = tokio::time::timeout(Duration::from_millis(250), evicted.closed.notified())
-                .await;
+            let _ =
+                tokio::time::timeout(Duration::from_millis(250), evicted.closed.notified()).await;
         }
         let _ = stream.set_nodelay(true);
         tasks.spawn(connection(
