@@ -193,8 +193,11 @@ fn device_keys_are_private_and_their_public_half_binds_credentials() {
     let again = run(&["keygen", "--device", "--out", &dir.arg("phone.key.json")]);
     assert_eq!(code(&again), 2);
     let secret = private["secret"].as_str().unwrap();
-    let text = std::fs::read_to_string(dir.path("phone.key.json")).unwrap();
-    std::fs::write(dir.path("bad.key.json"), text.replace(&secret[..2], "00")).unwrap();
+    // Change the secret's first byte, whatever it is, so its public half no longer matches.
+    let other_first_byte = if secret.starts_with("00") { "11" } else { "00" };
+    let mut corrupted = private.clone();
+    corrupted["secret"] = Value::from(format!("{other_first_byte}{}", &secret[2..]));
+    std::fs::write(dir.path("bad.key.json"), corrupted.to_string()).unwrap();
     let out = present(&dir, "phone.key.json.qr.txt", "bad.key.json", &[]);
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("bad.key.json"), "{}", stderr(&out));
