@@ -40,6 +40,7 @@ pub use wire::crypto::{
 };
 
 // Trust data.
+pub use trust::bundle::{TrustBundle, VerifiedBundle};
 pub use trust::status_list::{StatusList, StatusListToken};
 pub use trust::store::{KeyStatus, TrustEntry, TrustError, TrustListInfo, TrustStore, TrustedKey};
 pub use trust::trust_list::{TrustAnchors, TrustList, VerifiedTrustList};
@@ -109,6 +110,13 @@ pub mod status_list {
         sign_status_list,
     };
     pub use crate::wire::cose::STATUS_LIST_MEDIA_TYPE;
+}
+
+/// Trust bundles: the format identifier, the import codes and errors.
+pub mod trust_bundle {
+    pub use crate::trust::bundle::{
+        BUNDLE_FILE, BUNDLE_FORMAT, BundleCode, BundleError, BundledStatusList, trust_list_code,
+    };
 }
 
 /// Building and reading signed trust lists: root keys, status list references, errors.

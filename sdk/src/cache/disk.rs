@@ -17,11 +17,16 @@
 //! period (a freeze), a bad signature, an unknown root, a status list whose `sub` is not
 //! the URI it was fetched for: each is refused and the last good data stays in use.
 //!
+//! A trust bundle (a file carrying the trust list and its status lists, for offices without
+//! a network) is imported through the same two install paths, under the same rules
+//! ([`TrustCache::import_bundle`]).
+//!
 //! Readers take an `Arc<TrustStore>` snapshot ([`TrustCache::store`]); an update builds a
 //! new store and swaps it in under a short write lock ([`SharedTrust`]), so verifications
 //! in flight finish with the data they started with.
 
 use crate::model::time::UnixTime;
+use crate::trust::bundle::{BundleCode, BundleError, TrustBundle, trust_list_code};
 use crate::trust::status_list::{StatusListError, StatusListToken};
 use crate::trust::store::TrustStore;
 use crate::trust::trust_list::{StatusListRef, TrustAnchors, TrustListError, VerifiedTrustList};
@@ -558,9 +563,151 @@ impl TrustCache {
         Ok(Installed::Updated)
     }
 
+    /// Imports a trust bundle at time `now` through the same paths as the HTTP sync: its
+    /// trust list as by [`TrustCache::install_trust_list`], then each status list the trust
+    /// list in use names as by [`TrustCache::install_status_list`].
+    ///
+    /// The rule for a partial bundle: the trust list decides for the whole bundle. A bundle
+    /// that is malformed, or whose trust list is refused (bad signature, unknown root,
+    /// rollback, freeze, issued in the future), is refused and nothing of it is installed.
+    /// A trust list that is the one in use (same bytes) lets the status lists through. Each
+    /// status list then stands alone: one that is missing from the bundle, refused by the
+    /// update rules, or not named by the trust list is left out and reported with its code,
+    /// and the copy in use (if any) stays; the others are installed.
+    ///
+    /// Verifications keep running during an import: each install swaps a new store in.
+    pub fn import_bundle(&self, bytes: &[u8], now: UnixTime) -> Result<ImportReport, ImportError> {
+        let bundle = TrustBundle::decode(bytes).map_err(ImportError::Bundle)?;
+        let trust_list = self
+            .install_trust_list(bundle.trust_list(), now)
+            .map_err(|error| ImportError::Refused {
+                code: trust_list_update_code(&error),
+                error,
+            })?;
+        let refs = self.status_list_refs();
+        let mut status_lists = Vec::new();
+        for reference in &refs {
+            let outcome = match bundle
+                .status_lists()
+                .iter()
+                .find(|s| s.uri == reference.uri)
+            {
+                None => Err(ImportError::Missing),
+                Some(part) => self
+                    .install_status_list(&reference.uri, &part.token, now)
+                    .map_err(|error| ImportError::Refused {
+                        code: status_list_update_code(&error),
+                        error,
+                    }),
+            };
+            status_lists.push((reference.uri.clone(), outcome));
+        }
+        for part in bundle.status_lists() {
+            if !refs.iter().any(|r| r.uri == part.uri) {
+                status_lists.push((
+                    part.uri.clone(),
+                    Err(ImportError::Refused {
+                        code: BundleCode::StatusListNotNamed,
+                        error: UpdateError::UnknownStatusList,
+                    }),
+                ));
+            }
+        }
+        Ok(ImportReport {
+            trust_list,
+            status_lists,
+        })
+    }
+
     fn write_state(&self, state: &CacheState) -> Result<(), UpdateError> {
         let json = serde_json::to_vec_pretty(state).map_err(|e| io_error(e.into()))?;
         write_atomic(&self.dir, STATE_FILE, &json).map_err(io_error)
+    }
+}
+
+/// What an imported bundle did (it was not refused as a whole).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportReport {
+    /// The bundle's trust list: installed, or the one in use already.
+    pub trust_list: Installed,
+    /// Each status list the trust list in use names, then each the bundle holds that it
+    /// does not name, by URI: installed, or why not.
+    pub status_lists: Vec<(String, Result<Installed, ImportError>)>,
+}
+
+impl ImportReport {
+    /// Whether every status list the trust list names was installed (or was in use
+    /// already) and the bundle held no other.
+    pub fn is_complete(&self) -> bool {
+        self.status_lists.iter().all(|(_, outcome)| outcome.is_ok())
+    }
+}
+
+/// Why a bundle (or one status list of it) was not imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ImportError {
+    /// The bundle cannot be read.
+    Bundle(BundleError),
+    /// The update rules refused the part.
+    Refused {
+        /// The stable code.
+        code: BundleCode,
+        /// What the cache said.
+        error: UpdateError,
+    },
+    /// The trust list names a status list that the bundle does not hold.
+    Missing,
+}
+
+impl ImportError {
+    /// The stable code (`spec/reason-codes.md`, trust bundle import codes).
+    pub fn code(&self) -> BundleCode {
+        match self {
+            ImportError::Bundle(e) => e.code(),
+            ImportError::Refused { code, .. } => *code,
+            ImportError::Missing => BundleCode::StatusListMissing,
+        }
+    }
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImportError::Bundle(e) => write!(f, "{}: {e}", e.code()),
+            ImportError::Refused { code, error } => write!(f, "{code}: {error}"),
+            ImportError::Missing => write!(
+                f,
+                "{}: not in the bundle; the copy in use stays",
+                BundleCode::StatusListMissing
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ImportError {}
+
+/// The import code of a refused trust list.
+fn trust_list_update_code(error: &UpdateError) -> BundleCode {
+    match error {
+        UpdateError::TrustList(e) => trust_list_code(e),
+        UpdateError::Rollback { .. } => BundleCode::TrustListRollback,
+        UpdateError::Expired => BundleCode::TrustListExpired,
+        UpdateError::NotYetValid => BundleCode::TrustListNotYetValid,
+        UpdateError::Io(_) => BundleCode::CacheWriteFailed,
+        _ => BundleCode::TrustListInvalid,
+    }
+}
+
+/// The import code of a refused status list.
+fn status_list_update_code(error: &UpdateError) -> BundleCode {
+    match error {
+        UpdateError::Rollback { .. } => BundleCode::StatusListRollback,
+        UpdateError::Expired => BundleCode::StatusListExpired,
+        UpdateError::NotYetValid => BundleCode::StatusListNotYetValid,
+        UpdateError::UnknownStatusList => BundleCode::StatusListNotNamed,
+        UpdateError::Io(_) => BundleCode::CacheWriteFailed,
+        _ => BundleCode::StatusListInvalid,
     }
 }
 

@@ -57,6 +57,12 @@ pub const MAX_ISSUER_NAME_LEN: usize = 128;
 /// Largest status list token (the COSE_Sign1 message, compressed list included), in bytes.
 pub const MAX_STATUS_LIST_TOKEN_BYTES: usize = 2 * 1024 * 1024;
 
+/// Largest trust bundle (a trust list and the status list tokens it names), in bytes.
+pub const MAX_TRUST_BUNDLE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Most status list tokens in one trust bundle.
+pub const MAX_BUNDLE_STATUS_LISTS: usize = MAX_TRUST_LIST_STATUS_LISTS;
+
 /// Largest status list after zlib inflation (`lst`), in bytes: 2^25 entries of 1 bit.
 pub const MAX_STATUS_LIST_BYTES: usize = 4 * 1024 * 1024;
 
