@@ -122,7 +122,7 @@ fn an_older_bundle_is_refused_and_the_installed_data_stays() {
     let older = bundle(signed_list(4, T0), &[a1(T0 + 60, &[])]);
     assert_eq!(
         refusal(cache.import_bundle(&older, NOW)),
-        "trust_list_rollback"
+        "bundle_trust_list_rollback"
     );
     // Nothing of the refused bundle was installed, not even its newer status list.
     assert_eq!(sequence(&cache), Some(5));
@@ -137,9 +137,9 @@ fn an_older_bundle_is_refused_and_the_installed_data_stays() {
     assert_eq!(
         outcomes(&report),
         [
-            (URI_A1, "status_list_rollback"),
+            (URI_A1, "bundle_status_list_rollback"),
             (URI_A2, "updated"),
-            (URI_C1, "status_list_missing")
+            (URI_C1, "bundle_status_list_missing")
         ]
     );
     assert_eq!(
@@ -151,7 +151,7 @@ fn an_older_bundle_is_refused_and_the_installed_data_stays() {
     let cache = open(&dir);
     assert_eq!(
         refusal(cache.import_bundle(&older, NOW)),
-        "trust_list_rollback"
+        "bundle_trust_list_rollback"
     );
 }
 
@@ -163,12 +163,12 @@ fn time_rules_are_those_of_the_sync() {
     let frozen = bundle(signed_list(2, T0 - 60 * DAY), &[]);
     assert_eq!(
         refusal(cache.import_bundle(&frozen, NOW)),
-        "trust_list_expired"
+        "bundle_trust_list_expired"
     );
     let future = bundle(signed_list(2, NOW.0 + 2 * 3600), &[]);
     assert_eq!(
         refusal(cache.import_bundle(&future, NOW)),
-        "trust_list_not_yet_valid"
+        "bundle_trust_list_not_yet_valid"
     );
     assert_eq!(sequence(&cache), None);
     let report = cache
@@ -183,8 +183,8 @@ fn time_rules_are_those_of_the_sync() {
     assert_eq!(
         outcomes(&report),
         [
-            (URI_A1, "status_list_not_yet_valid"),
-            (URI_A2, "status_list_expired"),
+            (URI_A1, "bundle_status_list_not_yet_valid"),
+            (URI_A2, "bundle_status_list_expired"),
             (URI_C1, "updated")
         ]
     );
@@ -207,7 +207,7 @@ fn a_tampered_bundle_is_refused_with_its_code() {
     tampered[at] ^= 0x01;
     assert_eq!(
         refusal(cache.import_bundle(&tampered, NOW)),
-        "trust_list_signature_invalid"
+        "bundle_trust_list_signature_invalid"
     );
     // One bit of the envelope: no longer strict CBOR of the bundle's shape.
     assert_eq!(
@@ -224,7 +224,7 @@ fn a_tampered_bundle_is_refused_with_its_code() {
     );
     assert_eq!(
         refusal(cache.import_bundle(&foreign, NOW)),
-        "trust_list_unknown_root"
+        "bundle_trust_list_unknown_root"
     );
     assert_eq!(sequence(&cache), None);
     assert!(
@@ -250,9 +250,9 @@ fn a_tampered_bundle_is_refused_with_its_code() {
     assert_eq!(
         outcomes(&report),
         [
-            (URI_A1, "status_list_invalid"),
+            (URI_A1, "bundle_status_list_invalid"),
             (URI_A2, "updated"),
-            (URI_C1, "status_list_missing")
+            (URI_C1, "bundle_status_list_missing")
         ]
     );
     assert!(!report.is_complete());
@@ -277,9 +277,9 @@ fn a_partial_bundle_keeps_the_status_lists_in_use() {
     assert_eq!(
         outcomes(&report),
         [
-            (URI_A1, "status_list_missing"),
-            (URI_A2, "status_list_missing"),
-            (URI_C1, "status_list_missing")
+            (URI_A1, "bundle_status_list_missing"),
+            (URI_A2, "bundle_status_list_missing"),
+            (URI_C1, "bundle_status_list_missing")
         ]
     );
     assert_eq!(sequence(&cache), Some(4));
@@ -302,11 +302,14 @@ fn a_partial_bundle_keeps_the_status_lists_in_use() {
         .unwrap();
     assert_eq!(
         outcomes(&report).last(),
-        Some(&("https://ikd.example/status/3273/9", "status_list_not_named"))
+        Some(&(
+            "https://ikd.example/status/3273/9",
+            "bundle_status_list_not_named"
+        ))
     );
     assert_eq!(cache.store().status_lists().count(), 2);
     for code in BundleCode::ALL {
-        let part = code.code().starts_with("status_list_");
+        let part = code.code().starts_with("bundle_status_list_");
         assert_eq!(code.refuses_bundle(), !part, "{code}");
     }
 }

@@ -23,6 +23,7 @@ use ikd_sdk::SiakList;
 use ikd_sdk::Warning;
 use ikd_sdk::limits::{MAX_DATE, MIN_DATE};
 use ikd_sdk::reason::{REGISTRY, ReasonInfo, WARNING_REGISTRY};
+use ikd_sdk::trust_bundle::BundleCode;
 use ikd_sdk::unstable_wire::cose::{self, MessageType};
 use ikd_sdk::{
     DocTypeSet, Document, Issuer, IssuerSigningKey, Policy, Stage, TrustStore, TrustedKey,
@@ -197,7 +198,8 @@ fn code_table(out: &mut String, rows: &[ReasonInfo], severity: Option<&dyn Fn(&s
 fn render_reason_codes() -> String {
     let mut out = String::new();
     out.push_str(
-        "<!-- GENERATED from ikd_sdk::reason::{REGISTRY, WARNING_REGISTRY} by sdk/tests/spec_sync.rs.\n\
+        "<!-- GENERATED from ikd_sdk::reason::{REGISTRY, WARNING_REGISTRY} and ikd_sdk::trust_bundle::BundleCode\n\
+         by sdk/tests/spec_sync.rs.\n\
          Do not edit by hand: run `UPDATE_SPEC=1 cargo test -p ikd-sdk --test spec_sync`. -->\n\n",
     );
     out.push_str("# IKD reason codes\n\n");
@@ -251,7 +253,47 @@ fn render_reason_codes() -> String {
             .to_owned()
     };
     code_table(&mut out, WARNING_REGISTRY, Some(&severity));
+    out.push_str(
+        "\n## Trust bundle import codes\n\n\
+         Importing a trust bundle (format.md §9.6) is not a verification, so these codes have\n\
+         no stage; they are append-only like the others and share their namespace. A code\n\
+         that **refuses** the bundle installs nothing of it; the others concern one status\n\
+         list, which is left out while the rest of the bundle is installed.\n\n\
+         | # | Code | Refuses | Meaning | Arti |\n|---:|---|---|---|---|\n",
+    );
+    for (i, code) in BundleCode::ALL.iter().enumerate() {
+        let refuses = if code.refuses_bundle() {
+            "bundle"
+        } else {
+            "one status list"
+        };
+        writeln!(
+            out,
+            "| {} | `{}` | {} | {} | {} |",
+            i + 1,
+            code.code(),
+            refuses,
+            md_cell(code.en()),
+            md_cell(code.id())
+        )
+        .unwrap();
+    }
     out
+}
+
+#[test]
+fn bundle_codes_share_no_name_with_reason_or_warning_codes() {
+    for code in BundleCode::ALL {
+        assert!(code.code().starts_with("bundle_"), "{code}");
+        assert!(
+            !REGISTRY
+                .iter()
+                .map(|r| r.code)
+                .chain(WARNING_REGISTRY.iter().map(|w| w.code))
+                .any(|c| c == code.code()),
+            "{code}"
+        );
+    }
 }
 
 #[test]
@@ -412,6 +454,18 @@ fn render_limits() -> String {
             format!("{} bytes", limits::MAX_STATUS_LIST_BYTES),
             "a status list's byte array after zlib inflation",
             "refused (§9.3)",
+        ),
+        (
+            "`MAX_TRUST_BUNDLE_BYTES`".into(),
+            format!("{} bytes", limits::MAX_TRUST_BUNDLE_BYTES),
+            "trust bundle (§9.6)",
+            "`bundle_too_large`",
+        ),
+        (
+            "`MAX_BUNDLE_STATUS_LISTS`".into(),
+            format!("{} tokens", limits::MAX_BUNDLE_STATUS_LISTS),
+            "status list tokens in one trust bundle",
+            "`bundle_malformed`",
         ),
         (
             "`MAX_LIST_CLOCK_SKEW_SECONDS`".into(),
@@ -628,6 +682,12 @@ fn format_mentions_every_code_stage_and_typ() {
             format.contains(&format!("`{}`", info.code)),
             "format.md lacks `{}`",
             info.code
+        );
+    }
+    for code in BundleCode::ALL {
+        assert!(
+            format.contains(&format!("`{}`", code.code())),
+            "format.md lacks `{code}`"
         );
     }
     for stage in Stage::ALL {

@@ -108,57 +108,57 @@ bundle_codes! {
         "The trust bundle is of a format this verifier does not read.",
         "Bundel data kepercayaan berformat yang tidak dapat dibaca verifikator ini.";
     /// The trust list's root is neither pinned nor an announced successor.
-    TrustListUnknownRoot => "trust_list_unknown_root",
+    TrustListUnknownRoot => "bundle_trust_list_unknown_root",
         "The trust list is signed by a root key this verifier does not trust.",
         "Daftar kepercayaan ditandatangani kunci induk yang tidak dipercaya verifikator ini.";
     /// The trust list's signature does not verify (a changed byte, a forged list).
-    TrustListSignatureInvalid => "trust_list_signature_invalid",
+    TrustListSignatureInvalid => "bundle_trust_list_signature_invalid",
         "The trust list's signature is not valid: the file was changed or forged.",
         "Tanda tangan daftar kepercayaan tidak sah: berkas telah diubah atau dipalsukan.";
     /// The trust list's envelope or payload breaks the format.
-    TrustListInvalid => "trust_list_invalid",
+    TrustListInvalid => "bundle_trust_list_invalid",
         "The trust list breaks the format's rules.",
         "Daftar kepercayaan melanggar aturan format.";
     /// The trust list is older than the one installed (lower sequence, or the same with
     /// other content).
-    TrustListRollback => "trust_list_rollback",
+    TrustListRollback => "bundle_trust_list_rollback",
         "The bundle's trust list is older than the one installed; the installed data stays in use.",
         "Daftar kepercayaan dalam bundel lebih lama daripada yang terpasang; data terpasang tetap dipakai.";
     /// The policy already holds the trust list stale beyond its grace period.
-    TrustListExpired => "trust_list_expired",
+    TrustListExpired => "bundle_trust_list_expired",
         "The bundle's trust list is already too old to be used.",
         "Daftar kepercayaan dalam bundel sudah terlalu lama untuk dipakai.";
     /// The trust list was issued more than the allowed clock skew in the future.
-    TrustListNotYetValid => "trust_list_not_yet_valid",
+    TrustListNotYetValid => "bundle_trust_list_not_yet_valid",
         "The bundle's trust list is dated in the future; check the clock.",
         "Daftar kepercayaan dalam bundel bertanggal di masa depan; periksa jam.";
     /// The verified data could not be written to the cache.
-    CacheWriteFailed => "cache_write_failed",
+    CacheWriteFailed => "bundle_write_failed",
         "The trust data could not be saved; the data in use is unchanged.",
         "Data kepercayaan tidak dapat disimpan; data yang dipakai tidak berubah.";
     /// The trust list names a status list the bundle does not hold; the one in use (if
     /// any) stays.
-    StatusListMissing => "status_list_missing",
+    StatusListMissing => "bundle_status_list_missing",
         "The bundle lacks a revocation list the trust list names; the one installed stays in use.",
         "Bundel tidak memuat daftar pencabutan yang disebut daftar kepercayaan; yang terpasang tetap dipakai.";
     /// The bundle holds a status list the trust list does not name; it is ignored.
-    StatusListNotNamed => "status_list_not_named",
+    StatusListNotNamed => "bundle_status_list_not_named",
         "The bundle holds a revocation list the trust list does not name; it is ignored.",
         "Bundel memuat daftar pencabutan yang tidak disebut daftar kepercayaan; daftar itu diabaikan.";
     /// A status list does not verify (signature, format, `sub`, or issuer).
-    StatusListInvalid => "status_list_invalid",
+    StatusListInvalid => "bundle_status_list_invalid",
         "A revocation list in the bundle is not valid: changed, forged or misnamed; it is ignored.",
         "Sebuah daftar pencabutan dalam bundel tidak sah: diubah, dipalsukan atau salah nama; daftar itu diabaikan.";
     /// A status list is older than the one installed.
-    StatusListRollback => "status_list_rollback",
+    StatusListRollback => "bundle_status_list_rollback",
         "A revocation list in the bundle is older than the one installed; the installed one stays in use.",
         "Sebuah daftar pencabutan dalam bundel lebih lama daripada yang terpasang; yang terpasang tetap dipakai.";
     /// The policy already holds a status list stale beyond its grace period.
-    StatusListExpired => "status_list_expired",
+    StatusListExpired => "bundle_status_list_expired",
         "A revocation list in the bundle is already too old to be used; it is ignored.",
         "Sebuah daftar pencabutan dalam bundel sudah terlalu lama untuk dipakai; daftar itu diabaikan.";
     /// A status list was issued more than the allowed clock skew in the future.
-    StatusListNotYetValid => "status_list_not_yet_valid",
+    StatusListNotYetValid => "bundle_status_list_not_yet_valid",
         "A revocation list in the bundle is dated in the future; it is ignored. Check the clock.",
         "Sebuah daftar pencabutan dalam bundel bertanggal di masa depan; daftar itu diabaikan. Periksa jam.";
 }
@@ -477,7 +477,7 @@ impl VerifiedBundle {
 
     /// Each status list the trust list names, then each the bundle holds but the list does
     /// not name: `Ok` if it verified and is in [`VerifiedBundle::store`], else why not
-    /// (`status_list_missing`, `status_list_invalid`, `status_list_not_named`).
+    /// (`bundle_status_list_missing`, `bundle_status_list_invalid`, `bundle_status_list_not_named`).
     pub fn status_lists(&self) -> &[(String, Result<(), BundleCode>)] {
         &self.status_lists
     }
@@ -588,11 +588,11 @@ mod tests {
         assert_eq!(
             codes,
             [
-                (URI_A, Some("status_list_missing")),
-                (URI_B, Some("status_list_invalid")),
+                (URI_A, Some("bundle_status_list_missing")),
+                (URI_B, Some("bundle_status_list_invalid")),
                 (
                     "https://ikd.example/status/other",
-                    Some("status_list_not_named")
+                    Some("bundle_status_list_not_named")
                 ),
             ]
         );
@@ -623,7 +623,7 @@ mod tests {
             .unwrap()
             .verify(&[other])
             .unwrap_err();
-        assert_eq!(err.code().code(), "trust_list_unknown_root");
+        assert_eq!(err.code().code(), "bundle_trust_list_unknown_root");
     }
 
     #[test]
