@@ -1,15 +1,17 @@
-//! `ikd trust`: pinned roots, publishing signed trust data, serving it, syncing it.
+//! `ikd trust`: pinned roots, publishing signed trust data, serving it, syncing it, and
+//! carrying it by file (a trust bundle) where there is no network.
 
 use crate::keyfile::KeyFile;
-use crate::util::{Failure, now_or_clock, parse_time, read_text};
+use crate::util::{Access, Failure, now_or_clock, parse_time, read_text, write_new_bytes};
 use crate::{EXIT_REJECTED, keygen};
-use ikd_sdk::limits::MAX_STATUS_LIST_TOKEN_BYTES;
-use ikd_sdk::store::{self, STATUS_DIR, TRUST_LIST_FILE, TrustCache};
+use ikd_sdk::limits::{MAX_STATUS_LIST_TOKEN_BYTES, MAX_TRUST_BUNDLE_BYTES, MAX_TRUST_LIST_BYTES};
+use ikd_sdk::store::{self, Installed, STATUS_DIR, TRUST_LIST_FILE, TrustCache};
 use ikd_sdk::sync::{Outcome, SyncClient, SyncConfig};
+use ikd_sdk::trust_bundle::BundleCode;
 use ikd_sdk::trust_list::{RootKey, StatusListRef, is_status_file_name};
 use ikd_sdk::{
-    IssuerPublicKey, Policy, StatusListToken, TrustAnchors, TrustList, TrustStore, UnixTime,
-    VerifiedTrustList, encoding,
+    IssuerPublicKey, Policy, StatusListToken, TrustAnchors, TrustBundle, TrustList, TrustStore,
+    UnixTime, VerifiedTrustList, encoding,
 };
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -31,6 +33,47 @@ pub(crate) enum Command {
     Sync(SyncArgs),
     /// Show what a local cache holds and how fresh it is.
     Show(ShowArgs),
+    /// Write a trust bundle: one file with a signed trust list and its status lists, to
+    /// carry trust data where there is no network (each part keeps its own signature).
+    Bundle(BundleArgs),
+    /// Verify a trust bundle and install it into a local cache, under the same rollback
+    /// and freshness rules as `trust sync`.
+    Import(ImportArgs),
+}
+
+#[derive(clap::Args)]
+pub(crate) struct BundleArgs {
+    /// A published folder (`ikd trust publish --out`): its trust-list.cwt and every status
+    /// list it names under status/.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["trust_list", "status_lists"])]
+    from: Option<PathBuf>,
+    /// The signed trust list (instead of --from).
+    #[arg(long, value_name = "trust-list.cwt", required_unless_present = "from")]
+    trust_list: Option<PathBuf>,
+    /// A signed status list token (repeatable; with --trust-list).
+    #[arg(long = "status-list", value_name = "FILE.cwt")]
+    status_lists: Vec<PathBuf>,
+    /// The pinned root keys (`ikd trust anchors` output): the bundle is verified with them
+    /// before it is written.
+    #[arg(long, value_name = "ANCHORS.json")]
+    roots: PathBuf,
+    /// The bundle file to write.
+    #[arg(long, value_name = "FILE.ikdb")]
+    out: PathBuf,
+    /// Replace --out if it exists.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct ImportArgs {
+    /// The trust bundle file.
+    file: PathBuf,
+    #[command(flatten)]
+    cache: CacheArgs,
+    /// The time to check freshness at [default: the system clock].
+    #[arg(long, value_parser = parse_time, value_name = "RFC3339")]
+    now: Option<UnixTime>,
 }
 
 #[derive(clap::Args)]
@@ -121,6 +164,8 @@ pub(crate) fn run(command: Command) -> Result<ExitCode, Failure> {
         Command::Serve(args) => crate::serve::run(&args.dir, &args.listen),
         Command::Sync(args) => sync(&args),
         Command::Show(args) => show(&args),
+        Command::Bundle(args) => bundle(&args),
+        Command::Import(args) => import(&args),
     }
 }
 
@@ -283,6 +328,101 @@ fn sync(args: &SyncArgs) -> Result<ExitCode, Failure> {
         if report.trust_list == Outcome::NotModified || cache.store().trust_list().is_some() {
             eprintln!("ikd: some files did not sync; the cache keeps its last good data");
         }
+        ExitCode::from(EXIT_REJECTED)
+    })
+}
+
+fn bundle(args: &BundleArgs) -> Result<ExitCode, Failure> {
+    let anchors = read_anchors(&args.roots)?;
+    let roots: Vec<IssuerPublicKey> = anchors.roots().iter().map(|r| r.key).collect();
+    let not_written = |e: &dyn std::fmt::Display| Failure::new(format!("bundle not written: {e}"));
+    let (list_path, token_paths) = match (&args.from, &args.trust_list) {
+        (Some(dir), _) => (dir.join(TRUST_LIST_FILE), None),
+        (None, Some(path)) => (path.clone(), Some(args.status_lists.clone())),
+        (None, None) => return Err(Failure::new("give --from DIR or --trust-list FILE")),
+    };
+    let list_bytes = read_bytes(&list_path, MAX_TRUST_LIST_BYTES, "trust list")?;
+    let list = VerifiedTrustList::verify(&list_bytes, &roots)
+        .map_err(|e| Failure::new(format!("trust list {}: {e}", list_path.display())))?;
+    let token_paths = match (token_paths, &args.from) {
+        (Some(paths), _) => paths,
+        // A published folder: the tokens the list names, where they are present.
+        (None, Some(dir)) => list
+            .list()
+            .status_lists
+            .iter()
+            .map(|r| dir.join(STATUS_DIR).join(&r.file))
+            .filter(|path| path.exists())
+            .collect(),
+        (None, None) => Vec::new(),
+    };
+    let mut bundle = TrustBundle::new(list_bytes).map_err(|e| not_written(&e))?;
+    for path in &token_paths {
+        let bytes = read_bytes(path, MAX_STATUS_LIST_TOKEN_BYTES, "status list")?;
+        bundle
+            .add_status_list(bytes)
+            .map_err(|e| Failure::new(format!("status list {}: {e}", path.display())))?;
+    }
+    // Checked as an importer will check it, so that a wrong file is caught here and not
+    // at a counter without a network.
+    let verified = bundle.verify(&roots).map_err(|e| not_written(&e))?;
+    let mut missing = Vec::new();
+    for (uri, outcome) in verified.status_lists() {
+        match outcome {
+            Ok(()) => {}
+            Err(code) if *code != BundleCode::StatusListMissing => {
+                return Err(not_written(&format!("status list {uri}: {code}")));
+            }
+            Err(_) => missing.push(uri.clone()),
+        }
+    }
+    let bytes = bundle.to_bytes();
+    write_new_bytes(&args.out, &bytes, Access::Public, args.force)?;
+    let info = verified.trust_list().list();
+    eprintln!(
+        "Wrote {} ({} bytes): trust list {} issued {}, {} of {} status list(s).",
+        args.out.display(),
+        bytes.len(),
+        info.sequence,
+        info.issued_at,
+        bundle.status_lists().len(),
+        info.status_lists.len()
+    );
+    for uri in missing {
+        eprintln!("ikd: warning: the bundle lacks status list {uri}; importers keep theirs");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import(args: &ImportArgs) -> Result<ExitCode, Failure> {
+    let now = now_or_clock(args.now)?;
+    let bytes = read_bytes(&args.file, MAX_TRUST_BUNDLE_BYTES, "trust bundle")?;
+    let cache = open_cache(&args.cache, Policy::default(), now)?;
+    let report = match cache.import_bundle(&bytes, now) {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("ikd: trust bundle {} refused: {e}", args.file.display());
+            eprintln!("ikd: {}", e.code().en());
+            print!("{}", describe(&cache.store(), &cache, now));
+            return Ok(ExitCode::from(EXIT_REJECTED));
+        }
+    };
+    let installed = |i: &Installed| match i {
+        Installed::Updated => "updated",
+        Installed::Unchanged => "unchanged",
+    };
+    println!("{TRUST_LIST_FILE}: {}", installed(&report.trust_list));
+    for (uri, outcome) in &report.status_lists {
+        match outcome {
+            Ok(i) => println!("status list {uri}: {}", installed(i)),
+            Err(e) => println!("status list {uri}: {e}"),
+        }
+    }
+    print!("{}", describe(&cache.store(), &cache, now));
+    Ok(if report.is_complete() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("ikd: the bundle was imported in part; the cache keeps its last good copies");
         ExitCode::from(EXIT_REJECTED)
     })
 }

@@ -430,3 +430,188 @@ fn refusals_are_setup_errors_and_name_no_content() {
         assert!(!stderr.contains("3273015708920003") && !stderr.contains("SITI"));
     }
 }
+
+fn import(dir: &TempDir, bundle: &str, cache: &str, now: &str) -> Output {
+    ikd(&[
+        "trust",
+        "import",
+        &dir.arg(bundle),
+        "--cache",
+        &dir.arg(cache),
+        "--roots",
+        &dir.arg("anchors.json"),
+        "--now",
+        now,
+    ])
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Trust data carried by file: `trust bundle` from a published folder or from files,
+/// `trust import` into a cache, then the refusals: an older bundle, a tampered one, and a
+/// partial one imported in part.
+#[test]
+fn bundles_carry_trust_data_without_a_network() {
+    let dir = TempDir::new("bundle");
+    setup(&dir);
+    status_list(
+        &dir,
+        &[
+            "--uri", URI, "--size", "1024", "--revoke", "5", "--now", ISSUED,
+        ],
+    );
+    publish(&dir, ISSUED);
+    let anchors = dir.arg("anchors.json");
+    let written = ikd(&[
+        "trust",
+        "bundle",
+        "--from",
+        &dir.arg("pub"),
+        "--roots",
+        &anchors,
+        "--out",
+        &dir.arg("one.ikdb"),
+    ]);
+    ok(&written);
+    assert!(
+        stderr(&written).contains("trust list 1"),
+        "{}",
+        stderr(&written)
+    );
+
+    let first = ok(&import(&dir, "one.ikdb", "cache", LATER));
+    assert!(first.contains("trust-list.cwt: updated"), "{first}");
+    assert!(
+        first.contains(&format!("status list {URI}: updated")),
+        "{first}"
+    );
+    let (exit, json) = verify_json(&dir, "revoked.qr", LATER);
+    assert_eq!(exit, 1);
+    assert_eq!(json["reason"]["code"], "credential_revoked");
+    assert_eq!(json["trust_data"]["sequence"], 1);
+
+    // A newer list and status list, bundled from files.
+    status_list(
+        &dir,
+        &[
+            "--from",
+            &dir.arg("3273-1.cwt"),
+            "--revoke",
+            "6",
+            "--now",
+            "2026-06-01T00:30:00Z",
+        ],
+    );
+    publish(&dir, "2026-06-01T00:30:00Z");
+    ok(&ikd(&[
+        "trust",
+        "bundle",
+        "--trust-list",
+        &dir.arg("pub/trust-list.cwt"),
+        "--status-list",
+        &dir.arg("3273-1.cwt"),
+        "--roots",
+        &anchors,
+        "--out",
+        &dir.arg("two.ikdb"),
+    ]));
+    ok(&import(&dir, "two.ikdb", "cache", LATER));
+    let (_, json) = verify_json(&dir, "ok.qr", LATER);
+    assert_eq!(json["reason"]["code"], "credential_revoked");
+    assert_eq!(json["trust_data"]["sequence"], 2);
+
+    // The older bundle again: a rollback, refused as a whole.
+    let rollback = import(&dir, "one.ikdb", "cache", LATER);
+    assert_eq!(code(&rollback), 1);
+    assert!(
+        stderr(&rollback).contains("bundle_trust_list_rollback"),
+        "{}",
+        stderr(&rollback)
+    );
+    let (_, json) = verify_json(&dir, "ok.qr", LATER);
+    assert_eq!(json["trust_data"]["sequence"], 2);
+
+    // One bit of the trust list's signature changed inside the bundle.
+    let list = std::fs::read(dir.0.join("pub/trust-list.cwt")).unwrap();
+    let mut bytes = std::fs::read(dir.0.join("two.ikdb")).unwrap();
+    let at = bytes
+        .windows(list.len())
+        .position(|w| w == list.as_slice())
+        .unwrap();
+    bytes[at + list.len() - 1] ^= 0x01;
+    std::fs::write(dir.0.join("tampered.ikdb"), &bytes).unwrap();
+    let tampered = import(&dir, "tampered.ikdb", "fresh-cache", LATER);
+    assert_eq!(code(&tampered), 1);
+    assert!(
+        stderr(&tampered).contains("bundle_trust_list_signature_invalid"),
+        "{}",
+        stderr(&tampered)
+    );
+    assert!(String::from_utf8_lossy(&tampered.stdout).contains("no trust list"));
+    std::fs::write(dir.0.join("garbage.ikdb"), b"not a bundle").unwrap();
+    let garbage = import(&dir, "garbage.ikdb", "fresh-cache", LATER);
+    assert_eq!(code(&garbage), 1);
+    assert!(stderr(&garbage).contains("bundle_malformed"));
+
+    // A trust list alone: written with a warning, imported in part (exit 1).
+    let partial = ikd(&[
+        "trust",
+        "bundle",
+        "--trust-list",
+        &dir.arg("pub/trust-list.cwt"),
+        "--roots",
+        &anchors,
+        "--out",
+        &dir.arg("partial.ikdb"),
+    ]);
+    ok(&partial);
+    assert!(stderr(&partial).contains("lacks status list"));
+    let imported = import(&dir, "partial.ikdb", "fresh-cache", LATER);
+    assert_eq!(code(&imported), 1);
+    let out = String::from_utf8_lossy(&imported.stdout);
+    assert!(out.contains("trust-list.cwt: updated"), "{out}");
+    assert!(out.contains("bundle_status_list_missing"), "{out}");
+    assert!(out.contains("Status lists: 0 of 1 held"), "{out}");
+
+    // Nothing is written for roots that do not sign the list, nor over an existing file.
+    ok(&ikd(&[
+        "keygen",
+        "--out",
+        &dir.arg("other-root.key.json"),
+        "--issuer",
+        "ID-OTHER-ROOT",
+    ]));
+    let other = ok(&ikd(&[
+        "trust",
+        "anchors",
+        "--key",
+        &dir.arg("other-root.key.json"),
+    ]));
+    std::fs::write(dir.0.join("other-anchors.json"), other).unwrap();
+    let foreign = ikd(&[
+        "trust",
+        "bundle",
+        "--from",
+        &dir.arg("pub"),
+        "--roots",
+        &dir.arg("other-anchors.json"),
+        "--out",
+        &dir.arg("foreign.ikdb"),
+    ]);
+    assert_eq!(code(&foreign), 2);
+    assert!(!dir.0.join("foreign.ikdb").exists());
+    let exists = ikd(&[
+        "trust",
+        "bundle",
+        "--from",
+        &dir.arg("pub"),
+        "--roots",
+        &anchors,
+        "--out",
+        &dir.arg("two.ikdb"),
+    ]);
+    assert_eq!(code(&exists), 2);
+    assert_eq!(code(&import(&dir, "missing.ikdb", "cache", LATER)), 2);
+}
