@@ -43,6 +43,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(verify))
         .routes(routes!(reason_codes))
         .routes(routes!(trust_status))
+        .routes(routes!(crate::trust_import::import_bundle))
         .routes(routes!(healthz))
         .routes(routes!(readyz))
         .routes(routes!(metrics_text))
@@ -219,7 +220,11 @@ fn json_response(status: StatusCode, body: String) -> Response {
 }
 
 /// The authenticated client, after taking one request from its rate limit.
-fn admit(state: &AppState, headers: &HeaderMap, seen: &Seen) -> Result<Arc<Client>, Problem> {
+pub(crate) fn admit(
+    state: &AppState,
+    headers: &HeaderMap,
+    seen: &Seen,
+) -> Result<Arc<Client>, Problem> {
     let client = state.clients.authenticate(headers)?;
     seen.client(&client.id);
     if let Err(problem) = client.take_request() {

@@ -464,6 +464,8 @@ pub struct Config {
     pub clients: Vec<ClientConfig>,
     /// The counter page: session settings and staff accounts.
     pub counter: crate::counter::config::CounterConfig,
+    /// Trust bundles: who may import them, and the watched folder.
+    pub trust_import: crate::trust_import::TrustImportConfig,
 }
 
 impl Config {
@@ -537,6 +539,9 @@ pub struct RawConfig {
     counter: crate::counter::config::RawCounter,
     #[serde(default)]
     staff: Vec<crate::counter::config::RawStaff>,
+    // Trust bundles (offices without a network): a section of its own, read by its module.
+    #[serde(default)]
+    trust_import: crate::trust_import::RawTrustImport,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -1078,6 +1083,12 @@ impl RawConfig {
             clients.push(client);
         }
         let counter = crate::counter::config::resolve(self.counter, self.staff, &clients)?;
+        let trust_import = crate::trust_import::resolve(
+            self.trust_import,
+            &clients,
+            &data_dir,
+            signed_trust.is_some(),
+        )?;
 
         Ok(Config {
             listen,
@@ -1111,6 +1122,7 @@ impl RawConfig {
             },
             clients,
             counter,
+            trust_import,
         })
     }
 }

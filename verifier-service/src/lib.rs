@@ -34,6 +34,7 @@ pub mod server;
 pub mod state;
 pub mod telemetry;
 pub mod trust;
+pub mod trust_import;
 pub mod trust_report;
 pub mod upload;
 pub mod verification;

@@ -305,6 +305,29 @@ impl Problem {
         }
     }
 
+    /// 403: the client may verify but not administer (import trust data).
+    pub fn admin_required() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "admin_required",
+            "This API key may not administer the service.",
+            "Only the clients listed in [trust_import] admin_clients may import trust data.".into(),
+        )
+    }
+
+    /// 409: the service reads an unsigned trust store file, so there is no signed trust
+    /// data to import into.
+    pub fn trust_import_unavailable() -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "trust_import_unavailable",
+            "This service does not use signed trust data.",
+            "Trust bundles are imported into the signed trust cache; configure [trust] \
+             anchors or roots."
+                .into(),
+        )
+    }
+
     /// One problem of every code, in a fixed order: the source of the code list in the
     /// OpenAPI document.
     pub fn all() -> Vec<Problem> {
@@ -333,6 +356,8 @@ impl Problem {
             Self::multiple_credentials(2),
             Self::trust_expired(),
             Self::too_many_connections(),
+            Self::admin_required(),
+            Self::trust_import_unavailable(),
         ]
     }
 

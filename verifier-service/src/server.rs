@@ -73,8 +73,9 @@ pub fn build(config: &Config, clock: Clock) -> Result<AppState, String> {
 }
 
 /// Keeps the trust data current (the SDK's sync at once and then at its interval, or the
-/// trust store file checked at its interval) and deletes old audit rows at their interval,
-/// until `stop` turns true.
+/// trust store file checked at its interval; trust bundles from the watched folder, if
+/// one is configured) and deletes old audit rows at their interval, until `stop` turns
+/// true.
 pub fn spawn_background(state: &AppState, stop: &watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
     let reload = {
         let state = state.clone();
@@ -140,7 +141,36 @@ pub fn spawn_background(state: &AppState, stop: &watch::Receiver<bool>) -> Vec<J
             }
         })
     };
-    vec![reload, purge]
+    let mut tasks = vec![reload, purge];
+    if let Some(dir) = state.trust_import.watch_dir.clone() {
+        let state = state.clone();
+        let mut stop = stop.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut watched = crate::trust_import::Watched::default();
+            loop {
+                // Reading a stick, verifying and writing the cache block: not on a worker
+                // that answers requests.
+                let (pass_state, pass_dir) = (state.clone(), dir.clone());
+                watched = tokio::task::spawn_blocking(move || {
+                    let now = pass_state.clock.now();
+                    crate::trust_import::watch_pass(
+                        &pass_state.trust,
+                        &pass_dir,
+                        &mut watched,
+                        now,
+                    );
+                    watched
+                })
+                .await
+                .unwrap_or_default();
+                tokio::select! {
+                    _ = stop.changed() => break,
+                    () = tokio::time::sleep(state.trust_import.watch_interval) => {}
+                }
+            }
+        }));
+    }
+    tasks
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, then finishes the requests in

@@ -55,6 +55,8 @@ pub struct Inner {
     pub scan_permits: Arc<Semaphore>,
     /// The counter page: staff accounts and sessions.
     pub counter: crate::counter::Counter,
+    /// Trust bundles: who may import them, and the watched folder.
+    pub trust_import: crate::trust_import::TrustImportConfig,
 }
 
 impl AppState {
@@ -117,6 +119,7 @@ impl AppState {
             upload: config.upload.clone(),
             scan_permits: Arc::new(Semaphore::new(config.upload.concurrency.max(1))),
             counter: crate::counter::Counter::new(&config.counter, clock),
+            trust_import: config.trust_import.clone(),
         }))
     }
 }

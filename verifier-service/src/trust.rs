@@ -13,12 +13,16 @@
 //!   (`ikd-trust-store/1`), re-read when it changes. For development and tests only: its
 //!   keys are not signed by anyone and it carries no status lists.
 //!
+//! The signed source also takes **trust bundles** (a trust list and its status lists in one
+//! file, for offices without a network): [`TrustHolder::import_bundle`] hands them to the
+//! same cache, under the same rollback and freshness rules as the sync.
+//!
 //! Every request takes one [`LoadedTrust`] snapshot ([`TrustHolder::current`]) and
 //! verifies against it; an update swaps in a new snapshot and never changes one in use.
 
 use crate::config::{Config, SignedTrustConfig, SyncSettings};
 use ikd_sdk::FreshnessState;
-use ikd_sdk::store::TrustCache;
+use ikd_sdk::store::{ImportError, ImportReport, TrustCache};
 use ikd_sdk::sync::{SyncClient, SyncConfig, SyncReport};
 use ikd_sdk::trust_list::RootKey;
 use ikd_sdk::{Policy, TrustAnchors, TrustStore, UnixTime};
@@ -420,6 +424,23 @@ impl TrustHolder {
                 "trust sync incomplete; the last good data stays in use"
             ),
         }
+    }
+
+    /// Imports a trust bundle at time `now` into the signed source's cache (the SDK's
+    /// [`TrustCache::import_bundle`]: the sync's install paths and rules) and puts what it
+    /// installed in use. Requests in flight keep the snapshot they took. `None` when the
+    /// source is not the signed trust list: there is no cache to import into.
+    pub fn import_bundle(
+        &self,
+        bytes: &[u8],
+        now: UnixTime,
+    ) -> Option<Result<ImportReport, ImportError>> {
+        let Source::Signed(signed) = &self.source else {
+            return None;
+        };
+        let result = signed.cache.import_bundle(bytes, now);
+        self.refresh(now);
+        Some(result)
     }
 
     /// One step of the background task at time `now`: re-reads a changed file, or syncs.

@@ -58,6 +58,10 @@
       trust_next: "pembaruan berikutnya {when}",
       trust_status: "daftar status berumur {age}",
       trust_none: "belum ada data kepercayaan",
+      data_dated: "Data kepercayaan bertanggal {when} ({n} hari)",
+      data_local: "Data kepercayaan: berkas lokal (tanpa tanggal)",
+      data_stale: " — kedaluwarsa, perbarui data (USB atau jaringan)",
+      data_grace: " — masa tenggang, segera perbarui data",
       age_over_17: "Berusia 17 tahun ke atas",
       yes: "Ya",
       no: "Tidak",
@@ -125,6 +129,10 @@
       trust_next: "next update {when}",
       trust_status: "status list {age} old",
       trust_none: "no trust data yet",
+      data_dated: "Trust data dated {when} ({n} days)",
+      data_local: "Trust data: local file (undated)",
+      data_stale: " — stale, update the data (USB stick or network)",
+      data_grace: " — in its grace period, update the data soon",
       age_over_17: "Aged 17 or over",
       yes: "Yes",
       no: "No",
@@ -247,8 +255,36 @@
       purpose: session.purpose,
     });
     $("session-line").textContent = line;
+    renderDataLine(session.trust);
     $("who").textContent = session.username;
     $("who").hidden = false;
+  }
+
+  // The date of the trust data in use: an office offline for weeks must see how old it is.
+  function renderDataLine(trust) {
+    const el = $("data-line");
+    if (!trust || !trust.loaded) {
+      el.textContent = t("trust_none");
+      return;
+    }
+    if (!trust.data_dated) {
+      el.textContent = t("data_local");
+      return;
+    }
+    let text = t("data_dated", {
+      when: formatDate(trust.data_dated),
+      n: trust.data_age_days ?? "?",
+    });
+    if (trust.freshness === "stale") text += t("data_stale");
+    else if (trust.freshness === "stale_in_grace") text += t("data_grace");
+    el.textContent = text;
+    el.dataset.freshness = trust.freshness || "";
+  }
+
+  function formatDate(text) {
+    const date = new Date(text);
+    if (Number.isNaN(date.getTime())) return text;
+    return date.toLocaleDateString(lang === "id" ? "id-ID" : "en-GB", { dateStyle: "long" });
   }
 
   async function loadSession() {
@@ -617,6 +653,13 @@
     if (typeof v.age_over_17 === "boolean") metaRow(meta, t("age_over_17"), v.age_over_17 ? t("yes") : t("no"));
     metaRow(meta, t("purpose"), v.purpose);
     metaRow(meta, t("trust"), freshness(v.trust_data));
+    // A verdict carries the date of the data it used: the line follows an import at once.
+    const data = v.trust_data;
+    if (session && session.trust && data && data.source === "trust_list" && data.issued_at) {
+      session.trust.data_dated = data.issued_at;
+      session.trust.data_age_days = Math.floor((Number(data.age_seconds) || 0) / 86400);
+      renderDataLine(session.trust);
+    }
 
     for (const w of v.warnings || []) {
       const text = (lang === "id" ? w.message_id : w.message_en) || w.code;

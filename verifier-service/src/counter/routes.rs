@@ -308,21 +308,41 @@ struct TrustInfo {
     loaded_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     age_seconds: Option<i64>,
+    /// The date of the signed trust data (its trust list's issue time), for the page's
+    /// "data dated … (N days)" line; absent with an unsigned trust file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data_dated: Option<String>,
+    /// Whole days since `data_dated`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data_age_days: Option<i64>,
+    /// `fresh`, `stale_in_grace` or `stale` under the policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    freshness: Option<&'static str>,
 }
 
 fn session_json(state: &AppState, session: &Session) -> Result<Response, Problem> {
     let (client, purpose) = account_client(state, session)?;
     let now = state.clock.now();
     let trust = match state.trust.current() {
-        Some(trust) => TrustInfo {
-            loaded: true,
-            loaded_at: Some(trust.loaded_at.to_string()),
-            age_seconds: Some(now.0.saturating_sub(trust.loaded_at.0).max(0)),
-        },
+        Some(trust) => {
+            let list = trust.store.trust_list();
+            TrustInfo {
+                loaded: true,
+                loaded_at: Some(trust.loaded_at.to_string()),
+                age_seconds: Some(now.0.saturating_sub(trust.loaded_at.0).max(0)),
+                data_dated: list.map(|l| l.issued_at.to_string()),
+                data_age_days: list.map(|l| now.0.saturating_sub(l.issued_at.0).max(0) / 86_400),
+                freshness: crate::trust::trust_list_state(&trust.store, &state.policy, now)
+                    .map(crate::trust::freshness_name),
+            }
+        }
         None => TrustInfo {
             loaded: false,
             loaded_at: None,
             age_seconds: None,
+            data_dated: None,
+            data_age_days: None,
+            freshness: None,
         },
     };
     let info = SessionInfo {
