@@ -40,6 +40,7 @@ pub use wire::crypto::{
 };
 
 // Trust data.
+pub use output::receipt::{Receipt, ReceiptSigner};
 pub use trust::bundle::{TrustBundle, VerifiedBundle};
 pub use trust::status_list::{StatusList, StatusListToken};
 pub use trust::store::{KeyStatus, TrustEntry, TrustError, TrustListInfo, TrustStore, TrustedKey};
@@ -110,6 +111,14 @@ pub mod status_list {
         sign_status_list,
     };
     pub use crate::wire::cose::STATUS_LIST_MEDIA_TYPE;
+}
+
+/// Verification receipts: options, codes, errors, limits and the QR text form.
+pub mod receipt {
+    pub use crate::output::receipt::{
+        MAX_RECEIPT_BYTES, MAX_VERIFIER_ID_LEN, MIN_HASH_KEY_LEN, RECEIPT_QR_PREFIX, ReceiptCode,
+        ReceiptError, ReceiptOptions, ReceiptVerdict, mask_nik, receipt_qr_text,
+    };
 }
 
 /// Trust bundles: the format identifier, the import codes and errors.

@@ -27,6 +27,8 @@ pub enum MessageType {
     /// An issuer-signed Token Status List (draft-ietf-oauth-status-list), whose `typ` is
     /// the draft's media type.
     StatusList,
+    /// A verification receipt, signed by a verifier's own key.
+    Receipt,
 }
 
 /// The value of a `typ` header: a CoAP content format number or a media type.
@@ -58,6 +60,7 @@ impl MessageType {
             MessageType::Presentation => Typ::Number(0xFF02),
             MessageType::TrustList => Typ::Number(0xFF03),
             MessageType::StatusList => Typ::Text(STATUS_LIST_MEDIA_TYPE),
+            MessageType::Receipt => Typ::Number(0xFF04),
         }
     }
 
