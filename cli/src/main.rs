@@ -13,6 +13,7 @@ mod keyfile;
 mod keygen;
 mod present;
 mod qr;
+mod receipt;
 mod scan;
 mod schema;
 mod serve;
@@ -76,6 +77,9 @@ enum Command {
     /// Status lists (revocation): issue one.
     #[command(subcommand)]
     StatusList(status_list::Command),
+    /// Verification receipts (bukti verifikasi): check one offline.
+    #[command(subcommand)]
+    Receipt(receipt::Command),
     /// Answer conformance-runner requests (JSON lines on standard input) with verdicts,
     /// so that the conformance vectors can be run against this command.
     Conformance(conformance::Args),
@@ -106,6 +110,7 @@ fn main() -> ExitCode {
         Command::Qr(command) => qr::run(command),
         Command::Trust(command) => trust::run(command),
         Command::StatusList(command) => status_list::run(command),
+        Command::Receipt(command) => receipt::run(command),
         Command::Conformance(args) => conformance::run(args),
     };
     match result {

@@ -23,6 +23,7 @@ use ikd_sdk::SiakList;
 use ikd_sdk::Warning;
 use ikd_sdk::limits::{MAX_DATE, MIN_DATE};
 use ikd_sdk::reason::{REGISTRY, ReasonInfo, WARNING_REGISTRY};
+use ikd_sdk::receipt::ReceiptCode;
 use ikd_sdk::trust_bundle::BundleCode;
 use ikd_sdk::unstable_wire::cose::{self, MessageType};
 use ikd_sdk::{
@@ -198,8 +199,8 @@ fn code_table(out: &mut String, rows: &[ReasonInfo], severity: Option<&dyn Fn(&s
 fn render_reason_codes() -> String {
     let mut out = String::new();
     out.push_str(
-        "<!-- GENERATED from ikd_sdk::reason::{REGISTRY, WARNING_REGISTRY} and ikd_sdk::trust_bundle::BundleCode\n\
-         by sdk/tests/spec_sync.rs.\n\
+        "<!-- GENERATED from ikd_sdk::reason::{REGISTRY, WARNING_REGISTRY}, ikd_sdk::trust_bundle::BundleCode\n\
+         and ikd_sdk::receipt::ReceiptCode by sdk/tests/spec_sync.rs.\n\
          Do not edit by hand: run `UPDATE_SPEC=1 cargo test -p ikd-sdk --test spec_sync`. -->\n\n",
     );
     out.push_str("# IKD reason codes\n\n");
@@ -278,7 +279,41 @@ fn render_reason_codes() -> String {
         )
         .unwrap();
     }
+    out.push_str(
+        "\n## Verification receipt codes\n\n\
+         Checking a verification receipt (format.md §17.8) refuses it with one of these codes,\n\
+         in this order of the checks; they are append-only and share the namespace of the\n\
+         other codes.\n\n\
+         | # | Code | Meaning | Arti |\n|---:|---|---|---|\n",
+    );
+    for (i, code) in ReceiptCode::ALL.iter().enumerate() {
+        writeln!(
+            out,
+            "| {} | `{}` | {} | {} |",
+            i + 1,
+            code.code(),
+            md_cell(code.en()),
+            md_cell(code.id())
+        )
+        .unwrap();
+    }
     out
+}
+
+#[test]
+fn receipt_codes_share_no_name_with_other_codes() {
+    for code in ReceiptCode::ALL {
+        assert!(code.code().starts_with("receipt_"), "{code}");
+        assert!(
+            !REGISTRY
+                .iter()
+                .map(|r| r.code)
+                .chain(WARNING_REGISTRY.iter().map(|w| w.code))
+                .chain(BundleCode::ALL.iter().map(|c| c.code()))
+                .any(|c| c == code.code()),
+            "{code}"
+        );
+    }
 }
 
 #[test]
@@ -690,6 +725,12 @@ fn format_mentions_every_code_stage_and_typ() {
             "format.md lacks `{code}`"
         );
     }
+    for code in ReceiptCode::ALL {
+        assert!(
+            format.contains(&format!("`{}`", code.code())),
+            "format.md lacks `{code}`"
+        );
+    }
     for stage in Stage::ALL {
         assert!(
             format.contains(&format!("`{}`", stage.as_str())),
@@ -701,6 +742,7 @@ fn format_mentions_every_code_stage_and_typ() {
         MessageType::Presentation,
         MessageType::TrustList,
         MessageType::StatusList,
+        MessageType::Receipt,
     ] {
         assert!(
             format.contains(&t.typ().to_string()),
