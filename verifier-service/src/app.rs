@@ -44,6 +44,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(reason_codes))
         .routes(routes!(trust_status))
         .routes(routes!(crate::trust_import::import_bundle))
+        .routes(routes!(crate::receipt::receipt))
         .routes(routes!(healthz))
         .routes(routes!(readyz))
         .routes(routes!(metrics_text))
@@ -437,7 +438,7 @@ async fn verify_inner(
         return Err(Problem::unsupported_media_type());
     };
 
-    let verification = verify_qr(state, &client.id, purpose, nonce.as_deref(), qr).await?;
+    let verification = verify_qr(state, &client.id, purpose, nonce.as_deref(), qr, None).await?;
     seen.outcome(verification.verdict_name(), verification.reason_code);
     let mut response = json_response(StatusCode::OK, verification.json);
     // The answer may hold personal data: no cache may keep it.

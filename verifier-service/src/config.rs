@@ -466,6 +466,8 @@ pub struct Config {
     pub counter: crate::counter::config::CounterConfig,
     /// Trust bundles: who may import them, and the watched folder.
     pub trust_import: crate::trust_import::TrustImportConfig,
+    /// Verification receipts: the verifier's id and key, what each purpose keeps.
+    pub receipt: Option<crate::receipt::ReceiptConfig>,
 }
 
 impl Config {
@@ -542,6 +544,9 @@ pub struct RawConfig {
     // Trust bundles (offices without a network): a section of its own, read by its module.
     #[serde(default)]
     trust_import: crate::trust_import::RawTrustImport,
+    // Verification receipts: a section of its own, read by its module.
+    #[serde(default)]
+    receipt: crate::receipt::RawReceipt,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -1089,6 +1094,7 @@ impl RawConfig {
             &data_dir,
             signed_trust.is_some(),
         )?;
+        let receipt = crate::receipt::resolve(self.receipt)?;
 
         Ok(Config {
             listen,
@@ -1123,6 +1129,7 @@ impl RawConfig {
             clients,
             counter,
             trust_import,
+            receipt,
         })
     }
 }

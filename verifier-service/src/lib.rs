@@ -29,6 +29,7 @@ pub mod demo;
 pub mod metrics;
 pub mod openapi;
 pub mod problem;
+pub mod receipt;
 pub mod replay;
 pub mod server;
 pub mod state;

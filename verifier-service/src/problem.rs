@@ -328,6 +328,16 @@ impl Problem {
         )
     }
 
+    /// 409: no receipt signing key is configured.
+    pub fn receipts_unavailable() -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "receipts_unavailable",
+            "This service does not sign verification receipts.",
+            "Configure [receipt] verifier_id and signing_key to sign receipts.".into(),
+        )
+    }
+
     /// One problem of every code, in a fixed order: the source of the code list in the
     /// OpenAPI document.
     pub fn all() -> Vec<Problem> {
@@ -358,6 +368,7 @@ impl Problem {
             Self::too_many_connections(),
             Self::admin_required(),
             Self::trust_import_unavailable(),
+            Self::receipts_unavailable(),
         ]
     }
 

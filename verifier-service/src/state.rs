@@ -57,6 +57,10 @@ pub struct Inner {
     pub counter: crate::counter::Counter,
     /// Trust bundles: who may import them, and the watched folder.
     pub trust_import: crate::trust_import::TrustImportConfig,
+    /// Verification receipts, when configured.
+    pub receipts: Option<crate::receipt::ReceiptConfig>,
+    /// Their signer (hashing credential ids with the audit log's key).
+    pub receipt_signer: Option<ikd_sdk::ReceiptSigner>,
 }
 
 impl AppState {
@@ -120,6 +124,11 @@ impl AppState {
             scan_permits: Arc::new(Semaphore::new(config.upload.concurrency.max(1))),
             counter: crate::counter::Counter::new(&config.counter, clock),
             trust_import: config.trust_import.clone(),
+            receipts: config.receipt.clone(),
+            receipt_signer: config
+                .receipt
+                .as_ref()
+                .and_then(|r| crate::receipt::signer(r, config.audit.hmac_key.as_bytes())),
         }))
     }
 }

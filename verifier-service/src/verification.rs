@@ -25,6 +25,9 @@ pub struct Verification {
     /// `spec/schemas/disclosed-verdict.schema.json`). It may hold personal data: send it,
     /// never log or store it.
     pub json: String,
+    /// The signed verification receipt, when one was asked for and receipts are
+    /// configured. It may hold personal data, as `json`.
+    pub receipt: Option<Vec<u8>>,
 }
 
 impl Verification {
@@ -50,6 +53,9 @@ impl Verification {
 /// and the configured audience if there is one. Every accepted presentation goes into the
 /// service's replay cache, so a QR code is accepted once.
 ///
+/// With `receipt` (the options of the purpose) and a configured `[receipt]` key, the
+/// answer also carries a verification receipt signed by this verifier.
+///
 /// Refused: a nonce that is no challenge code (400 `nonce_invalid`), no trust data (503
 /// `trust_not_loaded`), an audit log that cannot record (503 `audit_unavailable`). Every credential outcome, valid or rejected, is
 /// `Ok`. The QR text is dropped as soon as it is verified; nothing of it is logged.
@@ -59,6 +65,7 @@ pub async fn verify_qr(
     purpose: &'static Purpose,
     nonce: Option<&str>,
     qr: String,
+    receipt: Option<ikd_sdk::receipt::ReceiptOptions>,
 ) -> Result<Verification, Problem> {
     let challenge = nonce
         .map(|nonce| ikd_sdk::Challenge::new(nonce, state.audience.as_deref()))
@@ -102,6 +109,10 @@ pub async fn verify_qr(
         .ok()
         .and_then(|verified| verified.credential_id())
         .map(|id| state.hasher.hash(id));
+    let receipt = match (receipt, &state.receipt_signer) {
+        (Some(options), Some(signer)) => signer.sign(&result, purpose, now, &options).ok(),
+        _ => None,
+    };
     drop(result);
 
     state
@@ -122,6 +133,7 @@ pub async fn verify_qr(
         reason_code,
         purpose,
         json,
+        receipt,
     };
     state
         .metrics

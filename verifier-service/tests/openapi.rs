@@ -63,6 +63,7 @@ async fn every_documented_operation_is_routed_and_every_problem_code_documented(
             "/readyz",
             "/v1/admin/trust/import",
             "/v1/reason-codes",
+            "/v1/receipt",
             "/v1/trust/status",
             "/v1/verify"
         ]

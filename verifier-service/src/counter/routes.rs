@@ -543,5 +543,5 @@ async fn verify_inner(
         drop(bytes);
         input.qr.ok_or_else(Problem::qr_missing)?
     };
-    verify_qr(state, &client.id, purpose, None, qr).await
+    verify_qr(state, &client.id, purpose, None, qr, None).await
 }

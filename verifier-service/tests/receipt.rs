@@ -1,0 +1,272 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    missing_docs
+)]
+//! `POST /v1/receipt`: a verification receipt signed by the verifier's configured key, as
+//! JSON and as CBOR; checked offline with the SDK against the verifier's public key; the
+//! purpose deciding the fields (NIK masked) and the evidence; a rejection's receipt;
+//! tampering and the wrong key refused; no receipt without a key; and, with every log event
+//! captured, no personal data in the logs.
+//!
+//! The log check installs the process-wide subscriber, so it runs as the only test that
+//! logs on purpose; the others log into it too, harmlessly.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::*;
+use ikd_sdk::receipt::ReceiptVerdict;
+use ikd_sdk::{IssuerPublicKey, IssuerSigningKey, Receipt};
+use ikd_verifier_service::AppState;
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+const SEED: [u8; 32] = [0x71; 32];
+
+fn receipt_toml() -> String {
+    format!(
+        "[receipt]\nverifier_id = \"KECAMATAN-COBLONG-01\"\nsigning_key = \"{}\"\n\
+         evidence_purposes = [\"kyc\"]\n",
+        ikd_sdk::encoding::hex_encode(&SEED)
+    )
+}
+
+fn public_key() -> IssuerPublicKey {
+    IssuerSigningKey::from_seed(&SEED).public_key()
+}
+
+fn receipt_state(dir: &Path) -> AppState {
+    state_at(dir, NOW, Some(&demo_data().trust), &receipt_toml())
+}
+
+fn receipt_request(key: &str, qr: &str, purpose: &str, accept: Option<&str>) -> Request<Body> {
+    let mut builder = Request::post("/v1/receipt")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {key}"));
+    if let Some(accept) = accept {
+        builder = builder.header(header::ACCEPT, accept);
+    }
+    builder
+        .body(Body::from(verify_body(qr, Some(purpose))))
+        .unwrap()
+}
+
+/// The receipt of `qr` for `purpose`, checked with the SDK against the verifier's key.
+async fn receipt_of(state: &AppState, qr: &str, purpose: &str) -> (Receipt, Value) {
+    let answer = send(
+        &app_for(state),
+        receipt_request(BANK_KEY, qr, purpose, None),
+    )
+    .await;
+    assert_eq!(
+        answer.0,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&answer.2)
+    );
+    assert_eq!(answer.1[header::CACHE_CONTROL], "no-store");
+    let body = json(&answer.2);
+    let qr = body["qr"].as_str().unwrap();
+    assert!(qr.starts_with("IKDR1:"));
+    let receipt = Receipt::verify(qr.as_bytes(), &public_key()).unwrap();
+    assert_eq!(
+        body["public_key"],
+        ikd_sdk::encoding::hex_encode(&public_key().to_bytes())
+    );
+    (receipt, body)
+}
+
+fn is_masked(nik: &str) -> bool {
+    nik.len() == 16 && &nik[4..12] == "********" && nik[..4].bytes().all(|b| b.is_ascii_digit())
+}
+
+#[tokio::test]
+async fn receipts_are_signed_filtered_and_checked() {
+    let dir = TempDir::new("receipt-api");
+    let state = receipt_state(dir.path());
+    let data = demo_data();
+
+    // kyc keeps evidence: the presentation shown, the NIK masked, no portrait.
+    let shown_ktp = shown(&data, "ktp");
+    let (receipt, body) = receipt_of(&state, &shown_ktp, "kyc").await;
+    assert_eq!(receipt.verifier, "KECAMATAN-COBLONG-01");
+    assert_eq!(receipt.verified_at, NOW);
+    assert_eq!(receipt.verdict, ReceiptVerdict::Valid);
+    assert_eq!(receipt.purpose, "kyc");
+    assert!(receipt.issuer.is_some() && receipt.kid.is_some());
+    assert_eq!(receipt.presentation.as_deref(), Some(shown_ktp.as_str()));
+    let fields = receipt.fields.clone().unwrap();
+    assert!(is_masked(fields["nik"].as_str().unwrap()), "{fields:?}");
+    assert!(!fields.contains_key("foto"));
+    assert_eq!(body["content"]["verdict"], "valid");
+
+    // identity keeps no evidence and fewer fields; age_check keeps none.
+    let (receipt, _) = receipt_of(&state, &shown(&data, "ktp"), "identity").await;
+    assert!(receipt.presentation.is_none());
+    let fields = receipt.fields.unwrap();
+    assert!(is_masked(fields["nik"].as_str().unwrap()));
+    assert!(!fields.contains_key("alamat"));
+    let (receipt, _) = receipt_of(&state, &shown(&data, "ktp"), "age_check").await;
+    assert!(receipt.fields.is_none() && receipt.presentation.is_none());
+
+    // A tampered credential: a receipt of the rejection, with nothing read from it.
+    let kk = data.credential("kk-4").unwrap().qr_text.clone();
+    let tampered = common::counter::tampered(&kk);
+    let (receipt, _) = receipt_of(&state, &tampered, "kyc").await;
+    assert_eq!(receipt.verdict, ReceiptVerdict::Rejected);
+    assert!(receipt.reason.is_some());
+    assert!(receipt.fields.is_none() && receipt.presentation.is_none());
+
+    // CBOR: the receipt's bytes.
+    let answer = send(
+        &app_for(&state),
+        receipt_request(BANK_KEY, &kk, "domicile", Some("application/cbor")),
+    )
+    .await;
+    assert_eq!(answer.0, StatusCode::OK);
+    assert_eq!(answer.1[header::CONTENT_TYPE], "application/cbor");
+    let receipt = Receipt::verify(&answer.2, &public_key()).unwrap();
+    let mut names: Vec<&str> = receipt
+        .fields
+        .as_ref()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["alamat", "kode_wilayah", "rt", "rw", "type"]);
+
+    // Tampering with the receipt, and another verifier's key.
+    let mut changed = answer.2.clone();
+    let last = changed.len() - 1;
+    changed[last] ^= 1;
+    let code = |bytes: &[u8], key: &IssuerPublicKey| {
+        Receipt::verify(bytes, key)
+            .unwrap_err()
+            .code()
+            .unwrap()
+            .code()
+    };
+    assert_eq!(code(&changed, &public_key()), "receipt_signature_invalid");
+    let other = IssuerSigningKey::from_seed(&[0x72; 32]).public_key();
+    assert_eq!(code(&answer.2, &other), "receipt_key_mismatch");
+
+    // A purpose the client may not use, and a service without a receipt key.
+    let answer = send(
+        &app_for(&state),
+        receipt_request(SHOP_KEY, &kk, "kyc", None),
+    )
+    .await;
+    assert_eq!(answer.0, StatusCode::FORBIDDEN);
+    let plain = state_at(&dir.path().join("plain"), NOW, Some(&data.trust), "");
+    let answer = send(
+        &app_for(&plain),
+        receipt_request(BANK_KEY, &kk, "kyc", None),
+    )
+    .await;
+    assert_eq!(answer.0, StatusCode::CONFLICT);
+    assert_eq!(json(&answer.2)["code"], "receipts_unavailable");
+}
+
+#[test]
+fn the_receipt_section_is_checked() {
+    let dir = TempDir::new("receipt-config");
+    let parse = |extra: &str| {
+        ikd_verifier_service::config::RawConfig::parse(&config_text(dir.path(), extra))
+            .unwrap()
+            .resolve(dir.path())
+    };
+    assert!(parse(&receipt_toml()).unwrap().receipt.is_some());
+    assert!(parse("").unwrap().receipt.is_none());
+    let error = parse("[receipt]\nverifier_id = \"X\"").unwrap_err();
+    assert!(error.0.contains("signing_key"), "{error}");
+    let error = parse("[receipt]\nverifier_id = \"X\"\nsigning_key = \"abcd\"").unwrap_err();
+    assert!(error.0.contains("64 hex"), "{error}");
+    assert!(!error.0.contains("abcd"));
+    let error = parse(&receipt_toml().replace("[\"kyc\"]", "[\"gossip\"]")).unwrap_err();
+    assert!(error.0.contains("unknown purpose"), "{error}");
+    let config = parse(&receipt_toml()).unwrap();
+    let debug = format!("{:?}", config.receipt);
+    assert!(
+        !debug.contains(&ikd_sdk::encoding::hex_encode(&SEED)),
+        "{debug}"
+    );
+}
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
+
+/// Receipts of every purpose, with every log event at TRACE captured on this thread: no
+/// name, NIK (whole or masked), QR text or receipt text appears in the logs.
+#[test]
+fn no_personal_data_in_the_logs() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(captured.clone())
+        .with_ansi(false)
+        .finish();
+    let dir = TempDir::new("receipt-logs");
+    let data = demo_data();
+    let mut personal: Vec<String> = Vec::new();
+    tracing::subscriber::with_default(subscriber, || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let state = receipt_state(dir.path());
+            for purpose in ["kyc", "identity", "age_check", "domicile"] {
+                let qr = shown(&data, "ktp");
+                let (receipt, body) = receipt_of(&state, &qr, purpose).await;
+                personal.push(qr[5..40].to_owned());
+                personal.push(body["qr"].as_str().unwrap()[6..40].to_owned());
+                if let Some(fields) = receipt.fields {
+                    if let Some(nik) = fields.get("nik").and_then(Value::as_str) {
+                        personal.push(nik.to_owned());
+                    }
+                }
+            }
+        });
+    });
+    let document: Value = serde_json::from_str(ikd_sdk::samples::KTP_JSON).unwrap();
+    for name in ["nik", "nama", "alamat", "tempat_lahir"] {
+        personal.push(document[name].as_str().unwrap().to_owned());
+    }
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("/v1/receipt"),
+        "the requests were logged:\n{logs}"
+    );
+    for value in &personal {
+        assert!(
+            !logs.contains(value.as_str()),
+            "{value} in the logs:\n{logs}"
+        );
+    }
+}
