@@ -246,10 +246,13 @@ fn no_personal_data_in_the_logs() {
                 let (receipt, body) = receipt_of(&state, &qr, purpose).await;
                 personal.push(qr[5..40].to_owned());
                 personal.push(body["qr"].as_str().unwrap()[6..40].to_owned());
-                if let Some(fields) = receipt.fields {
-                    if let Some(nik) = fields.get("nik").and_then(Value::as_str) {
-                        personal.push(nik.to_owned());
-                    }
+                if let Some(nik) = receipt
+                    .fields
+                    .as_ref()
+                    .and_then(|f| f.get("nik"))
+                    .and_then(Value::as_str)
+                {
+                    personal.push(nik.to_owned());
                 }
             }
         });
