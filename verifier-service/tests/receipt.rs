@@ -193,3 +193,88 @@ fn the_receipt_section_is_checked() {
         "{debug}"
     );
 }
+
+/// The counter page gets a receipt with each verification (header `X-IKD-Receipt`), and
+/// `POST /counter/api/receipt` turns it into the printable page's content and QR code.
+#[tokio::test]
+async fn the_counter_page_prints_receipts() {
+    use common::counter::{page_post, page_verify, sign_in, staff_toml};
+    let dir = TempDir::new("receipt-counter");
+    let data = demo_data();
+    let state = state_at(
+        dir.path(),
+        NOW,
+        Some(&data.trust),
+        &format!("{}\n{}", receipt_toml(), staff_toml()),
+    );
+    let router = app_for(&state);
+    let signed = sign_in(&router, "petugas").await;
+    let answer = send(&router, page_verify(&signed, &shown(&data, "ktp"))).await;
+    assert_eq!(answer.0, StatusCode::OK);
+    let header = answer.1["x-ikd-receipt"].to_str().unwrap().to_owned();
+    let bytes = ikd_sdk::encoding::base64_decode(&header).unwrap();
+    let receipt = Receipt::verify(&bytes, &public_key()).unwrap();
+    assert_eq!(receipt.purpose, "kyc");
+    assert_eq!(receipt.verdict, ReceiptVerdict::Valid);
+
+    let body = serde_json::json!({ "receipt": header }).to_string();
+    let printed = send(
+        &router,
+        page_post(
+            "/counter/api/receipt",
+            Some(&signed.token),
+            Some(&signed.csrf),
+            &body,
+        ),
+    )
+    .await;
+    assert_eq!(
+        printed.0,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&printed.2)
+    );
+    let print = json(&printed.2);
+    assert!(print["svg"].as_str().unwrap().contains("<svg"));
+    assert!(print["qr"].as_str().unwrap().starts_with("IKDR1:"));
+    assert_eq!(print["content"]["verdict"], "valid");
+    assert!(is_masked(
+        print["content"]["fields"]["nik"].as_str().unwrap()
+    ));
+
+    // Without the CSRF token, or for a receipt of another verifier: refused.
+    let refused = send(
+        &router,
+        page_post("/counter/api/receipt", Some(&signed.token), None, &body),
+    )
+    .await;
+    assert_eq!(refused.0, StatusCode::FORBIDDEN);
+    let mut forged = bytes.clone();
+    let last = forged.len() - 1;
+    forged[last] ^= 1;
+    let forged = serde_json::json!({ "receipt": ikd_sdk::encoding::base64_encode(&forged) });
+    let refused = send(
+        &router,
+        page_post(
+            "/counter/api/receipt",
+            Some(&signed.token),
+            Some(&signed.csrf),
+            &forged.to_string(),
+        ),
+    )
+    .await;
+    assert_eq!(refused.0, StatusCode::BAD_REQUEST);
+
+    // A service without a receipt key sends none.
+    let plain = state_at(
+        &dir.path().join("plain"),
+        NOW,
+        Some(&data.trust),
+        &staff_toml(),
+    );
+    let router = app_for(&plain);
+    let signed = sign_in(&router, "petugas").await;
+    let answer = send(&router, page_verify(&signed, &shown(&data, "ktp"))).await;
+    assert_eq!(answer.0, StatusCode::OK);
+    assert!(answer.1.get("x-ikd-receipt").is_none());
+}

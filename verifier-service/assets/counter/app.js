@@ -59,6 +59,15 @@
       trust_status: "daftar status berumur {age}",
       trust_none: "belum ada data kepercayaan",
       data_dated: "Data kepercayaan bertanggal {when} ({n} hari)",
+      receipt_print: "Cetak bukti verifikasi",
+      receipt_title: "Bukti verifikasi",
+      receipt_verifier: "Verifikator",
+      receipt_time: "Waktu verifikasi",
+      receipt_verdict: "Hasil",
+      receipt_evidence: "Bukti presentasi",
+      receipt_evidence_kept: "tersimpan dalam kode QR",
+      receipt_key: "Kunci publik verifikator",
+      receipt_note: "Ditandatangani secara digital oleh verifikator. Periksa: ikd receipt verify --public-key <kunci> (pindai kode QR).",
       data_local: "Data kepercayaan: berkas lokal (tanpa tanggal)",
       data_stale: " — kedaluwarsa, perbarui data (USB atau jaringan)",
       data_grace: " — masa tenggang, segera perbarui data",
@@ -130,6 +139,15 @@
       trust_status: "status list {age} old",
       trust_none: "no trust data yet",
       data_dated: "Trust data dated {when} ({n} days)",
+      receipt_print: "Print verification receipt",
+      receipt_title: "Verification receipt",
+      receipt_verifier: "Verifier",
+      receipt_time: "Verified at",
+      receipt_verdict: "Verdict",
+      receipt_evidence: "Presentation evidence",
+      receipt_evidence_kept: "kept in the QR code",
+      receipt_key: "Verifier's public key",
+      receipt_note: "Digitally signed by the verifier. Check it: ikd receipt verify --public-key <key> (scan the QR code).",
       data_local: "Trust data: local file (undated)",
       data_stale: " — stale, update the data (USB stick or network)",
       data_grace: " — in its grace period, update the data soon",
@@ -209,7 +227,12 @@
         body = null;
       }
     }
-    return { status: response.status, body, retryAfter: response.headers.get("Retry-After") };
+    return {
+      status: response.status,
+      body,
+      retryAfter: response.headers.get("Retry-After"),
+      receipt: response.headers.get("X-IKD-Receipt"),
+    };
   }
 
   function post(path, body, contentType) {
@@ -375,7 +398,13 @@
       if (verdicts.length > 0) {
         // A rejected one first: staff must not miss it.
         const worst = verdicts.find((v) => v.verdict !== "valid") || verdicts[0];
-        shown = { kind: "verdict", verdict: worst, focus: Boolean(options && options.focus) };
+        shown = {
+          kind: "verdict",
+          verdict: worst,
+          focus: Boolean(options && options.focus),
+          // The receipt of this verification (one QR code), when the service signs them.
+          receipt: verdicts.length === 1 ? answer.receipt : null,
+        };
         render();
         return true;
       }
@@ -604,7 +633,49 @@
     if (members.childElementCount > 0) box.append(members);
   }
 
+  // --- The printable receipt (bukti verifikasi) ---------------------------------------
+
+  async function printReceipt() {
+    if (!shown || !shown.receipt) return;
+    const answer = await post(
+      "/counter/api/receipt",
+      JSON.stringify({ receipt: shown.receipt }),
+      "application/json",
+    );
+    if (answer.status === 401) {
+      showLogin(t("session_ended"));
+      return;
+    }
+    if (answer.status !== 200 || !answer.body) return;
+    const r = answer.body.content || {};
+    const rows = $("receipt-fields");
+    rows.replaceChildren();
+    const row = (label, value) => {
+      if (value === undefined || value === null || value === "") return;
+      const dt = document.createElement("dt");
+      dt.textContent = label;
+      const dd = document.createElement("dd");
+      dd.textContent = String(value);
+      rows.append(dt, dd);
+    };
+    row(t("receipt_verifier"), r.verifier);
+    row(t("receipt_time"), formatTime(r.verified_at || ""));
+    row(t("purpose"), r.purpose);
+    row(t("receipt_verdict"), r.verdict === "valid" ? t("valid") : `${t("rejected")} (${r.reason || ""})`);
+    row(t("issuer"), r.issuer ? `${r.issuer} · kid ${r.kid || ""}` : "");
+    for (const [name, value] of Object.entries(r.fields || {})) {
+      if (name !== "type") row(name, typeof value === "object" ? JSON.stringify(value) : value);
+    }
+    if (r.presentation) row(t("receipt_evidence"), t("receipt_evidence_kept"));
+    row(t("receipt_key"), answer.body.public_key);
+    const svg = new DOMParser().parseFromString(answer.body.svg, "image/svg+xml").documentElement;
+    $("receipt-qr").replaceChildren(document.importNode(svg, true));
+    document.body.classList.add("printing");
+    window.print();
+  }
+
   function render() {
+    $("receipt-print").hidden = !(shown && shown.kind === "verdict" && shown.receipt);
     const node = $("verdict");
     const title = $("verdict-title");
     const reason = $("verdict-reason");
@@ -691,6 +762,8 @@
       }
     });
     $("wedge-submit").addEventListener("click", submitText);
+    $("receipt-print").addEventListener("click", printReceipt);
+    window.addEventListener("afterprint", () => document.body.classList.remove("printing"));
     $("file-input").addEventListener("change", submitFile);
     $("camera-toggle").addEventListener("click", () => {
       if (camera.stream) stopCamera();

@@ -8,7 +8,8 @@
 //! | `GET /counter/api/session` | who is signed in, for which client and purpose, and the CSRF token |
 //! | `POST /counter/api/login` | `{"username", "password"}`: a session cookie |
 //! | `POST /counter/api/logout` | ends the session |
-//! | `POST /counter/api/verify` | `{"qr": "IKD1:…"}`, or a picture (PNG, JPEG, WebP) or PDF: the verdict, as `POST /v1/verify` answers it for the account's client and purpose |
+//! | `POST /counter/api/verify` | `{"qr": "IKD1:…"}`, or a picture (PNG, JPEG, WebP) or PDF: the verdict, as `POST /v1/verify` answers it for the account's client and purpose; with `[receipt]` configured, the verification receipt's bytes (Base64) in the `X-IKD-Receipt` header |
+//! | `POST /counter/api/receipt` | `{"receipt": Base64}`: a receipt this verifier signed, checked, with its QR text and its QR code as SVG, for the printable page |
 //!
 //! Every POST needs the `X-IKD-CSRF` header (the session's CSRF token; to sign in, any
 //! value), and is refused when the browser says it comes from another site. Together with
@@ -57,6 +58,79 @@ pub fn router() -> Router<AppState> {
         .route("/counter/api/login", post(login))
         .route("/counter/api/logout", post(logout))
         .route("/counter/api/verify", post(verify))
+        .route("/counter/api/receipt", post(receipt))
+}
+
+/// The header that carries a verification's receipt to the page.
+pub const RECEIPT_HEADER: &str = "x-ikd-receipt";
+
+/// The body of `POST /counter/api/receipt`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReceiptInput {
+    receipt: String,
+}
+
+/// A receipt for the printable page: what it records, its QR text and its QR code.
+#[derive(Debug, Serialize)]
+struct ReceiptPrint {
+    content: serde_json::Value,
+    qr: String,
+    svg: String,
+    public_key: String,
+}
+
+/// Checks a receipt the page got from a verification (signed by this verifier's key) and
+/// answers what the printable page shows: only for a signed-in session, with CSRF.
+async fn receipt(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let answer = async {
+        post_session(&state, &headers)?;
+        let signer = state
+            .receipt_signer
+            .as_ref()
+            .ok_or_else(Problem::receipts_unavailable)?;
+        if media_type_of(&headers).as_deref() != Some("application/json") {
+            return Err(media_type("Send {\"receipt\": \"…\"} as application/json."));
+        }
+        let bytes = read_body(&headers, body, 4 * ikd_sdk::receipt::MAX_RECEIPT_BYTES).await?;
+        let input: ReceiptInput = serde_json::from_slice(&bytes)
+            .map_err(|_| Problem::malformed_json("Send {\"receipt\": \"…\"}."))?;
+        let receipt = ikd_sdk::encoding::base64_decode(&input.receipt)
+            .ok_or_else(|| Problem::malformed_json("The receipt is not Base64."))?;
+        let public_key = signer.public_key();
+        let content = ikd_sdk::Receipt::verify(&receipt, &public_key)
+            .map_err(|_| Problem::malformed_json("This is not a receipt of this verifier."))?;
+        let qr = ikd_sdk::receipt::receipt_qr_text(&receipt);
+        let svg = qr_svg(&qr)
+            .ok_or_else(|| Problem::malformed_json("The receipt is too large for a QR code."))?;
+        let print = ReceiptPrint {
+            content: serde_json::to_value(&content).unwrap_or_default(),
+            qr,
+            svg,
+            public_key: ikd_sdk::encoding::hex_encode(&public_key.to_bytes()),
+        };
+        serde_json::to_string(&print).map_err(|_| unavailable("The receipt could not be shown."))
+    }
+    .await;
+    match answer {
+        Ok(body) => {
+            let mut response = body.into_response();
+            secure_headers(&mut response, "application/json", "no-store");
+            response
+        }
+        Err(problem) => problem.into_response(),
+    }
+}
+
+/// The QR code of `text` as SVG (error correction M, quiet zone included).
+fn qr_svg(text: &str) -> Option<String> {
+    let code =
+        qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).ok()?;
+    Some(
+        code.render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(240, 240)
+            .build(),
+    )
 }
 
 async fn root() -> Response {
@@ -496,7 +570,15 @@ async fn verify(
         Ok(verification) => {
             state.metrics.verify_latency(started.elapsed());
             seen.outcome(verification.verdict_name(), verification.reason_code);
+            let receipt = verification
+                .receipt
+                .as_deref()
+                .map(ikd_sdk::encoding::base64_encode)
+                .and_then(|text| HeaderValue::from_str(&text).ok());
             let mut response = verification.json.into_response();
+            if let Some(receipt) = receipt {
+                response.headers_mut().insert(RECEIPT_HEADER, receipt);
+            }
             // The answer may hold personal data: no cache may keep it.
             secure_headers(&mut response, "application/json", "no-store");
             response
@@ -543,5 +625,11 @@ async fn verify_inner(
         drop(bytes);
         input.qr.ok_or_else(Problem::qr_missing)?
     };
-    verify_qr(state, &client.id, purpose, None, qr, None).await
+    // With receipts configured, the page gets one for every verification: the office
+    // keeps it instead of a photocopy.
+    let receipt = state
+        .receipts
+        .as_ref()
+        .map(|config| config.options(purpose, &qr));
+    verify_qr(state, &client.id, purpose, None, qr, receipt).await
 }
