@@ -189,10 +189,16 @@ fn main() {
         seeds.credential_payloads.iter().cloned().collect(),
     );
     put("cose", binary().collect());
+    // Each signed message also wrapped as a trust bundle, so the bundle reader is reached.
+    let bundles: Vec<Vec<u8>> = binary()
+        .filter_map(|bytes| ikd_sdk::TrustBundle::new(bytes).ok())
+        .map(|bundle| bundle.to_bytes())
+        .collect();
     put(
         "trust_list",
         binary()
             .chain(seeds.json.iter().map(|s| s.clone().into_bytes()))
+            .chain(bundles)
             .collect(),
     );
     put("status_list", binary().collect());

@@ -1,6 +1,6 @@
 //! The strict CBOR and COSE_Sign1 decoders: a whole message (`cose::parse` and every
-//! header check), and arbitrary bytes as a protected header (`cose::from_parts`, which
-//! decodes them with the strict CBOR decoder).
+//! header check), arbitrary bytes as a protected header (`cose::from_parts`, which
+//! decodes them with the strict CBOR decoder), and the verification receipt's check.
 #![no_main]
 
 use ikd_sdk::unstable_wire::cose::{self, MessageType};
@@ -13,6 +13,7 @@ fuzz_target!(|data: &[u8]| {
             MessageType::Presentation,
             MessageType::TrustList,
             MessageType::StatusList,
+            MessageType::Receipt,
         ] {
             let _ = message.check_header(kind);
         }
@@ -28,4 +29,6 @@ fuzz_target!(|data: &[u8]| {
         let _ = message.check_presentation_header();
     }
     let _ = ikd_sdk::StatusReference::decode(data);
+    let verifier = ikd_sdk::IssuerSigningKey::from_seed(&[9; 32]).public_key();
+    let _ = ikd_sdk::Receipt::verify(data, &verifier);
 });
