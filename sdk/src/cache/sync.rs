@@ -90,12 +90,19 @@ impl fmt::Display for SyncError {
             SyncError::Network(e) => write!(f, "network: {e}"),
             SyncError::Status(code) => write!(f, "server answered HTTP {code}"),
             SyncError::TooLarge { limit } => write!(f, "body larger than {limit} bytes"),
-            SyncError::Refused(e) => write!(f, "refused: {e}"),
+            SyncError::Refused(_) => f.write_str("refused"),
         }
     }
 }
 
-impl std::error::Error for SyncError {}
+impl std::error::Error for SyncError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SyncError::Refused(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 /// What happened to one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,7 +130,16 @@ impl fmt::Display for Outcome {
             Outcome::Updated => f.write_str("updated"),
             Outcome::NotModified => f.write_str("not modified"),
             Outcome::Unchanged => f.write_str("unchanged"),
-            Outcome::Failed(e) => write!(f, "failed: {e}"),
+            Outcome::Failed(e) => {
+                // A report line: the error with its causes.
+                write!(f, "failed: {e}")?;
+                let mut next = std::error::Error::source(e);
+                while let Some(cause) = next {
+                    write!(f, ": {cause}")?;
+                    next = cause.source();
+                }
+                Ok(())
+            }
         }
     }
 }
