@@ -29,6 +29,7 @@ pub mod connections;
 pub mod counter;
 pub mod demo;
 pub mod error;
+mod input;
 pub mod metrics;
 pub mod openapi;
 pub mod problem;
