@@ -12,7 +12,7 @@ mod environment;
 mod file;
 mod resolution;
 
-pub use environment::ENVIRONMENT;
+pub use environment::{ENVIRONMENT, EnvVar, environment_markdown};
 pub use file::RawConfig;
 
 use crate::connections::ConnectionSettings;
