@@ -584,7 +584,11 @@ mod tests {
 
         let mut raw = RawConfig::default();
         let bad = raw.apply_env(|name| (name == "IKD_BODY_LIMIT_BYTES").then(|| "lots".into()));
-        assert!(bad.unwrap_err().0.contains("IKD_BODY_LIMIT_BYTES"));
+        assert!(
+            bad.unwrap_err()
+                .to_string()
+                .contains("IKD_BODY_LIMIT_BYTES")
+        );
     }
 
     #[test]
@@ -642,6 +646,6 @@ mod tests {
         let err = raw
             .apply_env(|name| (name == "IKD_H2C").then(|| "yes".into()))
             .unwrap_err();
-        assert!(err.0.contains("IKD_H2C"), "{}", err.0);
+        assert!(err.to_string().contains("IKD_H2C"), "{err}");
     }
 }

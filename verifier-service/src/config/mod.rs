@@ -65,20 +65,45 @@ pub const MIN_SCAN_MEMORY_BYTES: u64 = 128 * 1024 * 1024;
 /// Default time a scan may spend on one image.
 pub const DEFAULT_UPLOAD_SCAN_BUDGET_MS: u64 = 250;
 
-/// A configuration problem, naming the setting.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError(pub String);
+/// A configuration problem, naming the setting or the file.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A setting is missing or wrong: the message names it, never its value (API key
+    /// hashes, the HMAC key and connection strings are secrets).
+    Invalid(String),
+    /// The configuration file could not be read.
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            ConfigError::Invalid(message) => f.write_str(message),
+            ConfigError::Read { path, .. } => {
+                write!(f, "cannot read the configuration file {}", path.display())
+            }
+        }
     }
 }
 
-impl std::error::Error for ConfigError {}
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ConfigError::Invalid(_) => None,
+            ConfigError::Read { source, .. } => Some(source),
+        }
+    }
+}
 
-fn error(message: impl Into<String>) -> ConfigError {
-    ConfigError(message.into())
+/// A problem with a setting; `message` names it.
+pub(crate) fn error(message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid(message.into())
 }
 
 /// How logs are written.
@@ -433,11 +458,9 @@ pub fn load(
 ) -> Result<Config, ConfigError> {
     let (mut raw, base_dir) = match path {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                error(format!(
-                    "cannot read the configuration file {}: {e}",
-                    path.display()
-                ))
+            let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                path: path.to_path_buf(),
+                source,
             })?;
             let base = path
                 .parent()
@@ -513,7 +536,11 @@ mod tests {
         );
 
         let missing = load(Some(&dir.join("absent.toml")), |_| None, &flags).unwrap_err();
-        assert!(missing.0.contains("absent.toml"), "{missing}");
+        assert!(missing.to_string().contains("absent.toml"), "{missing}");
+        let ConfigError::Read { source, .. } = &missing else {
+            panic!("expected a read error, got {missing:?}");
+        };
+        assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
         let env_key = |name: &str| (name == "IKD_AUDIT_HMAC_KEY").then(|| KEY.to_owned());
         let config = load(None, env_key, &Overrides::default()).unwrap();
         assert_eq!(config.audit.backend.describe(), "SQLite ./audit.sqlite3");

@@ -675,7 +675,9 @@ rate_limit_per_minute = 10
             ),
             ("backend = \"mysql\"\n", "audit.backend"),
         ] {
-            let err = resolve(&format!("{}{extra}", minimal())).unwrap_err().0;
+            let err = resolve(&format!("{}{extra}", minimal()))
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(expected), "{err}");
             assert!(!err.contains("s3cr3t"), "{err}");
         }
@@ -766,14 +768,21 @@ rate_limit_per_minute = 10
                 "status_list_max_age_seconds",
             ),
         ] {
-            let err = resolve(&format!("{}{extra}", minimal())).unwrap_err().0;
+            let err = resolve(&format!("{}{extra}", minimal()))
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(expected), "{extra}: {err}");
         }
         let both = format!(
             "trust_store = \"t.json\"\n{}[trust]\nroots = [\"{root}\"]\n",
             minimal()
         );
-        assert!(resolve(&both).unwrap_err().0.contains("exclude each other"));
+        assert!(
+            resolve(&both)
+                .unwrap_err()
+                .to_string()
+                .contains("exclude each other")
+        );
     }
 
     #[test]
@@ -786,7 +795,7 @@ rate_limit_per_minute = 10
         ];
         for (text, expected) in cases {
             let text = text.replace('K', KEY);
-            let err = resolve(&text).unwrap_err().0;
+            let err = resolve(&text).unwrap_err().to_string();
             assert!(err.contains(expected), "{err}");
         }
         let client = |body: &str| format!("{}[[clients]]\n{body}\n", minimal());
@@ -820,14 +829,14 @@ rate_limit_per_minute = 10
                 "default_purpose",
             ),
         ] {
-            let err = resolve(&client(body)).unwrap_err().0;
+            let err = resolve(&client(body)).unwrap_err().to_string();
             assert!(err.contains(expected), "{err}");
             assert!(!err.contains(KEY), "{err}");
         }
         // A secret on a bad line is not echoed.
         let err = resolve(&format!("[audit]\nhmac_key = {KEY}\n"))
             .unwrap_err()
-            .0;
+            .to_string();
         assert!(!err.contains(KEY), "{err}");
         assert!(err.contains("line 2"), "{err}");
     }

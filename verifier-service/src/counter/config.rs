@@ -90,7 +90,7 @@ pub fn resolve(
         if (1..=7 * 24 * 60).contains(&value) {
             Ok(i64::from(value) * 60)
         } else {
-            Err(ConfigError(format!(
+            Err(crate::config::error(format!(
                 "counter.{name} must be between 1 and 10080"
             )))
         }
@@ -107,7 +107,7 @@ pub fn resolve(
     )?;
     let mut accounts: Vec<StaffConfig> = Vec::new();
     for (index, raw) in staff.into_iter().enumerate() {
-        let at = |what: &str| ConfigError(format!("staff[{index}]: {what}"));
+        let at = |what: &str| crate::config::error(format!("staff[{index}]: {what}"));
         let name_ok = (1..=64).contains(&raw.username.len())
             && raw
                 .username
