@@ -349,3 +349,35 @@ impl SyncClient {
         Ok(Fetched { status, etag, body })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_keeps_the_update_error_and_a_failed_outcome_prints_the_chain() {
+        let refused = SyncError::Refused(UpdateError::Rollback {
+            current: 3,
+            offered: 2,
+        });
+        assert_eq!(refused.to_string(), "refused");
+        let source = std::error::Error::source(&refused)
+            .and_then(|e| e.downcast_ref::<UpdateError>())
+            .expect("the UpdateError is the source");
+        assert!(matches!(source, UpdateError::Rollback { .. }));
+        assert_eq!(
+            Outcome::Failed(refused).to_string(),
+            "failed: refused: refused rollback: 2 offered, 3 in use"
+        );
+        let io = std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full");
+        let outcome = Outcome::Failed(SyncError::Refused(UpdateError::Io(std::sync::Arc::new(io))));
+        assert_eq!(
+            outcome.to_string(),
+            "failed: refused: cannot write the cache: disk full"
+        );
+        assert_eq!(
+            Outcome::Failed(SyncError::Status(404)).to_string(),
+            "failed: server answered HTTP 404"
+        );
+    }
+}
