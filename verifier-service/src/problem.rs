@@ -493,3 +493,53 @@ impl IntoResponse for Problem {
         response
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_counter_pages_problems_keep_their_answers_and_stay_out_of_the_api_list() {
+        let counter = [
+            (Problem::session_missing(), 401, "session_missing"),
+            (Problem::session_expired(), 401, "session_expired"),
+            (Problem::login_failed(), 401, "login_failed"),
+            (Problem::csrf_failed(), 403, "csrf_failed"),
+            (
+                Problem::counter_media_type("x"),
+                415,
+                "unsupported_media_type",
+            ),
+            (Problem::sessions_full(), 503, "sessions_full"),
+            (
+                Problem::sign_in_limited(Duration::from_millis(1500)),
+                429,
+                "rate_limited",
+            ),
+            (
+                Problem::counter_unavailable("x"),
+                503,
+                "counter_unavailable",
+            ),
+        ];
+        let api: Vec<&str> = Problem::all().iter().map(|p| p.code).collect();
+        for (problem, status, code) in counter {
+            assert_eq!((problem.status.as_u16(), problem.code), (status, code));
+            if !matches!(code, "unsupported_media_type" | "rate_limited") {
+                assert!(!api.contains(&code), "{code} is not an API problem");
+            }
+        }
+        let limited = Problem::sign_in_limited(Duration::from_millis(1500));
+        assert_eq!(limited.retry_after, Some(2));
+        assert_eq!(limited.detail, "Too many failed sign-ins; retry in 2 s.");
+        assert_eq!(
+            Problem::csrf_failed().detail,
+            "POST requests need the X-IKD-CSRF header of the session and must come from this \
+             site."
+        );
+        assert_eq!(
+            Problem::counter_media_type("Send JSON.").detail,
+            "Send JSON."
+        );
+    }
+}
