@@ -121,7 +121,7 @@ pub async fn receive_picture(
         .acquire_owned()
         .await
         .map_err(|_| Problem::undecodable_image())?;
-    let bytes = crate::app::read_body(headers, body, state.upload.body_limit_bytes).await?;
+    let bytes = crate::input::read_body(headers, body, state.upload.body_limit_bytes).await?;
     Ok(Picture { bytes, permit })
 }
 
