@@ -65,10 +65,8 @@ pub(crate) fn scan_isolated(bytes: &[u8], options: &ScanOptions) -> Result<Scan,
     let program = std::env::current_exe().map_err(|e| ScanError::WorkerFailed {
         problem: format!("cannot find this program's executable: {e}"),
     })?;
-    let mut command = std::process::Command::new(program);
-    command.arg(scan::WORKER_ARG);
     scan::scan_in_worker(
-        command,
+        scan::worker_command(program),
         bytes,
         options,
         &WorkerLimits::default(),

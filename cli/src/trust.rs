@@ -195,8 +195,16 @@ pub(crate) fn open_cache(
     now: UnixTime,
 ) -> Result<TrustCache, Failure> {
     let anchors = read_anchors(&args.roots)?;
-    let cache = TrustCache::open(&args.cache, anchors, policy, now)
-        .map_err(|e| Failure::new(format!("cache {}: {e}", args.cache.display())))?;
+    let cache = TrustCache::open(&args.cache, anchors, policy, now).map_err(|e| {
+        // The I/O error behind a cache that cannot be opened is the error's source.
+        let mut message = format!("cache {}: {e}", args.cache.display());
+        let mut next = std::error::Error::source(&e);
+        while let Some(cause) = next {
+            message.push_str(&format!(": {cause}"));
+            next = cause.source();
+        }
+        Failure::new(message)
+    })?;
     for problem in cache.problems() {
         eprintln!("ikd: cache {}: {problem}", args.cache.display());
     }

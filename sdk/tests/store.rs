@@ -405,6 +405,8 @@ fn a_cache_folder_that_cannot_be_made_keeps_the_io_error() {
         panic!("expected an I/O error, got {err:?}");
     };
     assert!(io.to_string().contains("plain-file"), "{io}");
+    // The I/O error is the source, not repeated in the message.
+    assert_eq!(err.to_string(), "cannot write the cache");
     // The chain reaches the operating system's error: UpdateError -> io::Error (naming the
     // folder) -> the original io::Error.
     let first = std::error::Error::source(&err).expect("UpdateError::Io has a source");

@@ -5,18 +5,17 @@
 //! `application/problem+json` (see [`crate::problem`]).
 
 use crate::auth::Client;
+use crate::input::{Caller, InputRoute, JsonInput, VerifyInput};
 use crate::metrics;
 use crate::problem::{Problem, ProblemBody};
 use crate::state::AppState;
-use crate::upload::PictureType;
 use crate::verification::verify_qr;
 use axum::Router;
-use axum::body::{Body, HttpBody as _};
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::connect_info::{ConnectInfo, MockConnectInfo};
 use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use ikd_sdk::Stage;
@@ -24,7 +23,6 @@ use ikd_sdk::reason::{REGISTRY, ReasonInfo, WARNING_REGISTRY};
 use serde::{Deserialize, Serialize};
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
-use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 use tower::ServiceBuilder;
@@ -259,49 +257,6 @@ pub(crate) struct VerifyRequest {
     nonce: Option<String>,
 }
 
-fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
-}
-
-/// Reads the body, refusing more than `limit` bytes as soon as it is clear.
-pub(crate) async fn read_body(
-    headers: &HeaderMap,
-    mut body: Body,
-    limit: usize,
-) -> Result<Vec<u8>, Problem> {
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
-        return Err(Problem::body_too_large(limit));
-    }
-    let mut bytes = Vec::with_capacity(declared.map_or(1024, |n| n as usize));
-    loop {
-        let frame = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await;
-        match frame {
-            None => return Ok(bytes),
-            Some(Err(_)) => {
-                return Err(Problem::malformed_json(
-                    "The request body could not be read.",
-                ));
-            }
-            Some(Ok(frame)) => {
-                if let Ok(data) = frame.into_data() {
-                    if bytes.len().saturating_add(data.len()) > limit {
-                        return Err(Problem::body_too_large(limit));
-                    }
-                    bytes.extend_from_slice(&data);
-                }
-            }
-        }
-    }
-}
-
 /// Where the JSON is wrong, without quoting it (it may hold personal data).
 fn json_problem(e: &serde_json::Error) -> Problem {
     use serde_json::error::Category;
@@ -376,146 +331,60 @@ fn json_problem(e: &serde_json::Error) -> Problem {
 )]
 async fn verify(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
     seen: Seen,
-    body: Body,
+    input: VerifyInput<ApiInput>,
 ) -> Response {
-    let started = Instant::now();
-    match verify_inner(&state, &headers, uri.query(), body, &seen).await {
-        Ok(response) => {
-            state.metrics.verify_latency(started.elapsed());
-            response
-        }
-        Err(problem) => problem.into_response(),
-    }
-}
-
-async fn verify_inner(
-    state: &AppState,
-    headers: &HeaderMap,
-    query: Option<&str>,
-    body: Body,
-    seen: &Seen,
-) -> Result<Response, Problem> {
-    let client = admit(state, headers, seen)?;
-    let picture = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(PictureType::from_content_type);
-    let (qr, purpose, nonce) = if picture.is_some() {
-        // A picture: purpose and nonce come from the query string.
-        let query = VerifyQuery::parse(query)?;
-        // Known before the body: noted now, so that the access line of an upload that
-        // times out names it; refused after the size check, as documented.
-        let purpose = client.purpose(query.purpose.as_deref());
-        if let Ok(purpose) = purpose {
-            seen.purpose(purpose.name);
-        }
-        let picture = crate::upload::receive_picture(state, headers, body).await?;
-        let purpose = purpose?;
-        // No scan without trust data: it would be refused afterwards anyway.
-        if state.trust.current().is_none() {
-            return Err(Problem::trust_not_loaded());
-        }
-        let qr = crate::upload::scan_picture(state, picture).await?;
-        (qr, purpose, query.nonce)
-    } else if is_json(headers) {
-        if query.is_some_and(|q| !q.is_empty()) {
-            return Err(Problem::malformed_query(
-                "With a JSON body, send purpose and nonce in the body, not the query string.",
-            ));
-        }
-        let bytes = read_body(headers, body, state.body_limit_bytes).await?;
-        let request: VerifyRequest =
-            serde_json::from_slice(&bytes).map_err(|e| json_problem(&e))?;
-        drop(bytes);
-        let qr = request.qr.ok_or_else(Problem::qr_missing)?;
-        let purpose = client.purpose(request.purpose.as_deref())?;
-        seen.purpose(purpose.name);
-        (qr, purpose, request.nonce)
-    } else {
-        return Err(Problem::unsupported_media_type());
-    };
-
-    let verification = verify_qr(state, &client.id, purpose, nonce.as_deref(), qr, None).await?;
+    let VerifyInput {
+        client,
+        purpose,
+        nonce,
+        qr,
+        started,
+        ..
+    } = input;
+    let verification =
+        match verify_qr(&state, &client.id, purpose, nonce.as_deref(), qr, None).await {
+            Ok(verification) => verification,
+            Err(problem) => return problem.into_response(),
+        };
+    state.metrics.verify_latency(started.elapsed());
     seen.outcome(verification.verdict_name(), verification.reason_code);
     let mut response = json_response(StatusCode::OK, verification.json);
     // The answer may hold personal data: no cache may keep it.
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    response
 }
 
-/// `purpose` and `nonce` from the query string of a picture upload.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct VerifyQuery {
-    purpose: Option<String>,
-    nonce: Option<String>,
-}
+/// `POST /v1/verify`: the API key names the caller; a picture's purpose and nonce come
+/// from the query string.
+#[derive(Debug)]
+pub(crate) enum ApiInput {}
 
-impl VerifyQuery {
-    /// Longest query string read.
-    const MAX_LEN: usize = 2048;
+impl InputRoute for ApiInput {
+    const QUERY: bool = true;
 
-    /// Parses `purpose=…&nonce=…` (percent-encoded); anything else is refused, by name of
-    /// the problem only (the values are not quoted).
-    fn parse(query: Option<&str>) -> Result<Self, Problem> {
-        let mut parsed = VerifyQuery::default();
-        let Some(query) = query.filter(|q| !q.is_empty()) else {
-            return Ok(parsed);
-        };
-        if query.len() > Self::MAX_LEN {
-            return Err(Problem::malformed_query("The query string is too long."));
-        }
-        for pair in query.split('&').filter(|p| !p.is_empty()) {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let value = percent_decode(value).ok_or_else(|| {
-                Problem::malformed_query("A query value is not valid percent-encoded UTF-8.")
-            })?;
-            let slot = match name {
-                "purpose" => &mut parsed.purpose,
-                "nonce" => &mut parsed.nonce,
-                _ => {
-                    return Err(Problem::malformed_query(
-                        "The query string may hold only purpose and nonce.",
-                    ));
-                }
-            };
-            if slot.replace(value).is_some() {
-                return Err(Problem::malformed_query(
-                    "purpose and nonce may each appear once.",
-                ));
-            }
-        }
-        Ok(parsed)
+    fn identify(state: &AppState, parts: &Parts, seen: &Seen) -> Result<Caller, Problem> {
+        let client = admit(state, &parts.headers, seen)?;
+        Ok(Caller {
+            client,
+            purpose: None,
+        })
     }
-}
 
-/// Decodes `%XX` escapes and `+` (a space, as forms send it); `None` if malformed.
-fn percent_decode(text: &str) -> Option<String> {
-    let mut bytes = Vec::with_capacity(text.len());
-    let mut rest = text.as_bytes();
-    while let Some((&first, tail)) = rest.split_first() {
-        match first {
-            b'%' => {
-                let hex = tail.get(..2)?;
-                let hex = std::str::from_utf8(hex).ok()?;
-                bytes.push(u8::from_str_radix(hex, 16).ok()?);
-                rest = tail.get(2..)?;
-            }
-            b'+' => {
-                bytes.push(b' ');
-                rest = tail;
-            }
-            other => {
-                bytes.push(other);
-                rest = tail;
-            }
-        }
+    fn unsupported_media_type() -> Problem {
+        Problem::unsupported_media_type()
     }
-    String::from_utf8(bytes).ok()
+
+    fn parse_json(bytes: &[u8]) -> Result<JsonInput, Problem> {
+        let request: VerifyRequest = serde_json::from_slice(bytes).map_err(|e| json_problem(&e))?;
+        Ok(JsonInput {
+            qr: request.qr,
+            purpose: request.purpose,
+            nonce: request.nonce,
+        })
+    }
 }
 
 /// One entry of a code registry.

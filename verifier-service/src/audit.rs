@@ -16,6 +16,7 @@
 //! held, PostgreSQL's (auto)vacuum reclaims them.
 
 use crate::config::{AuditBackend, HmacKey, PostgresUrl};
+use crate::error::Chain;
 use hmac::{Hmac, KeyInit as _, Mac as _};
 use ikd_sdk::UnixTime;
 use ikd_sdk::Verdict;
@@ -64,16 +65,115 @@ pub struct AuditRecord {
 }
 
 /// Why the audit log cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditError(pub String);
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum AuditError {
+    /// The database could not be opened or set up, or its old rows deleted.
+    Open {
+        /// The backend, as [`AuditBackend::describe`] names it (no password).
+        backend: String,
+        /// The step that failed.
+        step: &'static str,
+        /// The database's (or the file system's) error, when there is one.
+        source: Option<DatabaseError>,
+    },
+    /// The writer thread could not be started.
+    Thread {
+        /// The backend, as [`AuditBackend::describe`] names it.
+        backend: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The database was not opened in time.
+    OpenTimedOut {
+        /// The backend, as [`AuditBackend::describe`] names it.
+        backend: String,
+        /// The time allowed, in seconds.
+        seconds: u64,
+    },
+    /// The audit log is closed.
+    Closed,
+    /// The row could not be written (the database fails).
+    NotWritten,
+    /// The writer stopped.
+    WriterStopped,
+}
 
 impl fmt::Display for AuditError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            AuditError::Open { backend, step, .. } => write!(f, "audit database {backend}: {step}"),
+            AuditError::Thread { backend, .. } => {
+                write!(f, "audit database {backend}: cannot start the writer")
+            }
+            AuditError::OpenTimedOut { backend, seconds } => {
+                write!(f, "audit database {backend}: not opened within {seconds} s")
+            }
+            AuditError::Closed => f.write_str("the audit log is closed"),
+            AuditError::NotWritten => f.write_str("the audit row was not written"),
+            AuditError::WriterStopped => f.write_str("the audit writer stopped"),
+        }
     }
 }
 
-impl std::error::Error for AuditError {}
+impl std::error::Error for AuditError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            AuditError::Open { source, .. } => source.as_ref().map(|e| e as _),
+            AuditError::Thread { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// A database's own error: SQLite's, PostgreSQL's, or the file system's around them. It
+/// reads as the error it holds.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum DatabaseError {
+    /// From SQLite.
+    Sqlite(rusqlite::Error),
+    /// From PostgreSQL.
+    Postgres(postgres::Error),
+    /// From the file system.
+    Io(std::io::Error),
+}
+
+impl fmt::Display for DatabaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DatabaseError::Sqlite(e) => e.fmt(f),
+            DatabaseError::Postgres(e) => e.fmt(f),
+            DatabaseError::Io(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for DatabaseError {
+    // Transparent: the message is the inner error's, so the chain continues below it.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            DatabaseError::Sqlite(e) => e.source(),
+            DatabaseError::Postgres(e) => e.source(),
+            DatabaseError::Io(e) => e.source(),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for DatabaseError {
+    fn from(e: rusqlite::Error) -> Self {
+        DatabaseError::Sqlite(e)
+    }
+}
+
+impl From<postgres::Error> for DatabaseError {
+    fn from(e: postgres::Error) -> Self {
+        DatabaseError::Postgres(e)
+    }
+}
+
+/// A step of opening a database that failed, and the database's error if there is one.
+pub(crate) type OpenFailure = (&'static str, Option<DatabaseError>);
 
 /// Counters the writer keeps, for `/metrics`.
 #[derive(Debug, Default)]
@@ -179,11 +279,9 @@ impl AuditLog {
                     let _ = ready.send(Err(e));
                 }
             })
-            .map_err(|e| {
-                AuditError(format!(
-                    "audit database {}: cannot start the writer: {e}",
-                    backend.describe()
-                ))
+            .map_err(|source| AuditError::Thread {
+                backend: backend.describe(),
+                source,
             })?;
         let purged = match opened.recv_timeout(OPEN_TIMEOUT) {
             Ok(Ok(purged)) => purged,
@@ -192,11 +290,10 @@ impl AuditLog {
                 return Err(e);
             }
             Err(_) => {
-                return Err(AuditError(format!(
-                    "audit database {}: not opened within {} s",
-                    backend.describe(),
-                    OPEN_TIMEOUT.as_secs()
-                )));
+                return Err(AuditError::OpenTimedOut {
+                    backend: backend.describe(),
+                    seconds: OPEN_TIMEOUT.as_secs(),
+                });
             }
         };
         stats.purged.fetch_add(purged, Ordering::Relaxed);
@@ -240,9 +337,8 @@ impl AuditLog {
     }
 
     async fn send(&self, message: Message) -> Result<(), AuditError> {
-        let closed = || AuditError("the audit log is closed".into());
-        let sender = self.sender().ok_or_else(closed)?;
-        sender.send(message).await.map_err(|_| closed())
+        let sender = self.sender().ok_or(AuditError::Closed)?;
+        sender.send(message).await.map_err(|_| AuditError::Closed)
     }
 
     /// Queues a row. Fails when the writer is gone, and, while the last write failed,
@@ -255,7 +351,7 @@ impl AuditLog {
         self.send(Message::Record(record, Some(done))).await?;
         match written.await {
             Ok(true) => Ok(()),
-            _ => Err(AuditError("the audit row was not written".into())),
+            _ => Err(AuditError::NotWritten),
         }
     }
 
@@ -271,8 +367,7 @@ impl AuditLog {
     pub async fn flush(&self) -> Result<(), AuditError> {
         let (done, wait) = oneshot::channel();
         self.send(Message::Flush(done)).await?;
-        wait.await
-            .map_err(|_| AuditError("the audit writer stopped".into()))
+        wait.await.map_err(|_| AuditError::WriterStopped)
     }
 
     /// Writes what is queued and stops the writer. Later records fail.
@@ -310,32 +405,28 @@ fn verdict_name(verdict: Verdict) -> &'static str {
 /// A database the writer thread owns.
 trait Store {
     /// Writes `rows` in one transaction.
-    fn write(&mut self, rows: &[&AuditRecord]) -> Result<(), String>;
+    fn write(&mut self, rows: &[&AuditRecord]) -> Result<(), DatabaseError>;
     /// Deletes rows older than `cutoff` (Unix seconds); returns how many.
-    fn purge(&mut self, cutoff: i64) -> Result<u64, String>;
+    fn purge(&mut self, cutoff: i64) -> Result<u64, DatabaseError>;
 }
 
 /// Opens the backend's database, sets up its table and deletes rows before `cutoff`.
 fn open_store(backend: &AuditBackend, cutoff: i64) -> Result<(Box<dyn Store>, u64), AuditError> {
-    let failed = |what: &str, e: &dyn fmt::Display| {
-        AuditError(format!(
-            "audit database {}: {what}: {e}",
-            backend.describe()
-        ))
+    let failed = |(step, source): OpenFailure| AuditError::Open {
+        backend: backend.describe(),
+        step,
+        source,
     };
     let mut store: Box<dyn Store> = match backend {
-        AuditBackend::Sqlite { path } => {
-            Box::new(SqliteStore::open(path).map_err(|(what, e)| failed(what, &e))?)
-        }
+        AuditBackend::Sqlite { path } => Box::new(SqliteStore::open(path).map_err(failed)?),
         AuditBackend::Postgres { url } => {
-            let connection = PgConnection::open(url, PG_SCHEMA, "audit log")
-                .map_err(|(what, e)| failed(what, &e))?;
+            let connection = PgConnection::open(url, PG_SCHEMA, "audit log").map_err(failed)?;
             Box::new(PostgresStore(connection))
         }
     };
     let purged = store
         .purge(cutoff)
-        .map_err(|e| failed("cannot delete old rows", &e))?;
+        .map_err(|e| failed(("cannot delete old rows", Some(e))))?;
     Ok((store, purged))
 }
 
@@ -363,22 +454,23 @@ PRAGMA user_version = 1;
 struct SqliteStore(Connection);
 
 impl SqliteStore {
-    fn open(path: &Path) -> Result<Self, (&'static str, String)> {
+    fn open(path: &Path) -> Result<Self, OpenFailure> {
+        let io = |step| move |e| (step, Some(DatabaseError::Io(e)));
+        let sqlite = |step| move |e| (step, Some(DatabaseError::Sqlite(e)));
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| ("cannot create its folder", e.to_string()))?;
+            std::fs::create_dir_all(parent).map_err(io("cannot create its folder"))?;
         }
-        create_private(path).map_err(|e| ("cannot create", e.to_string()))?;
-        let connection = Connection::open(path).map_err(|e| ("cannot open", e.to_string()))?;
+        create_private(path).map_err(io("cannot create"))?;
+        let connection = Connection::open(path).map_err(sqlite("cannot open"))?;
         connection
             .execute_batch(SQLITE_SCHEMA)
-            .map_err(|e| ("cannot set up", e.to_string()))?;
+            .map_err(sqlite("cannot set up"))?;
         Ok(SqliteStore(connection))
     }
 }
 
 impl Store for SqliteStore {
-    fn write(&mut self, rows: &[&AuditRecord]) -> Result<(), String> {
+    fn write(&mut self, rows: &[&AuditRecord]) -> Result<(), DatabaseError> {
         let write = |connection: &mut Connection| -> rusqlite::Result<()> {
             let transaction = connection.transaction()?;
             {
@@ -399,14 +491,14 @@ impl Store for SqliteStore {
             }
             transaction.commit()
         };
-        write(&mut self.0).map_err(|e| e.to_string())
+        Ok(write(&mut self.0)?)
     }
 
-    fn purge(&mut self, cutoff: i64) -> Result<u64, String> {
-        self.0
+    fn purge(&mut self, cutoff: i64) -> Result<u64, DatabaseError> {
+        Ok(self
+            .0
             .execute("DELETE FROM audit WHERE time < ?1", params![cutoff])
-            .map(|n| n as u64)
-            .map_err(|e| e.to_string())
+            .map(|n| n as u64)?)
     }
 }
 
@@ -465,10 +557,10 @@ impl PgConnection {
         url: &PostgresUrl,
         schema: &str,
         role: &'static str,
-    ) -> Result<Self, (&'static str, String)> {
+    ) -> Result<Self, OpenFailure> {
         let mut config = url
             .config()
-            .ok_or(("cannot read the connection string", String::new()))?;
+            .ok_or(("cannot read the connection string", None))?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(PG_CONNECT_TIMEOUT);
         }
@@ -480,18 +572,13 @@ impl PgConnection {
             client: None,
             role,
         };
-        let client = connection
-            .connect()
-            .map_err(|e| ("cannot connect", e.to_string()))?;
-        let mut transaction = client
-            .transaction()
-            .map_err(|e| ("cannot set up", e.to_string()))?;
+        let failed = |step| move |e: postgres::Error| (step, Some(DatabaseError::Postgres(e)));
+        let client = connection.connect().map_err(failed("cannot connect"))?;
+        let mut transaction = client.transaction().map_err(failed("cannot set up"))?;
         transaction
             .batch_execute(schema)
-            .map_err(|e| ("cannot set up", e.to_string()))?;
-        transaction
-            .commit()
-            .map_err(|e| ("cannot set up", e.to_string()))?;
+            .map_err(failed("cannot set up"))?;
+        transaction.commit().map_err(failed("cannot set up"))?;
         Ok(connection)
     }
 
@@ -515,7 +602,7 @@ impl PgConnection {
     pub(crate) fn with_client<T>(
         &mut self,
         work: impl Fn(&mut postgres::Client) -> Result<T, postgres::Error>,
-    ) -> Result<T, String> {
+    ) -> Result<T, postgres::Error> {
         let first = match self.connect() {
             Ok(client) => work(client),
             Err(e) => Err(e),
@@ -523,12 +610,12 @@ impl PgConnection {
         match first {
             Ok(value) => Ok(value),
             Err(e) if self.client.as_ref().is_none_or(postgres::Client::is_closed) => {
-                tracing::warn!(error = %e, role = self.role, "database connection lost; reconnecting");
+                tracing::warn!(error = %Chain(&e), role = self.role, "database connection lost; reconnecting");
                 self.client = None;
-                let client = self.connect().map_err(|e| e.to_string())?;
-                work(client).map_err(|e| e.to_string())
+                let client = self.connect()?;
+                work(client)
             }
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(e),
         }
     }
 }
@@ -536,26 +623,27 @@ impl PgConnection {
 struct PostgresStore(PgConnection);
 
 impl Store for PostgresStore {
-    fn write(&mut self, rows: &[&AuditRecord]) -> Result<(), String> {
+    fn write(&mut self, rows: &[&AuditRecord]) -> Result<(), DatabaseError> {
         let times: Vec<i64> = rows.iter().map(|r| r.time.0).collect();
         let clients: Vec<&str> = rows.iter().map(|r| &*r.client).collect();
         let purposes: Vec<&str> = rows.iter().map(|r| r.purpose).collect();
         let verdicts: Vec<&str> = rows.iter().map(|r| verdict_name(r.verdict)).collect();
         let reasons: Vec<Option<&str>> = rows.iter().map(|r| r.reason_code).collect();
         let hmacs: Vec<Option<&str>> = rows.iter().map(|r| r.credential_hmac.as_deref()).collect();
-        self.0.with_client(|client| {
+        Ok(self.0.with_client(|client| {
             client
                 .execute(
                     PG_INSERT,
                     &[&times, &clients, &purposes, &verdicts, &reasons, &hmacs],
                 )
                 .map(drop)
-        })
+        })?)
     }
 
-    fn purge(&mut self, cutoff: i64) -> Result<u64, String> {
-        self.0
-            .with_client(|client| client.execute("DELETE FROM audit WHERE time < $1", &[&cutoff]))
+    fn purge(&mut self, cutoff: i64) -> Result<u64, DatabaseError> {
+        Ok(self.0.with_client(|client| {
+            client.execute("DELETE FROM audit WHERE time < $1", &[&cutoff])
+        })?)
     }
 }
 
@@ -604,7 +692,7 @@ fn flush_rows(store: &mut dyn Store, pending: &mut Vec<Pending>, stats: &AuditSt
                 stats.dropped.fetch_add(excess as u64, Ordering::Relaxed);
             }
             tracing::error!(
-                error = %e,
+                error = %Chain(&e),
                 refused = waiting,
                 kept_for_retry = pending.len(),
                 dropped = excess,
@@ -634,7 +722,7 @@ fn writer(mut store: Box<dyn Store>, mut receiver: mpsc::Receiver<Message>, stat
                             }
                             Err(e) => {
                                 stats.errors.fetch_add(1, Ordering::Relaxed);
-                                tracing::error!(error = %e, "old audit rows not deleted");
+                                tracing::error!(error = %Chain(&e), "old audit rows not deleted");
                             }
                         }
                     }
@@ -691,5 +779,33 @@ mod tests {
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
         );
         assert_eq!(format!("{hasher:?}"), "CredentialHasher(..)");
+    }
+
+    #[test]
+    fn an_audit_database_that_cannot_be_created_keeps_the_io_error() {
+        use std::error::Error as _;
+        let blocker =
+            std::env::temp_dir().join(format!("ikd-audit-blocker-{}", std::process::id()));
+        std::fs::write(&blocker, b"not a folder").unwrap();
+        let backend = AuditBackend::Sqlite {
+            path: blocker.join("audit.sqlite3"),
+        };
+        let error = AuditLog::open(&backend, 30, UnixTime(0)).unwrap_err();
+        std::fs::remove_file(&blocker).unwrap();
+        let AuditError::Open { step, source, .. } = &error else {
+            panic!("expected an open error, got {error:?}");
+        };
+        assert_eq!(*step, "cannot create its folder");
+        assert!(matches!(source, Some(DatabaseError::Io(_))), "{source:?}");
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "audit database {}: cannot create its folder",
+                backend.describe()
+            )
+        );
+        assert!(error.source().is_some());
+        let line = Chain(&error).to_string();
+        assert!(line.len() > error.to_string().len() + 2, "{line}");
     }
 }

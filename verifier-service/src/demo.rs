@@ -20,6 +20,7 @@ use ikd_sdk::demo::DemoData;
 use ikd_sdk::store::TrustCache;
 use ikd_sdk::trust_list::RootKey;
 use ikd_sdk::{IssuerSigningKey, Policy, TrustAnchors, TrustList, TrustStore, UnixTime};
+use std::fmt;
 use std::fs;
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -47,6 +48,94 @@ const NEXT_UPDATE_SECONDS: i64 = 7 * 86_400;
 /// The demo client's identifier.
 pub const CLIENT_ID: &str = "demo";
 
+/// Why the demo data could not be created or reused.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum DemoError {
+    /// A folder could not be created.
+    CreateDir {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A file could not be read.
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A file could not be written.
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The demo root key file does not hold a 32-byte hex seed.
+    RootKey {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The demo issuer keys file is not a trust store.
+    TrustFile {
+        /// The file.
+        path: PathBuf,
+        /// Why the SDK refused it.
+        source: ikd_sdk::TrustError,
+    },
+    /// No random bytes for a key.
+    Random(ikd_sdk::KeyError),
+    /// The SDK could not make the demo credentials.
+    Data(ikd_sdk::demo::DemoError),
+    /// The demo trust cache could not be opened.
+    TrustCache(ikd_sdk::store::UpdateError),
+    /// The demo trust list could not be signed.
+    Sign(ikd_sdk::trust_list::TrustListError),
+    /// The cache refused the demo trust list.
+    Install(ikd_sdk::store::UpdateError),
+    /// The staff password could not be hashed.
+    Password(crate::counter::password::HashError),
+}
+
+impl fmt::Display for DemoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DemoError::CreateDir { path, .. } => write!(f, "cannot create {}", path.display()),
+            DemoError::Read { path, .. } => write!(f, "cannot read {}", path.display()),
+            DemoError::Write { path, .. } => write!(f, "cannot write {}", path.display()),
+            DemoError::RootKey { path } => {
+                write!(f, "{} does not hold a 32-byte hex seed", path.display())
+            }
+            DemoError::TrustFile { path, .. } => write!(f, "{}", path.display()),
+            DemoError::Random(_) => f.write_str("no random bytes for the demo keys"),
+            DemoError::Data(_) => f.write_str("demo data"),
+            DemoError::TrustCache(_) => f.write_str("demo trust cache"),
+            DemoError::Sign(_) => f.write_str("demo trust list not signed"),
+            DemoError::Install(_) => f.write_str("demo trust list not installed"),
+            DemoError::Password(_) => f.write_str("demo staff account"),
+        }
+    }
+}
+
+impl std::error::Error for DemoError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            DemoError::CreateDir { source, .. }
+            | DemoError::Read { source, .. }
+            | DemoError::Write { source, .. } => Some(source),
+            DemoError::RootKey { .. } => None,
+            DemoError::TrustFile { source, .. } => Some(source),
+            DemoError::Random(e) => Some(e),
+            DemoError::Data(e) => Some(e),
+            DemoError::TrustCache(e) | DemoError::Install(e) => Some(e),
+            DemoError::Sign(e) => Some(e),
+            DemoError::Password(e) => Some(e),
+        }
+    }
+}
+
 /// A prepared demo directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoSetup {
@@ -70,7 +159,7 @@ pub fn request_file_name(sample: &str, purpose: &str) -> String {
 }
 
 /// Creates the demo data in `dir` unless its configuration file exists; then reuses it.
-pub fn prepare(dir: &Path, now: UnixTime) -> Result<DemoSetup, String> {
+pub fn prepare(dir: &Path, now: UnixTime) -> Result<DemoSetup, DemoError> {
     let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
     let config_path = dir.join(CONFIG_FILE);
     if config_path.exists() {
@@ -89,13 +178,16 @@ pub fn prepare(dir: &Path, now: UnixTime) -> Result<DemoSetup, String> {
             created: false,
         });
     }
-    fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let data = DemoData::generate(now).map_err(|e| e.to_string())?;
-    let api_key = auth::new_api_key().map_err(|e| e.to_string())?;
-    let hmac_key = ikd_sdk::crypto::random_bytes(32).map_err(|e| e.to_string())?;
+    fs::create_dir_all(&dir).map_err(|source| DemoError::CreateDir {
+        path: dir.clone(),
+        source,
+    })?;
+    let data = DemoData::generate(now).map_err(DemoError::Data)?;
+    let api_key = auth::new_api_key().map_err(DemoError::Random)?;
+    let hmac_key = ikd_sdk::crypto::random_bytes(32).map_err(DemoError::Random)?;
 
     write(&dir.join(TRUST_FILE), &(data.trust.to_json() + "\n"), false)?;
-    let root_seed = ikd_sdk::crypto::random_bytes(32).map_err(|e| e.to_string())?;
+    let root_seed = ikd_sdk::crypto::random_bytes(32).map_err(DemoError::Random)?;
     write(
         &dir.join(ROOT_KEY_FILE),
         &(ikd_sdk::encoding::hex_encode(&root_seed) + "\n"),
@@ -153,13 +245,12 @@ pub fn prepare(dir: &Path, now: UnixTime) -> Result<DemoSetup, String> {
 }
 
 /// The demo root's signing key.
-fn read_root(dir: &Path) -> Result<IssuerSigningKey, String> {
+fn read_root(dir: &Path) -> Result<IssuerSigningKey, DemoError> {
     let path = dir.join(ROOT_KEY_FILE);
-    let text =
-        fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = read(&path)?;
     let seed: [u8; 32] = ikd_sdk::encoding::hex_decode(text.trim())
         .and_then(|bytes| bytes.try_into().ok())
-        .ok_or_else(|| format!("{} does not hold a 32-byte hex seed", path.display()))?;
+        .ok_or(DemoError::RootKey { path })?;
     Ok(IssuerSigningKey::from_seed(&seed))
 }
 
@@ -181,9 +272,9 @@ fn publish(
     root: &IssuerSigningKey,
     issuers: &TrustStore,
     now: UnixTime,
-) -> Result<u64, String> {
+) -> Result<u64, DemoError> {
     let cache = TrustCache::open(dir.join(CACHE_DIR), anchors(root), Policy::default(), now)
-        .map_err(|e| format!("demo trust cache: {e}"))?;
+        .map_err(DemoError::TrustCache)?;
     let sequence = cache
         .store()
         .trust_list()
@@ -196,21 +287,19 @@ fn publish(
         status_lists: Vec::new(),
         successor_roots: Vec::new(),
     };
-    let signed = list
-        .sign(root)
-        .map_err(|e| format!("demo trust list not signed: {e}"))?;
+    let signed = list.sign(root).map_err(DemoError::Sign)?;
     cache
         .install_trust_list(&signed, now)
-        .map_err(|e| format!("demo trust list not installed: {e}"))?;
+        .map_err(DemoError::Install)?;
     Ok(sequence)
 }
 
 /// Signs a new trust list when the cache's is older than [`REPUBLISH_AFTER_SECONDS`] (or
 /// missing).
-fn republish_if_old(dir: &Path, now: UnixTime) -> Result<(), String> {
+fn republish_if_old(dir: &Path, now: UnixTime) -> Result<(), DemoError> {
     let root = read_root(dir)?;
     let cache = TrustCache::open(dir.join(CACHE_DIR), anchors(&root), Policy::default(), now)
-        .map_err(|e| format!("demo trust cache: {e}"))?;
+        .map_err(DemoError::TrustCache)?;
     let fresh = cache
         .store()
         .trust_list()
@@ -220,9 +309,9 @@ fn republish_if_old(dir: &Path, now: UnixTime) -> Result<(), String> {
         return Ok(());
     }
     let path = dir.join(TRUST_FILE);
-    let text =
-        fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let issuers = TrustStore::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = read(&path)?;
+    let issuers =
+        TrustStore::from_json(&text).map_err(|source| DemoError::TrustFile { path, source })?;
     publish(dir, &root, &issuers, now).map(drop)
 }
 
@@ -338,9 +427,20 @@ Stop with Ctrl+C.
     )
 }
 
+/// Reads a text file.
+fn read(path: &Path) -> Result<String, DemoError> {
+    fs::read_to_string(path).map_err(|source| DemoError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
 /// Writes a file, replacing it; private files are readable by the owner only.
-fn write(path: &Path, contents: &str, private: bool) -> Result<(), String> {
-    let failed = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+pub(crate) fn write(path: &Path, contents: &str, private: bool) -> Result<(), DemoError> {
+    let failed = |source: std::io::Error| DemoError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
     if path.exists() {
         fs::remove_file(path).map_err(failed)?;
     }

@@ -9,7 +9,9 @@
 //! Tests build the router with [`app()`] and call it directly:
 //!
 //! ```no_run
-//! # async fn example(config: ikd_verifier_service::config::Config) -> Result<(), String> {
+//! # async fn example(
+//! #     config: ikd_verifier_service::config::Config,
+//! # ) -> Result<(), ikd_verifier_service::server::StartError> {
 //! use ikd_verifier_service::{app, clock::Clock, server};
 //! let state = server::build(&config, Clock::System)?;
 //! let router = app(state);
@@ -26,6 +28,8 @@ pub mod config;
 pub mod connections;
 pub mod counter;
 pub mod demo;
+pub mod error;
+mod input;
 pub mod metrics;
 pub mod openapi;
 pub mod problem;

@@ -9,9 +9,16 @@
 
 use clap::{Parser, Subcommand};
 use ikd_verifier_service::clock::Clock;
-use ikd_verifier_service::config::{self, Overrides};
+use ikd_verifier_service::config::{self, ConfigError, Overrides};
+use ikd_verifier_service::counter::password::HashError;
+use ikd_verifier_service::demo::DemoError;
+use ikd_verifier_service::error::Chain;
+use ikd_verifier_service::server::StartError;
+use ikd_verifier_service::telemetry::TelemetryError;
 use ikd_verifier_service::{auth, demo, server, telemetry};
+use std::fmt;
 use std::io::{BufRead as _, IsTerminal as _};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -52,6 +59,67 @@ enum Command {
     HashPassword,
 }
 
+/// Why the binary stops: printed with its causes on standard error.
+#[derive(Debug)]
+enum Failure {
+    Runtime(std::io::Error),
+    Stdin(std::io::Error),
+    NoApiKey,
+    NoPassword,
+    Random(ikd_sdk::KeyError),
+    Hash(HashError),
+    Demo(DemoError),
+    Config(ConfigError),
+    Telemetry(TelemetryError),
+    Start(StartError),
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    LocalAddr(std::io::Error),
+    Serve(std::io::Error),
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Runtime(_) => f.write_str("cannot start the runtime"),
+            Failure::Stdin(_) => f.write_str("cannot read standard input"),
+            Failure::NoApiKey => f.write_str("no API key on standard input"),
+            Failure::NoPassword => f.write_str("no password on standard input"),
+            Failure::Random(_) => f.write_str("cannot make an API key"),
+            Failure::Hash(e) => e.fmt(f),
+            Failure::Demo(e) => e.fmt(f),
+            Failure::Config(e) => e.fmt(f),
+            Failure::Telemetry(e) => e.fmt(f),
+            Failure::Start(e) => e.fmt(f),
+            Failure::Listen { addr, .. } => write!(f, "cannot listen on {addr}"),
+            Failure::LocalAddr(_) => f.write_str("cannot read the listening address"),
+            Failure::Serve(_) => f.write_str("server error"),
+        }
+    }
+}
+
+impl std::error::Error for Failure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Failure::Runtime(e)
+            | Failure::Stdin(e)
+            | Failure::Listen { source: e, .. }
+            | Failure::LocalAddr(e)
+            | Failure::Serve(e) => Some(e),
+            Failure::Random(e) => Some(e),
+            Failure::NoApiKey | Failure::NoPassword => None,
+            // The wrapped errors print as themselves; their chains continue below them.
+            Failure::Hash(e) => e.source(),
+            Failure::Demo(e) => e.source(),
+            Failure::Config(e) => e.source(),
+            Failure::Telemetry(e) => e.source(),
+            Failure::Start(e) => e.source(),
+        }
+    }
+}
+
 fn main() -> ExitCode {
     // A scan worker (see `upload`) does nothing else: no configuration, no logging.
     if std::env::args_os()
@@ -70,20 +138,20 @@ fn main() -> ExitCode {
         None => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
-            .map_err(|e| format!("cannot start the runtime: {e}"))
+            .map_err(Failure::Runtime)
             .and_then(|runtime| runtime.block_on(run(args))),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("ikd-verifier-service: {message}");
+        Err(failure) => {
+            eprintln!("ikd-verifier-service: {}", Chain(&failure));
             ExitCode::from(2)
         }
     }
 }
 
-fn new_api_key() -> Result<(), String> {
-    let key = auth::new_api_key().map_err(|e| e.to_string())?;
+fn new_api_key() -> Result<(), Failure> {
+    let key = auth::new_api_key().map_err(Failure::Random)?;
     println!("API key (give it to the client; it is not stored):\n  {key}");
     println!(
         "For the configuration:\n  api_key_sha256 = \"{}\"",
@@ -92,44 +160,39 @@ fn new_api_key() -> Result<(), String> {
     Ok(())
 }
 
-fn hash_api_key() -> Result<(), String> {
+fn hash_api_key() -> Result<(), Failure> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
         eprintln!("Type or paste the API key, then Enter:");
     }
     let mut line = String::new();
-    stdin
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    stdin.lock().read_line(&mut line).map_err(Failure::Stdin)?;
     let key = line.trim();
     if key.is_empty() {
-        return Err("no API key on standard input".into());
+        return Err(Failure::NoApiKey);
     }
     println!("api_key_sha256 = \"{}\"", auth::hash_api_key_hex(key));
     Ok(())
 }
 
-fn hash_password() -> Result<(), String> {
+fn hash_password() -> Result<(), Failure> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
         eprintln!("Type or paste the staff password, then Enter:");
     }
     let mut line = String::new();
-    stdin
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    stdin.lock().read_line(&mut line).map_err(Failure::Stdin)?;
     let password = line.trim_end_matches(['\r', '\n']);
     if password.is_empty() {
-        return Err("no password on standard input".into());
+        return Err(Failure::NoPassword);
     }
-    let hash = ikd_verifier_service::counter::password::hash_password(password)?;
+    let hash =
+        ikd_verifier_service::counter::password::hash_password(password).map_err(Failure::Hash)?;
     println!("password_argon2 = \"{hash}\"");
     Ok(())
 }
 
-async fn run(args: Args) -> Result<(), String> {
+async fn run(args: Args) -> Result<(), Failure> {
     let env = |name: &str| std::env::var(name).ok();
     let mut overrides = Overrides {
         listen: args.listen.clone(),
@@ -141,7 +204,7 @@ async fn run(args: Args) -> Result<(), String> {
             .clone()
             .or_else(|| env("IKD_DATA_DIR").map(PathBuf::from))
             .unwrap_or_else(|| PathBuf::from(demo::DEFAULT_DIR));
-        let setup = demo::prepare(&dir, Clock::System.now())?;
+        let setup = demo::prepare(&dir, Clock::System.now()).map_err(Failure::Demo)?;
         (Some(setup.config_path.clone()), Some(setup))
     } else {
         overrides.data_dir = args.data_dir.clone();
@@ -153,8 +216,8 @@ async fn run(args: Args) -> Result<(), String> {
         )
     };
     let mut config =
-        config::load(config_path.as_deref(), env, &overrides).map_err(|e| e.to_string())?;
-    telemetry::init(&config.log_level, config.log_format)?;
+        config::load(config_path.as_deref(), env, &overrides).map_err(Failure::Config)?;
+    telemetry::init(&config.log_level, config.log_format).map_err(Failure::Telemetry)?;
     let configured = config.http.connections.max_connections;
     let cap = config.http.connections.fit_open_file_limit();
     if cap < configured {
@@ -165,18 +228,19 @@ async fn run(args: Args) -> Result<(), String> {
         );
     }
 
-    let state = server::build(&config, Clock::System)?;
+    let state = server::build(&config, Clock::System).map_err(Failure::Start)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
-        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| format!("cannot read the listening address: {e}"))?;
+        .map_err(|source| Failure::Listen {
+            addr: config.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(Failure::LocalAddr)?;
     tracing::info!(%addr, "listening");
     if let Some(setup) = &demo {
         println!("{}", demo::instructions(setup, addr));
     }
     server::serve(listener, state, server::shutdown_signal())
         .await
-        .map_err(|e| format!("server error: {e}"))
+        .map_err(Failure::Serve)
 }

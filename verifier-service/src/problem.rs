@@ -7,6 +7,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use std::time::Duration;
 use utoipa::ToSchema;
 use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 
@@ -328,6 +329,52 @@ impl Problem {
         )
     }
 
+    // The counter page's own problems. Its routes are not in the OpenAPI document, so
+    // these codes are not in `all()`.
+
+    /// 401 `session_missing`: no session cookie, or one this service does not know.
+    pub fn session_missing() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "session_missing",
+            "Sign in first.",
+            "There is no session, or it has ended (signed out, or the service restarted).".into(),
+        )
+    }
+
+    /// 401 `session_expired`: the session ended after its idle or absolute time.
+    pub fn session_expired() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "session_expired",
+            "The session has expired.",
+            "The session ended after its idle or maximum time; sign in again.".into(),
+        )
+    }
+
+    /// 401 `login_failed`: wrong user name or password (which one is not said).
+    pub fn login_failed() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "login_failed",
+            "Wrong user name or password.",
+            "The user name and password do not match a staff account.".into(),
+        )
+    }
+
+    /// 403 `csrf_failed`: the CSRF header is missing or wrong, or the request comes from
+    /// another site.
+    pub fn csrf_failed() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "csrf_failed",
+            "The request did not come from the counter page.",
+            "POST requests need the X-IKD-CSRF header of the session and must come from this \
+             site."
+                .into(),
+        )
+    }
+
     /// 409: no receipt signing key is configured.
     pub fn receipts_unavailable() -> Self {
         Self::new(
@@ -335,6 +382,53 @@ impl Problem {
             "receipts_unavailable",
             "This service does not sign verification receipts.",
             "Configure [receipt] verifier_id and signing_key to sign receipts.".into(),
+        )
+    }
+
+    /// 415 `unsupported_media_type` for the counter page's endpoints; `accepted` says what
+    /// the endpoint takes.
+    pub fn counter_media_type(accepted: &str) -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "The request body has a media type this endpoint does not take.",
+            accepted.to_owned(),
+        )
+    }
+
+    /// 503 `sessions_full`: too many sessions are open.
+    pub fn sessions_full() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "sessions_full",
+            "Too many sessions are open.",
+            "Try again once other sessions have ended.".into(),
+        )
+    }
+
+    /// 429 `rate_limited`: too many failed sign-ins from this address or for this name.
+    /// The same answer whether or not the name has an account.
+    pub fn sign_in_limited(wait: Duration) -> Self {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let seconds = seconds.max(1);
+        Problem {
+            retry_after: Some(seconds),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "Too many sign-in attempts.",
+                format!("Too many failed sign-ins; retry in {seconds} s."),
+            )
+        }
+    }
+
+    /// 503 `counter_unavailable`: the counter page cannot serve the account now.
+    pub fn counter_unavailable(detail: &str) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "counter_unavailable",
+            "The counter page cannot serve this account now.",
+            detail.to_owned(),
         )
     }
 
@@ -433,5 +527,55 @@ impl IntoResponse for Problem {
             );
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_counter_pages_problems_keep_their_answers_and_stay_out_of_the_api_list() {
+        let counter = [
+            (Problem::session_missing(), 401, "session_missing"),
+            (Problem::session_expired(), 401, "session_expired"),
+            (Problem::login_failed(), 401, "login_failed"),
+            (Problem::csrf_failed(), 403, "csrf_failed"),
+            (
+                Problem::counter_media_type("x"),
+                415,
+                "unsupported_media_type",
+            ),
+            (Problem::sessions_full(), 503, "sessions_full"),
+            (
+                Problem::sign_in_limited(Duration::from_millis(1500)),
+                429,
+                "rate_limited",
+            ),
+            (
+                Problem::counter_unavailable("x"),
+                503,
+                "counter_unavailable",
+            ),
+        ];
+        let api: Vec<&str> = Problem::all().iter().map(|p| p.code).collect();
+        for (problem, status, code) in counter {
+            assert_eq!((problem.status.as_u16(), problem.code), (status, code));
+            if !matches!(code, "unsupported_media_type" | "rate_limited") {
+                assert!(!api.contains(&code), "{code} is not an API problem");
+            }
+        }
+        let limited = Problem::sign_in_limited(Duration::from_millis(1500));
+        assert_eq!(limited.retry_after, Some(2));
+        assert_eq!(limited.detail, "Too many failed sign-ins; retry in 2 s.");
+        assert_eq!(
+            Problem::csrf_failed().detail,
+            "POST requests need the X-IKD-CSRF header of the session and must come from this \
+             site."
+        );
+        assert_eq!(
+            Problem::counter_media_type("Send JSON.").detail,
+            "Send JSON."
+        );
     }
 }

@@ -15,8 +15,9 @@
 //! The keyed hash of the credential id is the audit log's (`audit.hmac_key`), so a receipt
 //! and its audit row name the same credential by the same hash.
 
-use crate::app::{Seen, admit, read_body};
+use crate::app::{Seen, admit};
 use crate::config::ConfigError;
+use crate::input::read_body;
 use crate::problem::{Problem, ProblemBody};
 use crate::state::AppState;
 use crate::verification::verify_qr;
@@ -95,7 +96,7 @@ impl ReceiptConfig {
 
 /// Checks the section; `None` when it is absent (no receipts).
 pub fn resolve(raw: RawReceipt) -> Result<Option<ReceiptConfig>, ConfigError> {
-    let error = |m: &str| ConfigError(m.to_owned());
+    let error = |m: &str| ConfigError::Invalid(m.to_owned());
     let Some(key) = raw.signing_key else {
         if raw.verifier_id.is_some()
             || raw.evidence_purposes.is_some()
@@ -121,7 +122,7 @@ pub fn resolve(raw: RawReceipt) -> Result<Option<ReceiptConfig>, ConfigError> {
                     .iter()
                     .find(|p| p.name == name)
                     .map(|p| p.name)
-                    .ok_or_else(|| ConfigError(format!("receipt.{key}: unknown purpose")))
+                    .ok_or_else(|| ConfigError::Invalid(format!("receipt.{key}: unknown purpose")))
             })
             .collect::<Result<Vec<&'static str>, ConfigError>>()
     };

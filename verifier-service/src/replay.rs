@@ -6,8 +6,9 @@
 //! A row holds the SHA-256 of a presentation's signature and when it may be forgotten:
 //! nothing read from the credential.
 
-use crate::audit::PgConnection;
+use crate::audit::{DatabaseError, PgConnection};
 use crate::config::{PostgresUrl, ReplayStoreConfig};
+use crate::error::Chain;
 use ikd_sdk::{ReplayCache, ReplayStore, ReplayStoreUnavailable, UnixTime};
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
@@ -36,6 +37,50 @@ INSERT INTO presentation_replay (id, forget_after) VALUES ($1, $2)
 ON CONFLICT (id) DO UPDATE SET forget_after = EXCLUDED.forget_after
     WHERE presentation_replay.forget_after < $3
 RETURNING 1";
+
+/// Why the replay store could not be opened or used.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ReplayError {
+    /// Opening the PostgreSQL store failed at a step.
+    Open {
+        /// The database, as [`PostgresUrl::describe`] names it (no password).
+        database: String,
+        /// The step that failed.
+        step: &'static str,
+        /// The database's error, when there is one.
+        source: Option<DatabaseError>,
+    },
+    /// The store is closed.
+    Closed,
+    /// The database failed moments ago; it is not tried again yet.
+    FailedMomentsAgo,
+    /// The database's error.
+    Database(postgres::Error),
+}
+
+impl fmt::Display for ReplayError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReplayError::Open { database, step, .. } => {
+                write!(f, "replay store ({database}): {step}")
+            }
+            ReplayError::Closed => f.write_str("the replay store is closed"),
+            ReplayError::FailedMomentsAgo => f.write_str("the replay store failed moments ago"),
+            ReplayError::Database(_) => f.write_str("replay store"),
+        }
+    }
+}
+
+impl std::error::Error for ReplayError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ReplayError::Open { source, .. } => source.as_ref().map(|e| e as _),
+            ReplayError::Database(e) => Some(e),
+            ReplayError::Closed | ReplayError::FailedMomentsAgo => None,
+        }
+    }
+}
 
 /// The service's replay store.
 pub struct ReplayBackend(Backend);
@@ -67,19 +112,19 @@ impl OffRuntime {
     fn run<T>(
         &self,
         work: impl Fn(&mut postgres::Client) -> Result<T, postgres::Error>,
-    ) -> Result<T, String> {
-        let shared = self
-            .0
-            .as_ref()
-            .ok_or_else(|| "the replay store is closed".to_owned())?;
+    ) -> Result<T, ReplayError> {
+        let shared = self.0.as_ref().ok_or(ReplayError::Closed)?;
         let mut shared = shared.lock().unwrap_or_else(PoisonError::into_inner);
         if shared
             .failed_at
             .is_some_and(|at| at.elapsed() < RETRY_AFTER_FAILURE)
         {
-            return Err("the replay store failed moments ago".to_owned());
+            return Err(ReplayError::FailedMomentsAgo);
         }
-        let result = shared.connection.with_client(work);
+        let result = shared
+            .connection
+            .with_client(work)
+            .map_err(ReplayError::Database);
         shared.failed_at = result.is_err().then(Instant::now);
         result
     }
@@ -95,7 +140,7 @@ impl Drop for OffRuntime {
 
 impl ReplayBackend {
     /// Opens the configured store (for PostgreSQL: connects and creates the table).
-    pub fn open(config: &ReplayStoreConfig) -> Result<Self, String> {
+    pub fn open(config: &ReplayStoreConfig) -> Result<Self, ReplayError> {
         match config {
             ReplayStoreConfig::Memory { capacity } => {
                 Ok(ReplayBackend(Backend::Memory(ReplayCache::new(*capacity))))
@@ -117,7 +162,7 @@ impl ReplayBackend {
 
     /// Deletes the rows that may be forgotten at `now` (PostgreSQL; the memory cache and
     /// an embedder's store forget by themselves). Blocking. Returns how many went.
-    pub fn purge(&self, now: UnixTime) -> Result<u64, String> {
+    pub fn purge(&self, now: UnixTime) -> Result<u64, ReplayError> {
         match &self.0 {
             Backend::Memory(_) | Backend::Other(_) => Ok(0),
             Backend::Postgres(store) => store.run(|client| {
@@ -130,7 +175,7 @@ impl ReplayBackend {
     }
 }
 
-fn open_postgres(url: &PostgresUrl) -> Result<ReplayBackend, String> {
+fn open_postgres(url: &PostgresUrl) -> Result<ReplayBackend, ReplayError> {
     let opened = std::thread::scope(|scope| {
         scope
             .spawn(|| PgConnection::open(url, PG_SCHEMA, "replay store"))
@@ -143,11 +188,16 @@ fn open_postgres(url: &PostgresUrl) -> Result<ReplayBackend, String> {
                 failed_at: None,
             })),
         ))))),
-        Ok(Err((what, error))) => Err(format!(
-            "replay store ({}): {what}: {error}",
-            url.describe()
-        )),
-        Err(_) => Err(format!("replay store ({}): cannot connect", url.describe())),
+        Ok(Err((step, source))) => Err(ReplayError::Open {
+            database: url.describe(),
+            step,
+            source,
+        }),
+        Err(_) => Err(ReplayError::Open {
+            database: url.describe(),
+            step: "cannot connect",
+            source: None,
+        }),
     }
 }
 
@@ -167,7 +217,10 @@ impl ReplayStore for ReplayBackend {
                 })
                 .map(|row| row.is_some())
                 .map_err(|error| {
-                    tracing::error!(%error, "replay store unavailable; presentations are refused");
+                    tracing::error!(
+                        error = %Chain(&error),
+                        "replay store unavailable; presentations are refused"
+                    );
                     ReplayStoreUnavailable
                 }),
         }

@@ -2,27 +2,58 @@
 //! signal, then stop the background tasks and write what the audit log still holds.
 
 use crate::app::app;
-use crate::audit::AuditLog;
+use crate::audit::{AuditError, AuditLog};
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::state::AppState;
+use crate::error::Chain;
+use crate::state::{AppState, StateError};
 use crate::trust::Reload;
+use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+/// Why the service could not be built. It reads as the error it holds.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The audit log cannot be opened.
+    Audit(AuditError),
+    /// The replay store or the trust source cannot be set up.
+    State(StateError),
+}
+
+impl fmt::Display for StartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StartError::Audit(e) => e.fmt(f),
+            StartError::State(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for StartError {
+    // Transparent: the message is the inner error's, so the chain continues below it.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StartError::Audit(e) => e.source(),
+            StartError::State(e) => e.source(),
+        }
+    }
+}
+
 /// Opens the audit log (deleting rows past retention), builds the state and loads the
 /// trust data if it can: the signed trust cache (verified against the pinned roots), or
 /// the unsigned trust store file. A service without trust data still starts: it answers
 /// 503 until a sync (or the file) brings verified data. A trust setup that cannot work
 /// (unreadable anchors, a cache folder that cannot be created) is an error.
-pub fn build(config: &Config, clock: Clock) -> Result<AppState, String> {
+pub fn build(config: &Config, clock: Clock) -> Result<AppState, StartError> {
     let now = clock.now();
     let audit = AuditLog::open(&config.audit.backend, config.audit.retention_days, now)
-        .map_err(|e| e.to_string())?;
-    let state = AppState::try_new(config, audit, clock)?;
+        .map_err(StartError::Audit)?;
+    let state = AppState::try_new(config, audit, clock).map_err(StartError::State)?;
     if state.trust.is_signed_source() {
         match state.trust.current() {
             Some(trust) => tracing::info!(
@@ -51,7 +82,7 @@ pub fn build(config: &Config, clock: Clock) -> Result<AppState, String> {
             ),
             Ok(Reload::Unchanged) => {}
             Err(problem) => tracing::warn!(
-                %problem,
+                problem = %Chain(&problem),
                 "no trust data loaded; verification answers 503 until it loads"
             ),
         }
@@ -126,14 +157,17 @@ pub fn spawn_background(state: &AppState, stop: &watch::Receiver<bool>) -> Vec<J
                     _ = stop.changed() => break,
                     _ = ticks.tick() => {
                         if let Err(e) = state.audit.purge(state.clock.now()).await {
-                            tracing::error!(error = %e, "old audit rows not deleted");
+                            tracing::error!(error = %Chain(&e), "old audit rows not deleted");
                         }
                         if state.replay.blocks() {
                             let (replay, now) = (Arc::clone(&state.replay), state.clock.now());
                             if let Ok(Err(e)) =
                                 tokio::task::spawn_blocking(move || replay.purge(now)).await
                             {
-                                tracing::error!(error = %e, "expired replay rows not deleted");
+                                tracing::error!(
+                                    error = %Chain(&e),
+                                    "expired replay rows not deleted"
+                                );
                             }
                         }
                     }

@@ -4,13 +4,44 @@ use crate::audit::{AuditLog, CredentialHasher};
 use crate::auth::Clients;
 use crate::clock::Clock;
 use crate::config::{Config, UploadConfig};
+use crate::error::Chain;
 use crate::metrics::Metrics;
-use crate::replay::ReplayBackend;
-use crate::trust::TrustHolder;
+use crate::replay::{ReplayBackend, ReplayError};
+use crate::trust::{TrustHolder, TrustSetupError};
 use ikd_sdk::Policy;
+use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
+
+/// Why the state could not be built. It reads as the error it holds.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum StateError {
+    /// The configured replay store cannot be opened.
+    Replay(ReplayError),
+    /// The signed trust source cannot be set up.
+    Trust(TrustSetupError),
+}
+
+impl fmt::Display for StateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StateError::Replay(e) => e.fmt(f),
+            StateError::Trust(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for StateError {
+    // Transparent: the message is the inner error's, so the chain continues below it.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StateError::Replay(e) => e.source(),
+            StateError::Trust(e) => e.source(),
+        }
+    }
+}
 
 /// The shared state: cheap to clone.
 #[derive(Debug, Clone)]
@@ -70,17 +101,17 @@ impl AppState {
     /// fails leaves the state without trust data (503) and the reason in
     /// [`TrustHolder::last_error`]; [`AppState::try_new`] returns it instead. Fails only
     /// when the configured replay store cannot be opened.
-    pub fn new(config: &Config, audit: AuditLog, clock: Clock) -> Result<Self, String> {
+    pub fn new(config: &Config, audit: AuditLog, clock: Clock) -> Result<Self, StateError> {
         let trust = TrustHolder::from_config(config, &config.policy(), clock.now())
-            .unwrap_or_else(TrustHolder::unavailable);
-        let replay = ReplayBackend::open(&config.replay)?;
+            .unwrap_or_else(|e| TrustHolder::unavailable(Chain(&e).to_string()));
+        let replay = ReplayBackend::open(&config.replay).map_err(StateError::Replay)?;
         Ok(Self::assemble(config, audit, clock, trust, replay))
     }
 
     /// As [`AppState::new`], but a trust setup that fails (unreadable anchors, a cache
     /// folder that cannot be created) is an error.
-    pub fn try_new(config: &Config, audit: AuditLog, clock: Clock) -> Result<Self, String> {
-        let replay = ReplayBackend::open(&config.replay)?;
+    pub fn try_new(config: &Config, audit: AuditLog, clock: Clock) -> Result<Self, StateError> {
+        let replay = ReplayBackend::open(&config.replay).map_err(StateError::Replay)?;
         Self::try_with_replay(config, audit, clock, replay)
     }
 
@@ -92,8 +123,9 @@ impl AppState {
         audit: AuditLog,
         clock: Clock,
         replay: ReplayBackend,
-    ) -> Result<Self, String> {
-        let trust = TrustHolder::from_config(config, &config.policy(), clock.now())?;
+    ) -> Result<Self, StateError> {
+        let trust = TrustHolder::from_config(config, &config.policy(), clock.now())
+            .map_err(StateError::Trust)?;
         Ok(Self::assemble(config, audit, clock, trust, replay))
     }
 

@@ -21,11 +21,14 @@
 //! verifies against it; an update swaps in a new snapshot and never changes one in use.
 
 use crate::config::{Config, SignedTrustConfig, SyncSettings};
+use crate::error::Chain;
 use ikd_sdk::FreshnessState;
-use ikd_sdk::store::{ImportError, ImportReport, TrustCache};
-use ikd_sdk::sync::{SyncClient, SyncConfig, SyncReport};
+use ikd_sdk::store::{ImportError, ImportReport, TrustCache, UpdateError};
+use ikd_sdk::sync::{SyncClient, SyncConfig, SyncError, SyncReport};
 use ikd_sdk::trust_list::RootKey;
-use ikd_sdk::{Policy, TrustAnchors, TrustStore, UnixTime};
+use ikd_sdk::trust_list::TrustListError;
+use ikd_sdk::{Policy, TrustAnchors, TrustError, TrustStore, UnixTime};
+use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
@@ -36,6 +39,156 @@ pub const MAX_TRUST_FILE_BYTES: u64 = 4 * 1024 * 1024;
 pub const MAX_ANCHORS_FILE_BYTES: u64 = 1024 * 1024;
 /// The longest wait before a failed or incomplete sync is tried again.
 pub const SYNC_RETRY: Duration = Duration::from_secs(60);
+
+/// Why the signed trust source cannot be set up. Each names the setting at fault.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum TrustSetupError {
+    /// The anchors file could not be read.
+    AnchorsRead {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The anchors file does not exist.
+    AnchorsMissing {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The anchors file is not UTF-8.
+    AnchorsNotUtf8 {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The anchors file is not an `ikd-trust-anchors/1` document.
+    AnchorsRefused {
+        /// The file.
+        path: PathBuf,
+        /// Why the SDK refused it.
+        source: TrustListError,
+    },
+    /// Neither `trust.anchors` nor `trust.roots` pins a root.
+    NoRoot,
+    /// The trust cache folder could not be opened.
+    Cache {
+        /// The folder.
+        dir: PathBuf,
+        /// Why.
+        source: UpdateError,
+    },
+    /// The sync client could not be built for `trust.sync_url`.
+    SyncUrl(SyncError),
+}
+
+impl fmt::Display for TrustSetupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrustSetupError::AnchorsRead { path, .. }
+            | TrustSetupError::AnchorsRefused { path, .. } => {
+                write!(f, "trust.anchors {}", path.display())
+            }
+            TrustSetupError::AnchorsMissing { path } => {
+                write!(f, "trust.anchors {} does not exist", path.display())
+            }
+            TrustSetupError::AnchorsNotUtf8 { path } => {
+                write!(f, "trust.anchors {} is not UTF-8", path.display())
+            }
+            TrustSetupError::NoRoot => {
+                f.write_str("no pinned root key: set trust.anchors or trust.roots")
+            }
+            TrustSetupError::Cache { dir, .. } => write!(f, "trust cache {}", dir.display()),
+            TrustSetupError::SyncUrl(_) => f.write_str("trust.sync_url"),
+        }
+    }
+}
+
+impl std::error::Error for TrustSetupError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            TrustSetupError::AnchorsRead { source, .. } => Some(source),
+            TrustSetupError::AnchorsRefused { source, .. } => Some(source),
+            TrustSetupError::Cache { source, .. } => Some(source),
+            TrustSetupError::SyncUrl(source) => Some(source),
+            TrustSetupError::AnchorsMissing { .. }
+            | TrustSetupError::AnchorsNotUtf8 { .. }
+            | TrustSetupError::NoRoot => None,
+        }
+    }
+}
+
+/// Why an unsigned trust store file was not loaded.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum TrustFileError {
+    /// The file could not be opened.
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file could not be read.
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is larger than [`MAX_TRUST_FILE_BYTES`].
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The SDK refused the file.
+    Refused {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: TrustError,
+    },
+    /// The file holds no key.
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
+}
+
+impl fmt::Display for TrustFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrustFileError::Open { path, .. } => {
+                write!(f, "cannot open the trust store {}", path.display())
+            }
+            TrustFileError::Read { path, .. } => {
+                write!(f, "cannot read the trust store {}", path.display())
+            }
+            TrustFileError::TooLarge { path } => write!(
+                f,
+                "the trust store {} is larger than {MAX_TRUST_FILE_BYTES} bytes",
+                path.display()
+            ),
+            TrustFileError::Refused { path, .. } => {
+                write!(f, "the trust store {} is refused", path.display())
+            }
+            TrustFileError::Empty { path } => {
+                write!(f, "the trust store {} holds no key", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for TrustFileError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            TrustFileError::Open { source, .. } | TrustFileError::Read { source, .. } => {
+                Some(source)
+            }
+            TrustFileError::Refused { source, .. } => Some(source),
+            TrustFileError::TooLarge { .. } | TrustFileError::Empty { .. } => None,
+        }
+    }
+}
 
 /// Trust data in use: one immutable snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,7 +314,11 @@ impl TrustHolder {
     /// it holds against the pinned roots at time `now`; an unsigned file is read by the
     /// first [`TrustHolder::reload`]. Fails only when the signed source cannot be set up
     /// (unreadable anchors, a cache folder that cannot be created, a bad sync URL).
-    pub fn from_config(config: &Config, policy: &Policy, now: UnixTime) -> Result<Self, String> {
+    pub fn from_config(
+        config: &Config,
+        policy: &Policy,
+        now: UnixTime,
+    ) -> Result<Self, TrustSetupError> {
         let reload = config.trust_reload.as_secs();
         let Some(signed) = &config.trust else {
             let mut holder = Self::new(config.trust_store.clone());
@@ -169,8 +326,12 @@ impl TrustHolder {
             return Ok(holder);
         };
         let anchors = anchors(signed)?;
-        let cache = TrustCache::open(&signed.cache_dir, anchors, policy.clone(), now)
-            .map_err(|e| format!("trust cache {}: {e}", signed.cache_dir.display()))?;
+        let cache = TrustCache::open(&signed.cache_dir, anchors, policy.clone(), now).map_err(
+            |source| TrustSetupError::Cache {
+                dir: signed.cache_dir.clone(),
+                source,
+            },
+        )?;
         for problem in cache.problems() {
             tracing::warn!(cache = %signed.cache_dir.display(), %problem, "trust cache: not loaded");
         }
@@ -182,8 +343,7 @@ impl TrustHolder {
                 sync_config.connect_timeout =
                     settings.request_timeout.min(sync_config.connect_timeout);
                 sync_config.retries = settings.retries;
-                let client =
-                    SyncClient::new(sync_config).map_err(|e| format!("trust.sync_url: {e}"))?;
+                let client = SyncClient::new(sync_config).map_err(TrustSetupError::SyncUrl)?;
                 Some((client, settings.clone()))
             }
         };
@@ -327,7 +487,7 @@ impl TrustHolder {
     /// Loads the unsigned file if it changed since the last attempt (or nothing is loaded
     /// yet). On failure the data in use stays in use. With the signed source there is no
     /// file to reload: [`Reload::Unchanged`].
-    pub fn reload(&self, now: UnixTime) -> Result<Reload, String> {
+    pub fn reload(&self, now: UnixTime) -> Result<Reload, TrustFileError> {
         let Source::File { path, last_seen } = &self.source else {
             return Ok(Reload::Unchanged);
         };
@@ -348,7 +508,7 @@ impl TrustHolder {
                 Ok(Reload::Loaded(keys))
             }
             Err(problem) => {
-                self.set_error(Some(problem.clone()));
+                self.set_error(Some(Chain(&problem).to_string()));
                 Err(problem)
             }
         }
@@ -453,7 +613,7 @@ impl TrustHolder {
                     Ok(Reload::Loaded(keys)) => tracing::info!(keys, "trust data reloaded"),
                     Ok(Reload::Unchanged) => {}
                     Err(problem) => tracing::warn!(
-                        %problem,
+                        problem = %Chain(&problem),
                         "trust data not reloaded; the data in use (if any) stays in use"
                     ),
                 }
@@ -472,17 +632,22 @@ impl TrustHolder {
 }
 
 /// The pinned roots of the configuration: the anchors file and the inline roots.
-fn anchors(config: &SignedTrustConfig) -> Result<TrustAnchors, String> {
+fn anchors(config: &SignedTrustConfig) -> Result<TrustAnchors, TrustSetupError> {
     let mut anchors = match &config.anchors_file {
         None => TrustAnchors::new(),
         Some(path) => {
             let bytes = ikd_sdk::store::read_bounded(path, MAX_ANCHORS_FILE_BYTES)
-                .map_err(|e| format!("trust.anchors {}: {e}", path.display()))?
-                .ok_or_else(|| format!("trust.anchors {} does not exist", path.display()))?;
+                .map_err(|source| TrustSetupError::AnchorsRead {
+                    path: path.clone(),
+                    source,
+                })?
+                .ok_or_else(|| TrustSetupError::AnchorsMissing { path: path.clone() })?;
             let text = String::from_utf8(bytes)
-                .map_err(|_| format!("trust.anchors {} is not UTF-8", path.display()))?;
-            TrustAnchors::from_json(&text)
-                .map_err(|e| format!("trust.anchors {}: {e}", path.display()))?
+                .map_err(|_| TrustSetupError::AnchorsNotUtf8 { path: path.clone() })?;
+            TrustAnchors::from_json(&text).map_err(|source| TrustSetupError::AnchorsRefused {
+                path: path.clone(),
+                source,
+            })?
         }
     };
     for (i, key) in config.roots.iter().enumerate() {
@@ -492,7 +657,7 @@ fn anchors(config: &SignedTrustConfig) -> Result<TrustAnchors, String> {
         });
     }
     if anchors.is_empty() {
-        return Err("no pinned root key: set trust.anchors or trust.roots".into());
+        return Err(TrustSetupError::NoRoot);
     }
     Ok(anchors)
 }
@@ -521,24 +686,54 @@ pub fn trust_list_state(
 }
 
 /// Reads and checks a trust store file; it must hold at least one key.
-pub fn read_store(path: &Path) -> Result<TrustStore, String> {
+pub fn read_store(path: &Path) -> Result<TrustStore, TrustFileError> {
     use std::io::Read as _;
-    let file = std::fs::File::open(path)
-        .map_err(|e| format!("cannot open the trust store {}: {e}", path.display()))?;
+    let file = std::fs::File::open(path).map_err(|source| TrustFileError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let mut text = String::new();
     file.take(MAX_TRUST_FILE_BYTES + 1)
         .read_to_string(&mut text)
-        .map_err(|e| format!("cannot read the trust store {}: {e}", path.display()))?;
+        .map_err(|source| TrustFileError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
     if text.len() as u64 > MAX_TRUST_FILE_BYTES {
-        return Err(format!(
-            "the trust store {} is larger than {MAX_TRUST_FILE_BYTES} bytes",
-            path.display()
-        ));
+        return Err(TrustFileError::TooLarge {
+            path: path.to_path_buf(),
+        });
     }
-    let store = TrustStore::from_json(&text)
-        .map_err(|e| format!("the trust store {} is refused: {e}", path.display()))?;
+    let store = TrustStore::from_json(&text).map_err(|source| TrustFileError::Refused {
+        path: path.to_path_buf(),
+        source,
+    })?;
     if store.is_empty() {
-        return Err(format!("the trust store {} holds no key", path.display()));
+        return Err(TrustFileError::Empty {
+            path: path.to_path_buf(),
+        });
     }
     Ok(store)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn a_missing_trust_store_file_keeps_the_io_error() {
+        let path = std::env::temp_dir().join("ikd-no-such-dir/trust.json");
+        let error = read_store(&path).unwrap_err();
+        assert!(matches!(error, TrustFileError::Open { .. }), "{error:?}");
+        assert_eq!(
+            error.to_string(),
+            format!("cannot open the trust store {}", path.display())
+        );
+        let io = error
+            .source()
+            .and_then(|e| e.downcast_ref::<std::io::Error>())
+            .expect("the io::Error is the source");
+        assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+    }
 }

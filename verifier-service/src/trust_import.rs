@@ -13,8 +13,9 @@
 //! watch_interval_seconds = 10      # how often the folder is looked at
 //! ```
 
-use crate::app::{Seen, admit, read_body};
+use crate::app::{Seen, admit};
 use crate::config::{ClientConfig, ConfigError};
+use crate::input::read_body;
 use crate::problem::{Problem, ProblemBody};
 use crate::state::AppState;
 use crate::trust::TrustHolder;
@@ -78,14 +79,14 @@ pub fn resolve(
     let admin_clients = raw.admin_clients.unwrap_or_default();
     for id in &admin_clients {
         if !clients.iter().any(|c| &c.id == id) {
-            return Err(ConfigError(format!(
+            return Err(ConfigError::Invalid(format!(
                 "trust_import.admin_clients names {id:?}, which is not a configured client"
             )));
         }
     }
     let watch_dir = raw.watch_dir.map(|dir| data_dir.join(dir));
     if (!admin_clients.is_empty() || watch_dir.is_some()) && !signed {
-        return Err(ConfigError(
+        return Err(ConfigError::Invalid(
             "trust_import needs the signed trust data: set trust.anchors or trust.roots".into(),
         ));
     }
@@ -93,7 +94,7 @@ pub fn resolve(
         .watch_interval_seconds
         .unwrap_or(DEFAULT_WATCH_INTERVAL_SECONDS);
     if !(1..=86_400).contains(&seconds) {
-        return Err(ConfigError(
+        return Err(ConfigError::Invalid(
             "trust_import.watch_interval_seconds must be 1 to 86400".into(),
         ));
     }

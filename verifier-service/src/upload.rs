@@ -15,11 +15,9 @@ use crate::state::AppState;
 use axum::body::Body;
 use axum::http::HeaderMap;
 use ikd_sdk::scan::{
-    self, Payload, Scan, ScanError, ScanOptions, WORKER_ARG, WorkerLimits, worker_input,
-    worker_outcome,
+    self, Payload, Scan, ScanError, ScanOptions, WorkerLimits, worker_input, worker_outcome,
 };
 use std::path::Path;
-use std::process::Stdio;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::sync::OwnedSemaphorePermit;
 
@@ -121,7 +119,7 @@ pub async fn receive_picture(
         .acquire_owned()
         .await
         .map_err(|_| Problem::undecodable_image())?;
-    let bytes = crate::app::read_body(headers, body, state.upload.body_limit_bytes).await?;
+    let bytes = crate::input::read_body(headers, body, state.upload.body_limit_bytes).await?;
     Ok(Picture { bytes, permit })
 }
 
@@ -180,11 +178,7 @@ async fn scan_in_worker(
         None => std::env::current_exe()
             .map_err(|e| failed(format!("cannot find the service's executable: {e}")))?,
     };
-    let mut child = tokio::process::Command::new(program)
-        .arg(WORKER_ARG)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+    let mut child = tokio::process::Command::from(scan::worker_command(program))
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| failed(format!("cannot start the scan worker: {e}")))?;

@@ -551,7 +551,14 @@ async fn unavailable_until_trust_data_loads() {
         "{\"format\": \"ikd-trust-store/1\", \"keys\": []}",
     )
     .unwrap();
-    assert!(state.trust.reload(NOW).unwrap_err().contains("no key"));
+    assert!(
+        state
+            .trust
+            .reload(NOW)
+            .unwrap_err()
+            .to_string()
+            .contains("no key")
+    );
     let status = json(
         &send(&router, get("/v1/trust/status", Some(BANK_KEY)))
             .await

@@ -859,7 +859,7 @@ fn staff_accounts_are_checked_against_the_clients() {
             "password",
         ),
     ] {
-        let error = resolve(&staff).unwrap_err().0;
+        let error = resolve(&staff).unwrap_err().to_string();
         assert!(error.contains(expected), "{error}");
         assert!(!error.contains("rahasia"), "{error}");
     }
@@ -869,7 +869,7 @@ fn staff_accounts_are_checked_against_the_clients() {
     assert!(
         resolve(&twice)
             .unwrap_err()
-            .0
+            .to_string()
             .contains("staff[1]: username is used twice")
     );
     let error = RawConfig::parse(&config_text(
@@ -879,5 +879,8 @@ fn staff_accounts_are_checked_against_the_clients() {
     .unwrap()
     .resolve(dir.path())
     .unwrap_err();
-    assert!(error.0.contains("counter.session_idle_minutes"), "{error}");
+    assert!(
+        error.to_string().contains("counter.session_idle_minutes"),
+        "{error}"
+    );
 }

@@ -157,3 +157,34 @@ fn the_upload_memory_budget_sets_concurrency_worker_caps_and_image_limits() {
         "{refused}"
     );
 }
+
+/// The service's own executable as a scan worker, under the default configuration's cap,
+/// scans an ordinary picture every time. Its allocator once counted a 1 GiB arena
+/// reservation against the cap, so that one scan in fifty or so failed with
+/// `image_too_large`, depending on where the kernel placed the worker's mappings; a
+/// hundred scans make that failure near certain to show.
+#[test]
+fn the_service_worker_scans_ordinary_pictures_under_its_cap_every_time() {
+    let dir = TempDir::new("worker-cap");
+    let config = config(dir.path(), "");
+    let options = config.upload.scan_options();
+    let limits = config.upload.worker_limits();
+    let qr = demo_data().credential("ktp").unwrap().qr_text.clone();
+    let picture = pictures::png(&qr);
+    for attempt in 0..100 {
+        let scanned = ikd_sdk::scan::scan_in_worker(
+            ikd_sdk::scan::worker_command(env!("CARGO_BIN_EXE_ikd-verifier-service")),
+            &picture,
+            &options,
+            &limits,
+            Duration::from_secs(30),
+        );
+        let texts: Vec<String> = scanned
+            .unwrap_or_else(|e| panic!("attempt {attempt}: {e}"))
+            .payloads()
+            .iter()
+            .map(|p| String::from_utf8_lossy(p.bytes()).into_owned())
+            .collect();
+        assert_eq!(texts, [qr.clone()], "attempt {attempt}");
+    }
+}

@@ -180,12 +180,12 @@ fn the_receipt_section_is_checked() {
     assert!(parse(&receipt_toml()).unwrap().receipt.is_some());
     assert!(parse("").unwrap().receipt.is_none());
     let error = parse("[receipt]\nverifier_id = \"X\"").unwrap_err();
-    assert!(error.0.contains("signing_key"), "{error}");
+    assert!(error.to_string().contains("signing_key"), "{error}");
     let error = parse("[receipt]\nverifier_id = \"X\"\nsigning_key = \"abcd\"").unwrap_err();
-    assert!(error.0.contains("64 hex"), "{error}");
-    assert!(!error.0.contains("abcd"));
+    assert!(error.to_string().contains("64 hex"), "{error}");
+    assert!(!error.to_string().contains("abcd"));
     let error = parse(&receipt_toml().replace("[\"kyc\"]", "[\"gossip\"]")).unwrap_err();
-    assert!(error.0.contains("unknown purpose"), "{error}");
+    assert!(error.to_string().contains("unknown purpose"), "{error}");
     let config = parse(&receipt_toml()).unwrap();
     let debug = format!("{:?}", config.receipt);
     assert!(

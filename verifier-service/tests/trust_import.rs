@@ -393,18 +393,21 @@ fn the_import_section_is_checked() {
             .resolve(dir.path())
     };
     let error = parse("[trust_import]\nadmin_clients = [\"nobody\"]").unwrap_err();
-    assert!(error.0.contains("nobody"), "{error}");
+    assert!(error.to_string().contains("nobody"), "{error}");
     let error = parse("[trust_import]\nadmin_clients = [\"bank\"]").unwrap_err();
-    assert!(error.0.contains("signed trust data"), "{error}");
+    assert!(error.to_string().contains("signed trust data"), "{error}");
     let error = parse("[trust_import]\nwatch_dir = \"usb\"").unwrap_err();
-    assert!(error.0.contains("signed trust data"), "{error}");
+    assert!(error.to_string().contains("signed trust data"), "{error}");
     assert!(parse("[trust_import]\nadmin_clients = []").is_ok());
     let root = ikd_sdk::encoding::hex_encode(&root().public_key().to_bytes());
     let error = parse(&format!(
         "[trust]\nroots = [\"{root}\"]\n[trust_import]\nwatch_interval_seconds = 0"
     ))
     .unwrap_err();
-    assert!(error.0.contains("watch_interval_seconds"), "{error}");
+    assert!(
+        error.to_string().contains("watch_interval_seconds"),
+        "{error}"
+    );
 }
 
 /// A service on an unsigned trust file lets no client import (no one is an

@@ -434,11 +434,59 @@ fn a_bad_trust_setup_is_refused_at_start() {
     let dir = TempDir::new("trust-setup");
     // An anchors file that does not exist.
     let missing = config(dir.path(), "[trust]\nanchors = \"missing-anchors.json\"\n");
-    let error = server::build(&missing, Clock::Fixed(NOW)).unwrap_err();
+    let error = server::build(&missing, Clock::Fixed(NOW))
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("missing-anchors.json"), "{error}");
     // A cache folder that cannot be created (a file stands in its way).
     std::fs::write(dir.path().join("cache"), b"not a folder").unwrap();
     let blocked = config(dir.path(), &trust_config(None));
-    let error = server::build(&blocked, Clock::Fixed(NOW)).unwrap_err();
+    let error = server::build(&blocked, Clock::Fixed(NOW))
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("cache"), "{error}");
+}
+
+#[test]
+fn a_bad_trust_setup_keeps_the_operating_systems_error() {
+    use ikd_verifier_service::error::Chain;
+    use ikd_verifier_service::server::StartError;
+    use ikd_verifier_service::state::StateError;
+    use ikd_verifier_service::trust::TrustSetupError;
+    let dir = TempDir::new("trust-setup-source");
+    std::fs::write(dir.path().join("cache"), b"not a folder").unwrap();
+    let blocked = config(dir.path(), &trust_config(None));
+    let error = server::build(&blocked, Clock::Fixed(NOW)).unwrap_err();
+    let StartError::State(StateError::Trust(TrustSetupError::Cache { dir: cache, source })) =
+        &error
+    else {
+        panic!("expected a trust cache error, got {error:?}");
+    };
+    assert!(cache.ends_with("cache"), "{}", cache.display());
+    assert!(
+        matches!(source, ikd_sdk::store::UpdateError::Io(_)),
+        "{source:?}"
+    );
+    // The message says what failed; the causes follow once each, down to the system's.
+    assert_eq!(
+        error.to_string(),
+        format!("trust cache {}", cache.display())
+    );
+    let line = Chain(&error).to_string();
+    assert!(
+        line.starts_with(&format!(
+            "trust cache {}: cannot write the cache: ",
+            cache.display()
+        )),
+        "{line}"
+    );
+    let mut deepest: &dyn std::error::Error = &error;
+    while let Some(next) = deepest.source() {
+        deepest = next;
+    }
+    let os = deepest
+        .downcast_ref::<std::io::Error>()
+        .expect("the chain ends in the operating system's error");
+    assert!(os.raw_os_error().is_some(), "{os:?}");
+    assert_eq!(line.matches(&os.to_string()).count(), 1, "{line}");
 }

@@ -160,7 +160,8 @@ impl fmt::Display for UpdateError {
             UpdateError::IssuerMismatch => {
                 f.write_str("the status list is signed by another issuer than the trust list names")
             }
-            UpdateError::Io(e) => write!(f, "cannot write the cache: {e}"),
+            // The I/O error is the source: printed by whoever walks the chain, not twice.
+            UpdateError::Io(_) => f.write_str("cannot write the cache"),
         }
     }
 }
@@ -174,7 +175,7 @@ impl std::error::Error for UpdateError {
     }
 }
 
-/// An I/O error on the cache directory, naming it.
+/// An I/O error on the cache directory, naming it; the original error is its source.
 #[derive(Debug)]
 struct InDir {
     dir: PathBuf,
@@ -183,7 +184,7 @@ struct InDir {
 
 impl fmt::Display for InDir {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.dir.display(), self.source)
+        write!(f, "{}", self.dir.display())
     }
 }
 

@@ -90,12 +90,19 @@ impl fmt::Display for SyncError {
             SyncError::Network(e) => write!(f, "network: {e}"),
             SyncError::Status(code) => write!(f, "server answered HTTP {code}"),
             SyncError::TooLarge { limit } => write!(f, "body larger than {limit} bytes"),
-            SyncError::Refused(e) => write!(f, "refused: {e}"),
+            SyncError::Refused(_) => f.write_str("refused"),
         }
     }
 }
 
-impl std::error::Error for SyncError {}
+impl std::error::Error for SyncError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SyncError::Refused(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 /// What happened to one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,7 +130,16 @@ impl fmt::Display for Outcome {
             Outcome::Updated => f.write_str("updated"),
             Outcome::NotModified => f.write_str("not modified"),
             Outcome::Unchanged => f.write_str("unchanged"),
-            Outcome::Failed(e) => write!(f, "failed: {e}"),
+            Outcome::Failed(e) => {
+                // A report line: the error with its causes.
+                write!(f, "failed: {e}")?;
+                let mut next = std::error::Error::source(e);
+                while let Some(cause) = next {
+                    write!(f, ": {cause}")?;
+                    next = cause.source();
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -331,5 +347,37 @@ impl SyncClient {
             return Err(Try::Retry(SyncError::Network("body incomplete".into())));
         }
         Ok(Fetched { status, etag, body })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_keeps_the_update_error_and_a_failed_outcome_prints_the_chain() {
+        let refused = SyncError::Refused(UpdateError::Rollback {
+            current: 3,
+            offered: 2,
+        });
+        assert_eq!(refused.to_string(), "refused");
+        let source = std::error::Error::source(&refused)
+            .and_then(|e| e.downcast_ref::<UpdateError>())
+            .expect("the UpdateError is the source");
+        assert!(matches!(source, UpdateError::Rollback { .. }));
+        assert_eq!(
+            Outcome::Failed(refused).to_string(),
+            "failed: refused: refused rollback: 2 offered, 3 in use"
+        );
+        let io = std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full");
+        let outcome = Outcome::Failed(SyncError::Refused(UpdateError::Io(std::sync::Arc::new(io))));
+        assert_eq!(
+            outcome.to_string(),
+            "failed: refused: cannot write the cache: disk full"
+        );
+        assert_eq!(
+            Outcome::Failed(SyncError::Status(404)).to_string(),
+            "failed: server answered HTTP 404"
+        );
     }
 }

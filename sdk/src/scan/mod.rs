@@ -63,7 +63,8 @@ mod worker;
 
 pub use frame::{Frame, PixelFormat};
 pub use worker::{
-    WORKER_ARG, WorkerLimits, run_worker, scan_in_worker, worker_input, worker_outcome,
+    WORKER_ARG, WorkerLimits, run_worker, scan_in_worker, worker_command, worker_input,
+    worker_outcome,
 };
 
 use crate::model::time::UnixTime;

@@ -9,9 +9,10 @@
 //! longer wanted, which frees the memory at once.
 //!
 //! The parent starts a program that calls [`run_worker`] (the service and the `ikd`
-//! command line start themselves with the argument [`WORKER_ARG`]), writes
-//! [`worker_input`] to its standard input, and reads the result with [`worker_outcome`].
-//! [`scan_in_worker`] does all of that for a synchronous caller, with a deadline.
+//! command line start themselves with the argument [`WORKER_ARG`]) as [`worker_command`]
+//! sets it up, writes [`worker_input`] to its standard input, and reads the result with
+//! [`worker_outcome`]. [`scan_in_worker`] does all of that for a synchronous caller, with
+//! a deadline.
 //!
 //! ```no_run
 //! use ikd_sdk::scan::{WORKER_ARG, run_worker};
@@ -23,18 +24,40 @@
 //!         std::process::exit(run_worker(&mut input, &mut output));
 //!     }
 //!     // ... the program's own work, which may call `scan_in_worker` with
-//!     // `Command::new(std::env::current_exe()?).arg(WORKER_ARG)`.
+//!     // `worker_command(std::env::current_exe()?)`.
 //! }
 //! ```
 
 use super::{Decoder, Payload, Scan, ScanError, ScanLimits, ScanOptions, pipeline, scan_bytes};
 use serde::{Deserialize, Serialize};
+use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 /// The argument a program is started with to act as a scan worker.
 pub const WORKER_ARG: &str = "scan-worker";
+
+/// Environment a worker starts with. The memory cap counts writable mappings, and an
+/// allocator that maps its whole arena writable up front (mimalloc does, 1 GiB, when the
+/// system overcommits) would count that reservation: small allocations then failed, now
+/// and then, in a worker far below its cap. Committing on use makes the cap count memory
+/// in use.
+const WORKER_ENVIRONMENT: [(&str, &str); 1] = [("MIMALLOC_ARENA_EAGER_COMMIT", "0")];
+
+/// A command that starts `program` as a scan worker: the argument [`WORKER_ARG`], the
+/// environment the memory cap needs, standard input and output piped, and standard error
+/// discarded (a worker that fails says so through its exit status).
+pub fn worker_command(program: impl AsRef<OsStr>) -> Command {
+    let mut command = Command::new(program);
+    command
+        .arg(WORKER_ARG)
+        .envs(WORKER_ENVIRONMENT)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    command
+}
 
 /// The first line of a worker's input: the protocol version.
 const MAGIC: &[u8] = b"IKD-SCAN-WORKER/1\n";
@@ -397,7 +420,8 @@ pub fn worker_outcome(
 }
 
 /// Scans `picture` in a worker process started from `command` (a program that calls
-/// [`run_worker`]; its standard streams are set here). Kills the worker once `deadline`
+/// [`run_worker`], best made with [`worker_command`]; its standard streams and the
+/// environment the memory cap needs are set here). Kills the worker once `deadline`
 /// has passed ([`ScanError::TimedOut`]). A worker that cannot be started is
 /// [`ScanError::WorkerFailed`].
 pub fn scan_in_worker(
@@ -410,6 +434,7 @@ pub fn scan_in_worker(
     let started = Instant::now();
     let failed = |problem: String| ScanError::WorkerFailed { problem };
     let mut child = command
+        .envs(WORKER_ENVIRONMENT)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

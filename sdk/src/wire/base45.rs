@@ -50,11 +50,17 @@ pub fn decode(text: &[u8]) -> Result<Vec<u8>, InvalidBase45> {
     let mut out = Vec::with_capacity(text.len() / 3 * 2 + 1);
     let mut chunks = text.chunks_exact(3);
     for triple in &mut chunks {
-        let n = value(triple)?;
-        if n > 0xFFFF {
-            return Err(InvalidBase45);
+        if let &[c, d, e] = triple {
+            let digits = [c, d, e].map(digit);
+            // Every digit is below 45, so one test of the high bit finds any INVALID.
+            if (digits[0] | digits[1] | digits[2]) & 0x80 != 0 {
+                return Err(InvalidBase45);
+            }
+            let n =
+                u32::from(digits[0]) + u32::from(digits[1]) * 45 + u32::from(digits[2]) * 45 * 45;
+            let pair = u16::try_from(n).map_err(|_| InvalidBase45)?;
+            out.extend_from_slice(&pair.to_be_bytes());
         }
-        out.extend_from_slice(&(n as u16).to_be_bytes());
     }
     match chunks.remainder() {
         [] => {}
@@ -67,15 +73,20 @@ pub fn decode(text: &[u8]) -> Result<Vec<u8>, InvalidBase45> {
     Ok(out)
 }
 
+/// The value of one character, or `INVALID`.
+fn digit(byte: u8) -> u8 {
+    DECODE.get(usize::from(byte)).copied().unwrap_or(INVALID)
+}
+
 /// Little-endian base-45 value of up to three characters.
 fn value(chars: &[u8]) -> Result<u32, InvalidBase45> {
     let mut n = 0u32;
     for &c in chars.iter().rev() {
-        let digit = DECODE.get(usize::from(c)).copied().unwrap_or(INVALID);
-        if digit == INVALID {
+        let value = digit(c);
+        if value == INVALID {
             return Err(InvalidBase45);
         }
-        n = n * 45 + u32::from(digit);
+        n = n * 45 + u32::from(value);
     }
     Ok(n)
 }

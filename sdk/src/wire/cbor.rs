@@ -89,7 +89,7 @@ impl<'a> Item<'a> {
 
     /// Whether this is null.
     pub(crate) fn is_null(&self) -> bool {
-        *self == Item::Null
+        matches!(self, Item::Null)
     }
 
     /// The equivalent ciborium value, for comparing with ciborium's decoder.
@@ -276,6 +276,7 @@ impl<'a> Decoder<'a> {
         let depth = self.deeper(depth)?;
         let mut entries: Vec<(Item<'a>, Item<'a>)> =
             Vec::with_capacity(count.min(self.remaining() / 2));
+        let mut ascending = true;
         for _ in 0..count {
             let head = self.head()?;
             let key = match head.major {
@@ -284,18 +285,22 @@ impl<'a> Decoder<'a> {
                 3 => Item::Text(self.text(head.arg)?),
                 _ => return Err(Reason::CborMalformed),
             };
-            // Preferred encoding makes equal keys equal items, so this finds every duplicate.
-            if entries.iter().any(|(k, _)| *k == key) {
+            // While the keys so far strictly increase, a key after the last one cannot
+            // repeat any of them; only otherwise is the scan for a duplicate needed
+            // (preferred encoding makes equal keys equal items).
+            let after_last = entries
+                .last()
+                .is_none_or(|(previous, _)| key_order(previous, &key) == Ordering::Less);
+            if !(ascending && after_last) && entries.iter().any(|(k, _)| *k == key) {
                 return Err(Reason::CborDuplicateKey);
             }
-            // Deterministic encoding (RFC 8949 §4.2.1): keys in bytewise order of their
-            // encodings, so that every map has exactly one encoding.
-            if self.rules.sorted_keys
-                && entries
-                    .last()
-                    .is_some_and(|(previous, _)| key_order(previous, &key) != Ordering::Less)
-            {
-                return Err(Reason::CborNotDeterministic);
+            if !after_last {
+                // Deterministic encoding (RFC 8949 §4.2.1): keys in bytewise order of their
+                // encodings, so that every map has exactly one encoding.
+                if self.rules.sorted_keys {
+                    return Err(Reason::CborNotDeterministic);
+                }
+                ascending = false;
             }
             let value = self.item(depth)?;
             entries.push((key, value));
@@ -443,6 +448,24 @@ mod tests {
     fn rejects_duplicate_keys_and_non_scalar_keys() {
         assert_eq!(check("a201020103"), Err(Reason::CborDuplicateKey));
         assert_eq!(check("a2616101616102"), Err(Reason::CborDuplicateKey));
+        // {1: 0, 2: 0, 1: 0}: a duplicate after the order breaks is still a duplicate.
+        assert_eq!(check("a3010002000100"), Err(Reason::CborDuplicateKey));
+        // Where order is not required, a duplicate anywhere is found: {5: 0, 1: 0, 5: 0}
+        // (the last key comes after the one before it), and {1: 0, 5: 0, 1: 0}.
+        let unsorted = Rules {
+            sorted_keys: false,
+            ..Rules::CREDENTIAL
+        };
+        for bad in ["a3050001000500", "a3010005000100"] {
+            let bytes = hex::decode(bad).unwrap();
+            assert_eq!(
+                decode_with(&bytes, unsorted).map(|_| ()),
+                Err(Reason::CborDuplicateKey),
+                "{bad}"
+            );
+        }
+        let distinct = hex::decode("a3050001000700").unwrap();
+        assert!(decode_with(&distinct, unsorted).is_ok());
         assert_eq!(check("a1400f"), Err(Reason::CborMalformed));
         assert_eq!(check("a1800f"), Err(Reason::CborMalformed));
     }

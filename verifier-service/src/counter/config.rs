@@ -17,48 +17,9 @@ pub const DEFAULT_SESSION_MAX_MINUTES: u32 = 12 * 60;
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCounter {
-    session_idle_minutes: Option<u32>,
-    session_max_minutes: Option<u32>,
-    secure_cookie: Option<bool>,
-}
-
-impl RawCounter {
-    /// Applies `IKD_COUNTER_SECURE_COOKIE` and the session lengths from the environment.
-    pub fn apply_env(
-        &mut self,
-        lookup: &impl Fn(&str) -> Option<String>,
-    ) -> Result<(), ConfigError> {
-        if let Some(v) = lookup("IKD_COUNTER_SECURE_COOKIE") {
-            self.secure_cookie = Some(match v.trim() {
-                "1" | "true" => true,
-                "0" | "false" => false,
-                _ => {
-                    return Err(ConfigError(
-                        "IKD_COUNTER_SECURE_COOKIE must be true or false".into(),
-                    ));
-                }
-            });
-        }
-        for (name, slot) in [
-            (
-                "IKD_COUNTER_SESSION_IDLE_MINUTES",
-                &mut self.session_idle_minutes,
-            ),
-            (
-                "IKD_COUNTER_SESSION_MAX_MINUTES",
-                &mut self.session_max_minutes,
-            ),
-        ] {
-            if let Some(v) = lookup(name) {
-                *slot = Some(
-                    v.trim()
-                        .parse()
-                        .map_err(|_| ConfigError(format!("{name} must be a whole number")))?,
-                );
-            }
-        }
-        Ok(())
-    }
+    pub(crate) session_idle_minutes: Option<u32>,
+    pub(crate) session_max_minutes: Option<u32>,
+    pub(crate) secure_cookie: Option<bool>,
 }
 
 /// One `[[staff]]` table as written.
@@ -129,7 +90,7 @@ pub fn resolve(
         if (1..=7 * 24 * 60).contains(&value) {
             Ok(i64::from(value) * 60)
         } else {
-            Err(ConfigError(format!(
+            Err(crate::config::error(format!(
                 "counter.{name} must be between 1 and 10080"
             )))
         }
@@ -146,7 +107,7 @@ pub fn resolve(
     )?;
     let mut accounts: Vec<StaffConfig> = Vec::new();
     for (index, raw) in staff.into_iter().enumerate() {
-        let at = |what: &str| ConfigError(format!("staff[{index}]: {what}"));
+        let at = |what: &str| crate::config::error(format!("staff[{index}]: {what}"));
         let name_ok = (1..=64).contains(&raw.username.len())
             && raw
                 .username

@@ -2,7 +2,7 @@
 //! purpose `kyc`), a random password kept in `staff-password.txt` (owner-only) so later
 //! starts can print it; the configuration holds only its Argon2id hash.
 
-use std::io::Write as _;
+use crate::demo::DemoError;
 use std::path::Path;
 
 /// The demo staff account's user name.
@@ -11,9 +11,9 @@ pub const USERNAME: &str = "petugas";
 pub const PASSWORD_FILE: &str = "staff-password.txt";
 
 /// A random password: 16 characters without look-alikes (no 0/O, 1/l/I).
-fn new_password() -> Result<String, String> {
+fn new_password() -> Result<String, DemoError> {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRTUVWXY23456789";
-    let bytes = ikd_sdk::crypto::random_bytes(16).map_err(|e| e.to_string())?;
+    let bytes = ikd_sdk::crypto::random_bytes(16).map_err(DemoError::Random)?;
     Ok(bytes
         .iter()
         .filter_map(|b| ALPHABET.get(usize::from(*b) % ALPHABET.len()))
@@ -23,22 +23,10 @@ fn new_password() -> Result<String, String> {
 
 /// Creates the demo account in `dir`: writes its password file and returns the
 /// `[[staff]]` table for the configuration (for `client`).
-pub fn create_account(dir: &Path, client: &str) -> Result<String, String> {
+pub fn create_account(dir: &Path, client: &str) -> Result<String, DemoError> {
     let password = new_password()?;
-    let hash = super::password::hash_password(&password)?;
-    let path = dir.join(PASSWORD_FILE);
-    let failed = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&path).map_err(failed)?;
-    file.write_all(format!("{password}\n").as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(failed)?;
+    let hash = super::password::hash_password(&password).map_err(DemoError::Password)?;
+    crate::demo::write(&dir.join(PASSWORD_FILE), &format!("{password}\n"), true)?;
     Ok(format!(
         r#"
 # The counter page's demo staff account: sign in at http://<listen>/ as "{USERNAME}" with

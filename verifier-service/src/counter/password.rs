@@ -6,6 +6,23 @@
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::{Algorithm, Argon2, Params, Version};
+use std::fmt;
+
+/// A password could not be hashed (no random salt, or costs the crate refuses).
+#[derive(Debug)]
+pub struct HashError(argon2::password_hash::Error);
+
+impl fmt::Display for HashError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("cannot hash the password")
+    }
+}
+
+impl std::error::Error for HashError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
 
 /// Password checks running at once; more wait, so sign-in attempts cannot take every core.
 pub const MAX_CONCURRENT_CHECKS: usize = 2;
@@ -17,16 +34,16 @@ pub fn is_argon2id(phc: &str) -> bool {
 
 /// The Argon2id PHC string of `password` with a random salt and the crate's recommended
 /// costs (19 MiB, 2 passes, 1 lane: OWASP's minimum for Argon2id).
-pub fn hash_password(password: &str) -> Result<String, String> {
+pub fn hash_password(password: &str) -> Result<String, HashError> {
     hash_password_with(password, Params::default())
 }
 
 /// The same with explicit costs (`m_cost` KiB, `t_cost` passes): tests use small ones.
-pub fn hash_password_with(password: &str, params: Params) -> Result<String, String> {
+pub fn hash_password_with(password: &str, params: Params) -> Result<String, HashError> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
         .hash_password(password.as_bytes())
         .map(|hash| hash.to_string())
-        .map_err(|e| format!("cannot hash the password: {e}"))
+        .map_err(HashError)
 }
 
 /// Small costs for tests only: 8 KiB, 1 pass.

@@ -16,15 +16,16 @@
 //! the `SameSite=Strict` cookie this keeps other sites from acting for signed-in staff.
 
 use super::session::{self, CSRF_HEADER, Session, SessionError};
-use crate::app::{ClientAddress, Seen, read_body};
+use crate::app::{ClientAddress, Seen};
 use crate::auth::Client;
+use crate::input::{Caller, InputRoute, JsonInput, VerifyInput, read_body};
 use crate::problem::Problem;
 use crate::state::AppState;
-use crate::upload::{PictureType, receive_picture, scan_picture};
-use crate::verification::{Verification, verify_qr};
+use crate::verification::verify_qr;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -32,7 +33,6 @@ use ikd_sdk::disclosure::Purpose;
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 const PAGE_HTML: &str = include_str!("../../assets/counter/index.html");
 const APP_CSS: &str = include_str!("../../assets/counter/app.css");
@@ -90,7 +90,9 @@ async fn receipt(State(state): State<AppState>, headers: HeaderMap, body: Body) 
             .as_ref()
             .ok_or_else(Problem::receipts_unavailable)?;
         if media_type_of(&headers).as_deref() != Some("application/json") {
-            return Err(media_type("Send {\"receipt\": \"…\"} as application/json."));
+            return Err(Problem::counter_media_type(
+                "Send {\"receipt\": \"…\"} as application/json.",
+            ));
         }
         let bytes = read_body(&headers, body, 4 * ikd_sdk::receipt::MAX_RECEIPT_BYTES).await?;
         let input: ReceiptInput = serde_json::from_slice(&bytes)
@@ -109,7 +111,8 @@ async fn receipt(State(state): State<AppState>, headers: HeaderMap, body: Body) 
             svg,
             public_key: ikd_sdk::encoding::hex_encode(&public_key.to_bytes()),
         };
-        serde_json::to_string(&print).map_err(|_| unavailable("The receipt could not be shown."))
+        serde_json::to_string(&print)
+            .map_err(|_| Problem::counter_unavailable("The receipt could not be shown."))
     }
     .await;
     match answer {
@@ -179,102 +182,6 @@ async fn js() -> Response {
     asset(APP_JS, "text/javascript; charset=utf-8", "no-cache")
 }
 
-fn problem(status: StatusCode, code: &'static str, title: &'static str, detail: &str) -> Problem {
-    Problem {
-        status,
-        code,
-        title,
-        detail: detail.to_owned(),
-        retry_after: None,
-    }
-}
-
-/// 401 `session_missing`: no session cookie, or one this service does not know.
-pub fn session_missing() -> Problem {
-    problem(
-        StatusCode::UNAUTHORIZED,
-        "session_missing",
-        "Sign in first.",
-        "There is no session, or it has ended (signed out, or the service restarted).",
-    )
-}
-
-/// 401 `session_expired`: the session ended after its idle or absolute time.
-pub fn session_expired() -> Problem {
-    problem(
-        StatusCode::UNAUTHORIZED,
-        "session_expired",
-        "The session has expired.",
-        "The session ended after its idle or maximum time; sign in again.",
-    )
-}
-
-/// 401 `login_failed`: wrong user name or password (which one is not said).
-pub fn login_failed() -> Problem {
-    problem(
-        StatusCode::UNAUTHORIZED,
-        "login_failed",
-        "Wrong user name or password.",
-        "The user name and password do not match a staff account.",
-    )
-}
-
-/// 403 `csrf_failed`: the CSRF header is missing or wrong, or the request comes from
-/// another site.
-pub fn csrf_failed() -> Problem {
-    problem(
-        StatusCode::FORBIDDEN,
-        "csrf_failed",
-        "The request did not come from the counter page.",
-        "POST requests need the X-IKD-CSRF header of the session and must come from this site.",
-    )
-}
-
-/// 415 for the page's endpoints.
-fn media_type(accepted: &str) -> Problem {
-    problem(
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
-        "The request body has a media type this endpoint does not take.",
-        accepted,
-    )
-}
-
-/// 503 `sessions_full`: too many sessions are open.
-fn sessions_full() -> Problem {
-    problem(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "sessions_full",
-        "Too many sessions are open.",
-        "Try again once other sessions have ended.",
-    )
-}
-
-/// 429 `rate_limited`: too many failed sign-ins from this address or for this name. The
-/// same answer whether or not the name has an account.
-pub fn sign_in_limited(wait: Duration) -> Problem {
-    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-    let seconds = seconds.max(1);
-    Problem {
-        retry_after: Some(seconds),
-        ..problem(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "Too many sign-in attempts.",
-            &format!("Too many failed sign-ins; retry in {seconds} s."),
-        )
-    }
-}
-
-fn unavailable(detail: &str) -> Problem {
-    problem(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "counter_unavailable",
-        "The counter page cannot serve this account now.",
-        detail,
-    )
-}
-
 /// The media type of the body, lower-cased, without parameters.
 pub(crate) fn media_type_of(headers: &HeaderMap) -> Option<String> {
     headers
@@ -316,16 +223,18 @@ fn cookie_token(headers: &HeaderMap) -> Option<&str> {
 
 fn session_problem(error: SessionError) -> Problem {
     match error {
-        SessionError::Missing => session_missing(),
-        SessionError::Expired => session_expired(),
-        SessionError::Full => sessions_full(),
-        SessionError::Random => unavailable("No random bytes for a session token."),
+        SessionError::Missing => Problem::session_missing(),
+        SessionError::Expired => Problem::session_expired(),
+        SessionError::Full => Problem::sessions_full(),
+        SessionError::Random => {
+            Problem::counter_unavailable("No random bytes for a session token.")
+        }
     }
 }
 
 /// The session of the request's cookie, or why there is none.
 fn current_session(state: &AppState, headers: &HeaderMap) -> Result<Session, Problem> {
-    let token = cookie_token(headers).ok_or_else(session_missing)?;
+    let token = cookie_token(headers).ok_or_else(Problem::session_missing)?;
     state
         .counter
         .sessions
@@ -341,7 +250,7 @@ fn post_session(state: &AppState, headers: &HeaderMap) -> Result<Session, Proble
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if !same_site(headers) || !session::tokens_equal(sent, &session.csrf_token) {
-        return Err(csrf_failed());
+        return Err(Problem::csrf_failed());
     }
     Ok(session)
 }
@@ -354,11 +263,10 @@ fn account_client(
     let account = state
         .counter
         .account(&session.username)
-        .ok_or_else(session_missing)?;
-    let client = state
-        .clients
-        .by_id(&account.client)
-        .ok_or_else(|| unavailable("The account's API client is not configured."))?;
+        .ok_or_else(Problem::session_missing)?;
+    let client = state.clients.by_id(&account.client).ok_or_else(|| {
+        Problem::counter_unavailable("The account's API client is not configured.")
+    })?;
     Ok((client, account.purpose))
 }
 
@@ -429,7 +337,7 @@ fn session_json(state: &AppState, session: &Session) -> Result<Response, Problem
         trust,
     };
     let body = serde_json::to_string(&info)
-        .map_err(|_| unavailable("The session could not be described."))?;
+        .map_err(|_| Problem::counter_unavailable("The session could not be described."))?;
     let mut response = body.into_response();
     secure_headers(&mut response, "application/json", "no-store");
     Ok(response)
@@ -472,10 +380,10 @@ async fn login_inner(
         .get(CSRF_HEADER)
         .is_some_and(|v| !v.as_bytes().is_empty());
     if !csrf_present || !same_site(headers) {
-        return Err(csrf_failed());
+        return Err(Problem::csrf_failed());
     }
     if media_type_of(headers).as_deref() != Some("application/json") {
-        return Err(media_type(
+        return Err(Problem::counter_media_type(
             "Send {\"username\", \"password\"} as application/json.",
         ));
     }
@@ -487,7 +395,7 @@ async fn login_inner(
     let attempt = state
         .counter
         .take_login_attempt(&username, address)
-        .map_err(sign_in_limited)?;
+        .map_err(Problem::sign_in_limited)?;
 
     let phc = state
         .counter
@@ -498,7 +406,7 @@ async fn login_inner(
         .password_checks
         .acquire()
         .await
-        .map_err(|_| unavailable("Password checks are stopped."))?;
+        .map_err(|_| Problem::counter_unavailable("Password checks are stopped."))?;
     // Argon2 takes tens of milliseconds of CPU: off the async workers.
     let checking = state.clone();
     let matches = tokio::task::spawn_blocking(move || match phc {
@@ -513,7 +421,7 @@ async fn login_inner(
     drop(permit);
     if !matches {
         // The attempt stays counted.
-        return Err(login_failed());
+        return Err(Problem::login_failed());
     }
     state.counter.login_succeeded(attempt);
 
@@ -529,7 +437,7 @@ async fn login_inner(
         state.counter.secure_cookie,
     );
     let value = HeaderValue::from_str(&cookie)
-        .map_err(|_| unavailable("The session cookie could not be made."))?;
+        .map_err(|_| Problem::counter_unavailable("The session cookie could not be made."))?;
     response.headers_mut().insert(header::SET_COOKIE, value);
     Ok(response)
 }
@@ -559,16 +467,75 @@ struct TextInput {
     qr: Option<String>,
 }
 
+/// The counter page's verify route: the session (and its CSRF header) names the account,
+/// whose client and purpose the verification is for; the JSON body holds only the QR text.
+#[derive(Debug)]
+pub(crate) enum CounterInput {}
+
+impl InputRoute for CounterInput {
+    const QUERY: bool = false;
+
+    fn identify(state: &AppState, parts: &Parts, seen: &Seen) -> Result<Caller, Problem> {
+        let session = post_session(state, &parts.headers)?;
+        let (client, purpose) = account_client(state, &session)?;
+        seen.client(&client.id);
+        seen.purpose(purpose.name);
+        Ok(Caller {
+            client,
+            purpose: Some(purpose),
+        })
+    }
+
+    fn admit(state: &AppState, caller: &Caller) -> Result<(), Problem> {
+        caller.client.take_request().inspect_err(|_| {
+            state.metrics.rate_limited(&caller.client.id);
+        })
+    }
+
+    fn unsupported_media_type() -> Problem {
+        Problem::counter_media_type(
+            "Send {\"qr\": \"IKD1:...\"} as application/json, or a picture as image/png, \
+             image/jpeg or image/webp, or a PDF as application/pdf.",
+        )
+    }
+
+    fn parse_json(bytes: &[u8]) -> Result<JsonInput, Problem> {
+        let input: TextInput = serde_json::from_slice(bytes)
+            .map_err(|_| Problem::malformed_json("Send {\"qr\": \"IKD1:...\"}."))?;
+        Ok(JsonInput {
+            qr: input.qr,
+            ..JsonInput::default()
+        })
+    }
+}
+
+/// Session, CSRF, the account's client, the media type, the client's rate limit and the
+/// body (QR text as JSON, or a picture read by the service's scanner) are read by
+/// [`VerifyInput`]; then the same verification core as `POST /v1/verify`, for the
+/// account's purpose.
 async fn verify(
     State(state): State<AppState>,
-    headers: HeaderMap,
     seen: Seen,
-    body: Body,
+    input: VerifyInput<CounterInput>,
 ) -> Response {
-    let started = Instant::now();
-    match verify_inner(&state, &headers, body, &seen).await {
+    // With receipts configured, the page gets one for every verification: the office
+    // keeps it instead of a photocopy.
+    let receipt = state
+        .receipts
+        .as_ref()
+        .map(|config| config.options(input.purpose, &input.qr));
+    match verify_qr(
+        &state,
+        &input.client.id,
+        input.purpose,
+        None,
+        input.qr,
+        receipt,
+    )
+    .await
+    {
         Ok(verification) => {
-            state.metrics.verify_latency(started.elapsed());
+            state.metrics.verify_latency(input.started.elapsed());
             seen.outcome(verification.verdict_name(), verification.reason_code);
             let receipt = verification
                 .receipt
@@ -585,51 +552,4 @@ async fn verify(
         }
         Err(problem) => problem.into_response(),
     }
-}
-
-/// Session, CSRF, the account's client and its rate limit, the body (QR text as JSON, or
-/// a picture read by the service's scanner), then the same verification core as
-/// `POST /v1/verify`, for the account's purpose.
-async fn verify_inner(
-    state: &AppState,
-    headers: &HeaderMap,
-    body: Body,
-    seen: &Seen,
-) -> Result<Verification, Problem> {
-    let session = post_session(state, headers)?;
-    let (client, purpose) = account_client(state, &session)?;
-    seen.client(&client.id);
-    seen.purpose(purpose.name);
-    let media = media_type_of(headers).unwrap_or_default();
-    let picture = PictureType::from_content_type(&media).is_some();
-    if media != "application/json" && !picture {
-        return Err(media_type(
-            "Send {\"qr\": \"IKD1:...\"} as application/json, or a picture as image/png, \
-             image/jpeg or image/webp, or a PDF as application/pdf.",
-        ));
-    }
-    client.take_request().inspect_err(|_| {
-        state.metrics.rate_limited(&client.id);
-    })?;
-    let qr = if picture {
-        let picture = receive_picture(state, headers, body).await?;
-        // No scan without trust data: it would be refused afterwards anyway.
-        if state.trust.current().is_none() {
-            return Err(Problem::trust_not_loaded());
-        }
-        scan_picture(state, picture).await?
-    } else {
-        let bytes = read_body(headers, body, state.body_limit_bytes).await?;
-        let input: TextInput = serde_json::from_slice(&bytes)
-            .map_err(|_| Problem::malformed_json("Send {\"qr\": \"IKD1:...\"}."))?;
-        drop(bytes);
-        input.qr.ok_or_else(Problem::qr_missing)?
-    };
-    // With receipts configured, the page gets one for every verification: the office
-    // keeps it instead of a photocopy.
-    let receipt = state
-        .receipts
-        .as_ref()
-        .map(|config| config.options(purpose, &qr));
-    verify_qr(state, &client.id, purpose, None, qr, receipt).await
 }

@@ -32,14 +32,17 @@ impl Checker {
     /// Non-empty printable text within the length limit, without control characters or
     /// the invisible format characters that could make a name display as another.
     pub(crate) fn text(&self, field: &'static str, text: &str) -> Result<(), Reason> {
-        self.ensure(
+        // Most fields are ASCII: their bytes are checked without decoding characters.
+        let allowed = if text.is_ascii() {
+            text.bytes().any(|b| !b.is_ascii_whitespace())
+                && !text.bytes().any(|b| b.is_ascii_control())
+        } else {
             !text.trim().is_empty()
-                && text.len() <= MAX_TEXT_FIELD_LEN
                 && !text
                     .chars()
-                    .any(|c| c.is_control() || is_invisible_format(c)),
-            field,
-        )
+                    .any(|c| c.is_control() || is_invisible_format(c))
+        };
+        self.ensure(allowed && text.len() <= MAX_TEXT_FIELD_LEN, field)
     }
 
     /// Optional text: checked like [`Checker::text`] when present.
@@ -163,6 +166,10 @@ mod tests {
             "SITI\u{200B}",
             "\u{FEFF}SITI",
             "SITI\nX",
+            "SITI\tX",
+            "SITI\u{7F}",
+            "\u{0B}",
+            "SITI\u{85}",
             "  ",
             "",
         ] {
