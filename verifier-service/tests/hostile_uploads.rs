@@ -185,6 +185,6 @@ fn the_service_worker_scans_ordinary_pictures_under_its_cap_every_time() {
             .iter()
             .map(|p| String::from_utf8_lossy(p.bytes()).into_owned())
             .collect();
-        assert_eq!(texts, [qr.clone()], "attempt {attempt}");
+        assert_eq!(texts, std::slice::from_ref(&qr), "attempt {attempt}");
     }
 }
