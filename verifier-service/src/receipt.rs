@@ -7,7 +7,7 @@
 //! ```toml
 //! [receipt]
 //! verifier_id = "KECAMATAN-COBLONG-01"   # named in every receipt
-//! signing_key = "<64 hex>"               # the Ed25519 seed; secret
+//! signing_key = "<64 hex>"               # the Ed25519 seed; secret (IKD_RECEIPT_SIGNING_KEY)
 //! evidence_purposes = ["kyc"]            # purposes whose receipts embed the presentation
 //! reveal_nik_purposes = []               # purposes whose receipts keep the NIK whole
 //! ```
@@ -40,15 +40,18 @@ pub const RECEIPT_CBOR: &str = "application/cbor";
 #[serde(deny_unknown_fields)]
 pub struct RawReceipt {
     verifier_id: Option<String>,
-    signing_key: Option<String>,
+    /// Also from `IKD_RECEIPT_SIGNING_KEY`.
+    pub(crate) signing_key: Option<String>,
     evidence_purposes: Option<Vec<String>>,
     reveal_nik_purposes: Option<Vec<String>>,
 }
 
 impl fmt::Debug for RawReceipt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Whether the key is set, never the key.
         f.debug_struct("RawReceipt")
             .field("verifier_id", &self.verifier_id)
+            .field("signing_key", &self.signing_key.as_ref().map(|_| "<secret>"))
             .finish_non_exhaustive()
     }
 }

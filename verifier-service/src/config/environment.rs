@@ -337,6 +337,12 @@ pub const ENVIRONMENT: &[EnvVar] = &[
         Setter::Text(|c| &mut c.audit.hmac_key),
     ),
     var(
+        "IKD_RECEIPT_SIGNING_KEY",
+        "receipt.signing_key",
+        "the verifier's receipt signing key: an Ed25519 seed, hex (secret)",
+        Setter::Text(|c| &mut c.receipt.signing_key),
+    ),
+    var(
         "IKD_AUDIT_RETENTION_DAYS",
         "audit.retention_days",
         "audit rows are kept this long",
