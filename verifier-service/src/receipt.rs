@@ -51,7 +51,10 @@ impl fmt::Debug for RawReceipt {
         // Whether the key is set, never the key.
         f.debug_struct("RawReceipt")
             .field("verifier_id", &self.verifier_id)
-            .field("signing_key", &self.signing_key.as_ref().map(|_| "<secret>"))
+            .field(
+                "signing_key",
+                &self.signing_key.as_ref().map(|_| "<secret>"),
+            )
             .finish_non_exhaustive()
     }
 }
