@@ -188,7 +188,13 @@ async fn run() {
     std::fs::write(&tampered_png, pictures::png(&bad)).unwrap();
 
     // The service, on a free loopback port, with the staff accounts.
-    let mut config = config(dir.path(), &staff_toml());
+    // Receipts on: the page offers each verification's receipt for printing.
+    let receipt_toml = format!(
+        "[receipt]\nverifier_id = \"KECAMATAN-COBLONG-01\"\nsigning_key = \"{}\"\n{}",
+        "71".repeat(32),
+        staff_toml()
+    );
+    let mut config = config(dir.path(), &receipt_toml);
     config.listen = "127.0.0.1:0".parse().unwrap();
     // Scanning a 1280 × 720 camera frame takes about the default 250 ms budget in a debug
     // build (a tenth of that in release): give the test's frames room.
@@ -293,6 +299,52 @@ async fn run() {
     let shown = browser.execute(READ_VERDICT, json!([])).await;
     assert_eq!(shown["reason"], "Dokumen asli dan lolos semua pemeriksaan.");
     assert_eq!(shown["background"], "rgb(10, 107, 45)", "green");
+    // The date of the trust data in use (a local file here: undated).
+    assert_eq!(
+        browser
+            .execute(
+                "return document.getElementById('data-line').textContent;",
+                json!([])
+            )
+            .await,
+        "Data kepercayaan: berkas lokal (tanpa tanggal)"
+    );
+    // The verdict offers its receipt; printing fills the A5 sheet with the receipt's QR
+    // code and what it records (the print dialog itself is stubbed out).
+    browser
+        .wait_for(
+            "the receipt button",
+            "return !document.getElementById('receipt-print').hidden;",
+            Duration::from_secs(5),
+        )
+        .await;
+    browser
+        .execute("window.print = () => {}; return true;", json!([]))
+        .await;
+    browser.click(&browser.find("#receipt-print").await).await;
+    browser
+        .wait_for(
+            "the receipt sheet",
+            "return document.querySelector('#receipt-qr svg') !== null \
+             && document.body.classList.contains('printing');",
+            Duration::from_secs(20),
+        )
+        .await;
+    let sheet = browser
+        .execute(
+            "return document.getElementById('receipt-fields').textContent;",
+            json!([]),
+        )
+        .await;
+    let sheet = sheet.as_str().unwrap();
+    assert!(sheet.contains("KECAMATAN-COBLONG-01"), "{sheet}");
+    assert!(sheet.contains("SAH"), "{sheet}");
+    browser
+        .execute(
+            "document.body.classList.remove('printing'); return true;",
+            json!([]),
+        )
+        .await;
     let document = shown["document"].as_str().unwrap();
     // The KK as printed, from the verdict's display rows: labels, names, SIAK labels.
     let display = expected_valid["display"].as_array().unwrap();
