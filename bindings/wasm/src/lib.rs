@@ -228,14 +228,11 @@ pub struct Verifier(facade::Verifier);
 
 #[wasm_bindgen]
 impl Verifier {
-    /// A verifier over a copy of `trust`, with `policy` (default: the SDK's), and no
-    /// replay check (the SDK's default).
+    /// A verifier over copies of `trust` and `policy` (`new Policy()` is the SDK's
+    /// default), with no replay check (the SDK's default).
     #[wasm_bindgen(constructor)]
-    pub fn new(trust: &TrustData, policy: Option<Policy>) -> Verifier {
-        Verifier(facade::Verifier::new(
-            trust.0.clone(),
-            policy.map(|p| p.0).unwrap_or_default(),
-        ))
+    pub fn new(trust: &TrustData, policy: &Policy) -> Verifier {
+        Verifier(facade::Verifier::new(trust.0.clone(), policy.0.clone()))
     }
 
     /// Keeps the presentations accepted in memory (at most `capacity`), so that one shown
@@ -270,19 +267,25 @@ impl Verifier {
         self.0.set_trust(trust.0.clone());
     }
 
-    /// Verifies scanned QR text at `now` (Unix seconds, e.g. `nowSeconds()`), with the
-    /// challenge shown, if any.
-    pub fn verify(
+    /// Verifies scanned QR text at `now` (Unix seconds, e.g. `nowSeconds()`), when this
+    /// verifier showed no challenge.
+    pub fn verify(&self, qr_text: &str, now: f64) -> Result<Outcome, JsValue> {
+        Ok(Outcome(self.0.verify(qr_text, seconds(now)?, None)))
+    }
+
+    /// Verifies scanned QR text at `now` (Unix seconds), with the challenge this verifier
+    /// showed: the presentation must bind its nonce (and audience).
+    #[wasm_bindgen(js_name = verifyWithChallenge)]
+    pub fn verify_with_challenge(
         &self,
         qr_text: &str,
         now: f64,
-        challenge: Option<Challenge>,
+        challenge: &Challenge,
     ) -> Result<Outcome, JsValue> {
-        let now = seconds(now)?;
         Ok(Outcome(self.0.verify(
             qr_text,
-            now,
-            challenge.as_ref().map(|c| &c.0),
+            seconds(now)?,
+            Some(&challenge.0),
         )))
     }
 }
@@ -435,22 +438,43 @@ impl DeviceKey {
 }
 
 /// Signs a presentation of the credential (its QR text) with the device key at `now`
-/// (Unix seconds), valid for `lifetimeSeconds` (default 90), binding the verifier's
-/// challenge if given. Returns the presentation's QR text.
+/// (Unix seconds), valid for `lifetimeSeconds` (default 90). Returns the presentation's QR
+/// text.
 #[wasm_bindgen]
 pub fn present(
     credential_qr: &str,
     key: &DeviceKey,
     now: f64,
     lifetime_seconds: Option<u32>,
-    challenge: Option<Challenge>,
+) -> Result<String, JsValue> {
+    present_inner(credential_qr, key, now, lifetime_seconds, None)
+}
+
+/// The same, binding the challenge the verifier showed.
+#[wasm_bindgen(js_name = presentWithChallenge)]
+pub fn present_with_challenge(
+    credential_qr: &str,
+    key: &DeviceKey,
+    now: f64,
+    lifetime_seconds: Option<u32>,
+    challenge: &Challenge,
+) -> Result<String, JsValue> {
+    present_inner(credential_qr, key, now, lifetime_seconds, Some(challenge))
+}
+
+fn present_inner(
+    credential_qr: &str,
+    key: &DeviceKey,
+    now: f64,
+    lifetime_seconds: Option<u32>,
+    challenge: Option<&Challenge>,
 ) -> Result<String, JsValue> {
     facade::present(
         credential_qr,
         &key.0,
         seconds(now)?,
         lifetime_seconds.unwrap_or(facade::DEFAULT_PRESENTATION_SECONDS),
-        challenge.as_ref().map(|c| &c.0),
+        challenge.map(|c| &c.0),
     )
     .map_err(throw)
 }

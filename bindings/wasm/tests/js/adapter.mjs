@@ -38,12 +38,17 @@ export function answer(ikd, request) {
   } else if (request.replay) {
     verifier.useReplayCache(16);
   }
-  const challenge = () =>
-    request.challenge ? new ikd.Challenge(request.challenge.nonce, request.challenge.audience) : undefined;
+  const challenge = request.challenge
+    ? new ikd.Challenge(request.challenge.nonce, request.challenge.audience)
+    : null;
+  const verify = () =>
+    challenge
+      ? verifier.verifyWithChallenge(request.qr, request.now, challenge)
+      : verifier.verify(request.qr, request.now);
   if (request.replay) {
-    verifier.verify(request.qr, request.now, challenge());
+    verify();
   }
-  const outcome = verifier.verify(request.qr, request.now, challenge());
+  const outcome = verify();
   const verdict = outcome.verdict();
   // The protocol's extra details, from the typed accessors.
   if (verdict.reason) {

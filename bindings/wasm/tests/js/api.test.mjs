@@ -24,7 +24,7 @@ test("misuse throws an Error with the facade's stable code", () => {
   throwsCode(() => new ikd.Challenge("ab"), "challenge_invalid");
   throwsCode(() => ikd.DeviceKey.generate("RS256"), "device_key_invalid");
   throwsCode(() => ikd.TrustData.fromTrustList(new Uint8Array([1, 2]), "{}"), "roots_invalid");
-  const verifier = new ikd.Verifier(ikd.TrustData.fromStoreJson(fx.trust_store));
+  const verifier = new ikd.Verifier(ikd.TrustData.fromStoreJson(fx.trust_store), new ikd.Policy());
   throwsCode(() => verifier.verify("x", NaN), "time_invalid");
   throwsCode(() => verifier.verify("x", 1.5), "time_invalid");
   throwsCode(() => verifier.useReplayCache(0), "replay_capacity_invalid");
@@ -32,7 +32,7 @@ test("misuse throws an Error with the facade's stable code", () => {
 });
 
 test("a rejection is a value, with its code, stage and messages", () => {
-  const verifier = new ikd.Verifier(ikd.TrustData.fromStoreJson(fx.trust_store));
+  const verifier = new ikd.Verifier(ikd.TrustData.fromStoreJson(fx.trust_store), new ikd.Policy());
   const outcome = verifier.verify("https://example.com", fx.now);
   assert.equal(outcome.valid, false);
   assert.equal(outcome.reasonCode, "not_ikd_credential");
@@ -50,7 +50,7 @@ test("the default policy is the Rust SDK's", () => {
 });
 
 test("a printed KK verifies bare; a KTP-el needs a presentation by default", () => {
-  const verifier = new ikd.Verifier(ikd.TrustData.fromStoreJson(fx.trust_store));
+  const verifier = new ikd.Verifier(ikd.TrustData.fromStoreJson(fx.trust_store), new ikd.Policy());
   const kk = verifier.verify(fx.kk_qr, fx.now);
   assert.equal(kk.valid, true, kk.reasonCode);
   assert.equal(kk.docType, "kk");
@@ -67,18 +67,21 @@ test("the holder presents with the device key; challenge and replay are enforced
   const challenge = ikd.Challenge.generate(8, "BANK-01");
   assert.equal(challenge.nonce.length, 8);
   assert.equal(ikd.Challenge.parse(challenge.qrText).nonce, challenge.nonce);
-  const shown = ikd.present(fx.ktp_qr, key, fx.now, 90, challenge);
-  const verifier = new ikd.Verifier(ikd.TrustData.fromStoreJson(fx.trust_store));
+  const shown = ikd.presentWithChallenge(fx.ktp_qr, key, fx.now, 90, challenge);
+  const verifier = new ikd.Verifier(ikd.TrustData.fromStoreJson(fx.trust_store), new ikd.Policy());
   verifier.useReplayCache(100);
-  const first = verifier.verify(shown, fx.now + 5, challenge);
+  const first = verifier.verifyWithChallenge(shown, fx.now + 5, challenge);
   assert.equal(first.valid, true, first.reasonCode);
   assert.equal(first.docType, "ktp");
-  assert.equal(verifier.verify(shown, fx.now + 6, challenge).reasonCode, "presentation_replayed");
+  // The challenge stays usable: passing it does not consume it.
+  assert.equal(challenge.nonce.length, 8);
+  assert.equal(verifier.verifyWithChallenge(shown, fx.now + 6, challenge).reasonCode, "presentation_replayed");
   const other = new ikd.Challenge("AAAAAAAA");
-  assert.equal(verifier.verify(ikd.present(fx.ktp_qr, key, fx.now, 90, challenge), fx.now + 5, other).reasonCode, "nonce_mismatch");
+  const again = ikd.presentWithChallenge(fx.ktp_qr, key, fx.now, 90, challenge);
+  assert.equal(verifier.verifyWithChallenge(again, fx.now + 5, other).reasonCode, "nonce_mismatch");
   verifier.replayStoreUnavailable();
-  const fresh = ikd.present(fx.ktp_qr, key, fx.now + 1, undefined, challenge);
-  assert.equal(verifier.verify(fresh, fx.now + 5, challenge).reasonCode, "replay_check_unavailable");
+  const fresh = ikd.presentWithChallenge(fx.ktp_qr, key, fx.now + 1, undefined, challenge);
+  assert.equal(verifier.verifyWithChallenge(fresh, fx.now + 5, challenge).reasonCode, "replay_check_unavailable");
   // A key of another phone is refused.
   const stranger = ikd.DeviceKey.generate(fx.holder_alg);
   verifier.replayOff();
@@ -86,6 +89,10 @@ test("the holder presents with the device key; challenge and replay are enforced
     verifier.verify(ikd.present(fx.ktp_qr, stranger, fx.now), fx.now + 5).reasonCode,
     "presentation_signature_invalid",
   );
+  // The policy passed to a verifier stays the caller's.
+  const policy = new ikd.Policy();
+  new ikd.Verifier(ikd.TrustData.fromStoreJson(fx.trust_store), policy);
+  assert.equal(policy.toJson(), new ikd.Policy().toJson());
 });
 
 test("a signed trust list with its anchors, status lists, and a summary that tells stale data", () => {
