@@ -65,11 +65,15 @@ fn tools_present() -> bool {
     );
 }
 
-/// Builds the package once per test process; the two builds share one output file in
-/// the cargo target directory, so they run one at a time.
+/// Builds the package once per test process and variant: the two variants share one
+/// output file in the cargo target directory, so they are built one at a time, and a
+/// package another test is running is never rewritten under it.
 fn package(scan: bool) -> PathBuf {
-    static BUILD: Mutex<()> = Mutex::new(());
-    let _one_at_a_time = BUILD.lock().unwrap_or_else(|e| e.into_inner());
+    static BUILT: Mutex<[Option<PathBuf>; 2]> = Mutex::new([None, None]);
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(out) = &built[usize::from(scan)] {
+        return out.clone();
+    }
     let out = work_dir().join(if scan { "pkg-scan" } else { "pkg" });
     let mut build = Command::new(crate_dir().join("build.sh"));
     if scan {
@@ -78,6 +82,7 @@ fn package(scan: bool) -> PathBuf {
     let status = build.arg(&out).status().expect("build.sh runs");
     assert!(status.success(), "build.sh failed");
     assert!(out.join("ikd_wasm_bg.wasm").exists());
+    built[usize::from(scan)] = Some(out.clone());
     out
 }
 
