@@ -342,6 +342,60 @@ fn camera_video(text: &str, width: usize, height: usize, px: usize) -> Vec<u8> {
     video
 }
 
+/// A grey PNG of the QR code of `text`, `px` pixels a module, with a quiet zone.
+fn qr_png(text: &str, px: usize) -> Vec<u8> {
+    let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
+    let modules = code.width();
+    let colors = code.to_colors();
+    let side = (modules + 8) * px;
+    let mut raw = Vec::with_capacity((side + 1) * side);
+    for y in 0..side {
+        raw.push(0); // filter: none
+        for x in 0..side {
+            let (mx, my) = ((x / px).wrapping_sub(4), (y / px).wrapping_sub(4));
+            let dark =
+                mx < modules && my < modules && colors[my * modules + mx] == qrcode::Color::Dark;
+            raw.push(if dark { 0 } else { 255 });
+        }
+    }
+    let side = u32::try_from(side).unwrap();
+    let mut header = Vec::new();
+    header.extend_from_slice(&side.to_be_bytes());
+    header.extend_from_slice(&side.to_be_bytes());
+    header.extend_from_slice(&[8, 0, 0, 0, 0]); // 8-bit grey, no interlace
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    for (kind, data) in [
+        (*b"IHDR", header),
+        (
+            *b"IDAT",
+            miniz_oxide::deflate::compress_to_vec_zlib(&raw, 6),
+        ),
+        (*b"IEND", Vec::new()),
+    ] {
+        png.extend_from_slice(&u32::try_from(data.len()).unwrap().to_be_bytes());
+        let mut chunk = kind.to_vec();
+        chunk.extend_from_slice(&data);
+        png.extend_from_slice(&chunk);
+        png.extend_from_slice(&crc32(&chunk).to_be_bytes());
+    }
+    png
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
 const VERDICT: &str = "const v = document.getElementById('verdict');
 if (!v || v.dataset.verdict === 'none') return null;
 return {state: v.dataset.verdict, title: document.getElementById('verdict-title').textContent,
@@ -420,6 +474,21 @@ fn the_offline_page_verifies_a_camera_frame_and_warns_of_stale_trust_data() {
         verdict.as_str().unwrap().contains("not_ikd_credential"),
         "{verdict}"
     );
+
+    // An uploaded picture: a PNG of a KTP-el's QR code. Shown bare, a KTP-el is refused
+    // (it must come inside a presentation from the holder's phone).
+    let picture = dir.join("ktp.png");
+    std::fs::write(
+        &picture,
+        qr_png(&demo.credential("ktp").unwrap().qr_text, 4),
+    )
+    .unwrap();
+    browser.send_keys("#file-input", picture.to_str().unwrap());
+    let verdict = browser.wait_for(
+        "const v = document.getElementById('verdict'); return v.dataset.verdict === 'rejected' && document.getElementById('meta').innerText.includes('presentation_required') ? true : null;",
+        "the uploaded KTP-el refused bare",
+    );
+    assert_eq!(verdict, true);
 
     // The camera: the fake device films the KK's QR code.
     browser.click("#camera-toggle");
