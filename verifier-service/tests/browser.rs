@@ -43,6 +43,14 @@ return {state: v.dataset.verdict,
         document: document.getElementById('document').innerText,
         meta: document.getElementById('meta').innerText};";
 
+/// The nomor KK and NIKs shown, and those whose text wraps onto a second line.
+const NUMBERS_WHOLE: &str = "
+const numbers = [...document.querySelectorAll('#document dd.number')];
+return {count: numbers.length, broken: numbers.filter((dd) => {
+  const range = document.createRange(); range.selectNodeContents(dd.firstChild);
+  return range.getClientRects().length !== 1;
+}).map((dd) => dd.textContent)};";
+
 /// Accessibility problems on the page as shown: visible text whose contrast with the
 /// background behind it is below WCAG's 4.5:1 (AA, normal text), and visible controls that
 /// the keyboard cannot reach or that have no accessible name. An empty list when none.
@@ -388,6 +396,12 @@ async fn run() {
             )
             .await;
         assert_eq!(layout, json!([true, columns]), "at {width} px");
+    }
+    // The nomor KK and every member's NIK stay on one line, however narrow the cards.
+    for width in [1280, 1024, 800, 420] {
+        browser.resize(width, 1000).await;
+        let numbers = browser.execute(NUMBERS_WHOLE, json!([])).await;
+        assert_eq!(numbers, json!({"count": 5, "broken": []}), "at {width} px");
     }
     browser.resize(1280, 900).await;
 

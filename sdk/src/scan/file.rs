@@ -44,6 +44,8 @@ impl DecodedImage {
         }
     }
 
+    // Only the PDF reader makes grey images.
+    #[cfg(feature = "scan-pdf")]
     pub(crate) fn from_luma(pixels: Vec<u8>, width: u32, height: u32) -> Self {
         DecodedImage {
             pixels,

@@ -73,7 +73,12 @@ use crate::verification::pipeline::{Rejection, Verified};
 use crate::verification::policy::Policy;
 use crate::wire::transport::PREFIX;
 use core::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+// std has no clock on wasm32-unknown-unknown; web-time reads the host's performance.now().
+#[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
+use std::time::Instant;
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
+use web_time::Instant;
 
 /// Caps on what a scan accepts, against oversized and malicious input (decompression
 /// bombs: a small file that claims or inflates to a huge image).

@@ -11,7 +11,12 @@ use super::Payload;
 use super::decoders::{self, Attempt, Binarization};
 use super::frame::{Frame, Gray};
 use std::cell::OnceCell;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+// std has no clock on wasm32-unknown-unknown; web-time reads the host's performance.now().
+#[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
+use std::time::Instant;
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
+use web_time::Instant;
 
 /// The result of running the passes over one image.
 #[derive(Debug, Default)]

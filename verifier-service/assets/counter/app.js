@@ -595,10 +595,14 @@
     return `data:${type};base64,${base64}`;
   }
 
+  // A NIK or a nomor KK is one number: never broken across lines (class "number").
+  const WHOLE_NUMBER = /(^|\.)(nik|nomor_kk)$/;
+
   function rowsList(fields) {
     const list = el("dl", { class: "rows" });
     for (const field of fields || []) {
       const value = el("dd", { text: field.value });
+      if (WHOLE_NUMBER.test(field.field || "")) value.className = "number";
       if (field.code !== undefined && field.code !== null && String(field.value) !== String(field.code)) {
         value.append(" ", el("span", { class: "code", text: `(${t("code_short")} ${field.code})` }));
       }
