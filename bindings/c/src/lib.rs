@@ -372,8 +372,8 @@ pub unsafe extern "C" fn ikd_string_free(text: *mut c_char) {
     if text.is_null() {
         return;
     }
-    // SAFETY: made by `CString::into_raw` in this library, freed once by contract.
     let _ = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: made by `CString::into_raw` in this library, freed once by contract.
         drop(unsafe { CString::from_raw(text) })
     }));
 }
@@ -529,8 +529,8 @@ pub unsafe extern "C" fn ikd_verifier_free(verifier: *mut IkdVerifier) {
     if verifier.is_null() {
         return;
     }
-    // SAFETY: made by `Box::into_raw` in this library, freed once by contract.
     let _ = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: made by `Box::into_raw` in this library, freed once by contract.
         drop(unsafe { Box::from_raw(verifier) })
     }));
 }
