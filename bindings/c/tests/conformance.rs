@@ -187,10 +187,9 @@ fn every_vector_passes_through_the_shared_library_clean_under_valgrind() {
     assert_eq!(valgrind.trim(), "", "valgrind reported");
 }
 
-/// The example program verifies a valid KK and rejects a tampered one, by exit code.
-#[test]
-fn the_example_program_verifies_and_rejects() {
-    let example = compile("examples/verify.c", "ikd-c-example-verify");
+/// Runs an example (`program` with `prefix` arguments, then the trust store, the QR
+/// file and the time) on a valid KK, a tampered one and a trust store that is not one.
+fn check_example(program: &Path, prefix: &[&std::ffi::OsStr], tag: &str) {
     let file: Value =
         serde_json::from_str(&std::fs::read_to_string(vectors_dir().join("valid.json")).unwrap())
             .unwrap();
@@ -202,35 +201,66 @@ fn the_example_program_verifies_and_rejects() {
         .unwrap();
     let store = &file["trust_stores"][vector["trust_store"].as_str().unwrap()];
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let store_path = dir.join("ikd-c-example-store.json");
+    let store_path = dir.join(format!("ikd-{tag}-example-store.json"));
     std::fs::write(&store_path, store.to_string()).unwrap();
     let qr = vector["qr"].as_str().unwrap();
     let run = |qr: &str, now: &str| {
-        let qr_path = dir.join("ikd-c-example-qr.txt");
+        let qr_path = dir.join(format!("ikd-{tag}-example-qr.txt"));
         std::fs::write(&qr_path, format!("{qr}\n")).unwrap();
-        Command::new(&example)
+        Command::new(program)
+            .args(prefix)
             .arg(&store_path)
             .arg(&qr_path)
             .arg(now)
             .output()
-            .unwrap()
+            .unwrap_or_else(|e| panic!("{} is needed ({tag}): {e}", program.display()))
     };
     let now = vector["now"].to_string();
     let valid = run(qr, &now);
-    assert_eq!(valid.status.code(), Some(0), "{valid:?}");
+    assert_eq!(valid.status.code(), Some(0), "{tag}: {valid:?}");
     let verdict: Value = serde_json::from_slice(&valid.stdout).unwrap();
     assert_eq!(verdict["verdict"], "valid");
+    assert_eq!(verdict["doc_type"], "kk");
     // One character changed in the middle: the base45 or the signature breaks.
     let mid = qr.len() / 2;
     let swapped = if &qr[mid..=mid] == "A" { "B" } else { "A" };
     let tampered = format!("{}{}{}", &qr[..mid], swapped, &qr[mid + 1..]);
     let rejected = run(&tampered, &now);
-    assert_eq!(rejected.status.code(), Some(1), "{rejected:?}");
+    assert_eq!(rejected.status.code(), Some(1), "{tag}: {rejected:?}");
     let verdict: Value = serde_json::from_slice(&rejected.stdout).unwrap();
     assert_eq!(verdict["verdict"], "rejected");
     // Misuse: a trust store that is not one.
     std::fs::write(&store_path, "{}").unwrap();
     let misuse = run(qr, &now);
-    assert_eq!(misuse.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&misuse.stderr).contains("trust_store_invalid"));
+    assert_eq!(misuse.status.code(), Some(2), "{tag}: {misuse:?}");
+    let stderr = String::from_utf8_lossy(&misuse.stderr);
+    assert!(
+        stderr.contains("error trust_store_invalid: trust store"),
+        "{tag}: {stderr}"
+    );
+}
+
+/// The C example program verifies and rejects, by exit code.
+#[test]
+fn the_example_program_verifies_and_rejects() {
+    let example = compile("examples/verify.c", "ikd-c-example-verify");
+    check_example(&example, &[], "c");
+}
+
+/// The PHP example does the same through PHP's FFI (Debian's `php-cli`, which has FFI;
+/// `.ci/run` installs it).
+#[test]
+fn the_php_ffi_example_verifies_and_rejects() {
+    let script = crate_dir().join("examples/verify.php");
+    let library = library_dir().join("libikd.so");
+    check_example(
+        Path::new("php"),
+        &[
+            "-d".as_ref(),
+            "ffi.enable=1".as_ref(),
+            script.as_os_str(),
+            library.as_os_str(),
+        ],
+        "php",
+    );
 }
