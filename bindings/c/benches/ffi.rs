@@ -1,1 +1,103 @@
-fn main() {}
+//! The C interface's overhead: one KTP-el presentation (credential and presentation both
+//! signed, the holder's challenge bound) verified by the Rust SDK directly and through the
+//! `extern "C"` entry point `ikd_verify` (handle, pointers, UTF-8 check, `guard`, the
+//! verdict JSON copied into a C string and freed), in one run.
+//!
+//! `cargo bench -p ikd-c --bench ffi`; `bindings/bench.sh` runs it together with the
+//! Python timing and prints the ratios (BENCHMARKS.md).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use ikd::{
+    IkdStatus, IkdVerifier, ikd_string_free, ikd_verifier_free, ikd_verifier_new, ikd_verify,
+};
+use ikd_facade::{Challenge, DeviceKey, Issuer, Policy, TrustData, present, sample_document_json};
+use ikd_sdk::{Report, UnixTime, VerifyOptions};
+use std::ffi::{CString, c_char};
+use std::hint::black_box;
+use std::ptr;
+
+const NOW: i64 = 1_790_000_000;
+
+/// The fixed inputs: a trust store JSON, a KTP-el presentation's QR text, its challenge.
+fn inputs() -> (String, String, Challenge) {
+    let issuer =
+        Issuer::from_seed(&[7; 32], "ID-DUKCAPIL-3273", "Disdukcapil Kota Bandung").unwrap();
+    let store = issuer
+        .trust_store_json(NOW - 86_400, NOW + 86_400, &["ktp", "kk"])
+        .unwrap();
+    let key = DeviceKey::from_secret("EdDSA", &[9; 32]).unwrap();
+    let credential = issuer
+        .issue(
+            sample_document_json("ktp").unwrap(),
+            NOW,
+            86_400,
+            Some(&key.public_key()),
+        )
+        .unwrap();
+    let challenge = Challenge::new("7KQ2M9XD", Some("BANK-01")).unwrap();
+    let shown = present(&credential, &key, NOW, 60, Some(&challenge)).unwrap();
+    (store, shown, challenge)
+}
+
+fn ffi(c: &mut Criterion) {
+    let (store, qr, challenge) = inputs();
+    let trust = TrustData::from_store_json(&store).unwrap();
+    let policy = Policy::default();
+    let options = VerifyOptions {
+        challenge: Some(challenge.sdk()),
+        replay_cache: None,
+    };
+    let sdk_verify = || {
+        ikd_sdk::verify_with(
+            &qr,
+            trust.store(),
+            UnixTime(NOW + 1),
+            policy.sdk(),
+            &options,
+        )
+    };
+    assert!(sdk_verify().is_ok(), "the presentation verifies");
+
+    let store_c = CString::new(store.as_str()).unwrap();
+    let mut handle: *mut IkdVerifier = ptr::null_mut();
+    // SAFETY: valid C strings and an out pointer.
+    let status = unsafe { ikd_verifier_new(store_c.as_ptr(), ptr::null(), &mut handle) };
+    assert_eq!(status, IkdStatus::IKD_OK);
+    let nonce = CString::new(challenge.nonce()).unwrap();
+    let audience = CString::new(challenge.audience().unwrap()).unwrap();
+    let c_verify = || {
+        let mut json: *mut c_char = ptr::null_mut();
+        // SAFETY: a live handle, `qr.len()` bytes at `qr`, C strings, an out pointer.
+        let status = unsafe {
+            ikd_verify(
+                handle,
+                qr.as_ptr(),
+                qr.len(),
+                NOW + 1,
+                nonce.as_ptr(),
+                audience.as_ptr(),
+                &mut json,
+                ptr::null_mut(),
+            )
+        };
+        // SAFETY: returned by the library, freed once.
+        unsafe { ikd_string_free(black_box(json)) };
+        status
+    };
+    assert_eq!(c_verify(), IkdStatus::IKD_OK);
+
+    let mut group = c.benchmark_group("ktp_presentation");
+    group.bench_function("sdk_verify", |b| b.iter(|| black_box(sdk_verify())));
+    group.bench_function("sdk_verify_json", |b| {
+        b.iter(|| black_box(Report::new(&sdk_verify()).to_json()))
+    });
+    group.bench_function("c_abi_verify_json", |b| b.iter(|| black_box(c_verify())));
+    group.finish();
+    // SAFETY: made above, freed once.
+    unsafe { ikd_verifier_free(handle) };
+}
+
+criterion_group!(benches, ffi);
+criterion_main!(benches);
