@@ -67,7 +67,7 @@ fn ffi(c: &mut Criterion) {
     assert_eq!(status, IkdStatus::IKD_OK);
     let nonce = CString::new(challenge.nonce()).unwrap();
     let audience = CString::new(challenge.audience().unwrap()).unwrap();
-    let c_verify = || {
+    let c_verify_text = |qr: &str| {
         let mut json: *mut c_char = ptr::null_mut();
         // SAFETY: a live handle, `qr.len()` bytes at `qr`, C strings, an out pointer.
         let status = unsafe {
@@ -86,6 +86,7 @@ fn ffi(c: &mut Criterion) {
         unsafe { ikd_string_free(black_box(json)) };
         status
     };
+    let c_verify = || c_verify_text(&qr);
     assert_eq!(c_verify(), IkdStatus::IKD_OK);
 
     let mut group = c.benchmark_group("ktp_presentation");
@@ -94,6 +95,27 @@ fn ffi(c: &mut Criterion) {
         b.iter(|| black_box(Report::new(&sdk_verify()).to_json()))
     });
     group.bench_function("c_abi_verify_json", |b| b.iter(|| black_box(c_verify())));
+    group.finish();
+
+    // The fixed cost of a call, where verifying costs next to nothing: a text that is not
+    // an IKD credential, rejected at the first stage.
+    let other = "https://example.com/";
+    let mut group = c.benchmark_group("rejected_at_decode");
+    group.bench_function("sdk_verify_json", |b| {
+        b.iter(|| {
+            let result = ikd_sdk::verify_with(
+                black_box(other),
+                trust.store(),
+                UnixTime(NOW + 1),
+                policy.sdk(),
+                &options,
+            );
+            black_box(Report::new(&result).to_json())
+        })
+    });
+    group.bench_function("c_abi_verify_json", |b| {
+        b.iter(|| black_box(c_verify_text(black_box(other))))
+    });
     group.finish();
     // SAFETY: made above, freed once.
     unsafe { ikd_verifier_free(handle) };

@@ -36,8 +36,8 @@ def per_call_ns(fn, number: int, repeat: int) -> float:
     return statistics.median(times) / number * 1e9
 
 
-def criterion_median(root: pathlib.Path, name: str):
-    path = root / "ktp_presentation" / name / "new" / "estimates.json"
+def criterion_median(root: pathlib.Path, name: str, group: str = "ktp_presentation"):
+    path = root / group / name / "new" / "estimates.json"
     if not path.exists():
         return None
     return json.loads(path.read_text())["median"]["point_estimate"]
@@ -60,6 +60,14 @@ def main() -> None:
         lambda: verifier.verify(qr, NOW + 1, challenge).to_json(), args.number, args.repeat
     )
 
+    other = "https://example.com/"
+    assert verifier.verify(other, NOW + 1, challenge).reason_code == "not_ikd_credential"
+    py_reject = per_call_ns(
+        lambda: verifier.verify(other, NOW + 1, challenge).to_json(), args.number * 10, args.repeat
+    )
+    native_reject = criterion_median(args.criterion, "sdk_verify_json", "rejected_at_decode")
+    c_reject = criterion_median(args.criterion, "c_abi_verify_json", "rejected_at_decode")
+
     native = {n: criterion_median(args.criterion, n) for n in ("sdk_verify", "sdk_verify_json", "c_abi_verify_json")}
     rows = [
         ("Rust SDK: verify_with", native["sdk_verify"], None),
@@ -76,6 +84,19 @@ def main() -> None:
             continue
         ratio = f"{ns / base:.3f}" if base else "1 (base)"
         print(f"{name:48} {ns / 1000:9.1f} {ratio:>9}")
+    print()
+    print("The fixed cost of one call (a text rejected at the first stage, verdict JSON made):")
+    for name, ns in [
+        ("Rust SDK", native_reject),
+        ("C ABI", c_reject),
+        ("Python (verify + to_json)", py_reject),
+    ]:
+        if ns is None:
+            print(f"  {name:30} (not run)")
+        elif native_reject and name != "Rust SDK":
+            print(f"  {name:30} {ns / 1000:7.2f} µs  (+{(ns - native_reject) / 1000:.2f} µs)")
+        else:
+            print(f"  {name:30} {ns / 1000:7.2f} µs")
 
 
 if __name__ == "__main__":
