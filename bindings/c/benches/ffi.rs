@@ -17,6 +17,7 @@ use ikd_sdk::{Report, UnixTime, VerifyOptions};
 use std::ffi::{CString, c_char};
 use std::hint::black_box;
 use std::ptr;
+use std::time::Instant;
 
 const NOW: i64 = 1_790_000_000;
 
@@ -117,8 +118,50 @@ fn ffi(c: &mut Criterion) {
         b.iter(|| black_box(c_verify_text(black_box(other))))
     });
     group.finish();
+
+    // The ratio, measured so that noise cannot pick a side: batches of native and C calls
+    // alternate (each round in the other order), and the ratio of each pair is kept.
+    let batch = 100;
+    let time = |f: &dyn Fn()| {
+        let start = Instant::now();
+        for _ in 0..batch {
+            f();
+        }
+        start.elapsed().as_nanos() as f64 / f64::from(batch)
+    };
+    let native = || {
+        black_box(Report::new(&sdk_verify()).to_json());
+    };
+    let through_c = || {
+        black_box(c_verify());
+    };
+    let (mut ratios, mut native_ns, mut c_ns) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..60 {
+        let (n, c) = if round % 2 == 0 {
+            let n = time(&native);
+            (n, time(&through_c))
+        } else {
+            let c = time(&through_c);
+            (time(&native), c)
+        };
+        ratios.push(c / n);
+        native_ns.push(n);
+        c_ns.push(c);
+    }
+    println!(
+        "paired, KTP-el presentation: SDK + verdict JSON {:.1} µs, C ABI {:.1} µs; \
+         C ABI / SDK = {:.3} (median of 60 alternating rounds of {batch})",
+        median(&mut native_ns) / 1000.0,
+        median(&mut c_ns) / 1000.0,
+        median(&mut ratios)
+    );
     // SAFETY: made above, freed once.
     unsafe { ikd_verifier_free(handle) };
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 criterion_group!(benches, ffi);

@@ -12,6 +12,7 @@ import argparse
 import json
 import pathlib
 import statistics
+import time
 import timeit
 
 import ikd_verify
@@ -68,6 +69,31 @@ def main() -> None:
     native_reject = criterion_median(args.criterion, "sdk_verify_json", "rejected_at_decode")
     c_reject = criterion_median(args.criterion, "c_abi_verify_json", "rejected_at_decode")
 
+    # Paired: batches of Python calls and native calls (the same verifier, in Rust)
+    # alternate, each round in the other order, and the ratio of each pair is kept, so that
+    # the machine's load changes cannot favour either side.
+    batch = 100
+    ratios, py_ns, rust_ns = [], [], []
+    for round_ in range(60):
+        def python_batch():
+            start = time.perf_counter_ns()
+            for _ in range(batch):
+                verifier.verify(qr, NOW + 1, challenge)
+            return (time.perf_counter_ns() - start) / batch
+
+        def native_batch():
+            return ikd_verify._native_verify_ns(verifier, qr, NOW + 1, challenge, batch) / batch
+
+        if round_ % 2 == 0:
+            p = python_batch()
+            n = native_batch()
+        else:
+            n = native_batch()
+            p = python_batch()
+        ratios.append(p / n)
+        py_ns.append(p)
+        rust_ns.append(n)
+
     native = {n: criterion_median(args.criterion, n) for n in ("sdk_verify", "sdk_verify_json", "c_abi_verify_json")}
     rows = [
         ("Rust SDK: verify_with", native["sdk_verify"], None),
@@ -84,6 +110,12 @@ def main() -> None:
             continue
         ratio = f"{ns / base:.3f}" if base else "1 (base)"
         print(f"{name:48} {ns / 1000:9.1f} {ratio:>9}")
+    print()
+    print(
+        f"paired, KTP-el presentation: native {statistics.median(rust_ns) / 1000:.1f} µs, "
+        f"Python {statistics.median(py_ns) / 1000:.1f} µs; Python / native = "
+        f"{statistics.median(ratios):.3f} (median of 60 alternating rounds of {batch})"
+    )
     print()
     print("The fixed cost of one call (a text rejected at the first stage, verdict JSON made):")
     for name, ns in [

@@ -553,6 +553,30 @@ fn inspect<'py>(py: Python<'py>, qr: &str) -> PyResult<Bound<'py, PyAny>> {
     from_json(py, &facade::inspect_json(qr))
 }
 
+/// For the overhead benchmark (`bench/verify_overhead.py`), not for use: verifies `qr`
+/// `count` times natively in Rust, as the SDK does, and returns the nanoseconds taken, so
+/// that Python's calls and the native ones can be timed alternately in one process.
+#[pyfunction]
+#[pyo3(signature = (verifier, qr, now, challenge, count))]
+fn _native_verify_ns(
+    verifier: &Verifier,
+    qr: &str,
+    now: i64,
+    challenge: Option<&Challenge>,
+    count: u32,
+) -> u128 {
+    let challenge = challenge.map(|c| &c.inner);
+    let start = std::time::Instant::now();
+    for _ in 0..count {
+        std::hint::black_box(
+            verifier
+                .inner
+                .verify(std::hint::black_box(qr), now, challenge),
+        );
+    }
+    start.elapsed().as_nanos()
+}
+
 /// Verification of Indonesian digital identity credentials (KTP-el, Kartu Keluarga) from
 /// their QR codes, offline: the IKD SDK for Python.
 #[pymodule]
@@ -573,5 +597,6 @@ fn ikd_verify(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(present, m)?)?;
     m.add_function(wrap_pyfunction!(sample_document, m)?)?;
     m.add_function(wrap_pyfunction!(inspect, m)?)?;
+    m.add_function(wrap_pyfunction!(_native_verify_ns, m)?)?;
     Ok(())
 }
