@@ -119,9 +119,42 @@ fn ffi(c: &mut Criterion) {
     });
     group.finish();
 
-    // The ratio, measured so that noise cannot pick a side: batches of native and C calls
+    // The ratios, measured so that noise cannot pick a side: batches of native and C calls
     // alternate (each round in the other order), and the ratio of each pair is kept.
-    let batch = 100;
+    paired(
+        "KTP-el presentation",
+        100,
+        &|| {
+            black_box(Report::new(&sdk_verify()).to_json());
+        },
+        &|| {
+            black_box(c_verify());
+        },
+    );
+    paired(
+        "rejected at decode (the fixed cost)",
+        2_000,
+        &|| {
+            let result = ikd_sdk::verify_with(
+                black_box(other),
+                trust.store(),
+                UnixTime(NOW + 1),
+                policy.sdk(),
+                &options,
+            );
+            black_box(Report::new(&result).to_json());
+        },
+        &|| {
+            black_box(c_verify_text(black_box(other)));
+        },
+    );
+    // SAFETY: made above, freed once.
+    unsafe { ikd_verifier_free(handle) };
+}
+
+/// Times `native` and `through_c` in alternating batches of `batch` calls and prints the
+/// medians per call and the median of the 60 pair ratios.
+fn paired(what: &str, batch: u32, native: &dyn Fn(), through_c: &dyn Fn()) {
     let time = |f: &dyn Fn()| {
         let start = Instant::now();
         for _ in 0..batch {
@@ -129,34 +162,26 @@ fn ffi(c: &mut Criterion) {
         }
         start.elapsed().as_nanos() as f64 / f64::from(batch)
     };
-    let native = || {
-        black_box(Report::new(&sdk_verify()).to_json());
-    };
-    let through_c = || {
-        black_box(c_verify());
-    };
     let (mut ratios, mut native_ns, mut c_ns) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..60 {
         let (n, c) = if round % 2 == 0 {
-            let n = time(&native);
-            (n, time(&through_c))
+            let n = time(native);
+            (n, time(through_c))
         } else {
-            let c = time(&through_c);
-            (time(&native), c)
+            let c = time(through_c);
+            (time(native), c)
         };
         ratios.push(c / n);
         native_ns.push(n);
         c_ns.push(c);
     }
     println!(
-        "paired, KTP-el presentation: SDK + verdict JSON {:.1} µs, C ABI {:.1} µs; \
-         C ABI / SDK = {:.3} (median of 60 alternating rounds of {batch})",
+        "paired, {what}: SDK + verdict JSON {:.2} µs, C ABI {:.2} µs; C ABI / SDK = {:.3} \
+         (median of 60 alternating rounds of {batch})",
         median(&mut native_ns) / 1000.0,
         median(&mut c_ns) / 1000.0,
         median(&mut ratios)
     );
-    // SAFETY: made above, freed once.
-    unsafe { ikd_verifier_free(handle) };
 }
 
 fn median(values: &mut [f64]) -> f64 {

@@ -61,14 +61,6 @@ def main() -> None:
         lambda: verifier.verify(qr, NOW + 1, challenge).to_json(), args.number, args.repeat
     )
 
-    other = "https://example.com/"
-    assert verifier.verify(other, NOW + 1, challenge).reason_code == "not_ikd_credential"
-    py_reject = per_call_ns(
-        lambda: verifier.verify(other, NOW + 1, challenge).to_json(), args.number * 10, args.repeat
-    )
-    native_reject = criterion_median(args.criterion, "sdk_verify_json", "rejected_at_decode")
-    c_reject = criterion_median(args.criterion, "c_abi_verify_json", "rejected_at_decode")
-
     # Paired: batches of Python calls and native calls (the same verifier, in Rust)
     # alternate, each round in the other order, and the ratio of each pair is kept, so that
     # the machine's load changes cannot favour either side.
@@ -116,19 +108,6 @@ def main() -> None:
         f"Python {statistics.median(py_ns) / 1000:.1f} µs; Python / native = "
         f"{statistics.median(ratios):.3f} (median of 60 alternating rounds of {batch})"
     )
-    print()
-    print("The fixed cost of one call (a text rejected at the first stage, verdict JSON made):")
-    for name, ns in [
-        ("Rust SDK", native_reject),
-        ("C ABI", c_reject),
-        ("Python (verify + to_json)", py_reject),
-    ]:
-        if ns is None:
-            print(f"  {name:30} (not run)")
-        elif native_reject and name != "Rust SDK":
-            print(f"  {name:30} {ns / 1000:7.2f} µs  (+{(ns - native_reject) / 1000:.2f} µs)")
-        else:
-            print(f"  {name:30} {ns / 1000:7.2f} µs")
 
 
 if __name__ == "__main__":
