@@ -2,7 +2,7 @@
 //! facade `ikd-facade` (abi3, so one wheel serves CPython 3.9 and later).
 //!
 //! The facade's rules hold unchanged: the SDK's defaults, time as an argument, a rejected
-//! credential as a value ([`Verdict`]), misuse as `IkdError` carrying the facade's stable
+//! credential as a value (a `Verdict`), misuse as `IkdError` carrying the facade's stable
 //! code, no callbacks. Every call runs inside the facade's `guard`, so a panic is an
 //! `IkdError` with code `internal`, never an unwinding across the interpreter.
 

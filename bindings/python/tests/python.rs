@@ -44,10 +44,12 @@ fn venv_with_wheel() -> PathBuf {
         ]),
     );
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The dev profile reuses the workspace's debug build of the SDK (a release build would
+    // compile every dependency again); bindings/bench.sh builds the release wheel.
     run(
         "maturin build",
         Command::new(bin.join("maturin"))
-            .args(["build", "--quiet", "--release", "--manifest-path"])
+            .args(["build", "--quiet", "--profile", "dev", "--manifest-path"])
             .arg(crate_dir.join("Cargo.toml"))
             .arg("--interpreter")
             .arg(bin.join("python"))
