@@ -194,7 +194,10 @@ mod tests {
         assert!(Issuer::generate("X", "x").is_ok());
         let issuer = issuer();
         assert_eq!(
-            issuer.trust_store_json(0, 1, &["passport"]).unwrap_err().code(),
+            issuer
+                .trust_store_json(0, 1, &["passport"])
+                .unwrap_err()
+                .code(),
             ErrorCode::IssuerInvalid
         );
         let issue = |doc: &str, lifetime: i64, holder: Option<&[u8]>| {
