@@ -164,3 +164,24 @@ def test_one_verifier_from_many_threads(issuer, verifier):
     for thread in threads:
         thread.join()
     assert results == [True] * 80
+
+
+def test_a_signed_trust_list_and_its_status_lists(vectors_dir):
+    file = json.loads((vectors_dir / "trust.json").read_text(encoding="utf-8"))
+    trust_list = file["trust_lists"]["main"]
+    verifier = Verifier(
+        trust_list=bytes.fromhex(trust_list["token"]), roots=trust_list["roots"]
+    )
+    issued = NOW - 3600  # the list: sequence 7, issued an hour before NOW
+    summary = verifier.trust_summary(now=issued + 60)
+    assert summary["source"] == "trust_list"
+    assert summary["trust_list"]["sequence"] == 7
+    assert summary["trust_list"]["freshness"] == "fresh"
+    assert verifier.trust_summary(now=issued + 40 * 86_400)["trust_list"]["freshness"] == "stale"
+    for status_list in file["status_lists"].values():
+        added = verifier.add_status_list(bytes.fromhex(status_list["token"]))
+        assert added["uri"] == status_list["uri"]
+    assert verifier.trust_summary(now=issued + 60)["status_lists"]
+    with pytest.raises(IkdError) as e:
+        verifier.add_status_list(b"\xd2\x84")
+    assert code_of(e) == "status_list_invalid"
