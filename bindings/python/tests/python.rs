@@ -90,6 +90,8 @@ fn pytest_passes_every_vector_through_the_installed_wheel() {
         Command::new(bin.join("python"))
             .args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
             .arg(crate_dir.join("tests"))
+            // No __pycache__ left in the source tree.
+            .env("PYTHONDONTWRITEBYTECODE", "1")
             // Out of the source folder, so that only the installed wheel can be imported.
             .current_dir(bin.parent().unwrap()),
     );
