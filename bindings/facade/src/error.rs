@@ -42,11 +42,17 @@ pub enum ErrorCode {
     RandomnessUnavailable,
     /// A bug: the SDK panicked. Reported rather than unwinding across a language boundary.
     Internal,
+    /// A test issuer could not be made (its seed, identifier or document types).
+    IssuerInvalid,
+    /// The document to issue is not valid document JSON, or fails a verifier's checks.
+    DocumentInvalid,
+    /// Issuing failed (validity out of range, too large for a QR code).
+    IssuanceFailed,
 }
 
 impl ErrorCode {
     /// Every code, in the order they were added.
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 20] = [
         ErrorCode::TrustStoreInvalid,
         ErrorCode::TrustListInvalid,
         ErrorCode::RootsInvalid,
@@ -64,6 +70,9 @@ impl ErrorCode {
         ErrorCode::ClockUnavailable,
         ErrorCode::RandomnessUnavailable,
         ErrorCode::Internal,
+        ErrorCode::IssuerInvalid,
+        ErrorCode::DocumentInvalid,
+        ErrorCode::IssuanceFailed,
     ];
 
     /// The stable snake_case code.
@@ -86,6 +95,9 @@ impl ErrorCode {
             ErrorCode::ClockUnavailable => "clock_unavailable",
             ErrorCode::RandomnessUnavailable => "randomness_unavailable",
             ErrorCode::Internal => "internal",
+            ErrorCode::IssuerInvalid => "issuer_invalid",
+            ErrorCode::DocumentInvalid => "document_invalid",
+            ErrorCode::IssuanceFailed => "issuance_failed",
         }
     }
 }

@@ -17,6 +17,8 @@
 //! - **No callbacks**, so nothing a host returns can make a check pass. A replay store
 //!   shared between instances is out of reach through the facade; a host that cannot
 //!   reach its own says so with [`ReplayMode::Unavailable`], and presentations are refused.
+//! - **Test issuance**: [`Issuer`] signs documents with a key in memory, for tests and
+//!   demonstrations of the bindings.
 //! - **No panics** on any input, by construction; [`guard`] turns one into an
 //!   [`ErrorCode::Internal`] error at a boundary where unwinding must stop.
 //!
@@ -25,6 +27,7 @@
 mod error;
 mod holder;
 mod inspect;
+mod issuer;
 mod policy;
 #[cfg(feature = "scan")]
 pub mod scan;
@@ -35,6 +38,7 @@ mod verifier;
 pub use error::{Error, ErrorCode, guard};
 pub use holder::{DEFAULT_PRESENTATION_SECONDS, DeviceKey, present};
 pub use inspect::inspect_json;
+pub use issuer::{Issuer, sample_document_json};
 pub use policy::Policy;
 pub use trust::{Roots, StatusListSummary, TrustData, TrustListSummary, TrustSummary};
 pub use verifier::{Challenge, MAX_REPLAY_CAPACITY, Outcome, ReplayMode, Verifier};
