@@ -487,10 +487,9 @@ public final class ApiTests {
                             }
                             checked++;
                         }
-                        // One thread changes the replay mode meanwhile: a write among reads.
+                        // One thread sets the policy meanwhile (the same one): a write among reads.
                         if (offset == 0) {
-                            v.setReplayMode(ReplayMode.local(100));
-                            v.setReplayMode(ReplayMode.OFF);
+                            v.setPolicy(Policy.fromJson(BARE_KTP));
                         }
                     }
                     return checked;
