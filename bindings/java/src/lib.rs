@@ -19,8 +19,9 @@ use ikd_facade::{
 };
 use jni::errors::ErrorPolicy;
 use jni::objects::{JByteArray, JClass, JObjectArray, JString, JValue};
-use jni::sys::{jboolean, jint, jlong};
+use jni::sys::{jint, jlong};
 use jni::{Env, EnvUnowned, jni_sig, jni_str};
+use std::borrow::Cow;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// Why a native call did not return normally.
@@ -157,11 +158,15 @@ impl SharedVerifier {
     fn read(&self) -> RwLockReadGuard<'_, Verifier> {
         // No facade call panics while holding the lock, and a verifier stays consistent
         // even if one did (the facade's `guard` says why), so a poisoned lock is usable.
-        self.0.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn write(&self) -> RwLockWriteGuard<'_, Verifier> {
-        self.0.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -197,7 +202,11 @@ fn string_array<'local>(
     Ok(array)
 }
 
-fn challenge(env: &Env<'_>, nonce: &JString<'_>, audience: &JString<'_>) -> Result<Option<Challenge>> {
+fn challenge(
+    env: &Env<'_>,
+    nonce: &JString<'_>,
+    audience: &JString<'_>,
+) -> Result<Option<Challenge>> {
     match optional_string(env, nonce)? {
         None => Ok(None),
         Some(nonce) => {
@@ -239,7 +248,9 @@ pub extern "system" fn Java_id_ikd_verify_Native_trustFromTrustList<'local>(
         let token = env.convert_byte_array(&token)?;
         // SAFETY: a live Roots handle, read-locked by the Java side.
         let roots = unsafe { borrow::<Roots>(roots) }?;
-        Ok(into_handle(guard(|| TrustData::from_trust_list(&token, roots))?))
+        Ok(into_handle(guard(|| {
+            TrustData::from_trust_list(&token, roots)
+        })?))
     })
 }
 
@@ -562,7 +573,7 @@ pub extern "system" fn Java_id_ikd_verify_Native_verifierSetReplayMode<'local>(
     })
 }
 
-/// The slots of the verdict array `verifierVerify` fills (`Verdict.java` reads them).
+/// The slots of the verdict `verifierVerify` returns, in order (`Verdict.java` reads them).
 mod slot {
     pub const JSON: usize = 0;
     pub const REASON_CODE: usize = 1;
@@ -580,75 +591,92 @@ mod slot {
     pub const COUNT: usize = 13;
 }
 
-fn set_slot(env: &mut Env<'_>, out: &JObjectArray<'_, JString<'_>>, index: usize, value: Option<&str>) -> Result<()> {
-    if let Some(value) = value {
-        let value = env.new_string(value)?;
-        out.set_element(env, index, &value)?;
-        env.delete_local_ref(value);
-    }
-    Ok(())
-}
+/// The length written for an absent slot.
+const ABSENT: u32 = u32::MAX;
 
-/// Writes an outcome into the caller's array of [`slot::COUNT`] strings (absent details
-/// stay null), without a class or method lookup: the hot path of every verification.
-fn fill_verdict(
-    env: &mut Env<'_>,
-    out: &JObjectArray<'_, JString<'_>>,
-    outcome: &Outcome,
-    disclosed: Option<&str>,
-) -> Result<()> {
+/// An outcome as one byte array: a byte 1 (valid) or 0, then each of [`slot::COUNT`] slots
+/// as a big-endian `u32` length and that many bytes of UTF-8, or [`ABSENT`]. One array
+/// crosses JNI per verification, copied once; Java decodes the strings when asked (the
+/// JSON, the largest, with Java's own UTF-8 decoder).
+fn encode_verdict<'a>(
+    outcome: &'a Outcome,
+    disclosed: Option<&'a str>,
+) -> std::result::Result<Vec<u8>, Error> {
     let number = |n: Option<u64>| n.map(|n| n.to_string());
-    set_slot(env, out, slot::JSON, Some(&outcome.to_json()))?;
-    set_slot(env, out, slot::DISCLOSED_JSON, disclosed)?;
+    let mut slots: [Option<Cow<'a, str>>; slot::COUNT] = Default::default();
+    let mut put = |index: usize, value: Option<Cow<'a, str>>| {
+        if let Some(place) = slots.get_mut(index) {
+            *place = value;
+        }
+    };
+    put(slot::JSON, Some(outcome.to_json().into()));
+    put(slot::DISCLOSED_JSON, disclosed.map(Into::into));
     if outcome.is_valid() {
-        set_slot(env, out, slot::DOC_TYPE, outcome.doc_type())?;
-        set_slot(env, out, slot::ISSUER_ID, outcome.issuer_id())?;
-        set_slot(env, out, slot::ISSUER_NAME, outcome.issuer_name())?;
+        put(slot::DOC_TYPE, outcome.doc_type().map(Into::into));
+        put(slot::ISSUER_ID, outcome.issuer_id().map(Into::into));
+        put(slot::ISSUER_NAME, outcome.issuer_name().map(Into::into));
         // Warning codes are snake_case, so a comma separates them unambiguously.
-        set_slot(env, out, slot::WARNINGS, Some(&outcome.warning_codes().join(",")))?;
+        put(
+            slot::WARNINGS,
+            Some(outcome.warning_codes().join(",").into()),
+        );
     } else {
-        set_slot(env, out, slot::REASON_CODE, outcome.reason_code())?;
-        set_slot(env, out, slot::STAGE, outcome.stage())?;
-        set_slot(env, out, slot::FIELD, outcome.reason_field().as_deref())?;
-        set_slot(env, out, slot::CLAIM, outcome.reason_claim())?;
-        set_slot(env, out, slot::COSE_TAG, number(outcome.cose_tag()).as_deref())?;
-        set_slot(
-            env,
-            out,
+        put(slot::REASON_CODE, outcome.reason_code().map(Into::into));
+        put(slot::STAGE, outcome.stage().map(Into::into));
+        put(slot::FIELD, outcome.reason_field().map(Into::into));
+        put(slot::CLAIM, outcome.reason_claim().map(Into::into));
+        put(slot::COSE_TAG, number(outcome.cose_tag()).map(Into::into));
+        put(
             slot::DOC_TYPE_NUMBER,
-            number(outcome.doc_type_number()).as_deref(),
-        )?;
-        set_slot(env, out, slot::SIAK_CODE, number(outcome.siak_code()).as_deref())?;
+            number(outcome.doc_type_number()).map(Into::into),
+        );
+        put(slot::SIAK_CODE, number(outcome.siak_code()).map(Into::into));
     }
-    Ok(())
+    let size: usize = slots
+        .iter()
+        .map(|s| 4 + s.as_ref().map_or(0, |s| s.len()))
+        .sum();
+    let mut out = Vec::with_capacity(1 + size);
+    out.push(u8::from(outcome.is_valid()));
+    for value in &slots {
+        match value {
+            Some(value) => {
+                // Never so long from a QR text of a few kilobytes; refused rather than cut.
+                let len = u32::try_from(value.len())
+                    .ok()
+                    .filter(|len| *len != ABSENT)
+                    .ok_or_else(|| Error::new(ErrorCode::Internal, "a verdict too large"))?;
+                out.extend_from_slice(&len.to_be_bytes());
+                out.extend_from_slice(value.as_bytes());
+            }
+            None => out.extend_from_slice(&ABSENT.to_be_bytes()),
+        }
+    }
+    Ok(out)
 }
 
-/// `boolean verifierVerify(long verifier, String qr, long now, String nonce, String
-/// audience, String purpose, String[] out)`: verifies, fills `out`, returns whether the
-/// credential is valid. A null nonce: no challenge was shown. A null purpose: no disclosed
-/// verdict; an unknown one is refused before verifying, so nothing reaches the replay
-/// cache.
+/// `byte[] verifierVerify(long verifier, byte[] qrUtf8, long now, String nonce, String
+/// audience, String purpose)`: verifies and returns the verdict as [`encode_verdict`]
+/// writes it. A null nonce: no challenge was shown. A null purpose: no disclosed verdict;
+/// an unknown one is refused before verifying, so nothing reaches the replay cache. The
+/// QR text comes as UTF-8 bytes (Java's encoder is faster than JNI's modified UTF-8).
 #[unsafe(no_mangle)]
-#[allow(clippy::too_many_arguments)]
 pub extern "system" fn Java_id_ikd_verify_Native_verifierVerify<'local>(
     env: EnvUnowned<'local>,
     _class: JClass<'local>,
     verifier: jlong,
-    qr: JString<'local>,
+    qr_utf8: JByteArray<'local>,
     now: jlong,
     nonce: JString<'local>,
     audience: JString<'local>,
     purpose: JString<'local>,
-    out: JObjectArray<'local, JString<'local>>,
-) -> jboolean {
+) -> JByteArray<'local> {
     entry(env, |env| {
-        if out.len(env)? != slot::COUNT {
-            return Err(Failure::Misuse(Error::new(
-                ErrorCode::Internal,
-                "the verdict array has the wrong size; this is a bug, please report it",
-            )));
-        }
-        let qr = string(env, &qr)?;
+        let qr_bytes = env.convert_byte_array(&qr_utf8)?;
+        // Java's encoder writes valid UTF-8 (an unpaired surrogate becomes `?`); anything
+        // else is a text no credential is, and the SDK rejects it as such.
+        let qr = String::from_utf8(qr_bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         let challenge = challenge(env, &nonce, &audience)?;
         let purpose = optional_string(env, &purpose)?;
         if let Some(purpose) = &purpose
@@ -664,16 +692,15 @@ pub extern "system" fn Java_id_ikd_verify_Native_verifierVerify<'local>(
         }
         // SAFETY: a live verifier handle, read-locked by the Java side.
         let verifier = unsafe { borrow::<SharedVerifier>(verifier) }?;
-        let (outcome, disclosed) = guard(|| {
+        let encoded = guard(|| {
             let outcome = verifier.read().verify(&qr, now, challenge.as_ref());
             let disclosed = purpose
                 .as_deref()
                 .map(|purpose| outcome.to_disclosed_json(purpose))
                 .transpose()?;
-            Ok((outcome, disclosed))
+            encode_verdict(&outcome, disclosed.as_deref())
         })?;
-        fill_verdict(env, &out, &outcome, disclosed.as_deref())?;
-        Ok(outcome.is_valid())
+        Ok(env.byte_array_from_slice(&encoded)?)
     })
 }
 
@@ -778,16 +805,15 @@ pub extern "system" fn Java_id_ikd_verify_Native_present<'local>(
                 "a presentation's lifetime is not negative",
             )
         })?;
-        let qr = guard(|| {
-            ikd_facade::present(&credential_qr, &key, now, lifetime, challenge.as_ref())
-        })?;
+        let qr =
+            guard(|| ikd_facade::present(&credential_qr, &key, now, lifetime, challenge.as_ref()))?;
         new_string(env, &qr)
     })
 }
 
 // ---- benchmark baseline ----
 
-/// `long benchVerify(long verifier, String qr, long now, int iterations)`: the nanoseconds
+/// `long Bench.nativeVerify(long verifier, String qr, long now, int iterations)`: the nanoseconds
 /// `iterations` verifications take natively (verify and verdict JSON, as a Java `verify`
 /// does minus JNI): the baseline of `bench.sh`. Only in builds with the `bench` feature.
 #[cfg(feature = "bench")]
@@ -802,14 +828,65 @@ pub extern "system" fn Java_id_ikd_verify_Bench_nativeVerify<'local>(
 ) -> jlong {
     entry(env, |env| {
         let qr = string(env, &qr)?;
+        // The same work as a Java `verify` minus JNI: the verification and its verdict
+        // JSON (which Java asks for in its loop too).
         // SAFETY: a live verifier handle, read-locked by the Java side.
         let verifier = unsafe { borrow::<SharedVerifier>(verifier) }?;
         let start = std::time::Instant::now();
         for _ in 0..iterations {
             let outcome = verifier.read().verify(&qr, now, None);
             std::hint::black_box(outcome.to_json());
-            std::hint::black_box(outcome.doc_type());
         }
         Ok(i64::try_from(start.elapsed().as_nanos()).unwrap_or(i64::MAX))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::*;
+
+    /// Reads the encoding back, as `Verdict.java` does.
+    fn decode(bytes: &[u8]) -> (bool, Vec<Option<String>>) {
+        let mut at = 1;
+        let mut slots = Vec::new();
+        for _ in 0..slot::COUNT {
+            let len = u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
+            at += 4;
+            if len == ABSENT {
+                slots.push(None);
+            } else {
+                let end = at + len as usize;
+                slots.push(Some(String::from_utf8(bytes[at..end].to_vec()).unwrap()));
+                at = end;
+            }
+        }
+        assert_eq!(at, bytes.len());
+        (bytes[0] == 1, slots)
+    }
+
+    #[test]
+    fn a_rejection_encodes_its_json_and_details() {
+        let trust =
+            TrustData::from_store_json(r#"{"format": "ikd-trust-store/1", "keys": []}"#).unwrap();
+        let outcome =
+            Verifier::new(trust, Policy::default()).verify("https://example.com", 0, None);
+        let kyc = outcome.to_disclosed_json("kyc").unwrap();
+        let (valid, slots) = decode(&encode_verdict(&outcome, Some(&kyc)).unwrap());
+        assert!(!valid);
+        assert_eq!(
+            slots[slot::JSON].as_deref(),
+            Some(outcome.to_json().as_str())
+        );
+        assert_eq!(slots[slot::DISCLOSED_JSON].as_deref(), Some(kyc.as_str()));
+        assert_eq!(
+            slots[slot::REASON_CODE].as_deref(),
+            Some("not_ikd_credential")
+        );
+        assert_eq!(slots[slot::STAGE].as_deref(), Some("decode"));
+        for absent in [slot::FIELD, slot::COSE_TAG, slot::DOC_TYPE, slot::WARNINGS] {
+            assert_eq!(slots[absent], None);
+        }
+    }
 }

@@ -56,14 +56,8 @@ final class Native {
 
     static native void verifierSetReplayMode(long verifier, int mode, int capacity);
 
-    static native boolean verifierVerify(
-            long verifier,
-            String qr,
-            long now,
-            String nonce,
-            String audience,
-            String purpose,
-            String[] out);
+    static native byte[] verifierVerify(
+            long verifier, byte[] qrUtf8, long now, String nonce, String audience, String purpose);
 
     static native void verifierFree(long verifier);
 

@@ -1,5 +1,6 @@
 package id.ikd.verify;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -12,7 +13,7 @@ import java.util.OptionalLong;
  * what the JSON says. A plain value: it holds no native resource.
  */
 public final class Verdict {
-    // The slots the native library fills (bindings/java/src/lib.rs, module `slot`).
+    // The slots of the native library's encoding (bindings/java/src/lib.rs, module `slot`).
     static final int JSON = 0;
     static final int REASON_CODE = 1;
     static final int STAGE = 2;
@@ -28,12 +29,46 @@ public final class Verdict {
     static final int DISCLOSED_JSON = 12;
     static final int SLOTS = 13;
 
-    private final boolean valid;
-    private final String[] slots;
+    private static final int ABSENT = -1;
 
-    Verdict(boolean valid, String[] slots) {
-        this.valid = valid;
-        this.slots = slots;
+    private final boolean valid;
+    private final byte[] encoded;
+    private final int[] offsets = new int[SLOTS];
+    private final int[] lengths = new int[SLOTS];
+    // Decoded on first use; a race decodes twice into equal immutable strings.
+    private String json;
+
+    /**
+     * Reads the native encoding: a byte 1 (valid) or 0, then per slot a big-endian 32-bit
+     * length (-1: absent) and that many bytes of UTF-8.
+     */
+    Verdict(byte[] encoded) {
+        this.encoded = encoded;
+        this.valid = encoded[0] == 1;
+        int at = 1;
+        for (int i = 0; i < SLOTS; i++) {
+            int length =
+                    ((encoded[at] & 0xff) << 24)
+                            | ((encoded[at + 1] & 0xff) << 16)
+                            | ((encoded[at + 2] & 0xff) << 8)
+                            | (encoded[at + 3] & 0xff);
+            at += 4;
+            offsets[i] = at;
+            lengths[i] = length;
+            if (length != ABSENT) {
+                at += length;
+            }
+        }
+    }
+
+    private String slot(int i) {
+        return lengths[i] == ABSENT
+                ? null
+                : new String(encoded, offsets[i], lengths[i], StandardCharsets.UTF_8);
+    }
+
+    private Optional<String> optional(int i) {
+        return Optional.ofNullable(slot(i));
     }
 
     /** @return whether the credential was accepted */
@@ -43,7 +78,12 @@ public final class Verdict {
 
     /** @return the verdict JSON ({@code spec/schemas/verdict.schema.json}) */
     public String toJson() {
-        return slots[JSON];
+        String decoded = json;
+        if (decoded == null) {
+            decoded = slot(JSON);
+            json = decoded;
+        }
+        return decoded;
     }
 
     /**
@@ -52,27 +92,27 @@ public final class Verdict {
      *     no purpose was given
      */
     public Optional<String> getDisclosedJson() {
-        return Optional.ofNullable(slots[DISCLOSED_JSON]);
+        return optional(DISCLOSED_JSON);
     }
 
     /** @return the reason code of a rejection, such as {@code signature_invalid} */
     public Optional<String> getReasonCode() {
-        return Optional.ofNullable(slots[REASON_CODE]);
+        return optional(REASON_CODE);
     }
 
     /** @return the stage that rejected the credential, such as {@code signature} */
     public Optional<String> getStage() {
-        return Optional.ofNullable(slots[STAGE]);
+        return optional(STAGE);
     }
 
     /** @return the document field at fault, for the reasons that name one */
     public Optional<String> getReasonField() {
-        return Optional.ofNullable(slots[FIELD]);
+        return optional(FIELD);
     }
 
     /** @return the claim at fault, for {@code claims_malformed} */
     public Optional<String> getReasonClaim() {
-        return Optional.ofNullable(slots[CLAIM]);
+        return optional(CLAIM);
     }
 
     /**
@@ -95,22 +135,22 @@ public final class Verdict {
 
     /** @return the document type of a valid credential ({@code ktp}, {@code kk}, ...) */
     public Optional<String> getDocType() {
-        return Optional.ofNullable(slots[DOC_TYPE]);
+        return optional(DOC_TYPE);
     }
 
     /** @return the issuer id of a valid credential, as the trust data names it */
     public Optional<String> getIssuerId() {
-        return Optional.ofNullable(slots[ISSUER_ID]);
+        return optional(ISSUER_ID);
     }
 
     /** @return the issuer's name of a valid credential */
     public Optional<String> getIssuerName() {
-        return Optional.ofNullable(slots[ISSUER_NAME]);
+        return optional(ISSUER_NAME);
     }
 
     /** @return the warning codes of a valid credential, in order; empty if none */
     public List<String> getWarningCodes() {
-        String joined = slots[WARNINGS];
+        String joined = slot(WARNINGS);
         if (joined == null || joined.isEmpty()) {
             return Collections.emptyList();
         }
@@ -125,13 +165,13 @@ public final class Verdict {
     }
 
     private OptionalLong number(int slot) {
-        String text = slots[slot];
+        String text = slot(slot);
         return text == null ? OptionalLong.empty() : OptionalLong.of(Long.parseUnsignedLong(text));
     }
 
     /** @return the verdict JSON */
     @Override
     public String toString() {
-        return slots[JSON];
+        return toJson();
     }
 }

@@ -1,5 +1,6 @@
 package id.ikd.verify;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -133,10 +134,8 @@ public final class Verifier implements AutoCloseable {
         Objects.requireNonNull(qrText, "qrText");
         String nonce = challenge == null ? null : challenge.getNonce();
         String audience = challenge == null ? null : challenge.audienceOrNull();
-        String[] slots = new String[Verdict.SLOTS];
-        boolean valid =
-                handle.read(v -> Native.verifierVerify(v, qrText, now, nonce, audience, purpose, slots));
-        return new Verdict(valid, slots);
+        byte[] qr = qrText.getBytes(StandardCharsets.UTF_8);
+        return new Verdict(handle.read(v -> Native.verifierVerify(v, qr, now, nonce, audience, purpose)));
     }
 
     /** @return the disclosure purposes: {@code kyc}, {@code identity}, {@code age_check}, {@code domicile} */
