@@ -656,7 +656,7 @@ fn encode_verdict<'a>(
 }
 
 /// `byte[] verifierVerify(long verifier, byte[] qrUtf8, long now, String nonce, String
-/// audience, String purpose)`: verifies and returns the verdict as [`encode_verdict`]
+/// audience, String purpose)`: verifies and returns the verdict as `encode_verdict`
 /// writes it. A null nonce: no challenge was shown. A null purpose: no disclosed verdict;
 /// an unknown one is refused before verifying, so nothing reaches the replay cache. The
 /// QR text comes as UTF-8 bytes (Java's encoder is faster than JNI's modified UTF-8).
