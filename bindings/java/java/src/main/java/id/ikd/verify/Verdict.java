@@ -1,5 +1,6 @@
 package id.ikd.verify;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -117,7 +118,7 @@ public final class Verdict {
 
     /**
      * @return the tag found, for {@code cose_tag_wrong} (an unsigned 64-bit number: read
-     *     values past {@code Long.MAX_VALUE} with {@code Long.toUnsignedString})
+     *     values past {@code Long.MAX_VALUE} as unsigned)
      */
     public OptionalLong getCoseTag() {
         return number(COSE_TAG);
@@ -166,7 +167,9 @@ public final class Verdict {
 
     private OptionalLong number(int slot) {
         String text = slot(slot);
-        return text == null ? OptionalLong.empty() : OptionalLong.of(Long.parseUnsignedLong(text));
+        // BigInteger rather than Long.parseUnsignedLong, which Android has only from API 26;
+        // longValue keeps the low 64 bits, the unsigned value's bit pattern.
+        return text == null ? OptionalLong.empty() : OptionalLong.of(new BigInteger(text).longValue());
     }
 
     /** @return the verdict JSON */
