@@ -41,4 +41,6 @@ pub use inspect::inspect_json;
 pub use issuer::{Issuer, sample_document_json};
 pub use policy::Policy;
 pub use trust::{Roots, StatusListSummary, TrustData, TrustListSummary, TrustSummary};
-pub use verifier::{Challenge, MAX_REPLAY_CAPACITY, Outcome, ReplayMode, Verifier};
+pub use verifier::{
+    Challenge, MAX_REPLAY_CAPACITY, Outcome, ReplayMode, Verifier, disclosure_purposes,
+};

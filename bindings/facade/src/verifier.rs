@@ -217,6 +217,13 @@ impl Verifier {
     }
 }
 
+/// The names of the disclosure purposes [`Outcome::to_disclosed_json`] takes, so that a
+/// binding can refuse an unknown purpose before verifying (a verification may record a
+/// presentation in the replay cache).
+pub fn disclosure_purposes() -> Vec<&'static str> {
+    disclosure::PURPOSES.iter().map(|p| p.name).collect()
+}
+
 /// A verification's result: valid or rejected, with its verdict JSON and typed accessors.
 #[derive(Debug, Clone)]
 pub struct Outcome {
@@ -385,6 +392,11 @@ mod tests {
             ErrorCode::PurposeUnknown
         );
         assert!(outcome.to_disclosed_json("kyc").is_ok());
+        let purposes = disclosure_purposes();
+        assert_eq!(purposes, ["kyc", "identity", "age_check", "domicile"]);
+        for purpose in purposes {
+            assert!(outcome.to_disclosed_json(purpose).is_ok());
+        }
     }
 
     #[test]
