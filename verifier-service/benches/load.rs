@@ -13,7 +13,12 @@
 //!    each sending its next request when the previous answer arrived): requests/s,
 //!    p50/p99/p99.9/max latency, the ratio of the service's rate to the SDK's
 //!    single-thread rate, the CPU time per request of both processes, and the service's
-//!    peak resident memory (`VmHWM` of `/proc/<pid>/status`).
+//!    peak resident memory (`VmHWM` of `/proc/<pid>/status`);
+//! 3. then, for each workload that verifies, an **open loop** at fixed fractions of the
+//!    capacity the closed loop just measured (default 50 % and 80 %): requests are
+//!    scheduled at an even rate whether or not earlier answers have arrived, handed to
+//!    the first free of a pool of keep-alive connections, and each latency is counted from
+//!    the request's scheduled time, so time spent queued behind a slow answer counts too.
 //!
 //! Bounded: loopback only, a warm-up and a measured window of a few seconds each (at most
 //! [`MAX_REQUESTS`] requests per scenario); the child is stopped with SIGTERM (killed if it
@@ -21,7 +26,9 @@
 //!
 //! Environment: `IKD_LOAD_SECONDS` (measured window, default 10), `IKD_LOAD_CONNECTIONS`
 //! (comma-separated, default `64`), `IKD_LOAD_SCENARIOS` (comma-separated names from
-//! [`SCENARIOS`], default all).
+//! [`SCENARIOS`], default all), `IKD_LOAD_OPEN_FRACTIONS` (comma-separated fractions of
+//! the measured capacity for the open loop, default `0.5,0.8`; empty for none),
+//! `IKD_LOAD_OPEN_CONNECTIONS` (the open loop's connection pool, default 128).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -56,6 +63,9 @@ const SDK_PRESENTATIONS: usize = 60_000;
 /// Presentations prepared for the load: this many times what two cores at the SDK's
 /// single-thread rate would verify over the warm-up and the window.
 const PRESENTATIONS_PER_SDK_RATE: f64 = 1.25;
+/// How long the open loop waits for the answers still due when its window ends; what has
+/// not arrived by then counts as an error.
+const OPEN_LOOP_DRAIN: Duration = Duration::from_secs(5);
 /// One scenario's figures.
 struct Row {
     scenario: &'static str,
@@ -477,6 +487,39 @@ async fn read_response(
     }
 }
 
+/// Samples the service's memory every 100 ms until `stop_at`, and the CPU time of the
+/// service and of this process (the load generator) from `measure_from` on, scaled to
+/// `window`: (peak RSS in KiB, (service CPU s, generator CPU s)).
+async fn sample(
+    service: &Service,
+    measure_from: Instant,
+    stop_at: Instant,
+    window: Duration,
+) -> (u64, (f64, f64)) {
+    let service_pid = service.child.id().to_string();
+    let mut peak_rss = 0;
+    let mut cpu = (0.0, 0.0);
+    let mut sampling = tokio::time::interval(Duration::from_millis(100));
+    let mut cpu_start = None;
+    while Instant::now() < stop_at {
+        sampling.tick().await;
+        peak_rss = peak_rss.max(service.memory().0);
+        if cpu_start.is_none() && Instant::now() >= measure_from {
+            cpu_start = Some((Instant::now(), cpu_ticks(&service_pid), cpu_ticks("self")));
+        }
+    }
+    if let Some((at, service_start, self_start)) = cpu_start {
+        let elapsed = at.elapsed().as_secs_f64().max(0.001);
+        let scale = window.as_secs_f64() / elapsed;
+        let tick = ticks_per_second();
+        cpu = (
+            (cpu_ticks(&service_pid) - service_start) as f64 / tick * scale,
+            (cpu_ticks("self") - self_start) as f64 / tick * scale,
+        );
+    }
+    (peak_rss, cpu)
+}
+
 struct LoadResult {
     requests: usize,
     seconds: f64,
@@ -507,7 +550,6 @@ fn load(
     let per_connection = MAX_REQUESTS / connections;
     let mut peak_rss = 0;
     let mut cpu = (0.0, 0.0);
-    let service_pid = service.child.id().to_string();
     let results = runtime.block_on(async {
         let mut tasks = Vec::new();
         let next = Arc::new(AtomicUsize::new(0));
@@ -557,26 +599,9 @@ fn load(
                 (latencies, errors, ran_out)
             }));
         }
-        // Sample the service's memory while it runs, and the CPU time of both processes
-        // over the measured window.
-        let mut sampling = tokio::time::interval(Duration::from_millis(100));
-        let mut cpu_start = None;
-        while Instant::now() < stop_at {
-            sampling.tick().await;
-            peak_rss = peak_rss.max(service.memory().0);
-            if cpu_start.is_none() && Instant::now() >= measure_from {
-                cpu_start = Some((Instant::now(), cpu_ticks(&service_pid), cpu_ticks("self")));
-            }
-        }
-        if let Some((at, service_start, self_start)) = cpu_start {
-            let elapsed = at.elapsed().as_secs_f64().max(0.001);
-            let scale = window.as_secs_f64() / elapsed;
-            let tick = ticks_per_second();
-            cpu = (
-                (cpu_ticks(&service_pid) - service_start) as f64 / tick * scale,
-                (cpu_ticks("self") - self_start) as f64 / tick * scale,
-            );
-        }
+        let (peak, window_cpu) = sample(service, measure_from, stop_at, window).await;
+        peak_rss = peak;
+        cpu = window_cpu;
         let mut results = Vec::new();
         for task in tasks {
             results.push(task.await.unwrap());
@@ -608,12 +633,178 @@ fn load(
     }
 }
 
+/// Loads `service` in an open loop: request `i` is due at `i ÷ rate` seconds after the
+/// start, whether or not earlier answers have arrived, and goes to the first free of
+/// `connections` keep-alive connections (or waits for one). Each latency runs from the
+/// request's due time to its answer's last byte; the requests due in the measured window
+/// are the ones counted. `requests` as for [`load`].
+fn load_open(
+    service: &Service,
+    requests: &Arc<Vec<Vec<u8>>>,
+    rate: f64,
+    connections: usize,
+    window: Duration,
+) -> LoadResult {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let addr = service.addr;
+    let started = Instant::now();
+    let measure_from = started + WARMUP;
+    let stop_at = measure_from + window;
+    let due = move |i: usize| started + Duration::from_secs_f64(i as f64 / rate);
+    let (mut peak_rss, mut cpu) = (0, (0.0, 0.0));
+    let (results, ran_out) = runtime.block_on(async {
+        // The dispatcher sends (due time, request) jobs; a free connection takes the next.
+        let (jobs, queue) = tokio::sync::mpsc::unbounded_channel::<(Instant, usize)>();
+        let queue = Arc::new(tokio::sync::Mutex::new(queue));
+        let mut tasks = Vec::new();
+        for _ in 0..connections {
+            let requests = Arc::clone(requests);
+            let queue = Arc::clone(&queue);
+            tasks.push(tokio::spawn(async move {
+                let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+                stream.set_nodelay(true).unwrap();
+                let mut buffer = Vec::with_capacity(16 * 1024);
+                let mut latencies = Vec::new();
+                let mut errors = 0usize;
+                let drain_deadline = stop_at + OPEN_LOOP_DRAIN;
+                loop {
+                    let job = queue.lock().await.recv().await;
+                    let Some((due, index)) = job else { break };
+                    let exchange = async {
+                        stream.write_all(&requests[index]).await?;
+                        read_response(&mut stream, &mut buffer).await
+                    };
+                    let answer = tokio::time::timeout_at(drain_deadline.into(), exchange).await;
+                    let counted = due >= measure_from && due < stop_at;
+                    match answer {
+                        Ok(Ok(200)) if counted => {
+                            let micros = due.elapsed().as_micros();
+                            latencies.push(u32::try_from(micros).unwrap_or(u32::MAX));
+                        }
+                        Ok(Ok(200)) => {}
+                        // A timed-out exchange leaves the connection unusable.
+                        Err(_) => {
+                            errors += 1;
+                            break;
+                        }
+                        Ok(_) => errors += 1,
+                    }
+                }
+                (latencies, errors)
+            }));
+        }
+        let dispatcher = tokio::spawn({
+            let count = requests.len();
+            async move {
+                let mut next = 0usize;
+                loop {
+                    let now = Instant::now();
+                    if now >= stop_at {
+                        return false;
+                    }
+                    // Everything due by now goes out; the timer's millisecond steps make
+                    // small bursts, but each request keeps its own due time.
+                    while due(next) <= now && due(next) < stop_at {
+                        let index = match count {
+                            1 => 0,
+                            _ if next < count => next,
+                            _ => return true,
+                        };
+                        if jobs.send((due(next), index)).is_err() {
+                            return false;
+                        }
+                        next += 1;
+                    }
+                    tokio::time::sleep_until(due(next).into()).await;
+                }
+            }
+        });
+        let sampled = sample(service, measure_from, stop_at, window).await;
+        peak_rss = sampled.0;
+        cpu = sampled.1;
+        let ran_out = dispatcher.await.unwrap();
+        let mut results = Vec::new();
+        for task in tasks {
+            results.push(task.await.unwrap());
+        }
+        // Jobs still queued when every connection gave up were never answered.
+        let unanswered = queue.lock().await.len();
+        results.push((Vec::new(), unanswered));
+        (results, ran_out)
+    });
+    assert!(
+        !ran_out,
+        "the prepared presentations ran out before the window ended: raise PRESENTATIONS_PER_SDK_RATE"
+    );
+    let mut latencies: Vec<u32> = Vec::new();
+    let mut errors = 0;
+    for (l, e) in results {
+        latencies.extend(l);
+        errors += e;
+    }
+    latencies.sort_unstable();
+    LoadResult {
+        requests: latencies.len(),
+        seconds: window.as_secs_f64(),
+        latencies_us: latencies,
+        errors,
+        peak_rss_kib: peak_rss.max(service.memory().0),
+        service_cpu_seconds: cpu.0,
+        generator_cpu_seconds: cpu.1,
+    }
+}
+
 fn percentile(sorted: &[u32], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     f64::from(sorted[index.min(sorted.len() - 1)]) / 1000.0
+}
+
+/// The HTTP/1.1 requests that show `shown` to the service for `purpose`.
+fn http_requests(
+    workload: Workload,
+    purpose: &str,
+    shown: &[(String, Option<String>)],
+) -> Vec<Vec<u8>> {
+    shown
+        .iter()
+        .map(|(qr, nonce)| {
+            if workload == Workload::Floor {
+                return b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".to_vec();
+            }
+            let body =
+                serde_json::json!({"qr": qr, "purpose": purpose, "nonce": nonce}).to_string();
+            format!(
+                "POST /v1/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {API_KEY}\r\n\
+                 Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            )
+            .into_bytes()
+        })
+        .collect()
+}
+
+/// One open-loop run's figures.
+struct OpenRow {
+    scenario: &'static str,
+    workload: Workload,
+    /// The closed loop's measured requests/s, and the fraction of it offered.
+    capacity: f64,
+    fraction: f64,
+    connections: usize,
+    achieved: f64,
+    p50: f64,
+    p99: f64,
+    p999: f64,
+    max: f64,
+    errors: usize,
+    service_us: f64,
+    generator_us: f64,
 }
 
 fn main() {
@@ -633,6 +824,17 @@ fn main() {
         .filter_map(|c| c.trim().parse().ok())
         .filter(|c| (1..=1024).contains(c))
         .collect();
+    let open_fractions: Vec<f64> = std::env::var("IKD_LOAD_OPEN_FRACTIONS")
+        .unwrap_or_else(|_| "0.5,0.8".into())
+        .split(',')
+        .filter_map(|f| f.trim().parse().ok())
+        .filter(|f| (0.01..=1.5).contains(f))
+        .collect();
+    let open_connections: usize = std::env::var("IKD_LOAD_OPEN_CONNECTIONS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(128)
+        .clamp(1, 1024);
     let wanted: Vec<String> = std::env::var("IKD_LOAD_SCENARIOS")
         .map(|s| s.split(',').map(|n| n.trim().to_owned()).collect())
         .unwrap_or_default();
@@ -646,6 +848,7 @@ fn main() {
     println!("load benchmark: {cores} cores, {seconds} s measured after {WARMUP:?} warm-up");
     let base = std::env::temp_dir().join(format!("ikd-load-{}", std::process::id()));
     let mut rows = Vec::new();
+    let mut open_rows = Vec::new();
     // The SDK's single-thread rate of each workload, before and after its scenarios; the
     // ratio uses the higher.
     let mut sdk_rates: Vec<(Workload, (f64, f64))> = Vec::new();
@@ -674,22 +877,7 @@ fn main() {
                     prepared.elapsed().as_secs_f64()
                 );
             }
-            let requests: Vec<Vec<u8>> = shown
-                .iter()
-                .map(|(qr, nonce)| {
-                    if workload == Workload::Floor {
-                        return b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".to_vec();
-                    }
-                    let body = serde_json::json!({"qr": qr, "purpose": scenario.purpose, "nonce": nonce})
-                        .to_string();
-                    format!(
-                        "POST /v1/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {API_KEY}\r\n\
-                         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-                        body.len()
-                    )
-                    .into_bytes()
-                })
-                .collect();
+            let requests = http_requests(workload, scenario.purpose, &shown);
             let service = Service::start(
                 &base.join(format!("{}-{n}", scenario.name)),
                 &data,
@@ -736,6 +924,65 @@ fn main() {
                 row.generator_us,
             );
             rows.push(row);
+        }
+        // The open loop offers fractions of what the closed loop (at its last connection
+        // count) just sustained.
+        let capacity = rows
+            .iter()
+            .rev()
+            .find(|row: &&Row| row.scenario == scenario.name)
+            .map_or(0.0, |row| row.rate);
+        for &fraction in open_fractions.iter().filter(|_| verifies && capacity > 0.0) {
+            let offered = capacity * fraction;
+            let total = WARMUP.as_secs_f64() + seconds as f64;
+            let shown =
+                workload.shown(&data, ((offered * total) as usize + 1000).min(MAX_REQUESTS));
+            let requests = http_requests(workload, scenario.purpose, &shown);
+            let service = Service::start(
+                &base.join(format!("{}-open-{fraction}", scenario.name)),
+                &data,
+                scenario,
+            );
+            let result = load_open(
+                &service,
+                &Arc::new(requests),
+                offered,
+                open_connections,
+                Duration::from_secs(seconds),
+            );
+            drop(service);
+            let row = OpenRow {
+                scenario: scenario.name,
+                workload,
+                capacity,
+                fraction,
+                connections: open_connections,
+                achieved: result.requests as f64 / result.seconds,
+                p50: percentile(&result.latencies_us, 0.50),
+                p99: percentile(&result.latencies_us, 0.99),
+                p999: percentile(&result.latencies_us, 0.999),
+                max: percentile(&result.latencies_us, 1.0),
+                errors: result.errors,
+                service_us: result.service_cpu_seconds * 1e6 / result.requests.max(1) as f64,
+                generator_us: result.generator_cpu_seconds * 1e6 / result.requests.max(1) as f64,
+            };
+            println!(
+                "{:<14} open loop at {:>3.0} % of {:.0} req/s ({:.0} offered, {} conns): {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  p99.9 {:>6.2} ms  max {:>7.2} ms  errors {}  CPU/request: service {:.1} µs, generator {:.1} µs",
+                row.scenario,
+                row.fraction * 100.0,
+                row.capacity,
+                offered,
+                row.connections,
+                row.achieved,
+                row.p50,
+                row.p99,
+                row.p999,
+                row.max,
+                row.errors,
+                row.service_us,
+                row.generator_us,
+            );
+            open_rows.push(row);
         }
         if verifies {
             let sdk_after = sdk_baseline(workload, &data, " after the load");
@@ -787,6 +1034,32 @@ fn main() {
             ratio(capacity / sdk_cpu),
             row.errors
         );
+    }
+    if !open_rows.is_empty() {
+        println!();
+        println!(
+            "| scenario | workload | capacity req/s (closed loop) | load | offered req/s | connections | answered req/s | p50 ms | p99 ms | p99.9 ms | max ms | service CPU µs/req | generator CPU µs/req | errors |"
+        );
+        println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for row in &open_rows {
+            println!(
+                "| {} | {} | {:.0} | {:.0} % | {:.0} | {} | {:.0} | {:.2} | **{:.2}** | {:.2} | {:.2} | {:.1} | {:.1} | {} |",
+                row.scenario,
+                row.workload.label(),
+                row.capacity,
+                row.fraction * 100.0,
+                row.capacity * row.fraction,
+                row.connections,
+                row.achieved,
+                row.p50,
+                row.p99,
+                row.p999,
+                row.max,
+                row.service_us,
+                row.generator_us,
+                row.errors
+            );
+        }
     }
     let _ = std::fs::remove_dir_all(&base);
 }
