@@ -40,6 +40,7 @@ pub use wire::crypto::{
 };
 
 // Trust data.
+pub use cache::admission::{InUse, InstalledBundle};
 pub use output::receipt::{Receipt, ReceiptSigner};
 pub use trust::bundle::{TrustBundle, VerifiedBundle};
 pub use trust::status_list::{StatusList, StatusListToken};

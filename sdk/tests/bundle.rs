@@ -366,3 +366,97 @@ fn verifications_run_while_bundles_are_imported() {
     assert!(counts[0].load(Ordering::Relaxed) > 0, "some saw it valid");
     assert!(counts[1].load(Ordering::Relaxed) > 0, "some saw it revoked");
 }
+
+/// A verifier that holds its trust data only in memory (`VerifiedBundle::install_over`)
+/// reaches the same decisions as the disk cache for the same bundles in the same order:
+/// the same refusals, the same outcome per status list, the same verdicts after each.
+#[test]
+fn an_install_in_memory_decides_as_the_disk_cache_does() {
+    let dir = TempDir::new("bundle-memory");
+    let cache = open(&dir);
+    let roots = vec![root().public_key()];
+    let mut in_memory: Option<ikd_sdk::InstalledBundle> = None;
+    let not_named = status_token(
+        &key_a(),
+        ISSUER_A,
+        "https://ikd.example/status/3273/9",
+        T0,
+        7 * DAY,
+        &one_bit(&[]),
+    );
+    let steps = [
+        bundle(signed_list(3, T0), &[a1(T0, &[5]), c1(T0)]),
+        // The same again: nothing changes.
+        bundle(signed_list(3, T0), &[a1(T0, &[5]), c1(T0)]),
+        // Refused whole: older, frozen, from the future.
+        bundle(signed_list(2, T0), &[a1(T0 + 60, &[])]),
+        bundle(signed_list(4, T0 - 60 * DAY), &[]),
+        bundle(signed_list(4, NOW.0 + 2 * 3600), &[]),
+        // A newer list alone: the status lists in use stay.
+        bundle(signed_list(4, T0 + 60), &[]),
+        // Per list: older, from the future, stale, newer, and one not named.
+        bundle(
+            signed_list(4, T0 + 60),
+            &[
+                a1(T0 - 60, &[]),
+                a2(NOW.0 + 2 * 3600),
+                c1(T0 - 60 * DAY),
+                not_named,
+            ],
+        ),
+        bundle(signed_list(4, T0 + 60), &[a1(T0 + 120, &[]), a2(T0)]),
+    ];
+    let revocable = credential(&key_a(), Some((URI_A1, 5)));
+    for (step, bytes) in steps.iter().enumerate() {
+        let on_disk = cache.import_bundle(bytes, NOW);
+        let verified = TrustBundle::decode(bytes).unwrap().verify(&roots).unwrap();
+        let in_use = in_memory.as_ref().map(|installed| ikd_sdk::InUse {
+            trust_list: &installed.trust_list,
+            store: &installed.store,
+        });
+        let installed = verified.install_over(in_use, NOW, &bare_policy());
+        match (&on_disk, installed) {
+            (Err(disk), Err(memory)) => assert_eq!(disk.code(), memory, "step {step}"),
+            (Ok(report), Ok(installed)) => {
+                let disk_outcomes: Vec<_> = outcomes(report)
+                    .into_iter()
+                    .map(|(uri, code)| match code {
+                        "updated" | "unchanged" => (uri.to_owned(), "ok"),
+                        code => (uri.to_owned(), code),
+                    })
+                    .collect();
+                let memory_outcomes: Vec<_> = installed
+                    .status_lists
+                    .iter()
+                    .map(|(uri, outcome)| {
+                        (uri.clone(), outcome.map_or_else(|c| c.code(), |()| "ok"))
+                    })
+                    .collect();
+                assert_eq!(disk_outcomes, memory_outcomes, "step {step}");
+                assert_eq!(
+                    installed.unchanged,
+                    report.trust_list == Installed::Unchanged,
+                    "step {step}"
+                );
+                in_memory = Some(installed);
+            }
+            (disk, memory) => panic!(
+                "step {step}: disk {disk:?}, memory {:?}",
+                memory.map(|m| m.status_lists)
+            ),
+        }
+        let store = &in_memory.as_ref().unwrap().store;
+        let memory_verdict = match verify(&revocable, store, NOW, &bare_policy()) {
+            Ok(_) => "valid",
+            Err(r) => r.code(),
+        };
+        assert_eq!(memory_verdict, verdict(&cache, &revocable), "step {step}");
+        assert_eq!(
+            store.status_lists().count(),
+            cache.store().status_lists().count(),
+            "step {step}"
+        );
+    }
+    // The last step restored the credential that the first revoked.
+    assert_eq!(verdict(&cache, &revocable), "valid");
+}

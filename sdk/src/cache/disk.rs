@@ -25,6 +25,7 @@
 //! new store and swaps it in under a short write lock ([`SharedTrust`]), so verifications
 //! in flight finish with the data they started with.
 
+use crate::cache::admission::{Admitted, Refused, admit_status_list, admit_trust_list};
 use crate::model::time::UnixTime;
 use crate::trust::bundle::{BundleCode, BundleError, TrustBundle, trust_list_code};
 use crate::trust::status_list::{StatusListError, StatusListToken};
@@ -34,8 +35,7 @@ use crate::verification::policy::{FreshnessState, Policy};
 use crate::wire::crypto::IssuerPublicKey;
 use crate::wire::encoding;
 use crate::wire::limits::{
-    MAX_LIST_CLOCK_SKEW_SECONDS, MAX_ROOT_KEYS, MAX_STATUS_LIST_TOKEN_BYTES, MAX_TRUST_LIST_BYTES,
-    MAX_TRUST_LIST_STATUS_LISTS,
+    MAX_ROOT_KEYS, MAX_STATUS_LIST_TOKEN_BYTES, MAX_TRUST_LIST_BYTES, MAX_TRUST_LIST_STATUS_LISTS,
 };
 use core::fmt;
 use std::collections::BTreeMap;
@@ -98,7 +98,7 @@ pub enum UpdateError {
     },
     /// The policy holds the offered data to be stale beyond its grace period already.
     Expired,
-    /// The offered data was issued more than [`MAX_LIST_CLOCK_SKEW_SECONDS`] in the future.
+    /// The offered data was issued more than [`crate::limits::MAX_LIST_CLOCK_SKEW_SECONDS`] in the future.
     NotYetValid,
     /// No trust list is installed, so no status list can be.
     NoTrustList,
@@ -111,6 +111,16 @@ pub enum UpdateError {
     /// The cache could not be written: the I/O error, shared so that the error stays
     /// cloneable.
     Io(Arc<std::io::Error>),
+}
+
+impl From<Refused> for UpdateError {
+    fn from(refused: Refused) -> Self {
+        match refused {
+            Refused::Rollback { current, offered } => UpdateError::Rollback { current, offered },
+            Refused::NotYetValid => UpdateError::NotYetValid,
+            Refused::Expired => UpdateError::Expired,
+        }
+    }
 }
 
 impl PartialEq for UpdateError {
@@ -440,36 +450,17 @@ impl TrustCache {
         let mut inner = self.lock();
         let verified = VerifiedTrustList::verify(bytes, &self.roots(&inner))
             .map_err(UpdateError::TrustList)?;
+        let admitted = admit_trust_list(
+            &verified,
+            inner.list.as_ref(),
+            inner.state.highest_sequence,
+            now,
+            &self.policy.trust_list,
+        )?;
+        if admitted == Admitted::Same {
+            return Ok(Installed::Unchanged);
+        }
         let offered = verified.list();
-        if let Some(current) = &inner.list {
-            let in_use = current.list().sequence;
-            if offered.sequence == in_use && verified.digest() == current.digest() {
-                return Ok(Installed::Unchanged);
-            }
-            if offered.sequence <= in_use {
-                return Err(UpdateError::Rollback {
-                    current: i128::from(in_use),
-                    offered: i128::from(offered.sequence),
-                });
-            }
-        }
-        if offered.sequence < inner.state.highest_sequence {
-            return Err(UpdateError::Rollback {
-                current: i128::from(inner.state.highest_sequence),
-                offered: i128::from(offered.sequence),
-            });
-        }
-        if offered.issued_at.0 > now.0.saturating_add(MAX_LIST_CLOCK_SKEW_SECONDS) {
-            return Err(UpdateError::NotYetValid);
-        }
-        if self
-            .policy
-            .trust_list
-            .state(offered.issued_at.0, Some(offered.next_update.0), now.0)
-            == FreshnessState::Expired
-        {
-            return Err(UpdateError::Expired);
-        }
 
         // First the roots this list makes acceptable, then the list, then its sequence:
         // a crash between two writes never leaves a list the next start refuses.
@@ -533,28 +524,9 @@ impl TrustCache {
             .ok_or(UpdateError::UnknownStatusList)?;
         let current = self.shared.snapshot();
         let token = check_status_token(bytes, &reference, &current)?;
-        if let Some(in_use) = current.status_list(uri) {
-            if token.digest() == in_use.digest() {
-                return Ok(Installed::Unchanged);
-            }
-            if token.issued_at() <= in_use.issued_at() {
-                return Err(UpdateError::Rollback {
-                    current: i128::from(in_use.issued_at().0),
-                    offered: i128::from(token.issued_at().0),
-                });
-            }
-        }
-        if token.issued_at().0 > now.0.saturating_add(MAX_LIST_CLOCK_SKEW_SECONDS) {
-            return Err(UpdateError::NotYetValid);
-        }
-        let use_until = token.expires_at().map(|t| t.0);
-        if self
-            .policy
-            .status_list
-            .state(token.issued_at().0, use_until, now.0)
-            == FreshnessState::Expired
-        {
-            return Err(UpdateError::Expired);
+        let in_use = current.status_list(uri).map(Arc::as_ref);
+        if admit_status_list(&token, in_use, now, &self.policy.status_list)? == Admitted::Same {
+            return Ok(Installed::Unchanged);
         }
         write_atomic(&self.dir.join(STATUS_DIR), &reference.file, bytes).map_err(io_error)?;
         let mut store = (*current).clone();

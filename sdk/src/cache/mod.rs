@@ -2,6 +2,7 @@
 //! status lists and swaps verified updates in, and (cargo feature `sync`) the HTTP client
 //! that fetches them. This is the only layer that does I/O.
 
+pub mod admission;
 pub mod disk;
 #[cfg(feature = "sync")]
 pub mod sync;
