@@ -98,6 +98,10 @@ typedef enum IkdStatus {
    */
   IKD_ERR_ISSUANCE_FAILED = 20,
   /**
+   * A trust bundle was refused as a whole.
+   */
+  IKD_ERR_BUNDLE_REFUSED = 21,
+  /**
    * A required pointer argument was NULL.
    */
   IKD_ERR_NULL_ARGUMENT = 100,

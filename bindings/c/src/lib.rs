@@ -74,6 +74,8 @@ pub enum IkdStatus {
     IKD_ERR_DOCUMENT_INVALID = 19,
     /// Issuing failed.
     IKD_ERR_ISSUANCE_FAILED = 20,
+    /// A trust bundle was refused as a whole.
+    IKD_ERR_BUNDLE_REFUSED = 21,
     /// A required pointer argument was NULL.
     IKD_ERR_NULL_ARGUMENT = 100,
     /// A text argument is not UTF-8.
@@ -105,6 +107,7 @@ impl IkdStatus {
             ErrorCode::IssuerInvalid => S::IKD_ERR_ISSUER_INVALID,
             ErrorCode::DocumentInvalid => S::IKD_ERR_DOCUMENT_INVALID,
             ErrorCode::IssuanceFailed => S::IKD_ERR_ISSUANCE_FAILED,
+            ErrorCode::BundleRefused => S::IKD_ERR_BUNDLE_REFUSED,
             // `Internal`, and any code a newer facade adds before this enum learns it.
             _ => S::IKD_ERR_INTERNAL,
         }
@@ -138,6 +141,7 @@ impl IkdStatus {
             S::IKD_ERR_ISSUER_INVALID => c"issuer_invalid",
             S::IKD_ERR_DOCUMENT_INVALID => c"document_invalid",
             S::IKD_ERR_ISSUANCE_FAILED => c"issuance_failed",
+            S::IKD_ERR_BUNDLE_REFUSED => c"bundle_refused",
         }
     }
 }
@@ -342,6 +346,7 @@ pub extern "C" fn ikd_status_name(status: i32) -> *const c_char {
         S::IKD_ERR_ISSUER_INVALID,
         S::IKD_ERR_DOCUMENT_INVALID,
         S::IKD_ERR_ISSUANCE_FAILED,
+        S::IKD_ERR_BUNDLE_REFUSED,
         S::IKD_ERR_NULL_ARGUMENT,
         S::IKD_ERR_NOT_UTF8,
         S::IKD_ERR_BAD_ENUM,

@@ -48,11 +48,15 @@ pub enum ErrorCode {
     DocumentInvalid,
     /// Issuing failed (validity out of range, too large for a QR code).
     IssuanceFailed,
+    /// A trust bundle was refused as a whole: malformed, not signed by a pinned root, or
+    /// older, frozen or from the future under the import rules (spec §9.6); the message
+    /// starts with the bundle's own code (`bundle_…`).
+    BundleRefused,
 }
 
 impl ErrorCode {
     /// Every code, in the order they were added.
-    pub const ALL: [ErrorCode; 20] = [
+    pub const ALL: [ErrorCode; 21] = [
         ErrorCode::TrustStoreInvalid,
         ErrorCode::TrustListInvalid,
         ErrorCode::RootsInvalid,
@@ -73,6 +77,7 @@ impl ErrorCode {
         ErrorCode::IssuerInvalid,
         ErrorCode::DocumentInvalid,
         ErrorCode::IssuanceFailed,
+        ErrorCode::BundleRefused,
     ];
 
     /// The stable snake_case code.
@@ -98,6 +103,7 @@ impl ErrorCode {
             ErrorCode::IssuerInvalid => "issuer_invalid",
             ErrorCode::DocumentInvalid => "document_invalid",
             ErrorCode::IssuanceFailed => "issuance_failed",
+            ErrorCode::BundleRefused => "bundle_refused",
         }
     }
 }

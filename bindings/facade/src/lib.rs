@@ -40,7 +40,9 @@ pub use holder::{DEFAULT_PRESENTATION_SECONDS, DeviceKey, present};
 pub use inspect::inspect_json;
 pub use issuer::{Issuer, sample_document_json};
 pub use policy::Policy;
-pub use trust::{Roots, StatusListSummary, TrustData, TrustListSummary, TrustSummary};
+pub use trust::{
+    BundlePart, BundleSummary, Roots, StatusListSummary, TrustData, TrustListSummary, TrustSummary,
+};
 pub use verifier::{
     Challenge, MAX_REPLAY_CAPACITY, Outcome, ReplayMode, Verifier, disclosure_purposes,
 };

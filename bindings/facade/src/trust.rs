@@ -1,11 +1,12 @@
 //! Trust data from the spec's forms: a trust store (JSON), or a signed trust list with its
-//! pinned roots; then status-list tokens, each verified against those keys.
+//! pinned roots, or a trust bundle with its pinned roots; then status-list tokens, each
+//! verified against those keys.
 
 use crate::error::{Error, ErrorCode};
 use crate::policy::Policy;
 use ikd_sdk::{
-    Freshness, FreshnessState, IssuerPublicKey, StatusListToken, TrustAnchors, TrustStore,
-    UnixTime, VerifiedTrustList,
+    Freshness, FreshnessState, InUse, IssuerPublicKey, StatusListToken, TrustAnchors, TrustBundle,
+    TrustStore, UnixTime, VerifiedTrustList,
 };
 use serde::Serialize;
 use std::sync::Arc;
@@ -67,6 +68,8 @@ impl Roots {
 #[derive(Debug, Clone)]
 pub struct TrustData {
     store: TrustStore,
+    /// The signed trust list the keys came from: what a bundle's rollback is judged by.
+    trust_list: Option<VerifiedTrustList>,
 }
 
 impl TrustData {
@@ -74,7 +77,10 @@ impl TrustData {
     pub fn from_store_json(json: &str) -> Result<Self, Error> {
         let store = TrustStore::from_json(json)
             .map_err(|e| Error::new(ErrorCode::TrustStoreInvalid, format!("trust store: {e}")))?;
-        Ok(TrustData { store })
+        Ok(TrustData {
+            store,
+            trust_list: None,
+        })
     }
 
     /// Verifies a signed trust list (the COSE_Sign1 bytes, spec §9.2) against the pinned
@@ -85,7 +91,61 @@ impl TrustData {
             .map_err(|e| Error::new(ErrorCode::TrustListInvalid, format!("trust list: {e}")))?;
         Ok(TrustData {
             store: verified.to_trust_store(),
+            trust_list: Some(verified),
         })
+    }
+
+    /// Verifies a trust bundle (spec §9.6: a signed trust list and its status lists in one
+    /// file) against the pinned roots, and installs it at `now` in place of `in_use` (the
+    /// trust data held so far, if any) under the import rules: a bundle that is malformed,
+    /// whose trust list is not signed by a root, is older than the one in use (or as old
+    /// with other content), was issued in the future, or is stale beyond `policy`'s grace
+    /// period is refused as a whole ([`ErrorCode::BundleRefused`], the message starting
+    /// with the `bundle_…` code). Each status list then stands alone: the bundle's is used
+    /// if it verifies and passes the same rules, else the one in use stays;
+    /// [`BundleSummary`] says which.
+    pub fn from_bundle(
+        bytes: &[u8],
+        roots: &Roots,
+        in_use: Option<&TrustData>,
+        now: i64,
+        policy: &Policy,
+    ) -> Result<(TrustData, BundleSummary), Error> {
+        let refused = |code: &str, detail: &dyn std::fmt::Display| {
+            Error::new(ErrorCode::BundleRefused, format!("{code}: {detail}"))
+        };
+        let verified = TrustBundle::decode(bytes)
+            .and_then(|bundle| bundle.verify(&roots.keys))
+            .map_err(|e| refused(e.code().code(), &e))?;
+        let in_use = in_use.and_then(|data| {
+            data.trust_list.as_ref().map(|trust_list| InUse {
+                trust_list,
+                store: &data.store,
+            })
+        });
+        let installed = verified
+            .install_over(in_use, UnixTime(now), policy.sdk())
+            .map_err(|code| refused(code.code(), &code.en()))?;
+        let summary = BundleSummary {
+            sequence: installed.trust_list.list().sequence,
+            unchanged: installed.unchanged,
+            complete: installed.is_complete(),
+            status_lists: installed
+                .status_lists
+                .iter()
+                .map(|(uri, outcome)| BundlePart {
+                    uri: uri.clone(),
+                    outcome: outcome.map_or_else(|code| code.code(), |()| "installed"),
+                })
+                .collect(),
+        };
+        Ok((
+            TrustData {
+                store: installed.store,
+                trust_list: Some(installed.trust_list),
+            },
+            summary,
+        ))
     }
 
     /// Verifies a status list token (the COSE_Sign1 bytes, spec §9.3) against these keys
@@ -189,6 +249,38 @@ impl TrustSummary {
         // Plain strings and numbers: serializing cannot fail.
         serde_json::to_string(self).unwrap_or_default()
     }
+}
+
+/// What [`TrustData::from_bundle`] installed: its JSON form is [`BundleSummary::to_json`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BundleSummary {
+    /// The sequence number of the bundle's trust list, now in use.
+    pub sequence: u64,
+    /// Whether that trust list was the one in use already.
+    pub unchanged: bool,
+    /// Whether every status list the trust list names came from the bundle and none was
+    /// extra.
+    pub complete: bool,
+    /// Each status list the trust list names, then each extra one the bundle holds.
+    pub status_lists: Vec<BundlePart>,
+}
+
+impl BundleSummary {
+    /// The JSON form.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// One status list of a bundle, and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BundlePart {
+    /// Its URI.
+    pub uri: String,
+    /// `installed` (the bundle's token is in use, or already was), or the import code
+    /// (`bundle_status_list_missing`, `…_invalid`, `…_not_named`, `…_rollback`,
+    /// `…_expired`, `…_not_yet_valid`) when the token in use, if any, stays.
+    pub outcome: &'static str,
 }
 
 /// The trust list the keys came from.

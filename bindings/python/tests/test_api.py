@@ -31,7 +31,7 @@ def verifier(issuer) -> Verifier:
 def test_module_facts():
     assert ikd_verify.__version__.count(".") == 2
     assert "trust_store_invalid" in ikd_verify.ERROR_CODES
-    assert ikd_verify.ERROR_CODES[-1] == "issuance_failed"
+    assert ikd_verify.ERROR_CODES[-1] == "bundle_refused"
     assert ikd_verify.DEFAULT_PRESENTATION_SECONDS > 0
     assert issubclass(IkdError, Exception)
 
