@@ -114,8 +114,15 @@ impl TrustData {
         let refused = |code: &str, detail: &dyn std::fmt::Display| {
             Error::new(ErrorCode::BundleRefused, format!("{code}: {detail}"))
         };
+        // The roots a disk cache would accept: the pinned ones, and those the list in
+        // use signed with or names as its successors.
+        let mut accepted = roots.keys.clone();
+        if let Some(list) = in_use.and_then(|data| data.trust_list.as_ref()) {
+            accepted.push(list.root());
+            accepted.extend(list.list().successor_roots.iter().cloned());
+        }
         let verified = TrustBundle::decode(bytes)
-            .and_then(|bundle| bundle.verify(&roots.keys))
+            .and_then(|bundle| bundle.verify(&accepted))
             .map_err(|e| refused(e.code().code(), &e))?;
         let in_use = in_use.and_then(|data| {
             data.trust_list.as_ref().map(|trust_list| InUse {

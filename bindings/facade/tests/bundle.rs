@@ -38,6 +38,15 @@ fn roots() -> Roots {
 }
 
 fn signed_list(sequence: u64, issued_at: i64) -> Vec<u8> {
+    signed_list_by(&root(), sequence, issued_at, Vec::new())
+}
+
+fn signed_list_by(
+    root: &IssuerSigningKey,
+    sequence: u64,
+    issued_at: i64,
+    successor_roots: Vec<ikd_sdk::IssuerPublicKey>,
+) -> Vec<u8> {
     TrustList {
         sequence,
         issued_at: UnixTime(issued_at),
@@ -59,9 +68,9 @@ fn signed_list(sequence: u64, issued_at: i64) -> Vec<u8> {
             file: "3273-1.cwt".into(),
             issuer: ISSUER.into(),
         }],
-        successor_roots: Vec::new(),
+        successor_roots,
     }
-    .sign(&root())
+    .sign(root)
     .unwrap()
 }
 
@@ -219,4 +228,27 @@ fn a_refused_bundle_is_an_error_with_its_code() {
         )
         .is_ok()
     );
+}
+
+#[test]
+fn a_successor_root_named_by_the_list_held_is_accepted() {
+    let policy = Policy::default();
+    let successor = IssuerSigningKey::from_seed(&[0x53; 32]);
+    let naming = bundle(
+        signed_list_by(&root(), 5, T0, vec![successor.public_key()]),
+        &[],
+    );
+    let (held, _) = TrustData::from_bundle(&naming, &roots(), None, NOW, &policy).unwrap();
+    let by_successor = bundle(signed_list_by(&successor, 6, T0 + 60, Vec::new()), &[]);
+    let error = TrustData::from_bundle(&by_successor, &roots(), None, NOW, &policy).unwrap_err();
+    assert!(
+        error
+            .message()
+            .starts_with("bundle_trust_list_unknown_root"),
+        "{error}"
+    );
+    let (renewed, summary) =
+        TrustData::from_bundle(&by_successor, &roots(), Some(&held), NOW, &policy).unwrap();
+    assert_eq!(summary.sequence, 6);
+    assert_eq!(renewed.key_count(), 1);
 }
