@@ -6,6 +6,7 @@
 
 use crate::codes::Reason;
 use crate::wire::base45;
+use crate::wire::inflate;
 use crate::wire::limits::{MAX_INFLATED_LEN, MAX_QR_TEXT_LEN};
 use miniz_oxide::inflate::TINFLStatus;
 use miniz_oxide::inflate::core::{DecompressorOxide, decompress, inflate_flags};
@@ -79,9 +80,9 @@ pub fn decode_qr_text_detailed(text: &str) -> Result<DecodedText, Reason> {
 /// Inflates a complete zlib stream, refusing output beyond [`MAX_INFLATED_LEN`], a bad
 /// checksum, truncation, and bytes after the stream.
 fn inflate_bounded(input: &[u8]) -> Result<Vec<u8>, Reason> {
-    let out = inflate_zlib(input, MAX_INFLATED_LEN).map_err(|e| match e {
-        InflateError::LimitExceeded => Reason::InflateLimitExceeded,
-        InflateError::Invalid => Reason::ZlibInvalid,
+    let out = inflate::inflate_zlib(input, MAX_INFLATED_LEN).map_err(|e| match e {
+        inflate::InflateError::LimitExceeded => Reason::InflateLimitExceeded,
+        inflate::InflateError::Invalid => Reason::ZlibInvalid,
     })?;
     if out.first() == Some(&ZLIB_CMF) {
         // Compression is one layer deep; a nested stream is not a COSE message.
