@@ -125,15 +125,6 @@ impl<'a> Bits<'a> {
         Ok(())
     }
 
-    /// The next `n` (at most 32) bits as a number, when the caller has refilled the buffer
-    /// for them (a missing bit is then the end of the input).
-    #[inline]
-    fn take_buffered(&mut self, n: u32) -> Result<u32, InflateError> {
-        let value = self.peek(n) as u32;
-        self.consume(n)?;
-        Ok(value)
-    }
-
     /// The next `n` (at most 32) bits as a number.
     #[inline]
     fn take(&mut self, n: u32) -> Result<u32, InflateError> {
@@ -247,7 +238,7 @@ struct Code<const TABLE: usize, const SYMBOLS: usize> {
     table: [Entry; TABLE],
     counts: [u16; MAX_CODE_BITS + 1],
     /// Empty unless some code is longer than the table.
-    sorted: [u16; SYMBOLS],
+    sorted: Vec<u16>,
     longest: u32,
     meaning: fn(usize, u32) -> Entry,
 }
@@ -292,7 +283,7 @@ impl<const TABLE: usize, const SYMBOLS: usize> Code<TABLE, SYMBOLS> {
         let mut code = Box::new(Code {
             table: [0; TABLE],
             counts: [0; MAX_CODE_BITS + 1],
-            sorted: [0; SYMBOLS],
+            sorted: Vec::new(),
             longest: 0,
             meaning,
         });
@@ -328,6 +319,9 @@ impl<const TABLE: usize, const SYMBOLS: usize> Code<TABLE, SYMBOLS> {
             return Err(Invalid);
         }
         let needs_sorted = code.longest > Self::TABLE_BITS;
+        if needs_sorted {
+            code.sorted = vec![0; SYMBOLS];
+        }
         for (symbol, &length) in lengths.iter().enumerate() {
             let length = usize::from(length);
             let Some(next) = next_code.get_mut(length).filter(|_| length > 0) else {
@@ -342,7 +336,7 @@ impl<const TABLE: usize, const SYMBOLS: usize> Code<TABLE, SYMBOLS> {
             }
             if length as u32 <= Self::TABLE_BITS {
                 // The stream holds a code's bits most significant first.
-                let mut index = (canonical.reverse_bits() >> (32 - length)) as usize;
+                let mut index = reversed(canonical, length as u32);
                 let value = meaning(symbol, length as u32);
                 while let Some(slot) = code.table.get_mut(index) {
                     *slot = value;
@@ -389,6 +383,25 @@ impl<const TABLE: usize, const SYMBOLS: usize> Code<TABLE, SYMBOLS> {
             code <<= 1;
         }
         Err(Invalid)
+    }
+}
+
+/// The low `length` bits of `code` in reverse order, for a length of at most 9 (x86 has
+/// no bit-reversing instruction: a table of 9-bit reversals is a single load).
+#[inline]
+fn reversed(code: u32, length: u32) -> usize {
+    const REVERSED_9: [u16; 512] = {
+        let mut table = [0u16; 512];
+        let mut i = 0;
+        while i < 512 {
+            table[i] = ((i as u32).reverse_bits() >> 23) as u16;
+            i += 1;
+        }
+        table
+    };
+    match REVERSED_9.get((code << (9 - length.min(9))) as usize) {
+        Some(&r) if length <= 9 => usize::from(r),
+        _ => (code.reverse_bits() >> (32 - length)) as usize,
     }
 }
 
@@ -711,6 +724,19 @@ mod tests {
         }
         let literals = compress_to_vec_zlib(b"abcdefgh", 9);
         assert_eq!(inflate_zlib(&literals, 7), Err(InflateError::LimitExceeded));
+    }
+
+    #[test]
+    fn reversed_agrees_with_reverse_bits() {
+        for length in 1..=MAX_CODE_BITS as u32 {
+            for code in 0..(1u32 << length).min(4_096) {
+                assert_eq!(
+                    reversed(code, length),
+                    (code.reverse_bits() >> (32 - length)) as usize,
+                    "{code:b}, {length} bits"
+                );
+            }
+        }
     }
 
     #[test]
