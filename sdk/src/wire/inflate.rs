@@ -446,7 +446,12 @@ fn dynamic_codes(bits: &mut Bits<'_>) -> Result<(Box<LitLenCode>, Box<DistCode>)
             bits.refill();
         }
         let (value, repeat) = match length_code.decode(bits)? >> 16 {
-            symbol @ 0..=15 => (symbol as u8, 1),
+            symbol @ 0..=15 => {
+                // Most lengths come one by one: stored without the run's slice fill.
+                *lengths.get_mut(filled).ok_or(Invalid)? = symbol as u8;
+                filled += 1;
+                continue;
+            }
             16 => {
                 let previous = filled
                     .checked_sub(1)
