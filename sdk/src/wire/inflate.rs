@@ -35,17 +35,18 @@ pub(crate) fn inflate_zlib(input: &[u8], limit: usize) -> Result<Vec<u8>, Inflat
     }
     let mut bits = Bits::new(body);
     let mut out = Vec::with_capacity(body.len().saturating_mul(4).max(1024).min(limit));
+    let (mut litlen, mut dist) = (LitLenCode::new(), DistCode::new());
     loop {
         let last = bits.take(1)? == 1;
         match bits.take(2)? {
             0 => stored_block(&mut bits, &mut out, limit)?,
             1 => {
-                let litlen = LitLenCode::new(&FIXED_LITLEN_LENGTHS)?;
-                let dist = DistCode::new(&[5; 32])?;
+                litlen.set(&FIXED_LITLEN_LENGTHS)?;
+                dist.set(&[5; 32])?;
                 codes_block(&mut bits, &mut out, limit, &litlen, &dist)?;
             }
             2 => {
-                let (litlen, dist) = dynamic_codes(&mut bits)?;
+                dynamic_codes(&mut bits, &mut litlen, &mut dist)?;
                 codes_block(&mut bits, &mut out, limit, &litlen, &dist)?;
             }
             _ => return Err(Invalid),
@@ -241,6 +242,8 @@ struct Code<const TABLE: usize, const SYMBOLS: usize> {
     sorted: Vec<u16>,
     longest: u32,
     meaning: fn(usize, u32) -> Entry,
+    /// Whether the table holds an earlier block's code (and must be cleared first).
+    used: bool,
 }
 
 /// Which rule about unused bit patterns a code follows.
@@ -258,35 +261,60 @@ type DistCode = Code<256, 32>;
 type LengthCode = Code<128, 19>;
 
 impl LitLenCode {
-    fn new(lengths: &[u8]) -> Result<Box<Self>, InflateError> {
-        Self::build(lengths, Completeness::OneBitMayBeIncomplete, litlen_entry)
+    fn new() -> Self {
+        Self::empty(litlen_entry)
+    }
+
+    fn set(&mut self, lengths: &[u8]) -> Result<(), InflateError> {
+        self.build(lengths, Completeness::OneBitMayBeIncomplete, litlen_entry)
     }
 }
 
 impl DistCode {
-    fn new(lengths: &[u8]) -> Result<Box<Self>, InflateError> {
-        Self::build(lengths, Completeness::OneBitMayBeIncomplete, dist_entry)
+    fn new() -> Self {
+        Self::empty(dist_entry)
+    }
+
+    fn set(&mut self, lengths: &[u8]) -> Result<(), InflateError> {
+        self.build(lengths, Completeness::OneBitMayBeIncomplete, dist_entry)
     }
 }
 
 impl<const TABLE: usize, const SYMBOLS: usize> Code<TABLE, SYMBOLS> {
     const TABLE_BITS: u32 = TABLE.trailing_zeros();
 
-    // Inlined into each caller, so that `meaning` is a known function there and the loop
-    // over the symbols calls no function pointer.
-    #[inline(always)]
-    fn build(
-        lengths: &[u8],
-        rule: Completeness,
-        meaning: fn(usize, u32) -> Entry,
-    ) -> Result<Box<Self>, InflateError> {
-        let mut code = Box::new(Code {
+    /// A code without symbols, whose symbols mean what `meaning` says.
+    fn empty(meaning: fn(usize, u32) -> Entry) -> Self {
+        Code {
             table: [0; TABLE],
             counts: [0; MAX_CODE_BITS + 1],
             sorted: Vec::new(),
             longest: 0,
             meaning,
-        });
+            used: false,
+        }
+    }
+
+    /// Builds the code of `lengths` in place: the tables live in the inflater's frame and
+    /// are built once per block, without allocating or copying them.
+    ///
+    /// Inlined into each caller, so that `meaning` (the same function as the one given to
+    /// [`Code::empty`]) is known there and the loop over the symbols calls no function
+    /// pointer.
+    #[inline(always)]
+    fn build(
+        &mut self,
+        lengths: &[u8],
+        rule: Completeness,
+        meaning: fn(usize, u32) -> Entry,
+    ) -> Result<(), InflateError> {
+        let code = self;
+        if code.used {
+            code.table.fill(0);
+            code.counts = [0; MAX_CODE_BITS + 1];
+            code.longest = 0;
+        }
+        code.used = true;
         for &length in lengths {
             let count = code.counts.get_mut(usize::from(length)).ok_or(Invalid)?;
             *count += 1;
@@ -320,7 +348,8 @@ impl<const TABLE: usize, const SYMBOLS: usize> Code<TABLE, SYMBOLS> {
         }
         let needs_sorted = code.longest > Self::TABLE_BITS;
         if needs_sorted {
-            code.sorted = vec![0; SYMBOLS];
+            code.sorted.clear();
+            code.sorted.resize(SYMBOLS, 0);
         }
         for (symbol, &length) in lengths.iter().enumerate() {
             let length = usize::from(length);
@@ -344,7 +373,7 @@ impl<const TABLE: usize, const SYMBOLS: usize> Code<TABLE, SYMBOLS> {
                 }
             }
         }
-        Ok(code)
+        Ok(())
     }
 
     /// Decodes one symbol's entry and consumes its code.
@@ -422,7 +451,11 @@ const CODE_LENGTH_ORDER: [usize; 19] = [
 ];
 
 /// The header of a block of type 2: its two codes, themselves sent with a code.
-fn dynamic_codes(bits: &mut Bits<'_>) -> Result<(Box<LitLenCode>, Box<DistCode>), InflateError> {
+fn dynamic_codes(
+    bits: &mut Bits<'_>,
+    litlen: &mut LitLenCode,
+    dist: &mut DistCode,
+) -> Result<(), InflateError> {
     let litlen_count = bits.take(5)? as usize + 257;
     let dist_count = bits.take(5)? as usize + 1;
     let length_code_count = bits.take(4)? as usize + 4;
@@ -435,7 +468,8 @@ fn dynamic_codes(bits: &mut Bits<'_>) -> Result<(Box<LitLenCode>, Box<DistCode>)
             *slot = bits.take(3)? as u8;
         }
     }
-    let length_code = LengthCode::build(&length_code_lengths, Completeness::Required, plain_entry)?;
+    let mut length_code = LengthCode::empty(plain_entry);
+    length_code.build(&length_code_lengths, Completeness::Required, plain_entry)?;
 
     let total = litlen_count + dist_count;
     let mut lengths = [0u8; 286 + 30];
@@ -472,11 +506,9 @@ fn dynamic_codes(bits: &mut Bits<'_>) -> Result<(Box<LitLenCode>, Box<DistCode>)
             .fill(value);
         filled += repeat;
     }
-    let (litlen, dist) = lengths.split_at(litlen_count);
-    Ok((
-        LitLenCode::new(litlen)?,
-        DistCode::new(dist.get(..dist_count).ok_or(Invalid)?)?,
-    ))
+    let (litlen_lengths, dist_lengths) = lengths.split_at(litlen_count);
+    litlen.set(litlen_lengths)?;
+    dist.set(dist_lengths.get(..dist_count).ok_or(Invalid)?)
 }
 
 /// The symbols of one block of type 1 or 2, up to its end-of-block symbol.
