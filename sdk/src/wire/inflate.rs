@@ -175,12 +175,14 @@ const MAX_CODE_BITS: usize = 15;
 /// A lookup-table entry: `value << 16 | extra_bits << 8 | kind << 4 | code_length`. An
 /// entry of 0 means the code there is longer than the table (or unused).
 type Entry = u32;
+/// Kinds of the literal/length code are single bits, so that the hot loop tells a literal
+/// by testing one bit.
 const KIND_LITERAL: u32 = 1;
 const KIND_LENGTH: u32 = 2;
-const KIND_END: u32 = 3;
+const KIND_END: u32 = 4;
 /// Distance codes 30 and 31 (fixed codes only) and length codes 286 and 287.
-const KIND_INVALID: u32 = 4;
-const KIND_DISTANCE: u32 = 5;
+const KIND_INVALID: u32 = 8;
+const KIND_DISTANCE: u32 = 3;
 
 fn entry(value: u32, extra: u32, kind: u32, code_length: u32) -> Entry {
     value << 16 | extra << 8 | kind << 4 | code_length
@@ -584,16 +586,19 @@ fn codes_block(
             (pos, buffer, count) = (reader.pos, reader.buffer, reader.count);
         }
         let found = decode!(litlen, LitLenCode::TABLE_BITS);
-        let kind = (found >> 4) & 0x0F;
-        if kind == KIND_LITERAL {
+        if found & (KIND_LITERAL << 4) != 0 {
             if output.len() >= limit {
                 break Err(LimitExceeded);
             }
             output.push((found >> 16) as u8);
             continue;
         }
-        if kind != KIND_LENGTH {
-            break if kind == KIND_END { Ok(()) } else { Err(Invalid) };
+        if found & (KIND_LENGTH << 4) == 0 {
+            break if found & (KIND_END << 4) != 0 {
+                Ok(())
+            } else {
+                Err(Invalid)
+            };
         }
         let length = ((found >> 16) + take!((found >> 8) & 0x0F)) as usize;
         let found = decode!(dist, DistCode::TABLE_BITS);
