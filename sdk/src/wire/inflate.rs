@@ -190,8 +190,8 @@ fn entry(value: u32, extra: u32, kind: u32, code_length: u32) -> Entry {
 
 /// Match lengths of symbols 257..=285: base and extra bits (RFC 1951 §3.2.5).
 const LENGTH_BASE: [u16; 29] = [
-    3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115,
-    131, 163, 195, 227, 258,
+    3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131,
+    163, 195, 227, 258,
 ];
 const LENGTH_EXTRA: [u8; 29] = [
     0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
@@ -202,8 +202,8 @@ const DIST_BASE: [u16; 30] = [
     2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577,
 ];
 const DIST_EXTRA: [u8; 30] = [
-    0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12,
-    13, 13,
+    0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13,
+    13,
 ];
 
 /// What decoding a literal/length symbol means.
@@ -211,7 +211,10 @@ fn litlen_entry(symbol: usize, code_length: u32) -> Entry {
     match symbol {
         0..=255 => entry(symbol as u32, 0, KIND_LITERAL, code_length),
         256 => entry(0, 0, KIND_END, code_length),
-        _ => match (LENGTH_BASE.get(symbol - 257), LENGTH_EXTRA.get(symbol - 257)) {
+        _ => match (
+            LENGTH_BASE.get(symbol - 257),
+            LENGTH_EXTRA.get(symbol - 257),
+        ) {
             (Some(&base), Some(&extra)) => {
                 entry(u32::from(base), u32::from(extra), KIND_LENGTH, code_length)
             }
@@ -223,9 +226,12 @@ fn litlen_entry(symbol: usize, code_length: u32) -> Entry {
 /// What decoding a distance symbol means.
 fn dist_entry(symbol: usize, code_length: u32) -> Entry {
     match (DIST_BASE.get(symbol), DIST_EXTRA.get(symbol)) {
-        (Some(&base), Some(&extra)) => {
-            entry(u32::from(base), u32::from(extra), KIND_DISTANCE, code_length)
-        }
+        (Some(&base), Some(&extra)) => entry(
+            u32::from(base),
+            u32::from(extra),
+            KIND_DISTANCE,
+            code_length,
+        ),
         _ => entry(0, 0, KIND_INVALID, code_length),
     }
 }
@@ -406,7 +412,10 @@ impl<const TABLE: usize, const SYMBOLS: usize> Code<TABLE, SYMBOLS> {
             let count = u32::from(self.counts.get(length).copied().unwrap_or(0));
             if code < first + count {
                 bits.consume(length as u32)?;
-                let symbol = self.sorted.get((index + code - first) as usize).ok_or(Invalid)?;
+                let symbol = self
+                    .sorted
+                    .get((index + code - first) as usize)
+                    .ok_or(Invalid)?;
                 return Ok((self.meaning)(usize::from(*symbol), length as u32));
             }
             index += count;
@@ -417,19 +426,23 @@ impl<const TABLE: usize, const SYMBOLS: usize> Code<TABLE, SYMBOLS> {
     }
 }
 
-/// The low `length` bits of `code` in reverse order, for a length of at most 9 (x86 has
-/// no bit-reversing instruction: a table of 9-bit reversals is a single load).
+/// The reversal of every 9-bit number.
+// Evaluated at compile time, where an out-of-range index is a build error, not a panic.
+#[allow(clippy::indexing_slicing)]
+const REVERSED_9: [u16; 512] = {
+    let mut table = [0u16; 512];
+    let mut i = 0;
+    while i < 512 {
+        table[i] = ((i as u32).reverse_bits() >> 23) as u16;
+        i += 1;
+    }
+    table
+};
+
+/// The low `length` bits of `code` in reverse order (x86 has no bit-reversing
+/// instruction: for the table's lengths, at most 9, this is a single load).
 #[inline]
 fn reversed(code: u32, length: u32) -> usize {
-    const REVERSED_9: [u16; 512] = {
-        let mut table = [0u16; 512];
-        let mut i = 0;
-        while i < 512 {
-            table[i] = ((i as u32).reverse_bits() >> 23) as u16;
-            i += 1;
-        }
-        table
-    };
     match REVERSED_9.get((code << (9 - length.min(9))) as usize) {
         Some(&r) if length <= 9 => usize::from(r),
         _ => (code.reverse_bits() >> (32 - length)) as usize,
@@ -437,6 +450,8 @@ fn reversed(code: u32, length: u32) -> usize {
 }
 
 /// The fixed literal/length code lengths of block type 1 (RFC 1951 §3.2.6).
+// Evaluated at compile time, where an out-of-range index is a build error, not a panic.
+#[allow(clippy::indexing_slicing)]
 const FIXED_LITLEN_LENGTHS: [u8; 288] = {
     let mut lengths = [8u8; 288];
     let mut symbol = 144;
@@ -722,14 +737,17 @@ mod tests {
             Ok(Vec::new())
         );
         // "a" in a stored block.
-        let stored = [0x78, 0x01, 0x01, 0x01, 0x00, 0xFE, 0xFF, b'a', 0x00, 0x62, 0x00, 0x62];
+        let stored = [
+            0x78, 0x01, 0x01, 0x01, 0x00, 0xFE, 0xFF, b'a', 0x00, 0x62, 0x00, 0x62,
+        ];
         assert_eq!(inflate_zlib(&stored, 10), Ok(b"a".to_vec()));
     }
 
     #[test]
     fn refusals() {
         let stream = compress_to_vec_zlib(b"hello hello hello hello", 9);
-        let refuse = |bytes: &[u8]| assert_eq!(inflate_zlib(bytes, 100), Err(Invalid), "{bytes:x?}");
+        let refuse =
+            |bytes: &[u8]| assert_eq!(inflate_zlib(bytes, 100), Err(Invalid), "{bytes:x?}");
         refuse(&[]);
         refuse(&[0x78]);
         // Method 7, window 2^16, a bad header check, a preset dictionary.
