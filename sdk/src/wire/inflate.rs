@@ -2,15 +2,17 @@
 //!
 //! Verification inflates one small message per QR code. General-purpose inflaters set up
 //! kilobytes of state and large lookup tables for every stream, which for a 1 KB credential
-//! costs more than decoding it (BENCHMARKS.md). This one sizes each lookup table to its
-//! code, stores in each entry what the decoder does next (a literal, a length or distance
-//! with its extra bits, the end of the block), decodes the rare longer codes by counting,
-//! and holds the whole input, so it needs no state machine for input arriving in pieces.
+//! costs more than decoding it (BENCHMARKS.md). Here each lookup table is sized to its code
+//! and built in place in the inflater's frame; each entry says what the decoder does next
+//! (a literal, a length or distance with its extra bits, the end of the block); the rare
+//! codes longer than the table are decoded by counting; and the whole input is at hand, so
+//! there is no state machine for input arriving in pieces. The symbol loop keeps the bit
+//! reader in locals, so that it stays in registers.
 //!
 //! It accepts exactly the streams zlib accepts: a complete prefix code, or for literals and
 //! distances one whose codes are at most one bit long; no preset dictionary; a correct
-//! Adler-32; and no byte after the stream. A test compares it with miniz_oxide on damaged
-//! streams.
+//! Adler-32; and no byte after the stream. Property tests compare it with miniz_oxide on
+//! damaged streams and on arbitrary bytes: the same output or the same kind of refusal.
 
 /// Why a zlib stream was not inflated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
