@@ -608,6 +608,32 @@ fn codes_block(
                 break Err(LimitExceeded);
             }
             output.push((found >> 16) as u8);
+            // Literals run in a credential's text: while the buffer holds a whole table
+            // code, take the next ones without the refill test or the bounds test of the
+            // general path. Anything else goes back to the top of the loop.
+            let mut stopped = None;
+            while count >= LitLenCode::TABLE_BITS {
+                let next = litlen
+                    .table
+                    .get((buffer & low_mask(LitLenCode::TABLE_BITS)) as usize)
+                    .copied()
+                    .unwrap_or(0);
+                if next & (KIND_LITERAL << 4) == 0 {
+                    break;
+                }
+                if output.len() >= limit {
+                    stopped = Some(LimitExceeded);
+                    break;
+                }
+                // A table entry's code is at most TABLE_BITS long, so within `count`.
+                let n = next & 0x0F;
+                buffer >>= n;
+                count -= n;
+                output.push((next >> 16) as u8);
+            }
+            if let Some(e) = stopped {
+                break Err(e);
+            }
             continue;
         }
         if found & (KIND_LENGTH << 4) == 0 {
