@@ -248,12 +248,10 @@ fn plain_entry(symbol: usize, code_length: u32) -> Entry {
 struct Code<const TABLE: usize, const SYMBOLS: usize> {
     table: [Entry; TABLE],
     counts: [u16; MAX_CODE_BITS + 1],
-    /// Empty unless some code is longer than the table.
-    sorted: Vec<u16>,
+    /// The symbols in canonical order (for the table, and for the longer codes).
+    sorted: [u16; SYMBOLS],
     longest: u32,
     meaning: fn(usize, u32) -> Entry,
-    /// Whether the table holds an earlier block's code (and must be cleared first).
-    used: bool,
 }
 
 /// Which rule about unused bit patterns a code follows.
@@ -298,10 +296,9 @@ impl<const TABLE: usize, const SYMBOLS: usize> Code<TABLE, SYMBOLS> {
         Code {
             table: [0; TABLE],
             counts: [0; MAX_CODE_BITS + 1],
-            sorted: Vec::new(),
+            sorted: [0; SYMBOLS],
             longest: 0,
             meaning,
-            used: false,
         }
     }
 
@@ -319,12 +316,8 @@ impl<const TABLE: usize, const SYMBOLS: usize> Code<TABLE, SYMBOLS> {
         meaning: fn(usize, u32) -> Entry,
     ) -> Result<(), InflateError> {
         let code = self;
-        if code.used {
-            code.table.fill(0);
-            code.counts = [0; MAX_CODE_BITS + 1];
-            code.longest = 0;
-        }
-        code.used = true;
+        code.counts = [0; MAX_CODE_BITS + 1];
+        code.longest = 0;
         for &length in lengths {
             let count = code.counts.get_mut(usize::from(length)).ok_or(Invalid)?;
             *count += 1;
@@ -334,9 +327,8 @@ impl<const TABLE: usize, const SYMBOLS: usize> Code<TABLE, SYMBOLS> {
         }
         // Codes of each length start where the shorter ones end, doubled (RFC 1951 §3.2.2).
         let mut left: i32 = 1;
-        let mut next_code = [0u32; MAX_CODE_BITS + 1];
         let mut starts = [0u16; MAX_CODE_BITS + 1];
-        let (mut first, mut start) = (0u32, 0u16);
+        let mut start = 0u16;
         for length in 1..=MAX_CODE_BITS {
             let count = code.counts.get(length).copied().unwrap_or(0);
             left = 2 * left - i32::from(count);
@@ -346,42 +338,48 @@ impl<const TABLE: usize, const SYMBOLS: usize> Code<TABLE, SYMBOLS> {
             if count > 0 {
                 code.longest = length as u32;
             }
-            if let (Some(next), Some(at)) = (next_code.get_mut(length), starts.get_mut(length)) {
-                *next = first;
+            if let Some(at) = starts.get_mut(length) {
                 *at = start;
             }
-            first = (first + u32::from(count)) << 1;
             start += count;
         }
         if left > 0 && (rule == Completeness::Required || code.longest > 1) {
             return Err(Invalid);
         }
-        let needs_sorted = code.longest > Self::TABLE_BITS;
-        if needs_sorted {
-            code.sorted.clear();
-            code.sorted.resize(SYMBOLS, 0);
-        }
+        // The symbols in canonical order: by code length, then by symbol.
         for (symbol, &length) in lengths.iter().enumerate() {
-            let length = usize::from(length);
-            let Some(next) = next_code.get_mut(length).filter(|_| length > 0) else {
+            if length == 0 {
                 continue;
-            };
-            let canonical = *next;
-            *next += 1;
-            if needs_sorted {
-                let at = starts.get_mut(length).ok_or(Invalid)?;
-                *code.sorted.get_mut(usize::from(*at)).ok_or(Invalid)? = symbol as u16;
-                *at += 1;
             }
-            if length as u32 <= Self::TABLE_BITS {
+            let at = starts.get_mut(usize::from(length)).ok_or(Invalid)?;
+            *code.sorted.get_mut(usize::from(*at)).ok_or(Invalid)? = symbol as u16;
+            *at += 1;
+        }
+        // The table grows one bit at a time. A code of `length` bits owns every entry whose
+        // low `length` bits are its reversed code: doubling the table (copying its lower
+        // half up) carries the shorter codes' entries, and the zeros of the patterns no
+        // code has taken yet, into the new half. So every entry is written and the table
+        // needs no clearing between blocks.
+        if let Some(first) = code.table.first_mut() {
+            *first = 0;
+        }
+        let (mut canonical, mut next) = (0u32, 0usize);
+        for length in 1..=Self::TABLE_BITS {
+            let half = 1usize << (length - 1);
+            code.table.copy_within(0..half, half);
+            let count = code.counts.get(length as usize).copied().unwrap_or(0);
+            for _ in 0..count {
+                let symbol = code.sorted.get(next).copied().ok_or(Invalid)?;
                 // The stream holds a code's bits most significant first.
-                let mut index = reversed(canonical, length as u32);
-                let value = meaning(symbol, length as u32);
-                while let Some(slot) = code.table.get_mut(index) {
-                    *slot = value;
-                    index += 1 << length;
-                }
+                let slot = code
+                    .table
+                    .get_mut(reversed(canonical, length))
+                    .ok_or(Invalid)?;
+                *slot = meaning(usize::from(symbol), length);
+                canonical += 1;
+                next += 1;
             }
+            canonical <<= 1;
         }
         Ok(())
     }
@@ -754,6 +752,35 @@ mod tests {
                     data.len()
                 );
             }
+        }
+    }
+
+    #[test]
+    fn codes_longer_than_the_table_and_tables_rebuilt_per_block() {
+        // Byte frequencies growing like Fibonacci numbers give Huffman codes of up to 15
+        // bits, longer than every table; interleaving them makes no match, and the size
+        // spans several blocks, so each block's tables are rebuilt over the last ones.
+        let (mut a, mut b) = (1usize, 1usize);
+        let mut data = Vec::new();
+        for symbol in 0..20u8 {
+            data.extend(std::iter::repeat_n(symbol, a.min(3_000)));
+            (a, b) = (b, a + b);
+        }
+        let mut x = 0x9E37_79B9_u32;
+        for i in (1..data.len()).rev() {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            data.swap(i, x as usize % (i + 1));
+        }
+        let data = data.repeat(8);
+        for level in [1, 6, 9] {
+            let stream = compress_to_vec_zlib(&data, level);
+            assert_eq!(
+                inflate_zlib(&stream, 1 << 20),
+                Ok(data.clone()),
+                "level {level}"
+            );
         }
     }
 
