@@ -2,7 +2,10 @@
 //! `valgrind --tool=callgrind` (BENCHMARKS.md): repeatable on a loaded machine, unlike time.
 //!
 //! `cargo build --release -p ikd-sdk --example verify_loop`, then
-//! `valgrind --tool=callgrind target/release/examples/verify_loop [ktp|kk-8] [count]`.
+//! `valgrind --tool=callgrind target/release/examples/verify_loop [ktp|kk-8] [count] [strict]`.
+//! With `strict`, it runs only ed25519-dalek's `verify_strict` on the credential's signed
+//! bytes instead: the baseline. Take the difference between two counts (say 400 and 200)
+//! so that set-up is left out.
 
 #![allow(clippy::expect_used)]
 
@@ -15,6 +18,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let sample = args.next().unwrap_or_else(|| "ktp".to_owned());
     let count: u32 = args.next().and_then(|n| n.parse().ok()).unwrap_or(200);
+    let strict_only = args.next().as_deref() == Some("strict");
     let json = ikd_sdk::samples::ALL
         .iter()
         .find(|(name, _)| *name == sample)
@@ -43,6 +47,17 @@ fn main() {
     });
     ikd_sdk::wilayah::preload();
     let now = UnixTime(issued_at.0 + 600);
+    if strict_only {
+        let bytes = ikd_sdk::transport::decode_qr_text(&qr).expect("sample decodes");
+        let message = ikd_sdk::unstable_wire::cose::parse(&bytes).expect("sample parses");
+        let (signed, signature) = (message.signed_bytes(), message.signature().to_vec());
+        let key = issuer.key().public_key();
+        let valid = (0..count)
+            .filter(|_| key.verify_strict(std::hint::black_box(&signed), &signature))
+            .count();
+        println!("{sample}: {valid}/{count} verify_strict");
+        return;
+    }
     let valid = (0..count)
         .filter(|_| {
             verify(

@@ -8,7 +8,7 @@
 
 use crate::codes::{FieldPath, Reason, Warning};
 use crate::model::time::{Date, days_in_month};
-use crate::model::wilayah::{self, PrefixStatus};
+use crate::model::wilayah;
 use core::fmt;
 
 /// A 16-digit identity number as carried in a document (a NIK or a nomor KK).
@@ -121,12 +121,12 @@ pub fn check_nomor_kk(nomor: Nik, field: FieldPath) -> Result<(), Reason> {
 /// it is known only from an older list. The prefix is never compared with the address: a
 /// NIK keeps the kecamatan of its first registration for life.
 pub fn check_region(nik: Nik, field: FieldPath, warnings: &mut Vec<Warning>) {
-    match wilayah::nik_prefix_status(nik.region_prefix()) {
-        PrefixStatus::Current { .. } => {}
-        PrefixStatus::Historical { last_list, .. } => {
+    match wilayah::nik_prefix_lists(nik.region_prefix()) {
+        Some(None) => {}
+        Some(Some(last_list)) => {
             warnings.push(Warning::NikRegionHistorical { field, last_list });
         }
-        PrefixStatus::Unknown => warnings.push(Warning::NikRegionUnknown { field }),
+        None => warnings.push(Warning::NikRegionUnknown { field }),
     }
 }
 

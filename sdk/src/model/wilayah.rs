@@ -193,36 +193,64 @@ pub fn nik_prefix_status(prefix: u32) -> PrefixStatus {
     let Some(t) = tables() else {
         return PrefixStatus::Unknown;
     };
-    let Ok(i) = t.prefixes.binary_search(&prefix) else {
-        return PrefixStatus::Unknown;
-    };
+    match prefix_lists(t, prefix) {
+        None => PrefixStatus::Unknown,
+        Some(None) => PrefixStatus::Current {
+            kecamatan: t.name(u64::from(prefix) * 10_000).unwrap_or(""),
+        },
+        Some(Some(last_list)) => PrefixStatus::Historical {
+            last_list,
+            kecamatan: t
+                .historical_names
+                .binary_search_by_key(&prefix, |(p, _)| *p)
+                .ok()
+                .and_then(|j| t.historical_names.get(j))
+                .map_or("", |(_, name)| name),
+        },
+    }
+}
+
+/// [`nik_prefix_status`] without the kecamatan's name: `None` if the prefix is unknown,
+/// `Some(None)` if it is current, `Some(Some(list))` if it is historical, with the last
+/// list it appears in. Verification needs no name, so it skips looking one up.
+pub(crate) fn nik_prefix_lists(prefix: u32) -> Option<Option<&'static str>> {
+    tables().and_then(|t| prefix_lists(t, prefix))
+}
+
+fn prefix_lists(t: &Tables, prefix: u32) -> Option<Option<&'static str>> {
+    let i = t.prefixes.binary_search(&prefix).ok()?;
     let mask = t.prefix_masks.get(i).copied().unwrap_or(0);
     let current = 1u8 << (HISTORICAL_LISTS.len() - 1);
     if mask & current != 0 {
-        let name = t.name(u64::from(prefix) * 10_000).unwrap_or("");
-        return PrefixStatus::Current { kecamatan: name };
+        return Some(None);
     }
     let last = (0..HISTORICAL_LISTS.len())
         .rev()
         .find(|bit| mask & (1 << bit) != 0);
-    let kecamatan = t
-        .historical_names
-        .binary_search_by_key(&prefix, |(p, _)| *p)
-        .ok()
-        .and_then(|j| t.historical_names.get(j))
-        .map_or("", |(_, name)| name);
-    PrefixStatus::Historical {
-        last_list: last
-            .and_then(|bit| HISTORICAL_LISTS.get(bit))
+    Some(Some(
+        last.and_then(|bit| HISTORICAL_LISTS.get(bit))
             .copied()
             .unwrap_or(""),
-        kecamatan,
-    }
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prefix_lists_agree_with_prefix_status() {
+        let t = tables().expect("embedded tables unpack");
+        let unknown = [0, 1, 999_999, 110_100, 999_998];
+        for &prefix in t.prefixes.iter().chain(unknown.iter()) {
+            let expected = match nik_prefix_status(prefix) {
+                PrefixStatus::Unknown => None,
+                PrefixStatus::Current { .. } => Some(None),
+                PrefixStatus::Historical { last_list, .. } => Some(Some(last_list)),
+            };
+            assert_eq!(nik_prefix_lists(prefix), expected, "{prefix}");
+        }
+    }
 
     #[test]
     fn tables_unpack_with_the_published_counts() {

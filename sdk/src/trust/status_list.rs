@@ -22,11 +22,12 @@ use crate::model::time::UnixTime;
 use crate::wire::cbor::{self, Item, Rules};
 use crate::wire::cose::{self, MessageType};
 use crate::wire::crypto::{IssuerSigningKey, Kid};
+use crate::wire::inflate::InflateError;
 use crate::wire::limits::{
     MAX_CBOR_CONTAINER_ITEMS, MAX_CBOR_DEPTH, MAX_ISSUER_ID_LEN, MAX_NUMERIC_DATE,
     MAX_STATUS_LIST_BYTES, MAX_STATUS_LIST_TOKEN_BYTES,
 };
-use crate::wire::transport::{InflateError, inflate_zlib};
+use crate::wire::transport::inflate_zlib_large;
 use ciborium::Value;
 use core::fmt;
 
@@ -233,7 +234,7 @@ impl StatusList {
         let bits = bits.ok_or(StatusListError::List("bits"))?;
         check_bits(bits)?;
         let compressed = lst.ok_or(StatusListError::List("lst"))?;
-        let bytes = inflate_zlib(compressed, MAX_STATUS_LIST_BYTES).map_err(|e| match e {
+        let bytes = inflate_zlib_large(compressed, MAX_STATUS_LIST_BYTES).map_err(|e| match e {
             InflateError::LimitExceeded => StatusListError::ListTooLarge,
             InflateError::Invalid => StatusListError::List("lst"),
         })?;

@@ -237,7 +237,13 @@ impl TrustStore {
 
     /// Whether any entry lists `key` as compromised.
     pub fn is_compromised(&self, key: &IssuerPublicKey) -> bool {
-        self.candidate_entries(key.kid())
+        self.is_compromised_with_kid(key, key.kid())
+    }
+
+    /// [`TrustStore::is_compromised`] for a key whose kid the caller already holds (it
+    /// must be `key.kid()`): verification skips hashing the key again.
+    pub(crate) fn is_compromised_with_kid(&self, key: &IssuerPublicKey, kid: Kid) -> bool {
+        self.candidate_entries(kid)
             .any(|e| e.key.key == *key && e.status == KeyStatus::Compromised)
     }
 

@@ -420,7 +420,10 @@ fn run(
         Stage::Signature,
         match signers.first() {
             None => Err(Reason::SignatureInvalid),
-            Some(signer) if trust.is_compromised(&signer.key.key) => Err(Reason::KeyCompromised),
+            // Every signer came from the entries of `kid`, so `kid` is its key's kid.
+            Some(signer) if trust.is_compromised_with_kid(&signer.key.key, kid) => {
+                Err(Reason::KeyCompromised)
+            }
             Some(_) => Ok(()),
         },
     )?;

@@ -47,9 +47,16 @@ fn push_digits(out: &mut String, mut n: u32, count: usize) {
 /// Decodes Base45 text, rejecting characters outside the alphabet, a dangling single
 /// character, and groups whose value does not fit their byte count.
 pub fn decode(text: &[u8]) -> Result<Vec<u8>, InvalidBase45> {
-    let mut out = Vec::with_capacity(text.len() / 3 * 2 + 1);
-    let mut chunks = text.chunks_exact(3);
-    for triple in &mut chunks {
+    let chunks = text.chunks_exact(3);
+    let tail = match chunks.remainder() {
+        [] => None,
+        pair @ [_, _] => Some(u8::try_from(value(pair)?).map_err(|_| InvalidBase45)?),
+        _ => return Err(InvalidBase45),
+    };
+    let pairs = text.len() / 3;
+    // Sized once and written in place: no capacity check per pair.
+    let mut out = vec![0u8; pairs * 2 + usize::from(tail.is_some())];
+    for (triple, slot) in chunks.zip(out.chunks_exact_mut(2)) {
         if let &[c, d, e] = triple {
             let digits = [c, d, e].map(digit);
             // Every digit is below 45, so one test of the high bit finds any INVALID.
@@ -59,16 +66,11 @@ pub fn decode(text: &[u8]) -> Result<Vec<u8>, InvalidBase45> {
             let n =
                 u32::from(digits[0]) + u32::from(digits[1]) * 45 + u32::from(digits[2]) * 45 * 45;
             let pair = u16::try_from(n).map_err(|_| InvalidBase45)?;
-            out.extend_from_slice(&pair.to_be_bytes());
+            slot.copy_from_slice(&pair.to_be_bytes());
         }
     }
-    match chunks.remainder() {
-        [] => {}
-        pair @ [_, _] => {
-            let n = value(pair)?;
-            out.push(u8::try_from(n).map_err(|_| InvalidBase45)?);
-        }
-        _ => return Err(InvalidBase45),
+    if let (Some(byte), Some(last)) = (tail, out.last_mut()) {
+        *last = byte;
     }
     Ok(out)
 }
@@ -111,5 +113,19 @@ mod tests {
         assert_eq!(decode(b"GGW"), Err(InvalidBase45));
         assert_eq!(encode(&[0xFF]), "U5");
         assert_eq!(decode(b"V5"), Err(InvalidBase45));
+    }
+
+    #[test]
+    fn refuses_foreign_characters_anywhere_and_a_dangling_character() {
+        // "QED8WEX0" decodes to "ietf!" (RFC 9285 §4.3); break it in each position.
+        assert_eq!(decode(b"QED8WEX0").unwrap(), b"ietf!");
+        for at in 0..8 {
+            let mut text = *b"QED8WEX0";
+            text[at] = b'a';
+            assert_eq!(decode(&text), Err(InvalidBase45), "at {at}");
+        }
+        assert_eq!(decode(b"QED8WEX"), Err(InvalidBase45));
+        assert_eq!(decode(b"Q"), Err(InvalidBase45));
+        assert_eq!(decode(b"").unwrap(), b"");
     }
 }

@@ -7,5 +7,6 @@ pub mod cbor;
 pub mod cose;
 pub mod crypto;
 pub mod encoding;
+pub(crate) mod inflate;
 pub mod limits;
 pub mod transport;

@@ -6,6 +6,7 @@
 
 use crate::codes::Reason;
 use crate::wire::base45;
+use crate::wire::inflate::{self, InflateError};
 use crate::wire::limits::{MAX_INFLATED_LEN, MAX_QR_TEXT_LEN};
 use miniz_oxide::inflate::TINFLStatus;
 use miniz_oxide::inflate::core::{DecompressorOxide, decompress, inflate_flags};
@@ -79,7 +80,7 @@ pub fn decode_qr_text_detailed(text: &str) -> Result<DecodedText, Reason> {
 /// Inflates a complete zlib stream, refusing output beyond [`MAX_INFLATED_LEN`], a bad
 /// checksum, truncation, and bytes after the stream.
 fn inflate_bounded(input: &[u8]) -> Result<Vec<u8>, Reason> {
-    let out = inflate_zlib(input, MAX_INFLATED_LEN).map_err(|e| match e {
+    let out = inflate::inflate_zlib(input, MAX_INFLATED_LEN).map_err(|e| match e {
         InflateError::LimitExceeded => Reason::InflateLimitExceeded,
         InflateError::Invalid => Reason::ZlibInvalid,
     })?;
@@ -90,19 +91,14 @@ fn inflate_bounded(input: &[u8]) -> Result<Vec<u8>, Reason> {
     Ok(out)
 }
 
-/// Why a zlib stream was not inflated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum InflateError {
-    /// The output would exceed the limit.
-    LimitExceeded,
-    /// The stream is corrupt, truncated, uses a preset dictionary, has a bad checksum, or
-    /// is followed by extra bytes.
-    Invalid,
-}
-
-/// Inflates one complete zlib stream (RFC 1950) into at most `limit` bytes. The output
-/// buffer grows as needed, so a small stream does not pay for zeroing the whole limit.
-pub(crate) fn inflate_zlib(input: &[u8], limit: usize) -> Result<Vec<u8>, InflateError> {
+/// Inflates one complete zlib stream (RFC 1950) into at most `limit` bytes with
+/// miniz_oxide. The output buffer grows as needed, so a small stream does not pay for
+/// zeroing the whole limit.
+///
+/// Status lists use this: they run to hundreds of kilobytes of long zero runs, where
+/// miniz_oxide's copying is fast and its set-up cost does not matter. QR texts, a
+/// kilobyte each, use the whole-buffer inflater of [`inflate`], whose set-up is cheaper.
+pub(crate) fn inflate_zlib_large(input: &[u8], limit: usize) -> Result<Vec<u8>, InflateError> {
     let mut out = vec![
         0u8;
         input

@@ -32,10 +32,12 @@ impl Checker {
     /// Non-empty printable text within the length limit, without control characters or
     /// the invisible format characters that could make a name display as another.
     pub(crate) fn text(&self, field: &'static str, text: &str) -> Result<(), Reason> {
-        // Most fields are ASCII: their bytes are checked without decoding characters.
-        let allowed = if text.is_ascii() {
-            text.bytes().any(|b| !b.is_ascii_whitespace())
-                && !text.bytes().any(|b| b.is_ascii_control())
+        // Most fields are printable ASCII, checked in one pass over the bytes: there the
+        // only whitespace is the space, so the text is blank exactly when it is all spaces.
+        // Anything else (controls, non-ASCII) takes the character path.
+        let bytes = text.as_bytes();
+        let allowed = if bytes.iter().all(|b| (0x20..0x7F).contains(b)) {
+            bytes.iter().any(|&b| b != b' ')
         } else {
             !text.trim().is_empty()
                 && !text
@@ -176,5 +178,19 @@ mod tests {
             assert!(c.text("nama", bad).is_err(), "{bad:?}");
         }
         assert!(c.text("nama", &"A".repeat(MAX_TEXT_FIELD_LEN + 1)).is_err());
+    }
+
+    proptest::proptest! {
+        /// The bytewise path for printable ASCII decides exactly as the character rule.
+        #[test]
+        fn bytewise_path_agrees_with_the_character_rule(
+            text in r"[ -~\t\n\r\x{0B}\x{0C}\x{7F}\x{85}\x{A0}\x{200B}\x{E9}]{0,12}"
+        ) {
+            let c = Checker { member: None };
+            let rule = !text.trim().is_empty()
+                && !text.chars().any(|ch| ch.is_control() || is_invisible_format(ch))
+                && text.len() <= MAX_TEXT_FIELD_LEN;
+            proptest::prop_assert_eq!(c.text("nama", &text).is_ok(), rule);
+        }
     }
 }

@@ -162,11 +162,11 @@ impl Kk {
                 field: FieldPath::top("anggota"),
             });
         }
-        let anggota = members
-            .iter()
-            .enumerate()
-            .map(|(i, m)| KkMember::from_cbor(m, member_index(i)))
-            .collect::<Result<_, _>>()?;
+        // Sized once: collecting through `Result` would grow the vector from nothing.
+        let mut anggota = Vec::with_capacity(members.len());
+        for (i, m) in members.iter().enumerate() {
+            anggota.push(KkMember::from_cbor(m, member_index(i))?);
+        }
         Ok(Kk { anggota, ..header })
     }
 
