@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the npm package of the IKD SDK into OUT_DIR (default: target/ikd-wasm/pkg).
 #
-#   bindings/wasm/build.sh [--scan] [--target web|no-modules] [OUT_DIR]
+#   bindings/wasm/build.sh [--scan] [--small] [--target web|no-modules] [OUT_DIR]
 #
-# --scan adds scanRgba (QR codes from ImageData). --target web (the default) is the npm
+# --scan adds scanRgba (QR codes from ImageData). --small builds with opt-level "s": a
+# smaller module that verifies more slowly (BENCHMARKS.md). --target web (the default) is the npm
 # package: ES modules, TypeScript types, Node's entry point. --target no-modules is a
 # classic script, for pages opened from disk (file://), where browsers refuse modules.
 # The module is then shrunk with wasm-opt (binaryen, from `npm ci` in bindings/wasm), and
@@ -14,10 +15,12 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 features=()
 target=web
+profile=wasm
 out=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --scan) features=(--features scan); shift ;;
+    --small) profile=wasm-small; shift ;;
     --target) target="$2"; shift 2 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) out="$1"; shift ;;
@@ -43,7 +46,7 @@ fi
 cd "$root"
 messages="$(mktemp)"
 trap 'rm -f "$messages"' EXIT
-cargo build --quiet -p ikd-wasm --target wasm32-unknown-unknown --profile wasm "${features[@]}" \
+cargo build --quiet -p ikd-wasm --target wasm32-unknown-unknown --profile "$profile" "${features[@]}" \
   --message-format=json-render-diagnostics > "$messages"
 # The packed region tables are an output of the SDK's build script in this very build.
 tables="$(node -e '
@@ -55,7 +58,7 @@ tables="$(node -e '
   }' "$messages")/wilayah.bin"
 mkdir -p "$out"
 wasm-bindgen --target "$target" --out-dir "$out" --out-name ikd_wasm \
-  "$target_dir/wasm32-unknown-unknown/wasm/ikd_wasm.wasm"
+  "$target_dir/wasm32-unknown-unknown/$profile/ikd_wasm.wasm"
 # -Oz: the smallest code, measured against its speed in BENCHMARKS.md. Debug names and the
 # producers section go; the features are those Rust enables for wasm32 by default.
 "$wasm_opt" -Oz --strip-debug --strip-producers \

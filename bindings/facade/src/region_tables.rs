@@ -28,7 +28,10 @@ mod tests {
     #[test]
     fn embedded_tables_are_available_and_only_their_digest_installs() {
         assert!(available());
-        assert_eq!(install(b"not the tables"), Err(InstallError::DigestMismatch));
+        assert_eq!(
+            install(b"not the tables"),
+            Err(InstallError::DigestMismatch)
+        );
         assert!(available());
     }
 }

@@ -801,9 +801,20 @@ fn the_offline_page_works_from_a_static_web_server_on_loopback() {
         .map(|e| format!("/{}", e.unwrap().file_name().to_string_lossy()))
         .collect();
     for path in &asked {
-        assert!(path == "/" || own.contains(path), "asked for {path}: {asked:?}");
+        assert!(
+            path == "/" || own.contains(path),
+            "asked for {path}: {asked:?}"
+        );
     }
-    for file in ["/ikd_wasm.js", "/ikd_wasm_module.js", "/ikd_wilayah.js", "/offline.js"] {
-        assert!(asked.iter().any(|p| p == file), "{file} not fetched: {asked:?}");
+    for file in [
+        "/ikd_wasm.js",
+        "/ikd_wasm_module.js",
+        "/ikd_wilayah.js",
+        "/offline.js",
+    ] {
+        assert!(
+            asked.iter().any(|p| p == file),
+            "{file} not fetched: {asked:?}"
+        );
     }
 }
