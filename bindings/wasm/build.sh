@@ -56,6 +56,10 @@ tables="$(node -e '
     const m = JSON.parse(line);
     if (m.reason === "build-script-executed" && /[#/]ikd-sdk@/.test(m.package_id)) console.log(m.out_dir);
   }' "$messages")/wilayah.bin"
+if [ ! -f "$tables" ]; then
+  echo "the SDK's build did not report its packed region tables (wilayah.bin)" >&2
+  exit 1
+fi
 mkdir -p "$out"
 wasm-bindgen --target "$target" --out-dir "$out" --out-name ikd_wasm \
   "$target_dir/wasm32-unknown-unknown/$profile/ikd_wasm.wasm"
