@@ -784,6 +784,14 @@ fn the_offline_page_works_from_a_static_web_server_on_loopback() {
     );
     let place = browser.execute("return document.getElementById('document').innerText");
     assert!(place.as_str().unwrap().contains("Gegerkalong"), "{place}");
+    // The page runs under its own Content-Security-Policy (no connections at all).
+    let csp = browser.execute(
+        "return document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]').content",
+    );
+    assert!(
+        csp.as_str().unwrap().contains("connect-src 'none'"),
+        "{csp}"
+    );
     // Every resource came from this server, and the server was asked for nothing but
     // the page's own files.
     let origin = server.url("");
