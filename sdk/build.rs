@@ -5,7 +5,10 @@
 //! regions: u32 count, count varint code deltas, count names each ending in '\n';
 //! prefixes: u32 count, count varint prefix deltas, count list masks (bit i = LISTS[i]),
 //! then the names of the prefixes missing from the newest list, each ending in '\n'.
+//! Beside the blob, `wilayah.sha256` holds its SHA-256: tables supplied at run time (a
+//! build without the feature `embedded-region-tables`) must be exactly this blob.
 
+use sha2::{Digest, Sha256};
 use std::error::Error;
 use std::path::PathBuf;
 
@@ -39,8 +42,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
 
     let compressed = miniz_oxide::deflate::compress_to_vec_zlib(&blob, 10);
-    let out = PathBuf::from(std::env::var("OUT_DIR")?).join("wilayah.bin");
-    std::fs::write(out, compressed)?;
+    let out = PathBuf::from(std::env::var("OUT_DIR")?);
+    std::fs::write(out.join("wilayah.sha256"), Sha256::digest(&compressed))?;
+    std::fs::write(out.join("wilayah.bin"), compressed)?;
     Ok(())
 }
 

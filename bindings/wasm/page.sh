@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the offline verifier page: a static folder (HTML, CSS, classic scripts, the
-# WebAssembly module inlined as Base64) that verifies QR codes with no server and no
+# WebAssembly module and the region tables inlined as Base64) that verifies QR codes with no server and no
 # network, opened from disk or from any static web server.
 #
 #   bindings/wasm/page.sh [--trust DIR] [OUT_DIR]     (default: target/ikd-wasm/offline-verifier)
@@ -26,7 +26,9 @@ mkdir -p "$out"
 "$here/build.sh" --scan --target no-modules "$out" >/dev/null
 # Browsers do not fetch a .wasm from file://; the module travels inside a classic script.
 { printf 'self.IKD_WASM_BASE64 = "'; base64 -w0 "$out/ikd_wasm_bg.wasm"; printf '";\n'; } > "$out/ikd_wasm_module.js"
-rm -f "$out"/ikd_wasm_bg.wasm "$out"/*.d.ts
+# The region tables likewise (the module does not hold them).
+{ printf 'self.IKD_WILAYAH_BASE64 = "'; base64 -w0 "$out/ikd_wilayah.bin"; printf '";\n'; } > "$out/ikd_wilayah.js"
+rm -f "$out"/ikd_wasm_bg.wasm "$out"/ikd_wilayah.bin "$out"/*.d.ts
 cp "$here/page/index.html" "$here/page/offline.js" "$here/page/offline.css" "$out/"
 # The counter page's stylesheet: the same verdict layout.
 cp "$root/verifier-service/assets/counter/app.css" "$out/app.css"

@@ -58,8 +58,11 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn app(state: AppState) -> Router {
     let (router, _) = routes().split_for_parts();
     // The counter page's routes stay out of the API document: they are for the page.
+    let mut router = router.merge(crate::counter::routes::router());
+    if let Some(page) = state.offline_page.clone() {
+        router = router.merge(crate::offline_page::router(page));
+    }
     let mut router = router
-        .merge(crate::counter::routes::router())
         .fallback(|| async { Problem::not_found() })
         .method_not_allowed_fallback(|| async { Problem::method_not_allowed() });
     if let Some(cors) = cors_layer(&state.cors_allowed_origins) {

@@ -31,6 +31,7 @@ pub mod demo;
 pub mod error;
 mod input;
 pub mod metrics;
+pub mod offline_page;
 pub mod openapi;
 pub mod problem;
 pub mod receipt;

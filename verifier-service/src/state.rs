@@ -90,6 +90,8 @@ pub struct Inner {
     pub trust_import: crate::trust_import::TrustImportConfig,
     /// Verification receipts, when configured.
     pub receipts: Option<crate::receipt::ReceiptConfig>,
+    /// The offline verifier page, when configured.
+    pub offline_page: Option<crate::offline_page::OfflinePage>,
     /// Their signer (hashing credential ids with the audit log's key).
     pub receipt_signer: Option<ikd_sdk::ReceiptSigner>,
 }
@@ -157,6 +159,7 @@ impl AppState {
             counter: crate::counter::Counter::new(&config.counter, clock),
             trust_import: config.trust_import.clone(),
             receipts: config.receipt.clone(),
+            offline_page: config.offline_page.clone(),
             receipt_signer: config
                 .receipt
                 .as_ref()

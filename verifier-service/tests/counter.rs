@@ -884,3 +884,44 @@ fn staff_accounts_are_checked_against_the_clients() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn the_offline_page_is_served_only_when_a_folder_is_configured() {
+    use ikd_verifier_service::offline_page::CONTENT_SECURITY_POLICY as OFFLINE_CSP;
+    let dir = TempDir::new("offline-page");
+    let page = dir.path().join("offline-verifier");
+    std::fs::create_dir_all(&page).unwrap();
+    std::fs::write(page.join("index.html"), "<!doctype html><title>x</title>").unwrap();
+    std::fs::write(page.join("ikd_wasm.js"), "self.x = 1;").unwrap();
+
+    let router = app_for(&counter_state(dir.path(), ""));
+    let (status, _, _) = send(&router, get("/offline/", None)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let router = app_for(&counter_state(
+        dir.path(),
+        "[offline_page]\ndir = \"offline-verifier\"\n",
+    ));
+    let (status, headers, body) = send(&router, get("/offline/", None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "text/html; charset=utf-8");
+    assert_eq!(headers[header::CONTENT_SECURITY_POLICY], OFFLINE_CSP);
+    assert!(String::from_utf8_lossy(&body).contains("<title>x</title>"));
+    let (status, headers, _) = send(&router, get("/offline/ikd_wasm.js", None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers[header::CONTENT_TYPE],
+        "text/javascript; charset=utf-8"
+    );
+    let (status, headers, _) = send(&router, get("/offline", None)).await;
+    assert_eq!(status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(headers[header::LOCATION], "/offline/");
+    let (status, _, _) = send(&router, get("/offline/counter.js", None)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The counter page keeps its own policy.
+    let (_, headers, _) = send(&router, get("/counter", None)).await;
+    assert_eq!(
+        headers[header::CONTENT_SECURITY_POLICY],
+        CONTENT_SECURITY_POLICY
+    );
+}

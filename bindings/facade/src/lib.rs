@@ -29,6 +29,7 @@ mod holder;
 mod inspect;
 mod issuer;
 mod policy;
+pub mod region_tables;
 #[cfg(feature = "scan")]
 pub mod scan;
 pub mod time;

@@ -511,6 +511,8 @@
   async function start() {
     try {
       await wasm_bindgen({ module_or_path: base64Bytes(self.IKD_WASM_BASE64) });
+      // The region tables (region warnings) travel beside the module, in ikd_wilayah.js.
+      wasm_bindgen.loadRegionTables(base64Bytes(self.IKD_WILAYAH_BASE64));
     } catch (_) {
       $("loading").textContent = t("load_failed");
       return;

@@ -70,6 +70,53 @@ fn throw(error: facade::Error) -> JsValue {
     js.into()
 }
 
+/// A thrown `IkdError` with a code of this package's own: the region tables are a matter
+/// of how the package is shipped, so their two codes are not in the facade's registry.
+fn throw_code(code: &str, message: &str) -> JsValue {
+    let js = js_sys::Error::new(message);
+    js.set_name("IkdError");
+    let _ = js_sys::Reflect::set(&js, &"code".into(), &code.into());
+    js.into()
+}
+
+/// Installs the region tables of spec §8.8 (the package's `ikd_wilayah.bin`), which the
+/// module does not hold. Node's entry point does it at import; in a browser call it once
+/// after `init()`. Throws `region_tables_invalid` unless the bytes are exactly the tables
+/// this module was built with (their SHA-256 is checked); installing them again is harmless.
+#[wasm_bindgen(js_name = loadRegionTables)]
+pub fn load_region_tables(packed: &[u8]) -> Result<(), JsValue> {
+    facade::region_tables::install(packed)
+        .map_err(|e| throw_code("region_tables_invalid", &format!("region tables: {e}")))
+}
+
+/// Whether the region tables are installed: verifying without them throws.
+#[wasm_bindgen(js_name = hasRegionTables)]
+pub fn has_region_tables() -> bool {
+    facade::region_tables::available()
+}
+
+/// The SHA-256 (hex) of the region tables this module accepts.
+#[wasm_bindgen(js_name = regionTablesSha256)]
+pub fn region_tables_sha256() -> String {
+    facade::region_tables::PACKED_SHA256
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Refuses to verify without the region tables: the verdict would otherwise warn that
+/// every region code is unknown.
+fn require_region_tables() -> Result<(), JsValue> {
+    if facade::region_tables::available() {
+        Ok(())
+    } else {
+        Err(throw_code(
+            "region_tables_missing",
+            "the region tables are not loaded: call loadRegionTables with ikd_wilayah.bin first",
+        ))
+    }
+}
+
 /// Parses JSON the facade produced into a JavaScript value.
 fn json_value(json: &str) -> JsValue {
     // The facade's JSON is always valid; an empty object stands in if it ever were not.
@@ -270,6 +317,7 @@ impl Verifier {
     /// Verifies scanned QR text at `now` (Unix seconds, e.g. `nowSeconds()`), when this
     /// verifier showed no challenge.
     pub fn verify(&self, qr_text: &str, now: f64) -> Result<Outcome, JsValue> {
+        require_region_tables()?;
         Ok(Outcome(self.0.verify(qr_text, seconds(now)?, None)))
     }
 
@@ -282,6 +330,7 @@ impl Verifier {
         now: f64,
         challenge: &Challenge,
     ) -> Result<Outcome, JsValue> {
+        require_region_tables()?;
         Ok(Outcome(self.0.verify(
             qr_text,
             seconds(now)?,

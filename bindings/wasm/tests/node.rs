@@ -192,6 +192,7 @@ fn node_tests(pkg: &Path, scan: bool) {
         .arg("--test")
         .arg(crate_dir().join("tests/js/conformance.test.mjs"))
         .arg(crate_dir().join("tests/js/api.test.mjs"))
+        .arg(crate_dir().join("tests/js/tables.test.mjs"))
         .env("IKD_WASM_PKG", pkg)
         .env("IKD_WASM_EXPECTED", &expected)
         .env("IKD_WASM_VECTORS", vectors.to_string())

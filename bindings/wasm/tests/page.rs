@@ -10,6 +10,10 @@
 //! `tests/node.rs`); fails without them unless `IKD_SKIP_BROWSER=1`. With
 //! `IKD_SCREENSHOTS=1` it writes `docs/screenshots/offline-valid.png` and
 //! `offline-stale.png`; it prints the time from navigation to the first verdict.
+//!
+//! A second test serves the same folder from a static web server on loopback (a few
+//! lines of `std::net` in this file, no other network) and checks that the page works
+//! there too, fetching nothing but its own files.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -24,6 +28,9 @@ use std::io::{Read as _, Write as _};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -410,12 +417,17 @@ return {count: numbers.length, broken: numbers.filter((dd) => {
   return range.getClientRects().length !== 1;
 }).map((dd) => dd.textContent)};";
 
+/// The tests one at a time: they share the work folder and two browsers at once would
+/// skew the first-verdict times.
+static SERIAL: Mutex<()> = Mutex::new(());
+
 fn file_url(path: &Path) -> String {
     format!("file://{}", path.canonicalize().unwrap().display())
 }
 
 #[test]
 fn the_offline_page_verifies_a_camera_frame_and_warns_of_stale_trust_data() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     if !tools_present() {
         return;
     }
@@ -511,6 +523,9 @@ fn the_offline_page_verifies_a_camera_frame_and_warns_of_stale_trust_data() {
             .unwrap()
             .contains("berkas kepercayaan lokal")
     );
+    // The region tables (a file of their own beside the module) name the desa.
+    let place = browser.execute("return document.getElementById('document').innerText");
+    assert!(place.as_str().unwrap().contains("Gegerkalong"), "{place}");
     // Eight members and the family card: nine numbers, none broken across lines, in a
     // narrow window too.
     let numbers = browser.execute(NUMBERS_WHOLE);
@@ -626,4 +641,188 @@ fn the_offline_page_verifies_a_camera_frame_and_warns_of_stale_trust_data() {
         "{verdict}"
     );
     browser.screenshot("offline-stale.png");
+}
+
+/// A static web server on loopback for one folder: `GET` of its own files only, every
+/// request's path recorded; stopped on drop.
+struct StaticServer {
+    port: u16,
+    requests: Arc<Mutex<Vec<String>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl StaticServer {
+    fn start(root: &Path) -> StaticServer {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (root, log, stopping) = (root.to_owned(), requests.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopping.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let (root, log) = (root.clone(), log.clone());
+                // One thread a connection: a browser may open one and send nothing.
+                std::thread::spawn(move || serve_one(stream, &root, &log));
+            }
+        });
+        StaticServer {
+            port,
+            requests,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}/{path}", self.port)
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wakes the accept loop so that it sees the flag.
+        let _ = TcpStream::connect((Ipv4Addr::LOCALHOST, self.port));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn serve_one(mut stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut head = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+        if head.len() > 65536 {
+            return;
+        }
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let mut parts = head.split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
+    let path = target.split('?').next().unwrap_or("/");
+    log.lock().unwrap().push(path.to_owned());
+    let name = match path.trim_start_matches('/') {
+        "" => "index.html",
+        name => name,
+    };
+    let file = (method == "GET" && !name.contains("..") && !name.contains('/'))
+        .then(|| std::fs::read(root.join(name)).ok())
+        .flatten();
+    let (status, kind, body) = match file {
+        Some(body) => {
+            let kind = match name.rsplit('.').next() {
+                Some("html") => "text/html; charset=utf-8",
+                Some("js") => "text/javascript; charset=utf-8",
+                Some("css") => "text/css; charset=utf-8",
+                _ => "application/octet-stream",
+            };
+            ("200 OK", kind, body)
+        }
+        None => ("404 Not Found", "text/plain", b"not found".to_vec()),
+    };
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\n\
+         Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(&body);
+}
+
+#[test]
+fn the_offline_page_works_from_a_static_web_server_on_loopback() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !tools_present() {
+        return;
+    }
+    let dir = work_dir().with_file_name("page-test-http");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let now = ikd_facade::time::system_now().unwrap();
+    let demo = ikd_sdk::demo::DemoData::generate(UnixTime(now)).unwrap();
+    let trust_dir = dir.join("trust");
+    std::fs::create_dir_all(&trust_dir).unwrap();
+    std::fs::write(trust_dir.join("trust-store.json"), demo.trust.to_json()).unwrap();
+    let page = dir.join("site");
+    build_page(&page, Some(&trust_dir));
+
+    let server = StaticServer::start(&page);
+    let browser = Driver::start("http", &[]);
+    browser.goto(&server.url(""));
+    browser.wait_for(
+        "return document.body.dataset.ready === '1'",
+        "the page starts",
+    );
+    assert_eq!(
+        browser.execute("return document.getElementById('trust-state').dataset.state"),
+        "fresh"
+    );
+    let kk = demo.credential("kk-4").unwrap().qr_text.clone();
+    let first_verdict_ms = browser.execute(&format!(
+        "const input = document.getElementById('wedge'); input.value = {};
+         input.dispatchEvent(new KeyboardEvent('keydown', {{key: 'Enter', bubbles: true}}));
+         return performance.now();",
+        json!(kk)
+    ));
+    let verdict = browser.wait_for(VERDICT, "a verdict for the typed KK");
+    assert_eq!(verdict["state"], "valid", "{verdict}");
+    assert_eq!(verdict["title"], "SAH");
+    eprintln!(
+        "offline page over http: navigation to first verdict {:.0} ms",
+        first_verdict_ms.as_f64().unwrap()
+    );
+    let place = browser.execute("return document.getElementById('document').innerText");
+    assert!(place.as_str().unwrap().contains("Gegerkalong"), "{place}");
+    // The page runs under its own Content-Security-Policy (no connections at all).
+    let csp = browser.execute(
+        "return document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]').content",
+    );
+    assert!(
+        csp.as_str().unwrap().contains("connect-src 'none'"),
+        "{csp}"
+    );
+    // Every resource came from this server, and the server was asked for nothing but
+    // the page's own files.
+    let origin = server.url("");
+    let foreign = browser.execute(&format!(
+        "return performance.getEntriesByType('resource').map((e) => e.name).filter((n) => !n.startsWith({}))",
+        json!(origin)
+    ));
+    assert_eq!(foreign, json!([]));
+    drop(browser);
+    let mut asked = server.requests.lock().unwrap().clone();
+    asked.sort();
+    asked.dedup();
+    let own: Vec<String> = std::fs::read_dir(&page)
+        .unwrap()
+        .map(|e| format!("/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    for path in &asked {
+        assert!(
+            path == "/" || own.contains(path),
+            "asked for {path}: {asked:?}"
+        );
+    }
+    for file in [
+        "/ikd_wasm.js",
+        "/ikd_wasm_module.js",
+        "/ikd_wilayah.js",
+        "/offline.js",
+    ] {
+        assert!(
+            asked.iter().any(|p| p == file),
+            "{file} not fetched: {asked:?}"
+        );
+    }
 }

@@ -2,7 +2,17 @@
 //!
 //! The tables come from `spec/wilayah/` (2025 list and six historical kecamatan lists,
 //! MIT, see its README), packed by `build.rs` and unpacked on first use.
+//!
+//! With the default feature `embedded-region-tables` the packed tables are inside the
+//! binary. Without it (the WebAssembly package, to keep its module small) the caller hands
+//! them over once at start-up with [`install`], which accepts exactly the packed tables
+//! this build was made from ([`PACKED_SHA256`]). They are held process-wide, as the
+//! embedded ones are: the tables are a fixed part of the specification (§8.8), not data
+//! that differs between verifiers. Until they are installed every lookup answers as for an
+//! unknown code, so a caller must check [`preload`] before verifying; `ikd-facade` refuses
+//! to verify without them.
 
+use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
 /// The region list the tables hold, as named in warnings and verdicts.
@@ -11,10 +21,62 @@ pub const TABLE_VERSION: &str = "kepmendagri-300.2.2-2138-2025";
 /// The historical kecamatan lists, oldest first; the last is [`TABLE_VERSION`]'s list.
 pub const HISTORICAL_LISTS: [&str; 6] = ["2015", "2017", "2019", "2021", "2022", "2025"];
 
+#[cfg(feature = "embedded-region-tables")]
 const BLOB: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/wilayah.bin"));
+#[cfg(not(feature = "embedded-region-tables"))]
+const BLOB: &[u8] = &[];
 
-/// Compressed size of the embedded tables, in bytes.
+/// Compressed size of the embedded tables, in bytes (0 in a build without
+/// `embedded-region-tables`).
 pub const EMBEDDED_BYTES: usize = BLOB.len();
+
+/// SHA-256 of the packed tables (`wilayah.bin` in the SDK's build output) this build was
+/// made from: [`install`] accepts exactly these bytes.
+pub const PACKED_SHA256: [u8; 32] = *include_bytes!(concat!(env!("OUT_DIR"), "/wilayah.sha256"));
+
+/// Why [`install`] refused the tables it was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InstallError {
+    /// The bytes are not the packed tables this build was made from (their SHA-256 is not
+    /// [`PACKED_SHA256`]).
+    DigestMismatch,
+    /// The bytes have the right digest but do not unpack: a build fault.
+    Malformed,
+}
+
+impl core::fmt::Display for InstallError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::DigestMismatch => {
+                "not the region tables this build was made from (SHA-256 differs)"
+            }
+            Self::Malformed => "the region tables do not unpack",
+        })
+    }
+}
+
+impl std::error::Error for InstallError {}
+
+/// Supplies the packed region tables (the SDK build's `wilayah.bin`) at start-up, for a
+/// build without the feature `embedded-region-tables`. The bytes must have the SHA-256
+/// [`PACKED_SHA256`]. Installing them again, or in a build with embedded tables, changes
+/// nothing: tables with this digest are the same tables.
+pub fn install(packed: &[u8]) -> Result<(), InstallError> {
+    if Sha256::digest(packed).as_slice() != PACKED_SHA256 {
+        return Err(InstallError::DigestMismatch);
+    }
+    if cfg!(feature = "embedded-region-tables") || SUPPLIED.get().is_some() {
+        return Ok(());
+    }
+    let tables = unpack(packed).ok_or(InstallError::Malformed)?;
+    // Another thread may have installed the same tables meanwhile; either copy will do.
+    let _ = SUPPLIED.set(tables);
+    Ok(())
+}
+
+/// The tables handed to [`install`] in a build without embedded tables.
+static SUPPLIED: OnceLock<Tables> = OnceLock::new();
 
 /// The names of a desa/kelurahan and the regions above it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -61,13 +123,17 @@ struct Tables {
 }
 
 fn tables() -> Option<&'static Tables> {
-    static TABLES: OnceLock<Option<Tables>> = OnceLock::new();
-    TABLES.get_or_init(unpack).as_ref()
+    if cfg!(feature = "embedded-region-tables") {
+        static EMBEDDED: OnceLock<Option<Tables>> = OnceLock::new();
+        EMBEDDED.get_or_init(|| unpack(BLOB)).as_ref()
+    } else {
+        SUPPLIED.get()
+    }
 }
 
-/// Unpacks the blob; `None` only if the build produced a corrupt blob, which tests rule out.
-fn unpack() -> Option<Tables> {
-    let raw = miniz_oxide::inflate::decompress_to_vec_zlib(BLOB).ok()?;
+/// Unpacks a blob; `None` only if the build produced a corrupt blob, which tests rule out.
+fn unpack(blob: &[u8]) -> Option<Tables> {
+    let raw = miniz_oxide::inflate::decompress_to_vec_zlib(blob).ok()?;
     let mut reader = Reader {
         bytes: &raw,
         pos: 0,
@@ -155,7 +221,8 @@ impl Tables {
 }
 
 /// Unpacks the tables now (about 7 ms, once), so that the first verification does not pay
-/// for it. Returns whether they are usable.
+/// for it. Returns whether they are usable: `false` in a build without embedded tables
+/// until [`install`] has been given them.
 pub fn preload() -> bool {
     tables().is_some()
 }
@@ -270,6 +337,21 @@ mod tests {
         assert_eq!(t.prefixes.len(), 7_879);
         assert_eq!(t.historical_names.len(), 594);
         const { assert!(EMBEDDED_BYTES < 1_000_000) };
+    }
+
+    #[test]
+    fn install_accepts_only_the_packed_tables_of_this_build() {
+        assert_eq!(Sha256::digest(BLOB).as_slice(), PACKED_SHA256);
+        assert_eq!(install(BLOB), Ok(()));
+        assert_eq!(install(BLOB), Ok(()), "again: the same tables");
+        assert_eq!(install(b""), Err(InstallError::DigestMismatch));
+        let mut altered = BLOB.to_vec();
+        if let Some(last) = altered.last_mut() {
+            *last ^= 1;
+        }
+        assert_eq!(install(&altered), Err(InstallError::DigestMismatch));
+        assert!(preload());
+        assert_eq!(unpack(&altered[..altered.len() / 2]).map(|_| ()), None);
     }
 
     #[test]

@@ -343,6 +343,12 @@ pub const ENVIRONMENT: &[EnvVar] = &[
         Setter::Text(|c| &mut c.receipt.signing_key),
     ),
     var(
+        "IKD_OFFLINE_PAGE_DIR",
+        "offline_page.dir",
+        "the offline verifier page's folder, served at /offline/",
+        Setter::Path(|c| &mut c.offline_page.dir),
+    ),
+    var(
         "IKD_AUDIT_RETENTION_DAYS",
         "audit.retention_days",
         "audit rows are kept this long",

@@ -36,6 +36,8 @@ pub struct RawConfig {
     pub(super) trust_import: crate::trust_import::RawTrustImport,
     #[serde(default)]
     pub(super) receipt: crate::receipt::RawReceipt,
+    #[serde(default)]
+    pub(super) offline_page: crate::offline_page::RawOfflinePage,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -403,6 +403,8 @@ pub struct Config {
     pub trust_import: crate::trust_import::TrustImportConfig,
     /// Verification receipts: the verifier's id and key, what each purpose keeps.
     pub receipt: Option<crate::receipt::ReceiptConfig>,
+    /// The offline verifier page served at `/offline/`, when a folder is named.
+    pub offline_page: Option<crate::offline_page::OfflinePage>,
 }
 
 impl Config {

@@ -268,6 +268,7 @@ impl RawConfig {
             signed_trust.is_some(),
         )?;
         let receipt = crate::receipt::resolve(self.receipt)?;
+        let offline_page = crate::offline_page::resolve(self.offline_page, &data_dir)?;
 
         Ok(Config {
             listen,
@@ -303,6 +304,7 @@ impl RawConfig {
             counter,
             trust_import,
             receipt,
+            offline_page,
         })
     }
 }
