@@ -13,7 +13,7 @@
       load_failed: "Modul verifikasi tidak dapat dimuat.",
       trust_title: "Data kepercayaan",
       trust_files_label: "Muat data kepercayaan",
-      trust_files_hint: "Berkas trust store (.json), atau trust-list.cwt dengan akar (.json) dan daftar status.",
+      trust_files_hint: "Berkas trust store (.json), atau trust-list.cwt dengan akar (.json) dan daftar status, atau bundel kepercayaan (.ikdb) dengan akar (.json).",
       trust_none: "Belum ada data kepercayaan: muat berkasnya untuk memverifikasi.",
       trust_local: "Berkas kepercayaan lokal, {n} kunci.",
       trust_list: "Daftar kepercayaan no. {seq}, terbit {when} ({age} lalu), pembaruan berikutnya {next}.",
@@ -22,7 +22,9 @@
       trust_grace: "PERINGATAN: data kepercayaan sudah usang. Hasil masih diberikan dengan peringatan; segera perbarui.",
       trust_stale: "Data kepercayaan terlalu lama: kredensial ditolak sampai data diperbarui.",
       trust_bad_files: "Berkas tidak dikenali: {names}",
-      trust_need_anchors: "trust-list.cwt memerlukan berkas akar (ikd-trust-anchors/1).",
+      trust_need_anchors: "trust-list.cwt atau bundel (.ikdb) memerlukan berkas akar (ikd-trust-anchors/1).",
+      trust_bundle: "Dari bundel: {installed} dari {total} daftar status dipasang.",
+      trust_bundle_kept: "Tidak dari bundel (yang lama tetap dipakai bila ada): {parts}.",
       inputs_title: "Pindai atau unggah kode QR",
       wedge_label: "Pemindai USB atau teks QR",
       wedge_hint: "Klik di sini lalu pindai; Enter mengirim.",
@@ -76,7 +78,7 @@
       load_failed: "The verification module could not be loaded.",
       trust_title: "Trust data",
       trust_files_label: "Load trust data",
-      trust_files_hint: "A trust store file (.json), or trust-list.cwt with its roots (.json) and status lists.",
+      trust_files_hint: "A trust store file (.json), or trust-list.cwt with its roots (.json) and status lists, or a trust bundle (.ikdb) with its roots (.json).",
       trust_none: "No trust data yet: load its files to verify.",
       trust_local: "Local trust file, {n} keys.",
       trust_list: "Trust list no. {seq}, issued {when} ({age} ago), next update {next}.",
@@ -85,7 +87,9 @@
       trust_grace: "WARNING: the trust data is stale. Results are still given, with a warning; update it soon.",
       trust_stale: "The trust data is too old: credentials are rejected until it is updated.",
       trust_bad_files: "Files not recognised: {names}",
-      trust_need_anchors: "trust-list.cwt needs a roots file (ikd-trust-anchors/1).",
+      trust_need_anchors: "trust-list.cwt or a bundle (.ikdb) needs a roots file (ikd-trust-anchors/1).",
+      trust_bundle: "From the bundle: {installed} of {total} status lists installed.",
+      trust_bundle_kept: "Not from the bundle (the one held stays, if any): {parts}.",
       inputs_title: "Scan or upload a QR code",
       wedge_label: "USB scanner or QR text",
       wedge_hint: "Click here, then scan; Enter submits.",
@@ -140,6 +144,8 @@
   let trust = null;
   let verifier = null;
   let trustProblem = "";
+  // What the last bundle loaded installed (BundleSummary), shown with the trust data.
+  let bundleSummary = null;
   let shown = null; // { kind: "verdict", verdict, focus } or { kind: "error", message }
   let countdownTimer = null;
   const camera = { stream: null, timer: null, canvas: null };
@@ -168,11 +174,13 @@
   // --- Trust data -----------------------------------------------------------------
 
   // files: [{ name, bytes }]. A JSON file is a trust store or trust anchors, by its
-  // "format"; trust-list.cwt is the signed trust list; any other file is a status list.
+  // "format"; trust-list.cwt is the signed trust list; a .ikdb file is a trust bundle,
+  // installed over the data held under the import rules; any other file is a status list.
   function loadTrust(files) {
     let storeJson = null;
     let anchors = null;
     let list = null;
+    let bundle = null;
     const statusLists = [];
     const unknown = [];
     for (const file of files) {
@@ -187,17 +195,25 @@
         else unknown.push(file.name);
       } else if (file.name === "trust-list.cwt") {
         list = file.bytes;
+      } else if (/\.ikdb$/i.test(file.name)) {
+        bundle = file.bytes;
       } else {
         statusLists.push(file);
       }
     }
     if (unknown.length) throw new Error(t("trust_bad_files", { names: unknown.join(", ") }));
     let loaded;
-    if (storeJson !== null) loaded = ikd.TrustData.fromStoreJson(storeJson);
+    let bundleLoad = null;
+    if (bundle !== null && anchors !== null) {
+      const now = ikd.nowSeconds();
+      bundleLoad = trust ? trust.installBundle(bundle, anchors, now, policy) : ikd.TrustData.fromBundle(bundle, anchors, now, policy);
+      loaded = bundleLoad.trust;
+    } else if (storeJson !== null) loaded = ikd.TrustData.fromStoreJson(storeJson);
     else if (list !== null && anchors !== null) loaded = ikd.TrustData.fromTrustList(list, anchors);
     else throw new Error(t("trust_need_anchors"));
     for (const file of statusLists) loaded.addStatusList(file.bytes);
     trust = loaded;
+    bundleSummary = bundleLoad && bundleLoad.summary;
     verifier = new ikd.Verifier(trust, policy);
     // A presentation is accepted once on this page.
     verifier.useReplayCache(10000);
@@ -229,6 +245,12 @@
       const oldest = Math.max(...summary.status_lists.map((s) => s.age_seconds || 0));
       parts.push(t("trust_status", { n: summary.status_lists.length, age: formatAge(oldest) }));
       for (const s of summary.status_lists) worse(s.freshness);
+    }
+    if (bundleSummary) {
+      const lists = bundleSummary.status_lists;
+      const kept = lists.filter((s) => s.outcome !== "installed");
+      parts.push(t("trust_bundle", { installed: lists.length - kept.length, total: lists.length }));
+      if (kept.length) parts.push(t("trust_bundle_kept", { parts: kept.map((s) => `${s.uri} (${s.outcome})`).join(", ") }));
     }
     parts.push(t({ fresh: "trust_fresh", stale_in_grace: "trust_grace", stale: "trust_stale" }[state]));
     node.dataset.state = state;

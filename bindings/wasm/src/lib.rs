@@ -41,6 +41,14 @@ export interface TrustSummary {
   trust_list?: { sequence: number; issued_at: string; next_update: string; age_seconds?: number; freshness: Freshness };
   status_lists: { uri: string; issuer: string; issued_at: string; expires_at?: string; age_seconds?: number; freshness?: Freshness }[];
 }
+/** What loading a trust bundle did (TrustData.fromBundle, installBundle). */
+export interface BundleSummary {
+  sequence: number;
+  unchanged: boolean;
+  complete: boolean;
+  /** outcome: "installed", or the bundle_status_list_… code when the list in use (if any) stays. */
+  status_lists: { uri: string; outcome: string }[];
+}
 /** The error every misuse throws: `code` is stable (bindings/README.md). */
 export interface IkdError extends Error { code: string }
 "#;
@@ -56,6 +64,9 @@ extern "C" {
     /// A trust summary object (TypeScript `TrustSummary`).
     #[wasm_bindgen(typescript_type = "TrustSummary")]
     pub type TrustSummaryJs;
+    /// A bundle summary object (TypeScript `BundleSummary`).
+    #[wasm_bindgen(typescript_type = "BundleSummary")]
+    pub type BundleSummaryJs;
     /// A list of strings.
     #[wasm_bindgen(typescript_type = "string[]")]
     pub type StringArray;
@@ -197,6 +208,42 @@ impl TrustData {
             .map_err(throw)
     }
 
+    /// Verifies a trust bundle (its bytes, spec §9.6) against the roots of a trust anchors
+    /// JSON and loads it as the only trust data, at `now` (Unix seconds) under `policy`'s
+    /// import rules. A refused bundle throws `bundle_refused`, the message starting with
+    /// the bundle's code.
+    #[wasm_bindgen(js_name = fromBundle)]
+    pub fn from_bundle(
+        bytes: &[u8],
+        anchors_json: &str,
+        now: f64,
+        policy: &Policy,
+    ) -> Result<BundleLoad, JsValue> {
+        let roots = facade::Roots::from_anchors_json(anchors_json).map_err(throw)?;
+        let (trust, summary) =
+            facade::TrustData::from_bundle(bytes, &roots, None, seconds(now)?, &policy.0)
+                .map_err(throw)?;
+        Ok(BundleLoad { trust, summary })
+    }
+
+    /// Like `fromBundle`, in place of this trust data: the import rules judge the bundle
+    /// against it (no rollback; status lists the bundle lacks or that are older stay).
+    /// This object is unchanged; the result holds the new trust data.
+    #[wasm_bindgen(js_name = installBundle)]
+    pub fn install_bundle(
+        &self,
+        bytes: &[u8],
+        anchors_json: &str,
+        now: f64,
+        policy: &Policy,
+    ) -> Result<BundleLoad, JsValue> {
+        let roots = facade::Roots::from_anchors_json(anchors_json).map_err(throw)?;
+        let (trust, summary) =
+            facade::TrustData::from_bundle(bytes, &roots, Some(&self.0), seconds(now)?, &policy.0)
+                .map_err(throw)?;
+        Ok(BundleLoad { trust, summary })
+    }
+
     /// Verifies a status list token (its bytes) against the keys held and holds it under
     /// its URI. Returns the URI.
     #[wasm_bindgen(js_name = addStatusList)]
@@ -214,6 +261,28 @@ impl TrustData {
     pub fn summary(&self, now: f64, policy: &Policy) -> Result<TrustSummaryJs, JsValue> {
         let summary = self.0.summary(seconds(now)?, &policy.0);
         Ok(json_value(&summary.to_json()).unchecked_into())
+    }
+}
+
+/// A loaded trust bundle: the new trust data, and what became of each part.
+#[wasm_bindgen]
+pub struct BundleLoad {
+    trust: facade::TrustData,
+    summary: facade::BundleSummary,
+}
+
+#[wasm_bindgen]
+impl BundleLoad {
+    /// The trust data to verify with from now on.
+    #[wasm_bindgen(getter)]
+    pub fn trust(&self) -> TrustData {
+        TrustData(self.trust.clone())
+    }
+
+    /// What the bundle installed (TypeScript `BundleSummary`).
+    #[wasm_bindgen(getter)]
+    pub fn summary(&self) -> BundleSummaryJs {
+        json_value(&self.summary.to_json()).unchecked_into()
     }
 }
 

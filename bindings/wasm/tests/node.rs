@@ -126,6 +126,19 @@ fn fixtures(dir: &Path) -> (PathBuf, PathBuf) {
     };
     let some_other_key = hex_of(&demo.trust.keys().next().unwrap().key.to_bytes());
     let kk_qr = demo.credential("kk-4").unwrap().qr_text.clone();
+    let status_lists: Vec<Value> = trust_file["status_lists"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|s| s["uri"].as_str().is_some())
+        .map(|s| s["token"].clone())
+        .take(1)
+        .collect();
+    let unhex = |v: &Value| ikd_sdk::encoding::hex_decode(v.as_str().unwrap()).unwrap();
+    let mut bundle = ikd_sdk::TrustBundle::new(unhex(&list["token"])).unwrap();
+    for token in &status_lists {
+        bundle.add_status_list(unhex(token)).unwrap();
+    }
     let fixtures = json!({
         "now": NOW,
         "trust_store": demo.trust.to_json(),
@@ -138,9 +151,8 @@ fn fixtures(dir: &Path) -> (PathBuf, PathBuf) {
         "anchors": anchors(list["roots"][0].as_str().unwrap()),
         "other_anchors": anchors(&some_other_key),
         "trust_list_issued_at": NOW - 3_600,
-        "status_lists": trust_file["status_lists"].as_object().unwrap().values()
-            .filter(|s| s["uri"].as_str().is_some())
-            .map(|s| s["token"].clone()).take(1).collect::<Vec<_>>(),
+        "status_lists": status_lists,
+        "bundle": hex_of(&bundle.to_bytes()),
     });
     let fixtures_path = dir.join("fixtures.json");
     std::fs::write(&fixtures_path, fixtures.to_string()).unwrap();

@@ -641,6 +641,77 @@ fn the_offline_page_verifies_a_camera_frame_and_warns_of_stale_trust_data() {
         "{verdict}"
     );
     browser.screenshot("offline-stale.png");
+
+    // A trust bundle renews the data from a USB stick: the suite's list, signed again by
+    // its root (`[0x44; 32]`) as sequence 8 and issued now, with a fresh status list.
+    // An older sequence is refused under the import rules, and the page says why.
+    let root = ikd_sdk::IssuerSigningKey::from_seed(&[0x44; 32]);
+    let stale_list = ikd_sdk::VerifiedTrustList::verify(&hex(&list["token"]), &[root.public_key()])
+        .unwrap()
+        .list()
+        .clone();
+    // Its status list, issued now by issuer A.
+    let fresh_status = ikd_sdk::status_list::sign_status_list(
+        &ikd_sdk::IssuerSigningKey::from_seed(&[0x11; 32]),
+        &ikd_sdk::status_list::StatusListIssue {
+            issuer: "ID-DUKCAPIL-3273",
+            uri: status["uri"].as_str().unwrap(),
+            issued_at: UnixTime(now - 60),
+            expires_at: Some(UnixTime(now + 7 * 86_400)),
+            ttl_seconds: None,
+        },
+        &ikd_sdk::StatusList::new(1, 1024).unwrap(),
+    )
+    .unwrap();
+    let bundle_of = |sequence: u64, name: &str| {
+        let mut renewed = stale_list.clone();
+        renewed.sequence = sequence;
+        renewed.issued_at = UnixTime(now - 60);
+        renewed.next_update = UnixTime(now + 7 * 86_400);
+        let mut bundle = ikd_sdk::TrustBundle::new(renewed.sign(&root).unwrap()).unwrap();
+        bundle.add_status_list(fresh_status.clone()).unwrap();
+        std::fs::write(files.join(name), bundle.to_bytes()).unwrap();
+        [name, "roots.json"]
+            .iter()
+            .map(|f| files.join(f).canonicalize().unwrap().display().to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let older = bundle_of(6, "older.ikdb");
+    browser.send_keys("#trust-files", &older);
+    let refused = browser.wait_for(
+        "const e = document.getElementById('trust-error').textContent; return e ? e : null;",
+        "the older bundle is refused",
+    );
+    assert!(
+        refused
+            .as_str()
+            .unwrap()
+            .starts_with("bundle_trust_list_rollback")
+            && refused.as_str().unwrap().ends_with("(bundle_refused)"),
+        "{refused}"
+    );
+    let renewed = bundle_of(8, "trust-bundle.ikdb");
+    browser.send_keys("#trust-files", &renewed);
+    let state = browser.wait_for(
+        "const s = document.getElementById('trust-state'); return s.dataset.state === 'fresh' ? s.textContent : null;",
+        "the bundle renews the trust data",
+    );
+    let text = state.as_str().unwrap();
+    assert!(
+        text.contains("no. 8") && text.contains("Dari bundel:"),
+        "{text}"
+    );
+    browser.execute(&format!(
+        "const input = document.getElementById('wedge'); input.value = {};
+         input.dispatchEvent(new KeyboardEvent('keydown', {{key: 'Enter', bubbles: true}}));",
+        json!(credential)
+    ));
+    let verdict = browser.wait_for(
+        "const v = document.getElementById('verdict'); return v && v.dataset.verdict === 'valid' ? v.dataset.verdict : null;",
+        "a valid verdict under the bundle's trust data",
+    );
+    assert_eq!(verdict, "valid");
 }
 
 /// A static web server on loopback for one folder: `GET` of its own files only, every

@@ -109,6 +109,31 @@ test("a signed trust list with its anchors, status lists, and a summary that tel
   throwsCode(() => trust.addStatusList(new Uint8Array([0xd2])), "status_list_invalid");
 });
 
+test("a trust bundle loads under the import rules; a refused one throws bundle_refused", () => {
+  const policy = new ikd.Policy();
+  const at = fx.trust_list_issued_at + 3600;
+  const loaded = ikd.TrustData.fromBundle(bytes(fx.bundle), fx.anchors, at, policy);
+  assert.equal(loaded.summary.unchanged, false);
+  assert.equal(loaded.summary.status_lists[0].outcome, "installed");
+  const summary = loaded.trust.summary(at, policy);
+  assert.equal(summary.source, "trust_list");
+  assert.equal(summary.trust_list.sequence, loaded.summary.sequence);
+  assert.equal(summary.status_lists.length, 1);
+  // The same bundle over the data it made is no change.
+  const again = loaded.trust.installBundle(bytes(fx.bundle), fx.anchors, at, policy);
+  assert.equal(again.summary.unchanged, true);
+  throwsCode(() => ikd.TrustData.fromBundle(bytes(fx.bundle), fx.other_anchors, at, policy), "bundle_refused");
+  assert.throws(
+    () => ikd.TrustData.fromBundle(bytes(fx.bundle), fx.other_anchors, at, policy),
+    (e) => e.message.startsWith("bundle_trust_list_unknown_root"),
+  );
+  assert.throws(
+    () => ikd.TrustData.fromBundle(bytes(fx.bundle), fx.anchors, at + 40 * 86400, policy),
+    (e) => e.code === "bundle_refused" && e.message.startsWith("bundle_trust_list_expired"),
+  );
+  throwsCode(() => ikd.TrustData.fromBundle(new Uint8Array([1, 2, 3]), fx.anchors, at, policy), "bundle_refused");
+});
+
 test("inspect reads layers unverified", () => {
   const layers = ikd.inspect(fx.kk_qr);
   assert.equal(layers.unverified, true);
