@@ -564,9 +564,7 @@ impl DisclosedReport {
                     .warnings()
                     .iter()
                     .map(|w| !w.is_about_document() || visible(w.field()));
-                report
-                    .warnings
-                    .retain(|_| shown.next().unwrap_or(false));
+                report.warnings.retain(|_| shown.next().unwrap_or(false));
                 report.display = report
                     .display
                     .take()
@@ -713,7 +711,10 @@ mod tests {
             let report = DisclosedReport::new(&result, &KYC);
             let full = serde_json::to_value(&document).unwrap();
             assert_eq!(Value::Object(report.document.unwrap().to_map()), full);
-            let direct: Value = serde_json::from_str(&serde_json::to_string(&disclose(result.as_ref().unwrap(), &KYC).document).unwrap()).unwrap();
+            let direct: Value = serde_json::from_str(
+                &serde_json::to_string(&disclose(result.as_ref().unwrap(), &KYC).document).unwrap(),
+            )
+            .unwrap();
             assert_eq!(direct, full, "written straight, the same JSON");
             assert_eq!(report.age_over_17, None);
             assert_eq!(report.purpose, "kyc");
@@ -744,7 +745,12 @@ mod tests {
         let ktp_result = verified(&ktp);
         let kk_result = verified(&kk);
         let doc = |result, purpose| {
-            Value::Object(DisclosedReport::new(result, purpose).document.unwrap().to_map())
+            Value::Object(
+                DisclosedReport::new(result, purpose)
+                    .document
+                    .unwrap()
+                    .to_map(),
+            )
         };
 
         let identity = doc(&ktp_result, &IDENTITY);

@@ -103,7 +103,11 @@ impl DisplayLanguages {
         matches!(self, DisplayLanguages::English | DisplayLanguages::Both)
     }
 
-    fn pick(self, id: impl Into<String>, en: impl Into<String>) -> (Option<String>, Option<String>) {
+    fn pick(
+        self,
+        id: impl Into<String>,
+        en: impl Into<String>,
+    ) -> (Option<String>, Option<String>) {
         (
             self.indonesian().then(|| id.into()),
             self.english().then(|| en.into()),
@@ -251,7 +255,6 @@ impl Rows {
             languages,
         }
     }
-
 
     fn text(
         &mut self,
@@ -580,9 +583,7 @@ fn member_section(index: usize, m: &KkMember, l: DisplayLanguages) -> DisplaySec
     let number = index + 1;
     DisplaySection {
         member: u16::try_from(index).ok(),
-        title_id: l
-            .indonesian()
-            .then(|| format!("Anggota keluarga {number}")),
+        title_id: l.indonesian().then(|| format!("Anggota keluarga {number}")),
         title_en: l.english().then(|| format!("Family member {number}")),
         fields: r.fields,
     }
@@ -605,7 +606,10 @@ mod tests {
         let doc: Document = serde_json::from_str(crate::model::samples::KTP_JSON).unwrap();
         let sections = sections(&doc);
         let ktp = &sections[0];
-        assert_eq!(ktp.title_id.as_deref(), Some("KARTU TANDA PENDUDUK (KTP-el)"));
+        assert_eq!(
+            ktp.title_id.as_deref(),
+            Some("KARTU TANDA PENDUDUK (KTP-el)")
+        );
         assert_eq!(field(ktp, "kode_wilayah.provinsi").value, "Jawa Barat");
         assert_eq!(field(ktp, "tempat_lahir").value, "BANDUNG");
         assert_eq!(field(ktp, "tanggal_lahir").value, "17-08-1992");
@@ -712,7 +716,10 @@ mod tests {
                 assert_eq!(section.title_en.is_some(), en);
                 assert_eq!(section.fields.len(), full.fields.len());
                 for (row, full) in section.fields.iter().zip(&full.fields) {
-                    assert_eq!((&row.field, &row.value, row.code), (&full.field, &full.value, full.code));
+                    assert_eq!(
+                        (&row.field, &row.value, row.code),
+                        (&full.field, &full.value, full.code)
+                    );
                     let label_id = row.label_id.as_ref();
                     assert_eq!(label_id, full.label_id.as_ref().filter(|_| id));
                     assert_eq!(row.label_en.as_ref(), full.label_en.as_ref().filter(|_| en));
@@ -729,7 +736,10 @@ mod tests {
     #[test]
     fn language_names_read_back() {
         for languages in DisplayLanguages::ALL {
-            assert_eq!(DisplayLanguages::from_name(languages.name()), Some(languages));
+            assert_eq!(
+                DisplayLanguages::from_name(languages.name()),
+                Some(languages)
+            );
             let json = serde_json::to_string(&languages).unwrap();
             assert_eq!(json, format!("\"{}\"", languages.name()));
         }
