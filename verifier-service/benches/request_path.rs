@@ -7,6 +7,12 @@
 //! (`verify_strict`, what the SDK does) against `verify_batch` over 64 distinct
 //! signatures, per signature. The service cannot batch yet: the SDK verifies inside
 //! `verify` (BENCHMARKS.md says which SDK API batching needs).
+//!
+//! The `answer` group measures the `kyc` answer of the printed KK-4 for each choice of
+//! display rows (`none`, `id`, `en`, `both`): disclosure and JSON together, as the service
+//! builds it; it prints each answer's size in bytes. The `document_filter` group writes
+//! the KK's disclosed document straight into JSON, against the former path through a
+//! `serde_json::Value` of the whole document.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -137,5 +143,74 @@ fn signatures(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, request_path, signatures);
+fn answers(c: &mut Criterion) {
+    use ikd_sdk::display::DisplayLanguages;
+    let data = DemoData::generate(NOW).unwrap();
+    let qr = data.credential("kk-4").unwrap().qr_text.clone();
+    let result = ikd_sdk::verify(&qr, &data.trust, NOW, &Policy::default());
+    let verified = result.as_ref().unwrap();
+    let kyc = ikd_sdk::disclosure::purpose("kyc").unwrap();
+
+    let mut group = c.benchmark_group("answer_kk4_kyc");
+    for languages in DisplayLanguages::ALL {
+        let size = DisclosedReport::with_display(&result, kyc, languages)
+            .to_json()
+            .len();
+        println!(
+            "answer size, KK-4 kyc, display {}: {size} bytes",
+            languages.name()
+        );
+        group.bench_function(languages.name(), |b| {
+            b.iter(|| DisclosedReport::with_display(black_box(&result), kyc, languages).to_json())
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("document_filter_kk4_kyc");
+    group.bench_function("direct", |b| {
+        b.iter(|| {
+            let shown = ikd_sdk::disclosure::disclose(black_box(verified), kyc).document;
+            serde_json::to_string(&shown).unwrap()
+        })
+    });
+    // The former filter: the whole document as a Value, the kept members moved into a
+    // new map, then written.
+    group.bench_function("through_value", |b| {
+        b.iter(|| {
+            let serde_json::Value::Object(full) =
+                serde_json::to_value(black_box(verified).document()).unwrap()
+            else {
+                unreachable!()
+            };
+            let mut kept = serde_json::Map::new();
+            for (name, value) in full {
+                if name == "type" || name == "anggota" || kyc.kk_fields.contains(&name.as_str()) {
+                    let value = match value {
+                        serde_json::Value::Array(members) => serde_json::Value::Array(
+                            members
+                                .into_iter()
+                                .map(|m| match m {
+                                    serde_json::Value::Object(m) => serde_json::Value::Object(
+                                        m.into_iter()
+                                            .filter(|(n, _)| {
+                                                kyc.kk_member_fields.contains(&n.as_str())
+                                            })
+                                            .collect(),
+                                    ),
+                                    other => other,
+                                })
+                                .collect(),
+                        ),
+                        other => other,
+                    };
+                    kept.insert(name, value);
+                }
+            }
+            serde_json::to_string(&kept).unwrap()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, request_path, signatures, answers);
 criterion_main!(benches);
