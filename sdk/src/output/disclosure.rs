@@ -148,6 +148,14 @@ impl Purpose {
     fn sees_birth_date(&self) -> bool {
         self.ktp_fields.contains(&"tanggal_lahir")
     }
+
+    /// Whether every field of every document type is visible (`kyc`): then nothing needs
+    /// filtering, row by row.
+    fn sees_everything(&self) -> bool {
+        self.ktp_fields == KTP_FIELDS
+            && self.kk_fields == KK_FIELDS
+            && self.kk_member_fields == KK_MEMBER_FIELDS
+    }
 }
 
 /// The purpose named `name`, if there is one.
@@ -555,6 +563,9 @@ impl DisclosedReport {
         languages: DisplayLanguages,
     ) -> Self {
         let report = match result {
+            Ok(verified) if purpose.sees_everything() => {
+                Report::valid_without_document(verified, languages)
+            }
             Ok(verified) => {
                 let mut report = Report::valid_without_document(verified, languages);
                 let visible =
@@ -595,8 +606,14 @@ impl DisclosedReport {
 
     /// Compact JSON.
     pub fn to_json(&self) -> String {
-        // Serializing these plain structures into a String cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
+        // Room for most answers at once: growing the buffer copies it each time.
+        let mut out = Vec::with_capacity(4096);
+        // Serializing these plain structures into a buffer cannot fail, and serde_json
+        // writes only UTF-8.
+        match serde_json::to_writer(&mut out, self) {
+            Ok(()) => String::from_utf8(out).unwrap_or_default(),
+            Err(_) => String::new(),
+        }
     }
 }
 
@@ -606,6 +623,7 @@ mod tests {
 
     use crate::model::document::{DocTypeSet, Kk};
     use crate::model::time::{Date, UnixTime};
+    use crate::output::report::WarningReport;
     use crate::trust::store::{TrustStore, TrustedKey};
     use crate::verification::policy::Policy;
     use crate::verification::policy::tests::bare_accepted;
@@ -701,6 +719,36 @@ mod tests {
             assert_ne!(p.description_en, p.description_id);
         }
         assert_eq!(purpose("everything"), None);
+    }
+
+    #[test]
+    fn the_shortcut_for_kyc_keeps_what_filtering_would_keep() {
+        assert!(KYC.sees_everything());
+        assert!(PURPOSES.iter().filter(|p| p.sees_everything()).count() == 1);
+        let (mut ktp, kk) = full_documents();
+        if let Document::Ktp(ktp) = &mut ktp {
+            // A warning on a document field.
+            ktp.tanggal_lahir = Date::parse("1992-08-18").unwrap();
+        }
+        let age = Document::AgeOver17(crate::model::document::AgeProfile { age_over_17: true });
+        for document in [ktp, kk, age] {
+            let result = verified(&document);
+            let verified = result.as_ref().unwrap();
+            let visible = |path: FieldPath| KYC.allows(document.doc_type(), path);
+            let filtered = crate::output::display::retain_fields(
+                crate::output::display::sections(&document),
+                |member, field| visible(FieldPath { member, field }),
+            );
+            let report = DisclosedReport::new(&result, &KYC).report;
+            assert_eq!(report.display, Some(filtered));
+            let warnings: Vec<WarningReport> = verified
+                .warnings()
+                .iter()
+                .filter(|w| !w.is_about_document() || visible(w.field()))
+                .map(WarningReport::from)
+                .collect();
+            assert_eq!(report.warnings, warnings);
+        }
     }
 
     #[test]
