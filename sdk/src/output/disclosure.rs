@@ -149,6 +149,17 @@ impl Purpose {
         self.ktp_fields.contains(&"tanggal_lahir")
     }
 
+    /// Whether no row of `document`'s layout is visible: then it is not laid out at all.
+    fn sees_nothing_of(&self, document: &Document) -> bool {
+        match document {
+            Document::Ktp(_) | Document::Identity(_) | Document::Domicile(_) => {
+                self.ktp_fields.is_empty()
+            }
+            Document::Kk(_) => self.kk_fields.is_empty() && self.kk_member_fields.is_empty(),
+            Document::AgeOver17(_) => !self.age_over_17 && !self.sees_birth_date(),
+        }
+    }
+
     /// Whether every field of every document type is visible (`kyc`): then nothing needs
     /// filtering, row by row.
     fn sees_everything(&self) -> bool {
@@ -567,6 +578,12 @@ impl DisclosedReport {
                 Report::valid_without_document(verified, languages)
             }
             Ok(verified) => {
+                // Rows nobody may see are not laid out only to be dropped.
+                let languages = if purpose.sees_nothing_of(verified.document()) {
+                    DisplayLanguages::None
+                } else {
+                    languages
+                };
                 let mut report = Report::valid_without_document(verified, languages);
                 let visible =
                     |path: FieldPath| purpose.allows(verified.document().doc_type(), path);
@@ -748,6 +765,32 @@ mod tests {
                 .map(WarningReport::from)
                 .collect();
             assert_eq!(report.warnings, warnings);
+        }
+    }
+
+    #[test]
+    fn a_layout_nobody_may_see_is_not_made() {
+        let (ktp, kk) = full_documents();
+        let age = Document::AgeOver17(crate::model::document::AgeProfile { age_over_17: true });
+        for document in [ktp, kk, age] {
+            let result = verified(&document);
+            for purpose in PURPOSES {
+                let visible = |member, field| {
+                    purpose.allows(document.doc_type(), FieldPath { member, field })
+                };
+                let kept = crate::output::display::retain_fields(
+                    crate::output::display::sections(&document),
+                    visible,
+                );
+                assert_eq!(
+                    purpose.sees_nothing_of(&document),
+                    kept.is_empty(),
+                    "{}",
+                    purpose.name
+                );
+                let report = DisclosedReport::new(&result, purpose).report;
+                assert_eq!(report.display, (!kept.is_empty()).then_some(kept));
+            }
         }
     }
 
