@@ -226,7 +226,7 @@ pub(crate) fn verify_image(
     now: UnixTime,
     policy: &Policy,
     verify_options: &VerifyOptions<'_>,
-    json: bool,
+    json: Option<ikd_sdk::display::DisplayLanguages>,
     budget_ms: u64,
 ) -> Result<ExitCode, Failure> {
     let scan = scan_file(path, &options(budget_ms))?;
@@ -264,8 +264,11 @@ pub(crate) fn verify_image(
         }
     }
     for scanned in &results {
-        if json {
-            println!("{}", Report::new(&scanned.result).to_json_pretty());
+        if let Some(display) = json {
+            println!(
+                "{}",
+                Report::new_with(&scanned.result, display).to_json_pretty()
+            );
         } else {
             match &scanned.result {
                 Ok(verified) => print!("{}", show::verified(verified)),

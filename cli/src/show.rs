@@ -1,5 +1,6 @@
 //! Human-readable output of verdicts, inspections and documents.
 
+use ikd_sdk::display::DisplayLanguages;
 use ikd_sdk::{
     DocType, Document, Inspection, Ktp, Reason, Rejection, Trace, TrustDataInfo, Verified, Warning,
 };
@@ -138,11 +139,14 @@ fn title(document: &Document) -> &'static str {
 /// A document as labelled lines, section by section, as the SDK lays it out.
 pub(crate) fn document(document: &Document, indent: &str) -> String {
     let mut out = String::new();
-    for section in ikd_sdk::display::sections(document) {
-        let _ = writeln!(out, "{indent}{}", section.title_id);
+    let rows = ikd_sdk::display::sections_in(document, DisplayLanguages::Indonesian);
+    for section in rows {
+        let title = section.title_id.unwrap_or_default();
+        let _ = writeln!(out, "{indent}{title}");
         let inner = format!("{indent}  ");
         for field in &section.fields {
-            line(&mut out, &inner, &field.label_id, &field.value);
+            let label = field.label_id.as_deref().unwrap_or_default();
+            line(&mut out, &inner, label, &field.value);
         }
     }
     if let Document::Ktp(Ktp {

@@ -5,6 +5,7 @@ use crate::present::ChallengeArgs;
 use crate::util::{Failure, now_or_clock, parse_time, qr_text_input, read_text};
 use crate::{EXIT_REJECTED, show};
 use ikd_sdk::ReasonReport;
+use ikd_sdk::display::DisplayLanguages;
 use ikd_sdk::{
     DocType, DocTypeSet, Policy, Report, TrustStore, UnixTime, VerifyOptions, inspect, verify_with,
 };
@@ -52,6 +53,10 @@ pub(crate) struct VerifyArgs {
     /// Print the verdict as JSON (spec/schemas/verdict.schema.json).
     #[arg(long)]
     json: bool,
+    /// With --json: the languages of the display rows' labels, none, id, en or both
+    /// [default: both].
+    #[arg(long, value_name = "LANGUAGES", requires = "json", value_parser = parse_display)]
+    display: Option<DisplayLanguages>,
     /// Clock-skew leeway for nbf, iat and exp, in seconds [default: 60].
     #[arg(long, value_name = "SECONDS")]
     leeway: Option<u32>,
@@ -66,6 +71,12 @@ pub(crate) struct VerifyArgs {
     /// Largest age of a presentation, in seconds from its signing [default: 90].
     #[arg(long, value_name = "SECONDS")]
     presentation_max_age: Option<u32>,
+}
+
+/// A `--display` value.
+fn parse_display(text: &str) -> Result<DisplayLanguages, String> {
+    DisplayLanguages::from_name(text)
+        .ok_or_else(|| format!("`{text}` is not one of none, id, en, both"))
 }
 
 /// A `--accept-bare` item: a document type, or `none` (no type).
@@ -131,13 +142,20 @@ pub(crate) fn run_verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
     if let Some(image) = &args.image {
         let budget_ms = args.budget_ms.unwrap_or(crate::scan::DEFAULT_BUDGET_MS);
         return crate::scan::verify_image(
-            image, &trust, now, &policy, &options, args.json, budget_ms,
+            image,
+            &trust,
+            now,
+            &policy,
+            &options,
+            args.json.then(|| args.display.unwrap_or_default()),
+            budget_ms,
         );
     }
     let qr_text = qr_text_input(args.qr_text)?;
     let result = verify_with(&qr_text, &trust, now, &policy, &options);
     if args.json {
-        println!("{}", Report::new(&result).to_json_pretty());
+        let display = args.display.unwrap_or_default();
+        println!("{}", Report::new_with(&result, display).to_json_pretty());
     } else {
         match &result {
             Ok(verified) => print!("{}", show::verified(verified)),

@@ -286,6 +286,49 @@ fn every_verdict_matches_the_schema() {
 }
 
 #[test]
+fn display_chooses_the_languages_of_the_json_rows() {
+    let dir = TempDir::new("display");
+    keygen(&dir, "issuer.key.json", "kk");
+    std::fs::write(dir.path("kk.json"), ikd_sdk::samples::KK_4_JSON).unwrap();
+    let qr = stdout(&issue(&dir, "kk", "issuer.key.json", "kk.json"));
+    let trust = dir.arg("trust.json");
+    let run = |display: Option<&str>| {
+        let mut args = vec!["verify", "--trust", &trust, "--now", LATER, "--json"];
+        if let Some(display) = display {
+            args.extend(["--display", display]);
+        }
+        ikd(&args, Some(&qr))
+    };
+    let (_, default) = verify_json(&trust, LATER, &qr);
+    for (display, id, en) in [
+        ("both", true, true),
+        ("id", true, false),
+        ("en", false, true),
+        ("none", false, false),
+    ] {
+        let out = run(Some(display));
+        assert_eq!(code(&out), 0, "{display}: {}", stderr(&out));
+        let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_valid(&schema("verdict.schema.json"), &json);
+        assert_eq!(json["document"], default["document"], "{display}");
+        let row = &json["display"][0]["fields"][0];
+        assert_eq!(json.get("display").is_some(), id || en, "{display}");
+        assert_eq!(row.get("label_id").is_some(), id, "{display}");
+        assert_eq!(row.get("label_en").is_some(), en, "{display}");
+        if display == "both" {
+            assert_eq!(json, default, "both is the default");
+        }
+    }
+    let out = run(Some("fr"));
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("none, id, en, both"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn the_verdict_schema_lists_every_registered_code() {
     let text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/schemas/verdict.schema.json"),

@@ -372,7 +372,8 @@ fn sdk_policy(case: &Case) -> Policy {
 }
 
 async fn post(state: &AppState, qr: &str, nonce: Option<&str>) -> (StatusCode, Value) {
-    let mut body = serde_json::json!({ "qr": qr, "purpose": "kyc" });
+    // Both languages of display rows: the form the conformance vectors are written in.
+    let mut body = serde_json::json!({ "qr": qr, "purpose": "kyc", "display": "both" });
     if let Some(nonce) = nonce {
         body["nonce"] = nonce.into();
     }

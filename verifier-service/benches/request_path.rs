@@ -1,12 +1,18 @@
 //! Where the time of one `POST /v1/verify` goes, piece by piece, and what batched Ed25519
 //! checks would save.
 //!
-//! `cargo bench -p ikd-verifier-service --bench request_path` measures, for the sample
-//! KTP-el: the SDK's `verify`; the disclosure and JSON of the answer for `kyc` and
+//! `cargo bench -p ikd-verifier-service --bench request_path` measures, for the printed
+//! KK-4 shown bare: the SDK's `verify`; the disclosure and JSON of the answer for `kyc` and
 //! `age_check`; parsing a request body; and the Ed25519 check alone, once per signature
 //! (`verify_strict`, what the SDK does) against `verify_batch` over 64 distinct
 //! signatures, per signature. The service cannot batch yet: the SDK verifies inside
 //! `verify` (BENCHMARKS.md says which SDK API batching needs).
+//!
+//! The `answer` group measures the `kyc` answer of the printed KK-4 for each choice of
+//! display rows (`none`, `id`, `en`, `both`): disclosure and JSON together, as the service
+//! builds it; it prints each answer's size in bytes. The `document_filter` group writes
+//! the KK's disclosed document straight into JSON, against the former path through a
+//! `serde_json::Value` of the whole document.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -27,7 +33,9 @@ const BATCH: usize = 64;
 
 fn request_path(c: &mut Criterion) {
     let data = DemoData::generate(NOW).unwrap();
-    let qr = data.credential("ktp").unwrap().qr_text.clone();
+    // The demo KTP-el is bound to the demo phone and refused bare: the printed KK, which
+    // the default policy accepts bare, is what a counter sends without a phone.
+    let qr = data.credential("kk-4").unwrap().qr_text.clone();
     let policy = Policy::default();
     let result = ikd_sdk::verify(&qr, &data.trust, NOW, &policy);
     assert!(result.is_ok());
@@ -137,5 +145,74 @@ fn signatures(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, request_path, signatures);
+fn answers(c: &mut Criterion) {
+    use ikd_sdk::display::DisplayLanguages;
+    let data = DemoData::generate(NOW).unwrap();
+    let qr = data.credential("kk-4").unwrap().qr_text.clone();
+    let result = ikd_sdk::verify(&qr, &data.trust, NOW, &Policy::default());
+    let verified = result.as_ref().unwrap();
+    let kyc = ikd_sdk::disclosure::purpose("kyc").unwrap();
+
+    let mut group = c.benchmark_group("answer_kk4_kyc");
+    for languages in DisplayLanguages::ALL {
+        let size = DisclosedReport::with_display(&result, kyc, languages)
+            .to_json()
+            .len();
+        println!(
+            "answer size, KK-4 kyc, display {}: {size} bytes",
+            languages.name()
+        );
+        group.bench_function(languages.name(), |b| {
+            b.iter(|| DisclosedReport::with_display(black_box(&result), kyc, languages).to_json())
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("document_filter_kk4_kyc");
+    group.bench_function("direct", |b| {
+        b.iter(|| {
+            let shown = ikd_sdk::disclosure::disclose(black_box(verified), kyc).document;
+            serde_json::to_string(&shown).unwrap()
+        })
+    });
+    // The former filter: the whole document as a Value, the kept members moved into a
+    // new map, then written.
+    group.bench_function("through_value", |b| {
+        b.iter(|| {
+            let serde_json::Value::Object(full) =
+                serde_json::to_value(black_box(verified).document()).unwrap()
+            else {
+                unreachable!()
+            };
+            let mut kept = serde_json::Map::new();
+            for (name, value) in full {
+                if name == "type" || name == "anggota" || kyc.kk_fields.contains(&name.as_str()) {
+                    let value = match value {
+                        serde_json::Value::Array(members) => serde_json::Value::Array(
+                            members
+                                .into_iter()
+                                .map(|m| match m {
+                                    serde_json::Value::Object(m) => serde_json::Value::Object(
+                                        m.into_iter()
+                                            .filter(|(n, _)| {
+                                                kyc.kk_member_fields.contains(&n.as_str())
+                                            })
+                                            .collect(),
+                                    ),
+                                    other => other,
+                                })
+                                .collect(),
+                        ),
+                        other => other,
+                    };
+                    kept.insert(name, value);
+                }
+            }
+            serde_json::to_string(&kept).unwrap()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, request_path, signatures, answers);
 criterion_main!(benches);

@@ -19,6 +19,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use ikd_sdk::Stage;
+use ikd_sdk::display::DisplayLanguages;
 use ikd_sdk::reason::{REGISTRY, ReasonInfo, WARNING_REGISTRY};
 use serde::{Deserialize, Serialize};
 use std::convert::Infallible;
@@ -258,6 +259,11 @@ pub(crate) struct VerifyRequest {
     /// characters; a typed code is normalised (`7kq2-m9xd` is `7KQ2M9XD`).
     #[schema(example = "7KQ2M9XD")]
     nonce: Option<String>,
+    /// The languages of the answer's display rows (the document laid out as printed):
+    /// `id` (Bahasa Indonesia, the default), `en`, `both`, or `none` (no display rows; the
+    /// document's fields and codes are always there). Anything else: 400 `display_unknown`.
+    #[schema(example = "none")]
+    display: Option<String>,
 }
 
 /// Where the JSON is wrong, without quoting it (it may hold personal data).
@@ -294,6 +300,7 @@ fn json_problem(e: &serde_json::Error) -> Problem {
     params(
         ("purpose" = Option<String>, Query, description = "Picture uploads only: the purpose (as the JSON member `purpose`)."),
         ("nonce" = Option<String>, Query, description = "Picture uploads only: the challenge code (as the JSON member `nonce`)."),
+        ("display" = Option<String>, Query, description = "Picture uploads only: the display rows' languages, `none`, `id` (default), `en` or `both` (as the JSON member `display`)."),
     ),
     request_body(
         description = "The QR text (JSON) and, optionally, the purpose; or a picture holding one IKD QR code, at most `upload.body_limit_bytes` (8 MiB by default).",
@@ -310,7 +317,7 @@ fn json_problem(e: &serde_json::Error) -> Problem {
             body = ref("https://example.invalid/ikd-verify/schemas/disclosed-verdict.schema.json"),
             content_type = "application/json",
             headers(("Cache-Control" = String, description = "Always `no-store`: the answer may hold personal data."))),
-        (status = 400, description = "`malformed_json`, `qr_missing`, `purpose_unknown`, `nonce_invalid` or `malformed_query`.",
+        (status = 400, description = "`malformed_json`, `qr_missing`, `purpose_unknown`, `nonce_invalid`, `display_unknown` or `malformed_query`.",
             body = ProblemBody, content_type = "application/problem+json"),
         (status = 401, description = "`api_key_missing` or `api_key_invalid`.",
             body = ProblemBody, content_type = "application/problem+json",
@@ -342,14 +349,24 @@ async fn verify(
         purpose,
         nonce,
         qr,
+        display,
         started,
         ..
     } = input;
-    let verification =
-        match verify_qr(&state, &client.id, purpose, nonce.as_deref(), qr, None).await {
-            Ok(verification) => verification,
-            Err(problem) => return problem.into_response(),
-        };
+    let verification = match verify_qr(
+        &state,
+        &client.id,
+        purpose,
+        nonce.as_deref(),
+        qr,
+        None,
+        display,
+    )
+    .await
+    {
+        Ok(verification) => verification,
+        Err(problem) => return problem.into_response(),
+    };
     state.metrics.verify_latency(started.elapsed());
     seen.outcome(verification.verdict_name(), verification.reason_code);
     let mut response = json_response(StatusCode::OK, verification.json);
@@ -366,7 +383,10 @@ async fn verify(
 pub(crate) enum ApiInput {}
 
 impl InputRoute for ApiInput {
-    const QUERY: bool = true;
+    const QUERY: &'static [&'static str] = &["purpose", "nonce", "display"];
+    // Counter software shows the rows in Bahasa Indonesia, the card's language; programs
+    // that read the fields ask for `none`, bilingual screens for `both`.
+    const DEFAULT_DISPLAY: DisplayLanguages = DisplayLanguages::Indonesian;
 
     fn identify(state: &AppState, parts: &Parts, seen: &Seen) -> Result<Caller, Problem> {
         let client = admit(state, &parts.headers, seen)?;
@@ -386,6 +406,7 @@ impl InputRoute for ApiInput {
             qr: request.qr,
             purpose: request.purpose,
             nonce: request.nonce,
+            display: request.display,
         })
     }
 }

@@ -1,5 +1,5 @@
 //! What a verification request asks: the QR text (sent as JSON, or read from an uploaded
-//! picture), the purpose and the nonce. One extractor, [`VerifyInput`], reads it for
+//! picture), the purpose, the nonce and the display rows' languages. One extractor, [`VerifyInput`], reads it for
 //! `POST /v1/verify` and for the counter page's verify route; an [`InputRoute`] says how
 //! each route finds its caller and what its JSON body holds.
 //!
@@ -17,6 +17,7 @@ use axum::extract::{FromRequest, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use ikd_sdk::disclosure::Purpose;
+use ikd_sdk::display::DisplayLanguages;
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -41,13 +42,18 @@ pub(crate) struct JsonInput {
     pub(crate) purpose: Option<String>,
     /// The challenge code.
     pub(crate) nonce: Option<String>,
+    /// The display rows' languages, by name.
+    pub(crate) display: Option<String>,
 }
 
 /// How one route reads its verify input.
 pub(crate) trait InputRoute: 'static {
-    /// Whether a picture upload takes `purpose` and `nonce` from the query string (and a
-    /// JSON body must then come without one).
-    const QUERY: bool;
+    /// What a picture upload may send in the query string (`purpose`, `nonce`,
+    /// `display`); when it holds `purpose`, a JSON body must come without a query string.
+    const QUERY: &'static [&'static str];
+
+    /// The display rows' languages when the request names none.
+    const DEFAULT_DISPLAY: DisplayLanguages;
 
     /// Who the request is for, from its head, before the body is read.
     fn identify(state: &AppState, parts: &Parts, seen: &Seen) -> Result<Caller, Problem>;
@@ -74,6 +80,8 @@ pub(crate) struct VerifyInput<R> {
     pub(crate) purpose: &'static Purpose,
     /// The challenge code the presentation must bind, if any.
     pub(crate) nonce: Option<String>,
+    /// The languages of the answer's display rows.
+    pub(crate) display: DisplayLanguages,
     /// The QR text, as sent or as read from the picture. Never logged.
     pub(crate) qr: String,
     /// When reading the request began, for the latency histogram.
@@ -127,12 +135,13 @@ impl<R: InputRoute> FromRequest<AppState> for VerifyInput<R> {
             Some(fixed) => Ok(fixed),
             None => client.purpose(asked),
         };
-        let (qr, purpose, nonce) = if media == Media::Picture {
-            let query = if R::QUERY {
-                VerifyQuery::parse(parts.uri.query())?
-            } else {
-                VerifyQuery::default()
-            };
+        let display = |asked: Option<&str>| match asked {
+            None => Ok(R::DEFAULT_DISPLAY),
+            Some(name) => DisplayLanguages::from_name(name).ok_or_else(Problem::display_unknown),
+        };
+        let (qr, purpose, nonce, display) = if media == Media::Picture {
+            let query = VerifyQuery::parse(parts.uri.query(), R::QUERY)?;
+            let display = display(query.display.as_deref())?;
             // Known before the body: noted now, so that the access line of an upload that
             // times out names it; refused after the size check, as documented.
             let purpose = resolve(query.purpose.as_deref());
@@ -146,11 +155,12 @@ impl<R: InputRoute> FromRequest<AppState> for VerifyInput<R> {
                 return Err(Problem::trust_not_loaded());
             }
             let qr = scan_picture(state, picture).await?;
-            (qr, purpose, query.nonce)
+            (qr, purpose, query.nonce, display)
         } else {
-            if R::QUERY && parts.uri.query().is_some_and(|q| !q.is_empty()) {
+            if R::QUERY.contains(&"purpose") && parts.uri.query().is_some_and(|q| !q.is_empty()) {
                 return Err(Problem::malformed_query(
-                    "With a JSON body, send purpose and nonce in the body, not the query string.",
+                    "With a JSON body, send purpose, nonce and display in the body, not the \
+                     query string.",
                 ));
             }
             let bytes = read_body(&parts.headers, body, state.body_limit_bytes).await?;
@@ -159,12 +169,14 @@ impl<R: InputRoute> FromRequest<AppState> for VerifyInput<R> {
             let qr = input.qr.ok_or_else(Problem::qr_missing)?;
             let purpose = resolve(input.purpose.as_deref())?;
             seen.purpose(purpose.name);
-            (qr, purpose, input.nonce)
+            let display = display(input.display.as_deref())?;
+            (qr, purpose, input.nonce, display)
         };
         Ok(VerifyInput {
             client,
             purpose,
             nonce,
+            display,
             qr,
             started,
             route: PhantomData,
@@ -207,20 +219,22 @@ pub(crate) async fn read_body(
     }
 }
 
-/// `purpose` and `nonce` from the query string of a picture upload.
+/// `purpose`, `nonce` and `display` from the query string of a picture upload.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct VerifyQuery {
     purpose: Option<String>,
     nonce: Option<String>,
+    display: Option<String>,
 }
 
 impl VerifyQuery {
     /// Longest query string read.
     const MAX_LEN: usize = 2048;
 
-    /// Parses `purpose=…&nonce=…` (percent-encoded); anything else is refused, by name of
-    /// the problem only (the values are not quoted).
-    fn parse(query: Option<&str>) -> Result<Self, Problem> {
+    /// Parses `purpose=…&nonce=…&display=…` (percent-encoded), of which only the names in
+    /// `allowed`; anything else is refused, by name of the problem only (the values are
+    /// not quoted).
+    fn parse(query: Option<&str>, allowed: &[&str]) -> Result<Self, Problem> {
         let mut parsed = VerifyQuery::default();
         let Some(query) = query.filter(|q| !q.is_empty()) else {
             return Ok(parsed);
@@ -234,17 +248,19 @@ impl VerifyQuery {
                 Problem::malformed_query("A query value is not valid percent-encoded UTF-8.")
             })?;
             let slot = match name {
-                "purpose" => &mut parsed.purpose,
-                "nonce" => &mut parsed.nonce,
+                "purpose" if allowed.contains(&name) => &mut parsed.purpose,
+                "nonce" if allowed.contains(&name) => &mut parsed.nonce,
+                "display" if allowed.contains(&name) => &mut parsed.display,
                 _ => {
-                    return Err(Problem::malformed_query(
-                        "The query string may hold only purpose and nonce.",
-                    ));
+                    return Err(Problem::malformed_query(match allowed {
+                        ["display"] => "The query string may hold only display.",
+                        _ => "The query string may hold only purpose, nonce and display.",
+                    }));
                 }
             };
             if slot.replace(value).is_some() {
                 return Err(Problem::malformed_query(
-                    "purpose and nonce may each appear once.",
+                    "purpose, nonce and display may each appear once.",
                 ));
             }
         }
@@ -302,19 +318,42 @@ mod tests {
 
     #[test]
     fn the_query_holds_purpose_and_nonce_once_each() {
-        let parsed = VerifyQuery::parse(Some("purpose=age_check&nonce=7kq2%2Dm9xd")).unwrap();
+        const API: &[&str] = &["purpose", "nonce", "display"];
+        let parsed = VerifyQuery::parse(
+            Some("purpose=age_check&nonce=7kq2%2Dm9xd&display=none"),
+            API,
+        )
+        .unwrap();
         assert_eq!(parsed.purpose.as_deref(), Some("age_check"));
         assert_eq!(parsed.nonce.as_deref(), Some("7kq2-m9xd"));
-        assert_eq!(VerifyQuery::parse(None).unwrap(), VerifyQuery::default());
-        for bad in ["x=1", "purpose=a&purpose=b", "nonce=%zz", "nonce=%ff"] {
-            let problem = VerifyQuery::parse(Some(bad)).unwrap_err();
+        assert_eq!(parsed.display.as_deref(), Some("none"));
+        assert_eq!(
+            VerifyQuery::parse(None, API).unwrap(),
+            VerifyQuery::default()
+        );
+        for bad in [
+            "x=1",
+            "purpose=a&purpose=b",
+            "display=id&display=en",
+            "nonce=%zz",
+            "nonce=%ff",
+        ] {
+            let problem = VerifyQuery::parse(Some(bad), API).unwrap_err();
             assert_eq!(problem.code, "malformed_query", "{bad}");
             assert!(!problem.detail.contains(bad), "{bad}");
         }
         let long = format!("nonce={}", "A".repeat(VerifyQuery::MAX_LEN));
         assert_eq!(
-            VerifyQuery::parse(Some(&long)).unwrap_err().detail,
+            VerifyQuery::parse(Some(&long), API).unwrap_err().detail,
             "The query string is too long."
+        );
+        // The counter page names its purpose by the session: only display is read.
+        let counter = VerifyQuery::parse(Some("display=both"), &["display"]).unwrap();
+        assert_eq!(counter.display.as_deref(), Some("both"));
+        let problem = VerifyQuery::parse(Some("purpose=kyc"), &["display"]).unwrap_err();
+        assert_eq!(
+            (problem.code, problem.detail.as_str()),
+            ("malformed_query", "The query string may hold only display.")
         );
     }
 

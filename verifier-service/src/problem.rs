@@ -84,6 +84,18 @@ impl Problem {
         )
     }
 
+    /// 400: the display languages asked for are not `none`, `id`, `en` or `both`.
+    pub fn display_unknown() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "display_unknown",
+            "The display languages are not known.",
+            "display is one of none, id, en, both: the languages of the display rows' \
+             labels (none: no display rows)."
+                .into(),
+        )
+    }
+
     /// 401: no API key was sent.
     pub fn api_key_missing() -> Self {
         Self::new(
@@ -463,6 +475,7 @@ impl Problem {
             Self::admin_required(),
             Self::trust_import_unavailable(),
             Self::receipts_unavailable(),
+            Self::display_unknown(),
         ]
     }
 

@@ -247,6 +247,8 @@ async fn receipt_inner(
         request.nonce.as_deref(),
         qr,
         Some(options),
+        // Only the receipt is answered: no verdict JSON to lay out.
+        ikd_sdk::display::DisplayLanguages::None,
     )
     .await?;
     seen.outcome(verification.verdict_name(), verification.reason_code);

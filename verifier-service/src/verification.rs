@@ -10,6 +10,7 @@ use crate::problem::Problem;
 use crate::state::AppState;
 use ikd_sdk::Verdict;
 use ikd_sdk::disclosure::{DisclosedReport, Purpose};
+use ikd_sdk::display::DisplayLanguages;
 use std::sync::Arc;
 
 /// A verification's answer: what the caller sends back and what it may log.
@@ -54,7 +55,8 @@ impl Verification {
 /// service's replay cache, so a QR code is accepted once.
 ///
 /// With `receipt` (the options of the purpose) and a configured `[receipt]` key, the
-/// answer also carries a verification receipt signed by this verifier.
+/// answer also carries a verification receipt signed by this verifier. `display` chooses
+/// the languages of the answer's display rows.
 ///
 /// Refused: a nonce that is no challenge code (400 `nonce_invalid`), no trust data (503
 /// `trust_not_loaded`), an audit log that cannot record (503 `audit_unavailable`). Every credential outcome, valid or rejected, is
@@ -66,6 +68,7 @@ pub async fn verify_qr(
     nonce: Option<&str>,
     qr: String,
     receipt: Option<ikd_sdk::receipt::ReceiptOptions>,
+    display: DisplayLanguages,
 ) -> Result<Verification, Problem> {
     let challenge = nonce
         .map(|nonce| ikd_sdk::Challenge::new(nonce, state.audience.as_deref()))
@@ -99,7 +102,7 @@ pub async fn verify_qr(
     } else {
         verify()
     };
-    let json = DisclosedReport::new(&result, purpose).to_json();
+    let json = DisclosedReport::with_display(&result, purpose, display).to_json();
     let (verdict, reason_code) = match &result {
         Ok(_) => (Verdict::Valid, None),
         Err(rejection) => (Verdict::Rejected, Some(rejection.code())),

@@ -13,6 +13,7 @@ use axum::http::{Request, StatusCode, header};
 use common::*;
 use hmac::{Hmac, KeyInit as _, Mac as _};
 use ikd_sdk::Report;
+use ikd_sdk::display::DisplayLanguages;
 use ikd_sdk::{Policy, TrustStore, UnixTime, verify};
 use ikd_verifier_service::audit::{AuditLog, AuditRecord};
 use ikd_verifier_service::clock::Clock;
@@ -108,7 +109,11 @@ async fn compare_with_sdk(state: &AppState, now: UnixTime, trust: &TrustStore) -
         assert_eq!(answer.1[header::CACHE_CONTROL], "no-store");
         let service = json(&answer.2);
         assert_published_form(&service);
-        let sdk = Report::new(&verify(&qr, trust, now, &Policy::default()));
+        // The service's default display rows are in Bahasa Indonesia only.
+        let sdk = Report::new_with(
+            &verify(&qr, trust, now, &Policy::default()),
+            DisplayLanguages::Indonesian,
+        );
         let mut sdk_json: Value = serde_json::from_str(&sdk.to_json()).unwrap();
         let sdk_document = sdk_json.as_object_mut().unwrap().remove("document");
         assert_eq!(without_disclosure(service.clone()), sdk_json, "{name}");
@@ -197,6 +202,104 @@ async fn the_answer_carries_the_whole_verdict() {
             "message_en": "The credential was signed by a key this verifier does not trust.",
             "message_id": "Kredensial ditandatangani oleh kunci yang tidak dipercaya verifikator ini.",
         })
+    );
+}
+
+#[tokio::test]
+async fn the_client_chooses_the_display_rows() {
+    let dir = TempDir::new("display");
+    let router = app_for(&state(dir.path()));
+    let qr = &demo_data().credential("kk-4").unwrap().qr_text.clone();
+    let ask = |display: Option<&str>| {
+        let mut body = serde_json::json!({"qr": qr, "purpose": "kyc"});
+        if let Some(display) = display {
+            body["display"] = display.into();
+        }
+        verify_request(Some(BANK_KEY), body.to_string())
+    };
+    let mut sizes = Vec::new();
+    for (display, id, en) in [
+        (None, true, false),
+        (Some("id"), true, false),
+        (Some("en"), false, true),
+        (Some("both"), true, true),
+        (Some("none"), false, false),
+    ] {
+        let (status, _, body) = send(&router, ask(display)).await;
+        assert_eq!(status, StatusCode::OK, "{display:?}");
+        let answer = json(&body);
+        assert_published_form(&answer);
+        assert_eq!(answer["verdict"], "valid");
+        // The document is there whatever the display rows.
+        assert_eq!(
+            answer["document"]["anggota"][1]["nama_ibu"],
+            "NENG ROSMAWATI"
+        );
+        match answer.get("display") {
+            None => assert!(!id && !en, "{display:?}"),
+            Some(sections) => {
+                let sections = sections.as_array().unwrap();
+                assert_eq!(sections.len(), 5, "{display:?}");
+                for section in sections {
+                    assert_eq!(section.get("title_id").is_some(), id, "{display:?}");
+                    assert_eq!(section.get("title_en").is_some(), en, "{display:?}");
+                    for row in section["fields"].as_array().unwrap() {
+                        assert_eq!(row.get("label_id").is_some(), id, "{display:?}");
+                        assert_eq!(row.get("label_en").is_some(), en, "{display:?}");
+                        assert!(row["value"].is_string());
+                    }
+                }
+            }
+        }
+        sizes.push(body.len());
+    }
+    // The SDK's full verdict, in each choice, has the published form too.
+    let verdict_schema = ikd_sdk::schemas::validator("verdict.schema.json").unwrap();
+    let result = verify(qr, &demo_data().trust, NOW, &Policy::default());
+    for languages in DisplayLanguages::ALL {
+        let report: Value =
+            serde_json::from_str(&Report::new_with(&result, languages).to_json()).unwrap();
+        assert_eq!(report["verdict"], "valid");
+        assert_eq!(
+            report.get("display").is_some(),
+            languages != DisplayLanguages::None
+        );
+        let problems: Vec<String> = verdict_schema
+            .iter_errors(&report)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(problems.is_empty(), "{languages:?}: {problems:#?}");
+    }
+    // Default (id) = id; none < id, en < both.
+    assert_eq!(sizes[0], sizes[1]);
+    assert!(
+        sizes[4] < sizes[1] && sizes[1] < sizes[3] && sizes[2] < sizes[3],
+        "{sizes:?}"
+    );
+
+    for bad in ["ID", "fr", "", "both,en"] {
+        let answer = send(&router, ask(Some(bad))).await;
+        assert_problem(&answer, StatusCode::BAD_REQUEST, "display_unknown");
+        let detail = json(&answer.2)["detail"].as_str().unwrap().to_owned();
+        assert!(detail.contains("none, id, en, both"), "{detail}");
+    }
+    // Not a string: the body is not the documented JSON.
+    let body = serde_json::json!({"qr": qr, "display": 1}).to_string();
+    assert_problem(
+        &send(&router, verify_request(Some(BANK_KEY), body)).await,
+        StatusCode::BAD_REQUEST,
+        "malformed_json",
+    );
+    // With a JSON body, display goes in the body, not the query string.
+    let request = Request::post("/v1/verify?display=none")
+        .header(header::AUTHORIZATION, format!("Bearer {BANK_KEY}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(verify_body(qr, None)))
+        .unwrap();
+    assert_problem(
+        &send(&router, request).await,
+        StatusCode::BAD_REQUEST,
+        "malformed_query",
     );
 }
 

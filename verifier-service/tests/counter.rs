@@ -667,11 +667,10 @@ async fn the_page_gets_exactly_what_v1_verify_answers_for_the_accounts_client_an
             assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&page));
             assert_eq!(headers[header::CACHE_CONTROL], "no-store");
             assert_eq!(headers[header::CONTENT_TYPE], "application/json");
-            let (_, _, api) = send(
-                &router,
-                verify_request(Some(key), verify_body(&qr, Some(purpose))),
-            )
-            .await;
+            // The page's answer lays the rows out in both languages (its default); the
+            // API client asks for the same.
+            let body = serde_json::json!({"qr": qr, "purpose": purpose, "display": "both"});
+            let (_, _, api) = send(&router, verify_request(Some(key), body.to_string())).await;
             assert_eq!(
                 json(&page),
                 json(&api),
@@ -778,7 +777,54 @@ async fn pictures_are_scanned_and_verified_and_other_bodies_refused() {
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
         "unsupported_media_type",
     );
-    for (body, code) in [("{\"text\": 1}", "malformed_json"), ("{}", "qr_missing")] {
+    // The page may ask for the display rows' languages: in the body, or for a picture in
+    // the query string; nothing else there.
+    let rows_in = |verdict: &serde_json::Value| {
+        let row = &verdict["display"][0]["fields"][0];
+        (row.get("label_id").is_some(), row.get("label_en").is_some())
+    };
+    assert_eq!(rows_in(&from_text), (true, true), "both by default");
+    let body = serde_json::json!({"qr": kk, "display": "id"}).to_string();
+    let request = page_post(
+        "/counter/api/verify",
+        Some(&signed.token),
+        Some(&signed.csrf),
+        &body,
+    );
+    assert_eq!(
+        rows_in(&json(&send(&router, request).await.2)),
+        (true, false)
+    );
+    let in_query = |query: &str| {
+        Request::post(format!("/counter/api/verify?{query}"))
+            .header(header::CONTENT_TYPE, "image/png")
+            .header(header::COOKIE, format!("{COOKIE_NAME}={}", signed.token))
+            .header(CSRF_HEADER, signed.csrf.as_str())
+            .body(Body::from(pictures::png(&kk)))
+            .unwrap()
+    };
+    let answer = send(&router, in_query("display=en")).await;
+    assert_eq!(rows_in(&json(&answer.2)), (false, true));
+    let answer = send(&router, in_query("display=none")).await;
+    assert!(json(&answer.2).get("display").is_none());
+    for (query, code) in [
+        ("display=de", "display_unknown"),
+        ("purpose=kyc", "malformed_query"),
+    ] {
+        assert_problem(
+            &send(&router, in_query(query)).await,
+            StatusCode::BAD_REQUEST,
+            code,
+        );
+    }
+    for (body, code) in [
+        ("{\"text\": 1}", "malformed_json"),
+        ("{}", "qr_missing"),
+        (
+            "{\"qr\": \"IKD1:\", \"display\": \"fr\"}",
+            "display_unknown",
+        ),
+    ] {
         let request = page_post(
             "/counter/api/verify",
             Some(&signed.token),

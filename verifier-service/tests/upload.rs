@@ -82,6 +82,26 @@ async fn a_picture_gives_the_verdict_of_its_qr_text() {
         // The same answer as the JSON request: same verdict, same disclosure.
         assert_eq!(json(&answer.2), expected, "{media_type}");
     }
+    // The display rows' languages come from the query string, as the JSON member.
+    let body = serde_json::json!({"qr": qr, "purpose": "identity", "display": "none"});
+    let as_json = json(
+        &send(&router, verify_request(Some(BANK_KEY), body.to_string()))
+            .await
+            .2,
+    );
+    assert!(as_json.get("display").is_none(), "{as_json}");
+    let answer = send(
+        &router,
+        upload(
+            Some(BANK_KEY),
+            "image/png",
+            "purpose=identity&display=none",
+            pictures::png(&qr),
+        ),
+    )
+    .await;
+    assert_eq!(json(&answer.2), as_json);
+
     // Without a purpose, the client's default (kyc: the whole document).
     let answer = send(
         &router,
@@ -116,9 +136,9 @@ async fn a_picture_gives_the_verdict_of_its_qr_text() {
     assert_eq!(answer.0, StatusCode::OK);
     assert_eq!(json(&answer.2)["verdict"], "rejected");
 
-    // Every verification is audited: 1 JSON, 5 valid pictures, 2 rejected pictures.
+    // Every verification is audited: 2 JSON, 6 valid pictures, 2 rejected pictures.
     state.audit.close().await;
-    assert_eq!(audit_rows(dir.path()), 8);
+    assert_eq!(audit_rows(dir.path()), 10);
 }
 
 #[tokio::test]
@@ -230,6 +250,13 @@ async fn pictures_without_one_credential_are_refused_with_their_codes() {
             "purpose=everything",
             StatusCode::BAD_REQUEST,
             "purpose_unknown",
+        ),
+        (
+            png.clone(),
+            "image/png",
+            "display=fr",
+            StatusCode::BAD_REQUEST,
+            "display_unknown",
         ),
     ];
     for (picture, media_type, query, status, code) in cases {

@@ -52,7 +52,8 @@
 use crate::codes::FieldPath;
 use crate::model::document::{DocType, Document, KK_FIELDS, KK_MEMBER_FIELDS, KTP_FIELDS, Ktp};
 use crate::model::time::{AGE_OF_MAJORITY, age_at_least};
-use crate::output::report::{Report, WarningReport};
+use crate::output::display::DisplayLanguages;
+use crate::output::report::Report;
 use crate::verification::pipeline::{Rejection, Verified};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -147,6 +148,25 @@ impl Purpose {
     fn sees_birth_date(&self) -> bool {
         self.ktp_fields.contains(&"tanggal_lahir")
     }
+
+    /// Whether no row of `document`'s layout is visible: then it is not laid out at all.
+    fn sees_nothing_of(&self, document: &Document) -> bool {
+        match document {
+            Document::Ktp(_) | Document::Identity(_) | Document::Domicile(_) => {
+                self.ktp_fields.is_empty()
+            }
+            Document::Kk(_) => self.kk_fields.is_empty() && self.kk_member_fields.is_empty(),
+            Document::AgeOver17(_) => !self.age_over_17 && !self.sees_birth_date(),
+        }
+    }
+
+    /// Whether every field of every document type is visible (`kyc`): then nothing needs
+    /// filtering, row by row.
+    fn sees_everything(&self) -> bool {
+        self.ktp_fields == KTP_FIELDS
+            && self.kk_fields == KK_FIELDS
+            && self.kk_member_fields == KK_MEMBER_FIELDS
+    }
 }
 
 /// The purpose named `name`, if there is one.
@@ -157,9 +177,9 @@ pub fn purpose(name: &str) -> Option<&'static Purpose> {
 /// What a purpose may see of a verified credential.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Disclosure {
-    /// The document's JSON form with only the allowed fields (and `type`); `None` when the
-    /// purpose allows no field of this document type.
-    pub document: Option<Map<String, Value>>,
+    /// The document with only the allowed fields (and `type`); `None` when the purpose
+    /// allows no field of this document type.
+    pub document: Option<DisclosedDocument>,
     /// Whether the holder is at least 17 at the verification time, for purposes that ask
     /// for it and documents with one holder (KTP-el).
     pub age_over_17: Option<bool>,
@@ -197,39 +217,323 @@ pub fn disclose(verified: &Verified, purpose: &Purpose) -> Disclosure {
 
 fn filter_document(
     document: &Document,
-    fields: &[&str],
-    member_fields: &[&str],
-) -> Option<Map<String, Value>> {
+    fields: &'static [&'static str],
+    member_fields: &'static [&'static str],
+) -> Option<DisclosedDocument> {
     if fields.is_empty() && member_fields.is_empty() {
         return None;
     }
-    let Ok(Value::Object(full)) = serde_json::to_value(document) else {
-        return None;
-    };
-    let mut kept = Map::new();
-    for (name, value) in full {
-        if name == "type" || fields.contains(&name.as_str()) {
-            kept.insert(name, value);
-        } else if name == "anggota" && !member_fields.is_empty() {
-            let Value::Array(members) = value else {
-                return None;
-            };
-            let members = members
-                .into_iter()
-                .map(|member| match member {
-                    Value::Object(member) => Some(Value::Object(
-                        member
-                            .into_iter()
-                            .filter(|(name, _)| member_fields.contains(&name.as_str()))
-                            .collect(),
-                    )),
-                    _ => None,
-                })
-                .collect::<Option<Vec<Value>>>()?;
-            kept.insert(name, Value::Array(members));
+    Some(DisclosedDocument(Shown::Filtered {
+        document: Box::new(document.clone()),
+        fields,
+        member_fields,
+    }))
+}
+
+/// The part of a document a purpose may see: its JSON form with only the allowed fields
+/// (and `type`; of `anggota`, each member's allowed fields).
+///
+/// Made by [`disclose`], it keeps the document and the purpose's field lists, and writes
+/// only the allowed fields when serialized, straight into the output. Read back from
+/// JSON, it is that JSON object.
+#[derive(Debug, Clone)]
+pub struct DisclosedDocument(Shown);
+
+#[derive(Debug, Clone)]
+enum Shown {
+    Filtered {
+        document: Box<Document>,
+        fields: &'static [&'static str],
+        member_fields: &'static [&'static str],
+    },
+    Read(Map<String, Value>),
+}
+
+impl DisclosedDocument {
+    /// The disclosed fields as a JSON object; empty if the document cannot be serialized.
+    pub fn to_map(&self) -> Map<String, Value> {
+        match &self.0 {
+            Shown::Read(map) => map.clone(),
+            Shown::Filtered { .. } => match serde_json::to_value(self) {
+                Ok(Value::Object(map)) => map,
+                _ => Map::new(),
+            },
         }
     }
-    Some(kept)
+}
+
+impl PartialEq for DisclosedDocument {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_map() == other.to_map()
+    }
+}
+
+impl Eq for DisclosedDocument {}
+
+impl Serialize for DisclosedDocument {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match &self.0 {
+            Shown::Read(map) => map.serialize(serializer),
+            Shown::Filtered {
+                document,
+                fields,
+                member_fields,
+            } => document.serialize(filter::Fields {
+                inner: serializer,
+                fields,
+                member_fields,
+            }),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for DisclosedDocument {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Map::deserialize(deserializer).map(|map| DisclosedDocument(Shown::Read(map)))
+    }
+}
+
+/// A serializer that passes a document's serialization through, writing only the allowed
+/// fields: the document's own `Serialize` does the writing, so nothing is built on the
+/// way. A document is a struct (its `type` tag first) whose `anggota`, if any, is a
+/// sequence of member structs; any other shape is an error.
+mod filter {
+    use serde::Serialize;
+    use serde::ser::{self, Impossible, SerializeMap, SerializeSeq, SerializeStruct};
+
+    /// A document: keeps `type`, `fields`, and `anggota` with `member_fields`.
+    pub(super) struct Fields<'a, S> {
+        pub(super) inner: S,
+        pub(super) fields: &'a [&'static str],
+        pub(super) member_fields: &'a [&'static str],
+    }
+
+    /// A sequence of members: each kept with `fields` only.
+    struct Members<'a, S> {
+        inner: S,
+        fields: &'a [&'static str],
+    }
+
+    fn unexpected<E: ser::Error>() -> E {
+        E::custom("a disclosed document must serialize as a struct")
+    }
+
+    macro_rules! refuse {
+        ($($method:ident($($arg:ty),*);)*) => {
+            $(fn $method(self, $(_: $arg),*) -> Result<Self::Ok, Self::Error> {
+                Err(unexpected())
+            })*
+        };
+    }
+
+    macro_rules! refuse_compound {
+        () => {
+            type SerializeTuple = Impossible<S::Ok, S::Error>;
+            type SerializeTupleStruct = Impossible<S::Ok, S::Error>;
+            type SerializeTupleVariant = Impossible<S::Ok, S::Error>;
+            type SerializeMap = Impossible<S::Ok, S::Error>;
+            type SerializeStructVariant = Impossible<S::Ok, S::Error>;
+
+            refuse! {
+                serialize_bool(bool); serialize_i8(i8); serialize_i16(i16); serialize_i32(i32);
+                serialize_i64(i64); serialize_u8(u8); serialize_u16(u16); serialize_u32(u32);
+                serialize_u64(u64); serialize_f32(f32); serialize_f64(f64); serialize_char(char);
+                serialize_str(&str); serialize_bytes(&[u8]); serialize_none();
+                serialize_unit(); serialize_unit_struct(&'static str);
+                serialize_unit_variant(&'static str, u32, &'static str);
+            }
+
+            fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<S::Ok, S::Error> {
+                Err(unexpected())
+            }
+            fn serialize_newtype_struct<T: ?Sized + Serialize>(
+                self,
+                _: &'static str,
+                _: &T,
+            ) -> Result<S::Ok, S::Error> {
+                Err(unexpected())
+            }
+            fn serialize_newtype_variant<T: ?Sized + Serialize>(
+                self,
+                _: &'static str,
+                _: u32,
+                _: &'static str,
+                _: &T,
+            ) -> Result<S::Ok, S::Error> {
+                Err(unexpected())
+            }
+            fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, S::Error> {
+                Err(unexpected())
+            }
+            fn serialize_tuple_struct(
+                self,
+                _: &'static str,
+                _: usize,
+            ) -> Result<Self::SerializeTupleStruct, S::Error> {
+                Err(unexpected())
+            }
+            fn serialize_tuple_variant(
+                self,
+                _: &'static str,
+                _: u32,
+                _: &'static str,
+                _: usize,
+            ) -> Result<Self::SerializeTupleVariant, S::Error> {
+                Err(unexpected())
+            }
+            fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, S::Error> {
+                Err(unexpected())
+            }
+            fn serialize_struct_variant(
+                self,
+                _: &'static str,
+                _: u32,
+                _: &'static str,
+                _: usize,
+            ) -> Result<Self::SerializeStructVariant, S::Error> {
+                Err(unexpected())
+            }
+        };
+    }
+
+    /// The kept fields of one struct, written as a map of unknown length: how many are kept
+    /// is known only as they pass.
+    pub(super) struct Kept<'a, M> {
+        map: M,
+        fields: &'a [&'static str],
+        member_fields: &'a [&'static str],
+    }
+
+    impl<'a, S: ser::Serializer> ser::Serializer for Fields<'a, S> {
+        type Ok = S::Ok;
+        type Error = S::Error;
+        type SerializeSeq = Impossible<S::Ok, S::Error>;
+        type SerializeStruct = Kept<'a, S::SerializeMap>;
+
+        refuse_compound!();
+
+        fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, S::Error> {
+            Err(unexpected())
+        }
+
+        fn serialize_struct(
+            self,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeStruct, S::Error> {
+            Ok(Kept {
+                map: self.inner.serialize_map(None)?,
+                fields: self.fields,
+                member_fields: self.member_fields,
+            })
+        }
+    }
+
+    impl<M: SerializeMap> SerializeStruct for Kept<'_, M> {
+        type Ok = M::Ok;
+        type Error = M::Error;
+
+        fn serialize_field<T: ?Sized + Serialize>(
+            &mut self,
+            key: &'static str,
+            value: &T,
+        ) -> Result<(), M::Error> {
+            if key == "type" || self.fields.contains(&key) {
+                self.map.serialize_entry(key, value)
+            } else if key == "anggota" && !self.member_fields.is_empty() {
+                self.map.serialize_entry(
+                    key,
+                    &MemberList {
+                        value,
+                        fields: self.member_fields,
+                    },
+                )
+            } else {
+                Ok(())
+            }
+        }
+
+        fn end(self) -> Result<M::Ok, M::Error> {
+            self.map.end()
+        }
+    }
+
+    /// `anggota`'s value, to be written member by member.
+    struct MemberList<'a, T: ?Sized> {
+        value: &'a T,
+        fields: &'a [&'static str],
+    }
+
+    impl<T: ?Sized + Serialize> Serialize for MemberList<'_, T> {
+        fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            self.value.serialize(Members {
+                inner: serializer,
+                fields: self.fields,
+            })
+        }
+    }
+
+    /// One member, to be written with its kept fields.
+    struct Member<'a, T: ?Sized> {
+        value: &'a T,
+        fields: &'a [&'static str],
+    }
+
+    impl<T: ?Sized + Serialize> Serialize for Member<'_, T> {
+        fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            self.value.serialize(Fields {
+                inner: serializer,
+                fields: self.fields,
+                member_fields: &[],
+            })
+        }
+    }
+
+    /// The members' sequence, each member filtered.
+    struct EachMember<'a, Q> {
+        seq: Q,
+        fields: &'a [&'static str],
+    }
+
+    impl<Q: SerializeSeq> SerializeSeq for EachMember<'_, Q> {
+        type Ok = Q::Ok;
+        type Error = Q::Error;
+
+        fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Q::Error> {
+            self.seq.serialize_element(&Member {
+                value,
+                fields: self.fields,
+            })
+        }
+
+        fn end(self) -> Result<Q::Ok, Q::Error> {
+            self.seq.end()
+        }
+    }
+
+    impl<'a, S: ser::Serializer> ser::Serializer for Members<'a, S> {
+        type Ok = S::Ok;
+        type Error = S::Error;
+        type SerializeSeq = EachMember<'a, S::SerializeSeq>;
+        type SerializeStruct = Impossible<S::Ok, S::Error>;
+
+        refuse_compound!();
+
+        fn serialize_seq(self, len: Option<usize>) -> Result<Self::SerializeSeq, S::Error> {
+            Ok(EachMember {
+                seq: self.inner.serialize_seq(len)?,
+                fields: self.fields,
+            })
+        }
+
+        fn serialize_struct(
+            self,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeStruct, S::Error> {
+            Err(unexpected())
+        }
+    }
 }
 
 /// A verdict as a purpose may see it: the [`Report`] with its document replaced by the
@@ -251,34 +555,57 @@ pub struct DisclosedReport {
     /// The allowed fields of the document (JSON form, with `type`); absent when the purpose
     /// allows none, and for a rejection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub document: Option<Map<String, Value>>,
+    pub document: Option<DisclosedDocument>,
 }
 
 impl DisclosedReport {
-    /// The report of `result` as `purpose` may see it: the document, the laid-out display
-    /// and the warnings keep only what concerns the fields the purpose may see.
+    /// The report of `result` as `purpose` may see it, display rows in both languages: the
+    /// document, the laid-out display and the warnings keep only what concerns the fields
+    /// the purpose may see.
     pub fn new(result: &Result<Verified, Rejection>, purpose: &Purpose) -> Self {
-        let mut report = Report::new(result);
-        report.document = None;
-        if let Ok(verified) = result {
-            let visible = |path: FieldPath| purpose.allows(verified.document().doc_type(), path);
-            report.warnings = verified
-                .warnings()
-                .iter()
+        DisclosedReport::with_display(result, purpose, DisplayLanguages::Both)
+    }
+
+    /// As [`DisclosedReport::new`], display rows in `languages` (none: no `display`
+    /// member, and no layout work).
+    pub fn with_display(
+        result: &Result<Verified, Rejection>,
+        purpose: &Purpose,
+        languages: DisplayLanguages,
+    ) -> Self {
+        let report = match result {
+            Ok(verified) if purpose.sees_everything() => {
+                Report::valid_without_document(verified, languages)
+            }
+            Ok(verified) => {
+                // Rows nobody may see are not laid out only to be dropped.
+                let languages = if purpose.sees_nothing_of(verified.document()) {
+                    DisplayLanguages::None
+                } else {
+                    languages
+                };
+                let mut report = Report::valid_without_document(verified, languages);
+                let visible =
+                    |path: FieldPath| purpose.allows(verified.document().doc_type(), path);
                 // Warnings about the trust data are never withheld: stale data is never silent.
-                .filter(|w| !w.is_about_document() || visible(w.field()))
-                .map(WarningReport::from)
-                .collect();
-            report.display = report
-                .display
-                .take()
-                .map(|sections| {
-                    crate::output::display::retain_fields(sections, |member, field| {
-                        visible(FieldPath { member, field })
+                let mut shown = verified
+                    .warnings()
+                    .iter()
+                    .map(|w| !w.is_about_document() || visible(w.field()));
+                report.warnings.retain(|_| shown.next().unwrap_or(false));
+                report.display = report
+                    .display
+                    .take()
+                    .map(|sections| {
+                        crate::output::display::retain_fields(sections, |member, field| {
+                            visible(FieldPath { member, field })
+                        })
                     })
-                })
-                .filter(|sections| !sections.is_empty());
-        }
+                    .filter(|sections| !sections.is_empty());
+                report
+            }
+            Err(rejection) => Report::rejected(rejection),
+        };
         let disclosure = match result {
             Ok(verified) => disclose(verified, purpose),
             Err(_) => Disclosure {
@@ -296,8 +623,14 @@ impl DisclosedReport {
 
     /// Compact JSON.
     pub fn to_json(&self) -> String {
-        // Serializing these plain structures into a String cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
+        // Room for most answers at once: growing the buffer copies it each time.
+        let mut out = Vec::with_capacity(4096);
+        // Serializing these plain structures into a buffer cannot fail, and serde_json
+        // writes only UTF-8.
+        match serde_json::to_writer(&mut out, self) {
+            Ok(()) => String::from_utf8(out).unwrap_or_default(),
+            Err(_) => String::new(),
+        }
     }
 }
 
@@ -307,6 +640,7 @@ mod tests {
 
     use crate::model::document::{DocTypeSet, Kk};
     use crate::model::time::{Date, UnixTime};
+    use crate::output::report::WarningReport;
     use crate::trust::store::{TrustStore, TrustedKey};
     use crate::verification::policy::Policy;
     use crate::verification::policy::tests::bare_accepted;
@@ -405,13 +739,74 @@ mod tests {
     }
 
     #[test]
+    fn the_shortcut_for_kyc_keeps_what_filtering_would_keep() {
+        assert!(KYC.sees_everything());
+        assert!(PURPOSES.iter().filter(|p| p.sees_everything()).count() == 1);
+        let (mut ktp, kk) = full_documents();
+        if let Document::Ktp(ktp) = &mut ktp {
+            // A warning on a document field.
+            ktp.tanggal_lahir = Date::parse("1992-08-18").unwrap();
+        }
+        let age = Document::AgeOver17(crate::model::document::AgeProfile { age_over_17: true });
+        for document in [ktp, kk, age] {
+            let result = verified(&document);
+            let verified = result.as_ref().unwrap();
+            let visible = |path: FieldPath| KYC.allows(document.doc_type(), path);
+            let filtered = crate::output::display::retain_fields(
+                crate::output::display::sections(&document),
+                |member, field| visible(FieldPath { member, field }),
+            );
+            let report = DisclosedReport::new(&result, &KYC).report;
+            assert_eq!(report.display, Some(filtered));
+            let warnings: Vec<WarningReport> = verified
+                .warnings()
+                .iter()
+                .filter(|w| !w.is_about_document() || visible(w.field()))
+                .map(WarningReport::from)
+                .collect();
+            assert_eq!(report.warnings, warnings);
+        }
+    }
+
+    #[test]
+    fn a_layout_nobody_may_see_is_not_made() {
+        let (ktp, kk) = full_documents();
+        let age = Document::AgeOver17(crate::model::document::AgeProfile { age_over_17: true });
+        for document in [ktp, kk, age] {
+            let result = verified(&document);
+            for purpose in PURPOSES {
+                let visible = |member, field| {
+                    purpose.allows(document.doc_type(), FieldPath { member, field })
+                };
+                let kept = crate::output::display::retain_fields(
+                    crate::output::display::sections(&document),
+                    visible,
+                );
+                assert_eq!(
+                    purpose.sees_nothing_of(&document),
+                    kept.is_empty(),
+                    "{}",
+                    purpose.name
+                );
+                let report = DisclosedReport::new(&result, purpose).report;
+                assert_eq!(report.display, (!kept.is_empty()).then_some(kept));
+            }
+        }
+    }
+
+    #[test]
     fn kyc_sees_everything() {
         let (ktp, kk) = full_documents();
         for document in [ktp, kk] {
             let result = verified(&document);
             let report = DisclosedReport::new(&result, &KYC);
             let full = serde_json::to_value(&document).unwrap();
-            assert_eq!(Value::Object(report.document.unwrap()), full);
+            assert_eq!(Value::Object(report.document.unwrap().to_map()), full);
+            let direct: Value = serde_json::from_str(
+                &serde_json::to_string(&disclose(result.as_ref().unwrap(), &KYC).document).unwrap(),
+            )
+            .unwrap();
+            assert_eq!(direct, full, "written straight, the same JSON");
             assert_eq!(report.age_over_17, None);
             assert_eq!(report.purpose, "kyc");
         }
@@ -425,7 +820,7 @@ mod tests {
         assert_eq!((check.age_over_17, check.document), (Some(true), None));
         let kyc = DisclosedReport::new(&result, &KYC);
         assert_eq!(kyc.age_over_17, None);
-        assert_eq!(kyc.document.unwrap()["age_over_17"], true);
+        assert_eq!(kyc.document.unwrap().to_map()["age_over_17"], true);
         assert_eq!(
             kyc.report.display.unwrap()[0].fields[0].field,
             "age_over_17"
@@ -441,7 +836,12 @@ mod tests {
         let ktp_result = verified(&ktp);
         let kk_result = verified(&kk);
         let doc = |result, purpose| {
-            Value::Object(DisclosedReport::new(result, purpose).document.unwrap())
+            Value::Object(
+                DisclosedReport::new(result, purpose)
+                    .document
+                    .unwrap()
+                    .to_map(),
+            )
         };
 
         let identity = doc(&ktp_result, &IDENTITY);

@@ -18,10 +18,13 @@ pub struct DisplayField {
     /// The field's name in the document's JSON form (`agama`); a row made from two fields,
     /// or derived from one, has its own name (`rt_rw`, `kode_wilayah.kecamatan`).
     pub field: String,
-    /// The label as printed on the card, in Bahasa Indonesia.
-    pub label_id: String,
-    /// The label in English.
-    pub label_en: String,
+    /// The label as printed on the card, in Bahasa Indonesia; absent when the caller asked
+    /// for English rows only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_id: Option<String>,
+    /// The label in English; absent when the caller asked for Indonesian rows only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_en: Option<String>,
     /// The value as a person reads it.
     pub value: String,
     /// The code behind the value, for coded fields.
@@ -35,53 +38,141 @@ pub struct DisplaySection {
     /// The KK member (from 0) the section shows; absent for the card itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member: Option<u16>,
-    /// Title in Bahasa Indonesia.
-    pub title_id: String,
-    /// Title in English.
-    pub title_en: String,
+    /// Title in Bahasa Indonesia; absent when the caller asked for English rows only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_id: Option<String>,
+    /// Title in English; absent when the caller asked for Indonesian rows only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_en: Option<String>,
     /// The fields, in printed order.
     pub fields: Vec<DisplayField>,
 }
 
-/// The document as labelled sections: one for a KTP-el; for a KK, the header and then one
-/// per member.
+/// The languages of the display rows' labels and titles in a verdict.
+///
+/// Values are the same in every choice (they are what the card prints); only the labels
+/// and section titles are in one language, the other, or both. With `None` a verdict
+/// carries no display rows at all: the document's fields and codes are still there.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DisplayLanguages {
+    /// No display rows.
+    #[serde(rename = "none")]
+    None,
+    /// Labels and titles in Bahasa Indonesia only (`label_id`, `title_id`).
+    #[serde(rename = "id")]
+    Indonesian,
+    /// Labels and titles in English only (`label_en`, `title_en`).
+    #[serde(rename = "en")]
+    English,
+    /// Labels and titles in both languages: the SDK's default, and the form of the
+    /// conformance vectors.
+    #[default]
+    #[serde(rename = "both")]
+    Both,
+}
+
+impl DisplayLanguages {
+    /// Every choice, in the order of its names.
+    pub const ALL: [DisplayLanguages; 4] = [
+        DisplayLanguages::None,
+        DisplayLanguages::Indonesian,
+        DisplayLanguages::English,
+        DisplayLanguages::Both,
+    ];
+
+    /// The name a client sends: `none`, `id`, `en` or `both`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DisplayLanguages::None => "none",
+            DisplayLanguages::Indonesian => "id",
+            DisplayLanguages::English => "en",
+            DisplayLanguages::Both => "both",
+        }
+    }
+
+    /// The choice named `name` (exactly as [`DisplayLanguages::name`] spells it).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.name() == name)
+    }
+
+    fn indonesian(self) -> bool {
+        matches!(self, DisplayLanguages::Indonesian | DisplayLanguages::Both)
+    }
+
+    fn english(self) -> bool {
+        matches!(self, DisplayLanguages::English | DisplayLanguages::Both)
+    }
+
+    fn pick(
+        self,
+        id: impl Into<String>,
+        en: impl Into<String>,
+    ) -> (Option<String>, Option<String>) {
+        (
+            self.indonesian().then(|| id.into()),
+            self.english().then(|| en.into()),
+        )
+    }
+}
+
+/// The document as labelled sections in both languages: one for a KTP-el; for a KK, the
+/// header and then one per member.
 pub fn sections(document: &Document) -> Vec<DisplaySection> {
+    sections_in(document, DisplayLanguages::Both)
+}
+
+/// The document as labelled sections, labels and titles in `languages`; empty for
+/// [`DisplayLanguages::None`] (nothing is laid out).
+pub fn sections_in(document: &Document, languages: DisplayLanguages) -> Vec<DisplaySection> {
+    let l = languages;
     match document {
-        Document::Ktp(ktp) => vec![ktp_section(ktp)],
+        _ if l == DisplayLanguages::None => Vec::new(),
+        Document::Ktp(ktp) => vec![ktp_section(ktp, l)],
         Document::Kk(kk) => {
-            let mut sections = vec![kk_header(kk)];
+            let mut sections = Vec::with_capacity(1 + kk.anggota.len());
+            sections.push(kk_header(kk, l));
             sections.extend(
                 kk.anggota
                     .iter()
                     .enumerate()
-                    .map(|(i, m)| member_section(i, m)),
+                    .map(|(i, m)| member_section(i, m, l)),
             );
             sections
         }
-        Document::Identity(profile) => vec![identity_section(profile)],
-        Document::AgeOver17(profile) => vec![age_section(*profile)],
-        Document::Domicile(profile) => vec![domicile_section(profile)],
+        Document::Identity(profile) => vec![identity_section(profile, l)],
+        Document::AgeOver17(profile) => vec![age_section(*profile, l)],
+        Document::Domicile(profile) => vec![domicile_section(profile, l)],
+    }
+}
+
+fn section(
+    member: Option<u16>,
+    title_id: impl Into<String>,
+    title_en: impl Into<String>,
+    rows: Rows,
+) -> DisplaySection {
+    let (title_id, title_en) = rows.languages.pick(title_id, title_en);
+    DisplaySection {
+        member,
+        title_id,
+        title_en,
+        fields: rows.fields,
     }
 }
 
 fn profile_section(title_id: &str, title_en: &str, rows: Rows) -> DisplaySection {
-    DisplaySection {
-        member: None,
-        title_id: title_id.to_owned(),
-        title_en: title_en.to_owned(),
-        fields: rows.0,
-    }
+    section(None, title_id, title_en, rows)
 }
 
-fn identity_section(profile: &IdentityProfile) -> DisplaySection {
-    let mut r = Rows(Vec::new());
+fn identity_section(profile: &IdentityProfile, l: DisplayLanguages) -> DisplaySection {
+    let mut r = Rows::new(l);
     r.text("nik", "NIK", "Identity number", profile.nik.to_string());
     r.text("nama", "Nama", "Name", profile.nama.as_str());
     profile_section("PROFIL IDENTITAS", "Identity profile", r)
 }
 
-fn age_section(profile: AgeProfile) -> DisplaySection {
-    let mut r = Rows(Vec::new());
+fn age_section(profile: AgeProfile, l: DisplayLanguages) -> DisplaySection {
+    let mut r = Rows::new(l);
     let (value_id, value_en) = if profile.age_over_17 {
         ("YA", "yes")
     } else {
@@ -96,8 +187,8 @@ fn age_section(profile: AgeProfile) -> DisplaySection {
     profile_section("PROFIL USIA", "Age profile", r)
 }
 
-fn domicile_section(profile: &DomicileProfile) -> DisplaySection {
-    let mut r = Rows(Vec::new());
+fn domicile_section(profile: &DomicileProfile, l: DisplayLanguages) -> DisplaySection {
+    let mut r = Rows::new(l);
     r.text("alamat", "Alamat", "Address", profile.alamat.as_str());
     r.text(
         "rt_rw",
@@ -152,9 +243,19 @@ pub fn retain_fields(
         .collect()
 }
 
-struct Rows(Vec<DisplayField>);
+struct Rows {
+    fields: Vec<DisplayField>,
+    languages: DisplayLanguages,
+}
 
 impl Rows {
+    fn new(languages: DisplayLanguages) -> Self {
+        Rows {
+            fields: Vec::with_capacity(24),
+            languages,
+        }
+    }
+
     fn text(
         &mut self,
         field: &str,
@@ -162,10 +263,11 @@ impl Rows {
         label_en: &'static str,
         value: impl Into<String>,
     ) {
-        self.0.push(DisplayField {
+        let (label_id, label_en) = self.languages.pick(label_id, label_en);
+        self.fields.push(DisplayField {
             field: field.to_owned(),
-            label_id: label_id.to_owned(),
-            label_en: label_en.to_owned(),
+            label_id,
+            label_en,
             value: value.into(),
             code: None,
         });
@@ -179,10 +281,11 @@ impl Rows {
         value: String,
         code: u64,
     ) {
-        self.0.push(DisplayField {
+        let (label_id, label_en) = self.languages.pick(label_id, label_en);
+        self.fields.push(DisplayField {
             field: field.to_owned(),
-            label_id: label_id.to_owned(),
-            label_en: label_en.to_owned(),
+            label_id,
+            label_en,
             value,
             code: Some(code),
         });
@@ -270,8 +373,8 @@ impl Rows {
     }
 }
 
-fn ktp_section(ktp: &Ktp) -> DisplaySection {
-    let mut r = Rows(Vec::new());
+fn ktp_section(ktp: &Ktp, l: DisplayLanguages) -> DisplaySection {
+    let mut r = Rows::new(l);
     r.text("nik", "NIK", "Identity number", ktp.nik.to_string());
     r.text("nama", "Nama", "Name", ktp.nama.as_str());
     // The card prints "Tempat/Tgl Lahir" on one line; two rows let a purpose see the date
@@ -350,16 +453,16 @@ fn ktp_section(ktp: &Ktp) -> DisplaySection {
     );
     // The title names no region: a purpose that may not see the address must not learn
     // the province from the heading.
-    DisplaySection {
-        member: None,
-        title_id: "KARTU TANDA PENDUDUK (KTP-el)".to_owned(),
-        title_en: "Electronic identity card (KTP-el)".to_owned(),
-        fields: r.0,
-    }
+    section(
+        None,
+        "KARTU TANDA PENDUDUK (KTP-el)",
+        "Electronic identity card (KTP-el)",
+        r,
+    )
 }
 
-fn kk_header(kk: &Kk) -> DisplaySection {
-    let mut r = Rows(Vec::new());
+fn kk_header(kk: &Kk, l: DisplayLanguages) -> DisplaySection {
+    let mut r = Rows::new(l);
     r.text(
         "nomor_kk",
         "No. KK",
@@ -392,16 +495,11 @@ fn kk_header(kk: &Kk) -> DisplaySection {
         "Date of issue",
         printed_date(kk.tanggal_dikeluarkan),
     );
-    DisplaySection {
-        member: None,
-        title_id: "KARTU KELUARGA".to_owned(),
-        title_en: "Family card".to_owned(),
-        fields: r.0,
-    }
+    section(None, "KARTU KELUARGA", "Family card", r)
 }
 
-fn member_section(index: usize, m: &KkMember) -> DisplaySection {
-    let mut r = Rows(Vec::new());
+fn member_section(index: usize, m: &KkMember, l: DisplayLanguages) -> DisplaySection {
+    let mut r = Rows::new(l);
     r.text("nama", "Nama Lengkap", "Full name", m.nama.as_str());
     r.text("nik", "NIK", "Identity number", m.nik.to_string());
     r.siak(
@@ -482,11 +580,12 @@ fn member_section(index: usize, m: &KkMember) -> DisplaySection {
         m.nama_ayah.as_str(),
     );
     r.text("nama_ibu", "Nama Ibu", "Mother's name", m.nama_ibu.as_str());
+    let number = index + 1;
     DisplaySection {
         member: u16::try_from(index).ok(),
-        title_id: format!("Anggota keluarga {}", index + 1),
-        title_en: format!("Family member {}", index + 1),
-        fields: r.0,
+        title_id: l.indonesian().then(|| format!("Anggota keluarga {number}")),
+        title_en: l.english().then(|| format!("Family member {number}")),
+        fields: r.fields,
     }
 }
 
@@ -507,7 +606,10 @@ mod tests {
         let doc: Document = serde_json::from_str(crate::model::samples::KTP_JSON).unwrap();
         let sections = sections(&doc);
         let ktp = &sections[0];
-        assert_eq!(ktp.title_id, "KARTU TANDA PENDUDUK (KTP-el)");
+        assert_eq!(
+            ktp.title_id.as_deref(),
+            Some("KARTU TANDA PENDUDUK (KTP-el)")
+        );
         assert_eq!(field(ktp, "kode_wilayah.provinsi").value, "Jawa Barat");
         assert_eq!(field(ktp, "tempat_lahir").value, "BANDUNG");
         assert_eq!(field(ktp, "tanggal_lahir").value, "17-08-1992");
@@ -527,8 +629,8 @@ mod tests {
         assert_eq!(field(ktp, "kewarganegaraan").value, "WNI");
         assert_eq!(field(ktp, "berlaku_hingga").value, "SEUMUR HIDUP");
         assert_eq!(field(ktp, "tempat_dikeluarkan").value, "KOTA BANDUNG");
-        assert_eq!(field(ktp, "nik").label_id, "NIK");
-        assert_eq!(field(ktp, "agama").label_en, "Religion");
+        assert_eq!(field(ktp, "nik").label_id.as_deref(), Some("NIK"));
+        assert_eq!(field(ktp, "agama").label_en.as_deref(), Some("Religion"));
     }
 
     #[test]
@@ -542,7 +644,7 @@ mod tests {
             "Jawa Barat"
         );
         let child = &sections[3];
-        assert_eq!(child.title_id, "Anggota keluarga 3");
+        assert_eq!(child.title_id.as_deref(), Some("Anggota keluarga 3"));
         assert_eq!(field(child, "shdk").value, "ANAK");
         assert_eq!(field(child, "golongan_darah").value, "-");
         assert_eq!(field(child, "tanggal_perkawinan").value, "-");
@@ -594,5 +696,56 @@ mod tests {
                 .all(|s| s.fields.len() == 1 && s.fields[0].field == "nama")
         );
         assert!(retain_fields(sections(&doc), |_, _| false).is_empty());
+    }
+
+    #[test]
+    fn each_language_choice_keeps_the_values_and_its_labels_only() {
+        let doc: Document = serde_json::from_str(crate::model::samples::KK_4_JSON).unwrap();
+        let both = sections(&doc);
+        assert_eq!(sections_in(&doc, DisplayLanguages::Both), both);
+        assert!(sections_in(&doc, DisplayLanguages::None).is_empty());
+        for (languages, id, en) in [
+            (DisplayLanguages::Indonesian, true, false),
+            (DisplayLanguages::English, false, true),
+        ] {
+            let one = sections_in(&doc, languages);
+            assert_eq!(one.len(), both.len());
+            for (section, full) in one.iter().zip(&both) {
+                assert_eq!(section.member, full.member);
+                assert_eq!(section.title_id.is_some(), id);
+                assert_eq!(section.title_en.is_some(), en);
+                assert_eq!(section.fields.len(), full.fields.len());
+                for (row, full) in section.fields.iter().zip(&full.fields) {
+                    assert_eq!(
+                        (&row.field, &row.value, row.code),
+                        (&full.field, &full.value, full.code)
+                    );
+                    let label_id = row.label_id.as_ref();
+                    assert_eq!(label_id, full.label_id.as_ref().filter(|_| id));
+                    assert_eq!(row.label_en.as_ref(), full.label_en.as_ref().filter(|_| en));
+                }
+            }
+            let json = serde_json::to_string(&one).unwrap();
+            assert_eq!(json.contains("label_id"), id);
+            assert_eq!(json.contains("label_en"), en);
+            let back: Vec<DisplaySection> = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, one);
+        }
+    }
+
+    #[test]
+    fn language_names_read_back() {
+        for languages in DisplayLanguages::ALL {
+            assert_eq!(
+                DisplayLanguages::from_name(languages.name()),
+                Some(languages)
+            );
+            let json = serde_json::to_string(&languages).unwrap();
+            assert_eq!(json, format!("\"{}\"", languages.name()));
+        }
+        assert_eq!(DisplayLanguages::default(), DisplayLanguages::Both);
+        for bad in ["", "ID", "english", "both "] {
+            assert_eq!(DisplayLanguages::from_name(bad), None, "{bad}");
+        }
     }
 }

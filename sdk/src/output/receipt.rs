@@ -240,7 +240,8 @@ impl ReceiptSigner {
     ) -> Result<Vec<u8>, ReceiptError> {
         let receipt = match result {
             Ok(verified) => {
-                let fields = disclose(verified, purpose).document.map(|mut fields| {
+                let fields = disclose(verified, purpose).document.map(|shown| {
+                    let mut fields = shown.to_map();
                     for name in NEVER_KEPT {
                         fields.remove(*name);
                     }

@@ -17,7 +17,7 @@
 
 use crate::codes::{Reason, Warning};
 use crate::model::document::{DocType, Document};
-use crate::output::display::{self, DisplaySection};
+use crate::output::display::{self, DisplayLanguages, DisplaySection};
 use crate::verification::pipeline::{Rejection, Trace, TrustDataInfo, Verified};
 use crate::verification::presentation::PresentationInfo;
 use serde::{Deserialize, Serialize};
@@ -69,7 +69,8 @@ pub struct Report {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<Document>,
     /// The document laid out as printed: labelled rows with codes beside their labels and
-    /// region names resolved (`crate::output::display`).
+    /// region names resolved (`crate::output::display`), labels in the languages asked
+    /// for; absent when none were.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display: Option<Vec<DisplaySection>>,
     /// How fresh the trust data was: present in every report, valid or rejected.
@@ -275,16 +276,38 @@ fn trace_steps(trace: &Trace) -> Vec<TraceStep> {
 }
 
 impl Report {
-    /// The report of a verification result.
+    /// The report of a verification result, display rows in both languages.
     pub fn new(result: &Result<Verified, Rejection>) -> Self {
+        Report::new_with(result, DisplayLanguages::Both)
+    }
+
+    /// The report of a verification result, display rows in `languages` (none: no
+    /// `display` member).
+    pub fn new_with(result: &Result<Verified, Rejection>, languages: DisplayLanguages) -> Self {
         match result {
-            Ok(verified) => Report::valid(verified),
+            Ok(verified) => Report::valid_with(verified, languages),
             Err(rejection) => Report::rejected(rejection),
         }
     }
 
-    /// The report of a verified credential, including its document.
+    /// The report of a verified credential, including its document, display rows in both
+    /// languages.
     pub fn valid(verified: &Verified) -> Self {
+        Report::valid_with(verified, DisplayLanguages::Both)
+    }
+
+    /// The report of a verified credential, including its document, display rows in
+    /// `languages`.
+    pub fn valid_with(verified: &Verified, languages: DisplayLanguages) -> Self {
+        let mut report = Report::valid_without_document(verified, languages);
+        report.document = Some(verified.document().clone());
+        report
+    }
+
+    /// The report of a verified credential with no `document` member, for callers that
+    /// put a part of the document in its place.
+    pub(crate) fn valid_without_document(verified: &Verified, languages: DisplayLanguages) -> Self {
+        let display = display::sections_in(verified.document(), languages);
         Report {
             verdict: Verdict::Valid,
             reason: None,
@@ -303,8 +326,8 @@ impl Report {
             issued_at: verified.issued_at().map(|t| t.to_string()),
             not_before: verified.not_before().map(|t| t.to_string()),
             expires_at: Some(verified.expires_at().to_string()),
-            document: Some(verified.document().clone()),
-            display: Some(display::sections(verified.document())),
+            document: None,
+            display: (!display.is_empty()).then_some(display),
             trust_data: TrustDataReport::from(verified.trust_data()),
             presentation: verified.presentation().map(PresentationReport::from),
         }

@@ -169,6 +169,8 @@
   };
 
   let lang = "id";
+  // The display rows' languages the page asks for: both, since it toggles between them.
+  const DISPLAY = "both";
   let csrf = null;
   let session = null;
   let shown = null; // { kind: "verdict", verdict, focus } or { kind: "error", ... }
@@ -389,7 +391,11 @@
     const quiet = Boolean(options && options.quiet);
     if (!quiet) setBusy(true);
     try {
-      const answer = await post("/counter/api/verify", body, contentType);
+      // Both languages of the display rows: the page switches between them without asking
+      // again. A picture names it in the query string.
+      const json = contentType === "application/json";
+      const path = json ? "/counter/api/verify" : `/counter/api/verify?display=${DISPLAY}`;
+      const answer = await post(path, body, contentType);
       if (answer.status === 401) {
         showLogin(t("session_ended"));
         return false;
@@ -436,7 +442,7 @@
     const qr = input.value.trim();
     if (!qr) return;
     input.value = "";
-    submit(JSON.stringify({ qr }), "application/json", { focus: false }).then(() => input.focus());
+    submit(JSON.stringify({ qr, display: DISPLAY }), "application/json", { focus: false }).then(() => input.focus());
   }
 
   function fileType(file) {

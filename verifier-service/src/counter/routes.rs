@@ -30,6 +30,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use ikd_sdk::disclosure::Purpose;
+use ikd_sdk::display::DisplayLanguages;
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -465,6 +466,7 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
 #[serde(deny_unknown_fields)]
 struct TextInput {
     qr: Option<String>,
+    display: Option<String>,
 }
 
 /// The counter page's verify route: the session (and its CSRF header) names the account,
@@ -473,7 +475,9 @@ struct TextInput {
 pub(crate) enum CounterInput {}
 
 impl InputRoute for CounterInput {
-    const QUERY: bool = false;
+    const QUERY: &'static [&'static str] = &["display"];
+    // The page switches language without asking again: it shows either from one answer.
+    const DEFAULT_DISPLAY: DisplayLanguages = DisplayLanguages::Both;
 
     fn identify(state: &AppState, parts: &Parts, seen: &Seen) -> Result<Caller, Problem> {
         let session = post_session(state, &parts.headers)?;
@@ -500,10 +504,12 @@ impl InputRoute for CounterInput {
     }
 
     fn parse_json(bytes: &[u8]) -> Result<JsonInput, Problem> {
-        let input: TextInput = serde_json::from_slice(bytes)
-            .map_err(|_| Problem::malformed_json("Send {\"qr\": \"IKD1:...\"}."))?;
+        let input: TextInput = serde_json::from_slice(bytes).map_err(|_| {
+            Problem::malformed_json("Send {\"qr\": \"IKD1:...\", \"display\": \"both\"}.")
+        })?;
         Ok(JsonInput {
             qr: input.qr,
+            display: input.display,
             ..JsonInput::default()
         })
     }
@@ -531,6 +537,7 @@ async fn verify(
         None,
         input.qr,
         receipt,
+        input.display,
     )
     .await
     {
