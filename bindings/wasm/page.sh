@@ -30,8 +30,8 @@ mkdir -p "$out"
 { printf 'self.IKD_WILAYAH_BASE64 = "'; base64 -w0 "$out/ikd_wilayah.bin"; printf '";\n'; } > "$out/ikd_wilayah.js"
 rm -f "$out"/ikd_wasm_bg.wasm "$out"/ikd_wilayah.bin "$out"/*.d.ts
 cp "$here/page/index.html" "$here/page/offline.js" "$here/page/offline.css" "$out/"
-# The counter page's stylesheet: the same verdict layout.
-cp "$root/verifier-service/assets/counter/app.css" "$out/app.css"
+# The counter page's stylesheet and verdict layout script: the same verdict layout.
+cp "$root/verifier-service/assets/counter/app.css" "$root/verifier-service/assets/counter/verdict.js" "$out/"
 if [ -n "$trust" ]; then
   {
     printf 'self.IKD_TRUST_DATA = { files: [\n'

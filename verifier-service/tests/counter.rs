@@ -41,6 +41,7 @@ async fn the_root_leads_to_the_page_and_every_asset_is_local() {
     let html = String::from_utf8(body).unwrap();
     assert!(html.contains("<html lang=\"id\">"));
     assert!(html.contains("src=\"/counter/assets/app.js\""));
+    assert!(html.contains("src=\"/counter/assets/verdict.js\""));
     assert!(html.contains("href=\"/counter/assets/app.css\""));
     // Every input has a label.
     for id in ["username", "password", "wedge", "file-input"] {
@@ -49,6 +50,7 @@ async fn the_root_leads_to_the_page_and_every_asset_is_local() {
 
     for (path, media) in [
         ("/counter/assets/app.js", "text/javascript; charset=utf-8"),
+        ("/counter/assets/verdict.js", "text/javascript; charset=utf-8"),
         ("/counter/assets/app.css", "text/css; charset=utf-8"),
     ] {
         let (status, headers, body) = send(&router, get(path, None)).await;

@@ -37,37 +37,12 @@
       camera_scanning: "Arahkan kode QR ke kamera…",
       camera_denied: "Kamera tidak dapat dibuka (izin ditolak atau tidak ada kamera).",
       camera_found: "Kode QR terbaca; kamera dimatikan.",
-      verdict_none: "Belum ada hasil",
-      valid: "SAH",
-      valid_reason: "Dokumen asli dan lolos semua pemeriksaan.",
-      rejected: "DITOLAK",
-      error: "Tidak dapat memverifikasi",
       no_code: "Tidak ada kode QR yang terbaca pada gambar ini.",
       no_trust: "Muat data kepercayaan terlebih dahulu.",
-      fresh_qr: "Minta pemegang menampilkan kode QR yang baru.",
-      countdown: "Berlaku {s} detik lagi",
-      countdown_over: "Masa berlaku QR sudah habis — minta QR baru.",
-      doc_type: "Jenis dokumen",
-      ktp: "KTP-el",
-      kk: "Kartu Keluarga",
-      identity: "Identitas",
-      age_over_17: "Usia 17+",
-      domicile: "Domisili",
-      issuer: "Penerbit",
-      issued_at: "Diterbitkan",
-      expires_at: "Berlaku sampai",
-      trust: "Data kepercayaan",
+      no_fields: "Kredensial ini tidak memuat isi dokumen untuk ditampilkan.",
       trust_meta_local: "berkas kepercayaan lokal",
       trust_meta_list: "daftar kepercayaan no. {seq}, terbit {when} ({age} lalu)",
       trust_meta_status: "daftar status berumur {age}",
-      code: "Kode alasan",
-      stage: "Tahap",
-      code_short: "kode",
-      portrait: "Foto pemegang",
-      seconds: "{n} detik",
-      minutes: "{n} menit",
-      hours: "{n} jam",
-      days: "{n} hari",
       footer: "Semua pemeriksaan berjalan di peramban ini, tanpa jaringan. Tidak ada yang disimpan.",
       other_language: "English",
     },
@@ -102,37 +77,12 @@
       camera_scanning: "Hold the QR code up to the camera…",
       camera_denied: "The camera could not be opened (permission denied or no camera).",
       camera_found: "QR code read; camera turned off.",
-      verdict_none: "No result yet",
-      valid: "VALID",
-      valid_reason: "Genuine document; every check passed.",
-      rejected: "REJECTED",
-      error: "Could not verify",
       no_code: "No QR code could be read in this picture.",
       no_trust: "Load the trust data first.",
-      fresh_qr: "Ask the holder to show a fresh QR code.",
-      countdown: "Expires in {s} s",
-      countdown_over: "The QR code has expired — ask for a new one.",
-      doc_type: "Document",
-      ktp: "KTP-el (identity card)",
-      kk: "Kartu Keluarga (family card)",
-      identity: "Identity",
-      age_over_17: "Age 17+",
-      domicile: "Domicile",
-      issuer: "Issuer",
-      issued_at: "Issued",
-      expires_at: "Valid until",
-      trust: "Trust data",
+      no_fields: "This credential carries no document fields to show.",
       trust_meta_local: "local trust file",
       trust_meta_list: "trust list no. {seq}, issued {when} ({age} ago)",
       trust_meta_status: "status list {age} old",
-      code: "Reason code",
-      stage: "Stage",
-      code_short: "code",
-      portrait: "Holder's photo",
-      seconds: "{n} s",
-      minutes: "{n} min",
-      hours: "{n} h",
-      days: "{n} days",
       footer: "Every check runs in this browser, without a network. Nothing is stored.",
       other_language: "Bahasa Indonesia",
     },
@@ -147,27 +97,12 @@
   // What the last bundle loaded installed (BundleSummary), shown with the trust data.
   let bundleSummary = null;
   let shown = null; // { kind: "verdict", verdict, focus } or { kind: "error", message }
-  let countdownTimer = null;
   const camera = { stream: null, timer: null, canvas: null };
 
   const $ = (id) => document.getElementById(id);
 
-  function t(key, values) {
-    let text = TEXT[lang][key] ?? TEXT.id[key] ?? key;
-    for (const [name, value] of Object.entries(values || {})) text = text.replace(`{${name}}`, String(value));
-    return text;
-  }
-
-  function el(tag, options, children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(options || {})) {
-      if (name === "text") node.textContent = value;
-      else if (name === "class") node.className = value;
-      else node.setAttribute(name, value);
-    }
-    for (const child of children || []) if (child) node.append(child);
-    return node;
-  }
+  const view = IkdVerdictView.create({ text: TEXT, lang: () => lang, freshness });
+  const { t, formatTime, formatAge } = view;
 
   const base64Bytes = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 
@@ -364,21 +299,7 @@
     }
   }
 
-  // --- Rendering (the counter page's verdict layout) ---------------------------------
-
-  function formatTime(text) {
-    const date = new Date(text);
-    if (Number.isNaN(date.getTime())) return text;
-    return date.toLocaleString(lang === "id" ? "id-ID" : "en-GB", { dateStyle: "medium", timeStyle: "short" });
-  }
-
-  function formatAge(seconds) {
-    const s = Math.max(0, Math.round(Number(seconds) || 0));
-    if (s < 120) return t("seconds", { n: s });
-    if (s < 7200) return t("minutes", { n: Math.round(s / 60) });
-    if (s < 172800) return t("hours", { n: Math.round(s / 3600) });
-    return t("days", { n: Math.round(s / 86400) });
-  }
+  // --- Rendering (the counter page's verdict layout, verdict.js) ----------------------
 
   function freshness(trustData) {
     const parts = [];
@@ -391,129 +312,8 @@
     return parts.join("; ");
   }
 
-  function stopCountdown() {
-    if (countdownTimer) clearInterval(countdownTimer);
-    countdownTimer = null;
-    $("countdown").hidden = true;
-  }
-
-  function startCountdown(expiresAt) {
-    stopCountdown();
-    const end = new Date(expiresAt).getTime();
-    if (Number.isNaN(end)) return;
-    const node = $("countdown");
-    const tick = () => {
-      const left = Math.ceil((end - Date.now()) / 1000);
-      node.textContent = left > 0 ? t("countdown", { s: left }) : t("countdown_over");
-      if (left <= 0 && countdownTimer) {
-        clearInterval(countdownTimer);
-        countdownTimer = null;
-      }
-    };
-    node.hidden = false;
-    tick();
-    countdownTimer = setInterval(tick, 1000);
-  }
-
-  function metaRow(list, label, value) {
-    if (value === undefined || value === null || value === "") return;
-    list.append(el("dt", { text: label }), el("dd", { text: String(value) }));
-  }
-
-  function portraitSource(base64) {
-    if (typeof base64 !== "string" || !/^[A-Za-z0-9+/=_-]+$/.test(base64)) return null;
-    return `data:${base64.startsWith("UklGR") ? "image/webp" : "image/jpeg"};base64,${base64}`;
-  }
-
-  // A NIK or a nomor KK is one number: never broken across lines (class "number").
-  const WHOLE_NUMBER = /(^|\.)(nik|nomor_kk)$/;
-
-  function rowsList(fields) {
-    const list = el("dl", { class: "rows" });
-    for (const field of fields || []) {
-      const value = el("dd", { text: field.value });
-      if (WHOLE_NUMBER.test(field.field || "")) value.className = "number";
-      if (field.code !== undefined && field.code !== null && String(field.value) !== String(field.code)) {
-        value.append(" ", el("span", { class: "code", text: `(${t("code_short")} ${field.code})` }));
-      }
-      list.append(el("dt", { text: lang === "id" ? field.label_id : field.label_en }), value);
-    }
-    return list;
-  }
-
-  function renderDocument(verdict) {
-    const box = $("document");
-    box.replaceChildren();
-    const sections = Array.isArray(verdict.display) ? verdict.display : [];
-    const isKtp = verdict.doc_type === "ktp";
-    const foto = verdict.document && portraitSource(verdict.document.foto);
-    const members = el("div", { class: "members" });
-    for (const section of sections) {
-      const body = el("div", { class: "card-body" }, [rowsList(section.fields)]);
-      if (isKtp && foto && section.member === undefined) body.append(el("img", { class: "portrait", src: foto, alt: t("portrait") }));
-      const title = lang === "id" ? section.title_id : section.title_en;
-      const card = el("section", { class: isKtp ? "card ktp" : "card" }, [el("h3", { text: title }), body]);
-      if (section.member !== undefined && section.member !== null) members.append(card);
-      else box.append(card);
-    }
-    if (members.childElementCount > 0) box.append(members);
-  }
-
   function render() {
-    const node = $("verdict");
-    const title = $("verdict-title");
-    const reason = $("verdict-reason");
-    const meta = $("meta");
-    const warnings = $("warnings");
-    meta.replaceChildren();
-    warnings.replaceChildren();
-    $("document").replaceChildren();
-    stopCountdown();
-    if (!shown) {
-      node.dataset.verdict = "none";
-      title.textContent = t("verdict_none");
-      reason.textContent = "";
-      return;
-    }
-    if (shown.kind === "error") {
-      node.dataset.verdict = "error";
-      title.textContent = t("error");
-      reason.textContent = shown.message;
-      $("verdict-live").textContent = `${title.textContent}. ${reason.textContent}`;
-      return;
-    }
-    const v = shown.verdict;
-    const valid = v.verdict === "valid";
-    node.dataset.verdict = valid ? "valid" : "rejected";
-    title.textContent = valid ? t("valid") : t("rejected");
-    if (valid) {
-      reason.textContent = t("valid_reason");
-    } else {
-      const r = v.reason || {};
-      let text = (lang === "id" ? r.message_id : r.message_en) || r.code || "";
-      if (typeof r.code === "string" && r.code.startsWith("presentation_")) text += ` ${t("fresh_qr")}`;
-      reason.textContent = text;
-    }
-    if (valid && v.presentation && v.presentation.expires_at) startCountdown(v.presentation.expires_at);
-    if (!valid && v.reason) {
-      metaRow(meta, t("code"), v.reason.code);
-      metaRow(meta, t("stage"), v.reason.stage);
-    }
-    if (v.doc_type) metaRow(meta, t("doc_type"), t(v.doc_type));
-    if (v.issuer) metaRow(meta, t("issuer"), v.issuer.name);
-    if (v.issued_at) metaRow(meta, t("issued_at"), formatTime(v.issued_at));
-    if (v.expires_at) metaRow(meta, t("expires_at"), formatTime(v.expires_at));
-    metaRow(meta, t("trust"), freshness(v.trust_data));
-    for (const w of v.warnings || []) {
-      const text = (lang === "id" ? w.message_id : w.message_en) || w.code;
-      warnings.append(el("li", { class: w.severity === "info" ? "info" : "warning", text: w.field ? `${text} (${w.field})` : text }));
-    }
-    renderDocument(v);
-    $("verdict-live").textContent = `${title.textContent}. ${reason.textContent}`;
-    if (shown.focus) {
-      shown.focus = false;
-      node.focus();
-    }
+    view.render(shown);
   }
 
   function applyLanguage() {

@@ -889,6 +889,7 @@ fn the_offline_page_works_from_a_static_web_server_on_loopback() {
         "/ikd_wasm.js",
         "/ikd_wasm_module.js",
         "/ikd_wilayah.js",
+        "/verdict.js",
         "/offline.js",
     ] {
         assert!(

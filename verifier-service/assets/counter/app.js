@@ -35,23 +35,7 @@
       camera_denied: "Kamera tidak dapat dibuka (izin ditolak atau tidak ada kamera).",
       camera_found: "Kode QR terbaca; kamera dimatikan.",
       busy: "Memverifikasi…",
-      verdict_none: "Belum ada hasil",
-      valid: "SAH",
-      valid_reason: "Dokumen asli dan lolos semua pemeriksaan.",
-      rejected: "DITOLAK",
-      error: "Tidak dapat memverifikasi",
       no_code: "Tidak ada kode QR yang terbaca pada berkas ini.",
-      fresh_qr: "Minta pemegang menampilkan kode QR yang baru.",
-      countdown: "Berlaku {s} detik lagi",
-      countdown_over: "Masa berlaku QR sudah habis — minta QR baru.",
-      doc_type: "Jenis dokumen",
-      ktp: "KTP-el",
-      kk: "Kartu Keluarga",
-      issuer: "Penerbit",
-      issued_at: "Diterbitkan",
-      expires_at: "Berlaku sampai",
-      purpose: "Keperluan",
-      trust: "Data kepercayaan",
       trust_local: "berkas kepercayaan lokal",
       trust_loaded: "dimuat {when} ({age} lalu)",
       trust_list: "daftar kepercayaan no. {seq}, terbit {when} ({age} lalu)",
@@ -71,18 +55,6 @@
       data_local: "Data kepercayaan: berkas lokal (tanpa tanggal)",
       data_stale: " — kedaluwarsa, perbarui data (USB atau jaringan)",
       data_grace: " — masa tenggang, segera perbarui data",
-      age_over_17: "Berusia 17 tahun ke atas",
-      yes: "Ya",
-      no: "Tidak",
-      code: "Kode alasan",
-      stage: "Tahap",
-      code_short: "kode",
-      no_fields: "Keperluan akun ini tidak menampilkan isi dokumen.",
-      portrait: "Foto pemegang",
-      seconds: "{n} detik",
-      minutes: "{n} menit",
-      hours: "{n} jam",
-      days: "{n} hari",
       footer: "Data hanya ditampilkan sesuai keperluan akun Anda dan tidak disimpan di peramban.",
       other_language: "English",
     },
@@ -115,23 +87,7 @@
       camera_denied: "The camera could not be opened (permission denied or no camera).",
       camera_found: "QR code read; camera turned off.",
       busy: "Verifying…",
-      verdict_none: "No result yet",
-      valid: "VALID",
-      valid_reason: "Genuine document; every check passed.",
-      rejected: "REJECTED",
-      error: "Could not verify",
       no_code: "No QR code could be read in this file.",
-      fresh_qr: "Ask the holder to show a fresh QR code.",
-      countdown: "Expires in {s} s",
-      countdown_over: "The QR code has expired — ask for a new one.",
-      doc_type: "Document",
-      ktp: "KTP-el (identity card)",
-      kk: "Kartu Keluarga (family card)",
-      issuer: "Issuer",
-      issued_at: "Issued",
-      expires_at: "Valid until",
-      purpose: "Purpose",
-      trust: "Trust data",
       trust_local: "local trust file",
       trust_loaded: "loaded {when} ({age} ago)",
       trust_list: "trust list no. {seq}, issued {when} ({age} ago)",
@@ -151,18 +107,6 @@
       data_local: "Trust data: local file (undated)",
       data_stale: " — stale, update the data (USB stick or network)",
       data_grace: " — in its grace period, update the data soon",
-      age_over_17: "Aged 17 or over",
-      yes: "Yes",
-      no: "No",
-      code: "Reason code",
-      stage: "Stage",
-      code_short: "code",
-      no_fields: "This account's purpose shows no document fields.",
-      portrait: "Holder's photo",
-      seconds: "{n} s",
-      minutes: "{n} min",
-      hours: "{n} h",
-      days: "{n} days",
       footer: "Data is shown only as your account's purpose allows and is not stored in the browser.",
       other_language: "Bahasa Indonesia",
     },
@@ -174,29 +118,12 @@
   let csrf = null;
   let session = null;
   let shown = null; // { kind: "verdict", verdict, focus } or { kind: "error", ... }
-  let countdownTimer = null;
   const camera = { stream: null, timer: null, busy: false, canvas: null };
 
   const $ = (id) => document.getElementById(id);
 
-  function t(key, values) {
-    let text = TEXT[lang][key] ?? TEXT.id[key] ?? key;
-    for (const [name, value] of Object.entries(values || {})) {
-      text = text.replace(`{${name}}`, String(value));
-    }
-    return text;
-  }
-
-  function el(tag, options, children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(options || {})) {
-      if (name === "text") node.textContent = value;
-      else if (name === "class") node.className = value;
-      else node.setAttribute(name, value);
-    }
-    for (const child of children || []) if (child) node.append(child);
-    return node;
-  }
+  const view = IkdVerdictView.create({ text: TEXT, lang: () => lang, freshness, afterVerdict });
+  const { t, el, formatTime, formatAge } = view;
 
   function applyLanguage() {
     document.documentElement.lang = lang;
@@ -523,23 +450,6 @@
 
   // --- Rendering ------------------------------------------------------------------
 
-  function formatTime(text) {
-    const date = new Date(text);
-    if (Number.isNaN(date.getTime())) return text;
-    return date.toLocaleString(lang === "id" ? "id-ID" : "en-GB", {
-      dateStyle: "medium",
-      timeStyle: "short",
-    });
-  }
-
-  function formatAge(seconds) {
-    const s = Math.max(0, Math.round(Number(seconds) || 0));
-    if (s < 120) return t("seconds", { n: s });
-    if (s < 7200) return t("minutes", { n: Math.round(s / 60) });
-    if (s < 172800) return t("hours", { n: Math.round(s / 3600) });
-    return t("days", { n: Math.round(s / 86400) });
-  }
-
   function freshness(trustData) {
     const parts = [];
     if (trustData && trustData.source === "trust_list") {
@@ -566,81 +476,14 @@
     return parts.join("; ");
   }
 
-  function stopCountdown() {
-    if (countdownTimer) clearInterval(countdownTimer);
-    countdownTimer = null;
-    $("countdown").hidden = true;
-  }
-
-  function startCountdown(expiresAt) {
-    stopCountdown();
-    const end = new Date(expiresAt).getTime();
-    if (Number.isNaN(end)) return;
-    const node = $("countdown");
-    const tick = () => {
-      const left = Math.ceil((end - Date.now()) / 1000);
-      node.textContent = left > 0 ? t("countdown", { s: left }) : t("countdown_over");
-      if (left <= 0 && countdownTimer) {
-        clearInterval(countdownTimer);
-        countdownTimer = null;
-      }
-    };
-    node.hidden = false;
-    tick();
-    countdownTimer = setInterval(tick, 1000);
-  }
-
-  function metaRow(list, label, value) {
-    if (value === undefined || value === null || value === "") return;
-    list.append(el("dt", { text: label }), el("dd", { text: String(value) }));
-  }
-
-  function portraitSource(base64) {
-    if (typeof base64 !== "string" || !/^[A-Za-z0-9+/=_-]+$/.test(base64)) return null;
-    const type = base64.startsWith("UklGR") ? "image/webp" : "image/jpeg";
-    return `data:${type};base64,${base64}`;
-  }
-
-  // A NIK or a nomor KK is one number: never broken across lines (class "number").
-  const WHOLE_NUMBER = /(^|\.)(nik|nomor_kk)$/;
-
-  function rowsList(fields) {
-    const list = el("dl", { class: "rows" });
-    for (const field of fields || []) {
-      const value = el("dd", { text: field.value });
-      if (WHOLE_NUMBER.test(field.field || "")) value.className = "number";
-      if (field.code !== undefined && field.code !== null && String(field.value) !== String(field.code)) {
-        value.append(" ", el("span", { class: "code", text: `(${t("code_short")} ${field.code})` }));
-      }
-      list.append(el("dt", { text: lang === "id" ? field.label_id : field.label_en }), value);
+  // A verdict carries the date of the data it used: the data line follows an import at once.
+  function afterVerdict(v) {
+    const data = v.trust_data;
+    if (session && session.trust && data && data.source === "trust_list" && data.issued_at) {
+      session.trust.data_dated = data.issued_at;
+      session.trust.data_age_days = Math.floor((Number(data.age_seconds) || 0) / 86400);
+      renderDataLine(session.trust);
     }
-    return list;
-  }
-
-  function renderDocument(verdict) {
-    const box = $("document");
-    box.replaceChildren();
-    const sections = Array.isArray(verdict.display) ? verdict.display : [];
-    if (sections.length === 0) {
-      if (verdict.verdict === "valid" && verdict.age_over_17 === undefined) {
-        box.append(el("p", { class: "note", text: t("no_fields") }));
-      }
-      return;
-    }
-    const isKtp = verdict.doc_type === "ktp";
-    const foto = verdict.document && portraitSource(verdict.document.foto);
-    const members = el("div", { class: "members" });
-    for (const section of sections) {
-      const title = lang === "id" ? section.title_id : section.title_en;
-      const body = el("div", { class: "card-body" }, [rowsList(section.fields)]);
-      if (isKtp && foto && section.member === undefined) {
-        body.append(el("img", { class: "portrait", src: foto, alt: t("portrait") }));
-      }
-      const card = el("section", { class: isKtp ? "card ktp" : "card" }, [el("h3", { text: title }), body]);
-      if (section.member !== undefined && section.member !== null) members.append(card);
-      else box.append(card);
-    }
-    if (members.childElementCount > 0) box.append(members);
   }
 
   // --- The printable receipt (bukti verifikasi) ---------------------------------------
@@ -686,74 +529,7 @@
 
   function render() {
     $("receipt-print").hidden = !(shown && shown.kind === "verdict" && shown.receipt);
-    const node = $("verdict");
-    const title = $("verdict-title");
-    const reason = $("verdict-reason");
-    const meta = $("meta");
-    const warnings = $("warnings");
-    meta.replaceChildren();
-    warnings.replaceChildren();
-    $("document").replaceChildren();
-    stopCountdown();
-    if (!shown) {
-      node.dataset.verdict = "none";
-      title.textContent = t("verdict_none");
-      reason.textContent = "";
-      return;
-    }
-    if (shown.kind === "error") {
-      node.dataset.verdict = "error";
-      title.textContent = t("error");
-      reason.textContent = [shown.message, shown.detail].filter(Boolean).join(" — ");
-      $("verdict-live").textContent = `${title.textContent}. ${reason.textContent}`;
-      return;
-    }
-    const v = shown.verdict;
-    const valid = v.verdict === "valid";
-    node.dataset.verdict = valid ? "valid" : "rejected";
-    title.textContent = valid ? t("valid") : t("rejected");
-    if (valid) {
-      reason.textContent = t("valid_reason");
-    } else {
-      const r = v.reason || {};
-      let text = (lang === "id" ? r.message_id : r.message_en) || r.code || "";
-      if (typeof r.code === "string" && r.code.startsWith("presentation_")) text += ` ${t("fresh_qr")}`;
-      reason.textContent = text;
-    }
-    const presentation = v.presentation;
-    if (valid && presentation && presentation.expires_at) startCountdown(presentation.expires_at);
-
-    if (!valid && v.reason) {
-      metaRow(meta, t("code"), v.reason.code);
-      metaRow(meta, t("stage"), v.reason.stage);
-    }
-    if (v.doc_type) metaRow(meta, t("doc_type"), t(v.doc_type));
-    if (v.issuer) metaRow(meta, t("issuer"), v.issuer.name);
-    if (v.issued_at) metaRow(meta, t("issued_at"), formatTime(v.issued_at));
-    if (v.expires_at) metaRow(meta, t("expires_at"), formatTime(v.expires_at));
-    if (typeof v.age_over_17 === "boolean") metaRow(meta, t("age_over_17"), v.age_over_17 ? t("yes") : t("no"));
-    metaRow(meta, t("purpose"), v.purpose);
-    metaRow(meta, t("trust"), freshness(v.trust_data));
-    // A verdict carries the date of the data it used: the line follows an import at once.
-    const data = v.trust_data;
-    if (session && session.trust && data && data.source === "trust_list" && data.issued_at) {
-      session.trust.data_dated = data.issued_at;
-      session.trust.data_age_days = Math.floor((Number(data.age_seconds) || 0) / 86400);
-      renderDataLine(session.trust);
-    }
-
-    for (const w of v.warnings || []) {
-      const text = (lang === "id" ? w.message_id : w.message_en) || w.code;
-      warnings.append(
-        el("li", { class: w.severity === "info" ? "info" : "warning", text: w.field ? `${text} (${w.field})` : text }),
-      );
-    }
-    renderDocument(v);
-    $("verdict-live").textContent = `${title.textContent}. ${reason.textContent}`;
-    if (shown.focus) {
-      shown.focus = false;
-      node.focus();
-    }
+    view.render(shown);
   }
 
   // --- Wiring ---------------------------------------------------------------------

@@ -4,7 +4,7 @@
 //! | --- | --- |
 //! | `GET /` | 303 to `/counter` |
 //! | `GET /counter` | the page (HTML; script and style from the binary) |
-//! | `GET /counter/assets/{app.css,app.js}` | its style and script |
+//! | `GET /counter/assets/{app.css,verdict.js,app.js}` | its style and scripts (`verdict.js`: the verdict layout, shared with the offline page) |
 //! | `GET /counter/api/session` | who is signed in, for which client and purpose, and the CSRF token |
 //! | `POST /counter/api/login` | `{"username", "password"}`: a session cookie |
 //! | `POST /counter/api/logout` | ends the session |
@@ -38,6 +38,7 @@ use std::sync::Arc;
 const PAGE_HTML: &str = include_str!("../../assets/counter/index.html");
 const APP_CSS: &str = include_str!("../../assets/counter/app.css");
 const APP_JS: &str = include_str!("../../assets/counter/app.js");
+const VERDICT_JS: &str = include_str!("../../assets/counter/verdict.js");
 
 /// The page's Content-Security-Policy: everything from this service, nothing inline, no
 /// other origin; pictures also from `data:` (the portrait) and `blob:` (camera frames).
@@ -55,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .route("/counter", get(page))
         .route("/counter/assets/app.css", get(css))
         .route("/counter/assets/app.js", get(js))
+        .route("/counter/assets/verdict.js", get(verdict_js))
         .route("/counter/api/session", get(session_info))
         .route("/counter/api/login", post(login))
         .route("/counter/api/logout", post(logout))
@@ -181,6 +183,10 @@ async fn css() -> Response {
 
 async fn js() -> Response {
     asset(APP_JS, "text/javascript; charset=utf-8", "no-cache")
+}
+
+async fn verdict_js() -> Response {
+    asset(VERDICT_JS, "text/javascript; charset=utf-8", "no-cache")
 }
 
 /// The media type of the body, lower-cased, without parameters.
