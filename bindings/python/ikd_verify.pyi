@@ -1,7 +1,7 @@
 """Type stubs of ikd_verify, the IKD SDK for Python (offline verification of Indonesian
 digital identity credentials from their QR codes)."""
 
-from typing import Any, Dict, List, Literal, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union
 
 __version__: str
 #: Every IkdError code, in the order they were added (append-only).
@@ -96,6 +96,18 @@ class Verifier:
         policy: Optional[JsonLike] = None,
     ) -> None:
         """Give either `trust` (a trust store) or `trust_list` with its `roots`."""
+    @staticmethod
+    def from_bundle(
+        bundle: bytes,
+        roots: Union[str, Sequence[str]],
+        now: Now = None,
+        policy: Optional[JsonLike] = None,
+    ) -> Tuple["Verifier", Dict[str, Any]]:
+        """A verifier from a trust bundle (.ikdb), and what it installed."""
+    def install_bundle(
+        self, bundle: bytes, roots: Union[str, Sequence[str]], now: Now = None
+    ) -> Dict[str, Any]:
+        """Installs a trust bundle over the trust data held; refused: IkdError bundle_refused."""
     def add_status_list(self, token: bytes) -> Dict[str, Any]: ...
     def set_replay_mode(
         self, mode: Literal["off", "local", "unavailable"], capacity: int = 10000

@@ -264,6 +264,34 @@ fn roots_of(py: Python<'_>, roots: &Bound<'_, PyAny>) -> PyResult<facade::Roots>
     call(py, || facade::Roots::from_hex_keys(&keys))
 }
 
+/// The policy JSON (str or dict); None: the SDK's default policy.
+fn policy_of(py: Python<'_>, policy: Option<&Bound<'_, PyAny>>) -> PyResult<facade::Policy> {
+    match policy {
+        None => Ok(facade::Policy::default()),
+        Some(obj) => {
+            let json = json_text(obj)?;
+            call(py, || facade::Policy::from_json(&json))
+        }
+    }
+}
+
+/// A trust bundle installed over `in_use`: the new trust data and the summary as a dict.
+fn install_bundle<'py>(
+    py: Python<'py>,
+    bundle: &[u8],
+    roots: &Bound<'py, PyAny>,
+    now: Option<&Bound<'py, PyAny>>,
+    in_use: Option<&facade::TrustData>,
+    policy: &facade::Policy,
+) -> PyResult<(facade::TrustData, Bound<'py, PyAny>)> {
+    let roots = roots_of(py, roots)?;
+    let now = now_of(py, now)?;
+    let (trust, summary) = call(py, || {
+        facade::TrustData::from_bundle(bundle, &roots, in_use, now, policy)
+    })?;
+    Ok((trust, from_json(py, &summary.to_json())?))
+}
+
 #[pymethods]
 impl Verifier {
     /// A verifier from a trust store (`trust`: JSON str or dict, spec §9.1) or from a
@@ -302,13 +330,7 @@ impl Verifier {
         for token in &status_lists {
             call(py, || data.add_status_list(token))?;
         }
-        let policy = match policy {
-            None => facade::Policy::default(),
-            Some(obj) => {
-                let json = json_text(obj)?;
-                call(py, || facade::Policy::from_json(&json))?
-            }
-        };
+        let policy = policy_of(py, policy)?;
         Ok(Verifier {
             inner: facade::Verifier::new(data, policy),
         })
@@ -325,6 +347,53 @@ impl Verifier {
         let summary = call(py, || trust.add_status_list(token))?;
         self.inner.set_trust(trust);
         from_json(py, &summary.to_json())
+    }
+
+    /// A verifier from a trust bundle (`bundle`: bytes, spec §9.6: a signed trust list and
+    /// its status lists in one file) checked against `roots` at `now` (None: the host
+    /// clock) under the import rules. Returns `(verifier, summary)`: the summary dict says
+    /// which status lists came from the bundle. A refused bundle raises `IkdError` with
+    /// code `bundle_refused`, its message starting with the `bundle_…` code.
+    #[staticmethod]
+    #[pyo3(signature = (bundle, roots, now=None, policy=None))]
+    fn from_bundle<'py>(
+        py: Python<'py>,
+        bundle: &[u8],
+        roots: &Bound<'py, PyAny>,
+        now: Option<&Bound<'py, PyAny>>,
+        policy: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<(Verifier, Bound<'py, PyAny>)> {
+        let policy = policy_of(py, policy)?;
+        let (trust, summary) = install_bundle(py, bundle, roots, now, None, &policy)?;
+        let verifier = Verifier {
+            inner: facade::Verifier::new(trust, policy),
+        };
+        Ok((verifier, summary))
+    }
+
+    /// Installs a trust bundle over the trust data this verifier holds, at `now` (None:
+    /// the host clock), under the import rules: an older bundle than the one in use, or a
+    /// stale one, is refused as a whole (`IkdError`, code `bundle_refused`); each status
+    /// list then stands alone. Returns the summary dict. Verifications already running
+    /// finish with the data they started with.
+    #[pyo3(signature = (bundle, roots, now=None))]
+    fn install_bundle<'py>(
+        &mut self,
+        py: Python<'py>,
+        bundle: &[u8],
+        roots: &Bound<'py, PyAny>,
+        now: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (trust, summary) = install_bundle(
+            py,
+            bundle,
+            roots,
+            now,
+            Some(self.inner.trust()),
+            self.inner.policy(),
+        )?;
+        self.inner.set_trust(trust);
+        Ok(summary)
     }
 
     /// How presentations shown twice are caught: `"off"` (the default), `"local"` (an

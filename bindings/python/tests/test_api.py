@@ -185,3 +185,79 @@ def test_a_signed_trust_list_and_its_status_lists(vectors_dir):
     with pytest.raises(IkdError) as e:
         verifier.add_status_list(b"\xd2\x84")
     assert code_of(e) == "status_list_invalid"
+
+
+def cbor(value) -> bytes:
+    """Deterministic CBOR of ints, texts, bytes, lists and int-keyed maps (keys given in order)."""
+
+    def head(major: int, n: int) -> bytes:
+        if n < 24:
+            return bytes([major << 5 | n])
+        for extra, width in ((24, 1), (25, 2), (26, 4), (27, 8)):
+            if n < 1 << (8 * width):
+                return bytes([major << 5 | extra]) + n.to_bytes(width, "big")
+        raise ValueError(n)
+
+    if isinstance(value, int):
+        return head(0, value)
+    if isinstance(value, str):
+        data = value.encode("utf-8")
+        return head(3, len(data)) + data
+    if isinstance(value, bytes):
+        return head(2, len(value)) + value
+    if isinstance(value, list):
+        return head(4, len(value)) + b"".join(cbor(v) for v in value)
+    if isinstance(value, dict):
+        return head(5, len(value)) + b"".join(cbor(k) + cbor(v) for k, v in value.items())
+    raise TypeError(value)
+
+
+def bundle_of(trust_list: bytes, status_lists) -> bytes:
+    """A trust bundle (spec §9.6) written from its table, not by the SDK."""
+    parts = [{1: s["uri"], 2: bytes.fromhex(s["token"])} for s in status_lists]
+    return cbor({1: "ikd-trust-bundle/1", 2: trust_list, 3: parts})
+
+
+def test_a_trust_bundle_installs_under_the_import_rules(vectors_dir):
+    file = json.loads((vectors_dir / "trust.json").read_text(encoding="utf-8"))
+    main = file["trust_lists"]["main"]
+    token = bytes.fromhex(main["token"])
+    lists = file["status_lists"]
+    at = NOW  # the list: sequence 7, issued an hour before NOW
+    bundle = bundle_of(token, [lists["a1"], lists["a2"]])
+
+    verifier, summary = Verifier.from_bundle(bundle, main["roots"], now=at)
+    assert summary["sequence"] == 7 and summary["unchanged"] is False
+    assert [(p["uri"], p["outcome"]) for p in summary["status_lists"]] == [
+        (lists["a1"]["uri"], "installed"),
+        (lists["a2"]["uri"], "installed"),
+    ]
+    held = verifier.trust_summary(now=at)
+    assert held["source"] == "trust_list" and len(held["status_lists"]) == 2
+
+    # The same bundle again is no change; one whose status list another issuer signed
+    # leaves that list out and keeps the one held.
+    assert verifier.install_bundle(bundle, main["roots"], now=at)["unchanged"] is True
+    swapped = bundle_of(token, [lists["a1_by_c"], lists["a2"]])
+    outcomes = [p["outcome"] for p in verifier.install_bundle(swapped, main["roots"], now=at)["status_lists"]]
+    assert outcomes == ["bundle_status_list_invalid", "installed"]
+    assert len(verifier.trust_summary(now=at)["status_lists"]) == 2
+
+    other_root = [Issuer(seed=bytes(32)).public_key_hex]
+    for args, detail in [
+        ((bundle, other_root, at), "bundle_trust_list_unknown_root"),
+        ((bundle, main["roots"], at + 40 * 86_400), "bundle_trust_list_expired"),
+        ((b"\x01\x02\x03", main["roots"], at), "bundle_malformed"),
+        ((cbor({1: "ikd-trust-bundle/9", 2: token}), main["roots"], at), "bundle_format_unknown"),
+    ]:
+        with pytest.raises(IkdError) as e:
+            Verifier.from_bundle(*args)
+        assert code_of(e) == "bundle_refused"
+        assert e.value.message.startswith(detail), e.value.message
+    # Over data held, the root that signed the list in use is accepted too (spec §9.6).
+    assert verifier.install_bundle(bundle, other_root, now=at)["unchanged"] is True
+    # A refused bundle changes nothing held.
+    with pytest.raises(IkdError) as e:
+        verifier.install_bundle(bundle[:-1], main["roots"], now=at)
+    assert code_of(e) == "bundle_refused" and e.value.message.startswith("bundle_malformed")
+    assert len(verifier.trust_summary(now=at)["status_lists"]) == 2
