@@ -245,6 +245,45 @@ enum IkdStatus ikd_verifier_new_from_trust_list(const uint8_t *token,
                                                 struct IkdVerifier **out);
 
 /**
+ * A verifier from a trust bundle (`.ikdb`, §9.6: a signed trust list and its status
+ * lists in one file) checked against pinned roots (as for
+ * [`ikd_verifier_new_from_trust_list`]) and installed at `now` under the import rules,
+ * with a policy JSON (NULL for the default), written to `*out`. If `summary_json` is not
+ * NULL, it receives what was installed (JSON: `sequence`, `unchanged`, `complete`, each
+ * status list's `outcome`), to be freed with [`ikd_string_free`]. A refused bundle is
+ * `IKD_ERR_BUNDLE_REFUSED`, the message starting with the `bundle_…` code.
+ *
+ * # Safety
+ * `bundle` points to `bundle_len` readable bytes; `roots` and `policy_json` are NULL or
+ * NUL-terminated strings; `out` and `summary_json` are NULL or point to writable storage
+ * for a pointer.
+ */
+enum IkdStatus ikd_verifier_new_from_bundle(const uint8_t *bundle,
+                                            size_t bundle_len,
+                                            const char *roots,
+                                            int64_t now,
+                                            const char *policy_json,
+                                            struct IkdVerifier **out,
+                                            char **summary_json);
+
+/**
+ * Installs a trust bundle over the verifier's trust data at `now`, under the import
+ * rules (an older or stale bundle is refused as a whole, `IKD_ERR_BUNDLE_REFUSED`, and
+ * nothing changes; each status list then stands alone). `summary_json` as for
+ * [`ikd_verifier_new_from_bundle`].
+ *
+ * # Safety
+ * `verifier` is NULL or a live handle no other thread is using; the rest as for
+ * [`ikd_verifier_new_from_bundle`].
+ */
+enum IkdStatus ikd_verifier_install_bundle(struct IkdVerifier *verifier,
+                                           const uint8_t *bundle,
+                                           size_t bundle_len,
+                                           const char *roots,
+                                           int64_t now,
+                                           char **summary_json);
+
+/**
  * Verifies a status list token (COSE_Sign1 bytes, §9.3) against the verifier's keys and
  * holds it under its URI, replacing one with the same URI.
  *

@@ -298,6 +298,19 @@ fn policy_of(json: Option<&str>) -> Result<Policy, Error> {
     json.map_or_else(|| Ok(Policy::default()), Policy::from_json)
 }
 
+/// Pinned roots: a trust anchors JSON (`ikd-trust-anchors/1`, starting with `{`) or
+/// Ed25519 public keys in hex, separated by commas or white space.
+fn roots_of(text: &str) -> Result<Roots, Error> {
+    if text.trim_start().starts_with('{') {
+        return Roots::from_anchors_json(text);
+    }
+    let keys: Vec<&str> = text
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|k| !k.is_empty())
+        .collect();
+    Roots::from_hex_keys(&keys)
+}
+
 /// Writes a new handle to `out`, after checking `out` is usable.
 ///
 /// # Safety
@@ -456,19 +469,119 @@ pub unsafe extern "C" fn ikd_verifier_new_from_trust_list(
         let roots = unsafe { text(roots, "roots") }?;
         // SAFETY: the caller's contract.
         let policy = unsafe { optional_text(policy_json, "policy_json") }?;
-        let roots = if roots.trim_start().starts_with('{') {
-            Roots::from_anchors_json(roots)?
-        } else {
-            let keys: Vec<&str> = roots
-                .split(|c: char| c == ',' || c.is_whitespace())
-                .filter(|k| !k.is_empty())
-                .collect();
-            Roots::from_hex_keys(&keys)?
-        };
-        let trust = TrustData::from_trust_list(token, &roots)?;
+        let trust = TrustData::from_trust_list(token, &roots_of(roots)?)?;
         let verifier = Verifier::new(trust, policy_of(policy)?);
         // SAFETY: `out` checked above.
         unsafe { put_verifier(out, verifier) };
+        Ok(())
+    })
+}
+
+/// A trust bundle checked against pinned roots and installed at `now` over `in_use`.
+///
+/// # Safety
+/// `bundle` points to `bundle_len` readable bytes; `roots` is NULL or a NUL-terminated
+/// string; `summary_json` is NULL or points to writable storage for a pointer.
+unsafe fn install_bundle(
+    bundle: *const u8,
+    bundle_len: usize,
+    roots: *const c_char,
+    now: i64,
+    in_use: Option<&TrustData>,
+    policy: &Policy,
+    summary_json: *mut *mut c_char,
+) -> Result<TrustData, Failure> {
+    // SAFETY: the caller's contract.
+    let bundle = unsafe { bytes(bundle, bundle_len, "bundle") }?;
+    // SAFETY: the caller's contract.
+    let roots = unsafe { text(roots, "roots") }?;
+    let (trust, summary) = TrustData::from_bundle(bundle, &roots_of(roots)?, in_use, now, policy)?;
+    if !summary_json.is_null() {
+        // SAFETY: not NULL, writable by contract.
+        unsafe { summary_json.write(to_c_string(summary.to_json())) };
+    }
+    Ok(trust)
+}
+
+/// A verifier from a trust bundle (`.ikdb`, §9.6: a signed trust list and its status
+/// lists in one file) checked against pinned roots (as for
+/// [`ikd_verifier_new_from_trust_list`]) and installed at `now` under the import rules,
+/// with a policy JSON (NULL for the default), written to `*out`. If `summary_json` is not
+/// NULL, it receives what was installed (JSON: `sequence`, `unchanged`, `complete`, each
+/// status list's `outcome`), to be freed with [`ikd_string_free`]. A refused bundle is
+/// `IKD_ERR_BUNDLE_REFUSED`, the message starting with the `bundle_…` code.
+///
+/// # Safety
+/// `bundle` points to `bundle_len` readable bytes; `roots` and `policy_json` are NULL or
+/// NUL-terminated strings; `out` and `summary_json` are NULL or point to writable storage
+/// for a pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ikd_verifier_new_from_bundle(
+    bundle: *const u8,
+    bundle_len: usize,
+    roots: *const c_char,
+    now: i64,
+    policy_json: *const c_char,
+    out: *mut *mut IkdVerifier,
+    summary_json: *mut *mut c_char,
+) -> IkdStatus {
+    entry(|| {
+        if out.is_null() {
+            return Err(Failure::Null("out"));
+        }
+        if !summary_json.is_null() {
+            // SAFETY: not NULL, writable by contract.
+            unsafe { summary_json.write(ptr::null_mut()) };
+        }
+        // SAFETY: the caller's contract.
+        let policy = policy_of(unsafe { optional_text(policy_json, "policy_json") }?)?;
+        // SAFETY: the caller's contract.
+        let trust =
+            unsafe { install_bundle(bundle, bundle_len, roots, now, None, &policy, summary_json) }?;
+        // SAFETY: `out` checked above.
+        unsafe { put_verifier(out, Verifier::new(trust, policy)) };
+        Ok(())
+    })
+}
+
+/// Installs a trust bundle over the verifier's trust data at `now`, under the import
+/// rules (an older or stale bundle is refused as a whole, `IKD_ERR_BUNDLE_REFUSED`, and
+/// nothing changes; each status list then stands alone). `summary_json` as for
+/// [`ikd_verifier_new_from_bundle`].
+///
+/// # Safety
+/// `verifier` is NULL or a live handle no other thread is using; the rest as for
+/// [`ikd_verifier_new_from_bundle`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ikd_verifier_install_bundle(
+    verifier: *mut IkdVerifier,
+    bundle: *const u8,
+    bundle_len: usize,
+    roots: *const c_char,
+    now: i64,
+    summary_json: *mut *mut c_char,
+) -> IkdStatus {
+    entry(|| {
+        if !summary_json.is_null() {
+            // SAFETY: not NULL, writable by contract.
+            unsafe { summary_json.write(ptr::null_mut()) };
+        }
+        // SAFETY: a live handle used by this thread only, by contract.
+        let verifier = unsafe { verifier.as_mut() }.ok_or(Failure::Null("verifier"))?;
+        let inner = &verifier.inner;
+        // SAFETY: the caller's contract.
+        let trust = unsafe {
+            install_bundle(
+                bundle,
+                bundle_len,
+                roots,
+                now,
+                Some(inner.trust()),
+                inner.policy(),
+                summary_json,
+            )
+        }?;
+        verifier.inner.set_trust(trust);
         Ok(())
     })
 }

@@ -333,6 +333,149 @@ fn a_trust_list_verifier_accepts_its_credential() {
     assert_eq!(status, IkdStatus::IKD_ERR_TRUST_LIST_INVALID);
 }
 
+/// A trust bundle: a verifier made from one, the same installed again, refusals.
+#[test]
+fn a_trust_bundle_installs_under_the_import_rules() {
+    let file: Value =
+        serde_json::from_str(&std::fs::read_to_string(vectors_dir().join("trust.json")).unwrap())
+            .unwrap();
+    let list = &file["trust_lists"]["main"];
+    let unhex = |v: &Value| ikd_sdk::encoding::hex_decode(v.as_str().unwrap()).unwrap();
+    let mut bundle = ikd_sdk::TrustBundle::new(unhex(&list["token"])).unwrap();
+    bundle
+        .add_status_list(unhex(&file["status_lists"]["a1"]["token"]))
+        .unwrap();
+    let bundle = bundle.to_bytes();
+    let roots = CString::new(list["roots"][0].as_str().unwrap()).unwrap();
+    // The list was issued an hour before this.
+    let now = 1_790_000_000;
+    let summary = |json: *mut c_char| -> Value {
+        let value = serde_json::from_str(unsafe { CStr::from_ptr(json) }.to_str().unwrap());
+        unsafe { ikd_string_free(json) };
+        value.unwrap()
+    };
+
+    let (mut v, mut json) = (ptr::null_mut(), ptr::null_mut());
+    let status = unsafe {
+        ikd_verifier_new_from_bundle(
+            bundle.as_ptr(),
+            bundle.len(),
+            roots.as_ptr(),
+            now,
+            ptr::null(),
+            &mut v,
+            &mut json,
+        )
+    };
+    assert_eq!(status, IkdStatus::IKD_OK, "{}", last_error());
+    let first = summary(json);
+    assert_eq!(first["sequence"], 7);
+    assert_eq!(first["unchanged"], false);
+    assert_eq!(first["status_lists"][0]["outcome"], "installed");
+
+    let status = unsafe {
+        ikd_verifier_install_bundle(
+            v,
+            bundle.as_ptr(),
+            bundle.len(),
+            roots.as_ptr(),
+            now,
+            &mut json,
+        )
+    };
+    assert_eq!(status, IkdStatus::IKD_OK);
+    assert_eq!(summary(json)["unchanged"], true);
+    // The summary is optional.
+    let status = unsafe {
+        ikd_verifier_install_bundle(
+            v,
+            bundle.as_ptr(),
+            bundle.len(),
+            roots.as_ptr(),
+            now,
+            ptr::null_mut(),
+        )
+    };
+    assert_eq!(status, IkdStatus::IKD_OK);
+    // A refused bundle leaves the summary NULL and the data held as it was.
+    json = c"not touched".as_ptr().cast_mut();
+    let status = unsafe {
+        ikd_verifier_install_bundle(
+            v,
+            bundle.as_ptr(),
+            bundle.len() - 1,
+            roots.as_ptr(),
+            now,
+            &mut json,
+        )
+    };
+    assert_eq!(status, IkdStatus::IKD_ERR_BUNDLE_REFUSED);
+    assert!(json.is_null());
+    assert!(
+        last_error().starts_with("bundle_malformed"),
+        "{}",
+        last_error()
+    );
+    unsafe { ikd_verifier_free(v) };
+
+    let other_root = c"d04ab232742bb4ab3a1368bd4615e4e6d0224ab71a016baf8520a332c9778737".to_owned();
+    for (roots, at, expected, message) in [
+        (
+            other_root,
+            now,
+            IkdStatus::IKD_ERR_BUNDLE_REFUSED,
+            "bundle_trust_list_unknown_root",
+        ),
+        (
+            roots.clone(),
+            now + 40 * 86_400,
+            IkdStatus::IKD_ERR_BUNDLE_REFUSED,
+            "bundle_trust_list_expired",
+        ),
+        (c"zz".to_owned(), now, IkdStatus::IKD_ERR_ROOTS_INVALID, ""),
+    ] {
+        let mut v = ptr::null_mut();
+        let status = unsafe {
+            ikd_verifier_new_from_bundle(
+                bundle.as_ptr(),
+                bundle.len(),
+                roots.as_ptr(),
+                at,
+                ptr::null(),
+                &mut v,
+                ptr::null_mut(),
+            )
+        };
+        assert_eq!(status, expected);
+        assert!(v.is_null());
+        assert!(last_error().starts_with(message), "{}", last_error());
+    }
+    let mut v = ptr::null_mut();
+    let status = unsafe {
+        ikd_verifier_new_from_bundle(
+            ptr::null(),
+            5,
+            roots.as_ptr(),
+            now,
+            ptr::null(),
+            &mut v,
+            ptr::null_mut(),
+        )
+    };
+    assert_eq!(status, IkdStatus::IKD_ERR_NULL_ARGUMENT);
+    let status = unsafe {
+        ikd_verifier_install_bundle(
+            ptr::null_mut(),
+            bundle.as_ptr(),
+            bundle.len(),
+            roots.as_ptr(),
+            now,
+            ptr::null_mut(),
+        )
+    };
+    assert_eq!(status, IkdStatus::IKD_ERR_NULL_ARGUMENT);
+}
+
 /// One handle, verified with from several threads at once.
 #[test]
 fn one_verifier_serves_many_threads() {
