@@ -50,7 +50,10 @@ async fn the_root_leads_to_the_page_and_every_asset_is_local() {
 
     for (path, media) in [
         ("/counter/assets/app.js", "text/javascript; charset=utf-8"),
-        ("/counter/assets/verdict.js", "text/javascript; charset=utf-8"),
+        (
+            "/counter/assets/verdict.js",
+            "text/javascript; charset=utf-8",
+        ),
         ("/counter/assets/app.css", "text/css; charset=utf-8"),
     ] {
         let (status, headers, body) = send(&router, get(path, None)).await;

@@ -254,6 +254,36 @@ pub extern "system" fn Java_id_ikd_verify_Native_trustFromTrustList<'local>(
     })
 }
 
+/// `long trustFromBundle(byte[] bundle, long roots, long inUse, long now, String policyJson,
+/// String[] summaryOut)`: the trust data with the bundle installed over `inUse` (0: none);
+/// `summaryOut[0]` receives the summary JSON.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub extern "system" fn Java_id_ikd_verify_Native_trustFromBundle<'local>(
+    env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    bundle: JByteArray<'local>,
+    roots: jlong,
+    in_use: jlong,
+    now: jlong,
+    policy_json: JString<'local>,
+    summary_out: JObjectArray<'local, JString<'local>>,
+) -> jlong {
+    entry(env, |env| {
+        let bundle = env.convert_byte_array(&bundle)?;
+        let policy = policy(env, &policy_json)?;
+        // SAFETY: a live Roots handle, read-locked by the Java side.
+        let roots = unsafe { borrow::<Roots>(roots) }?;
+        // SAFETY: 0, or a live TrustData handle read-locked by the Java side.
+        let in_use = unsafe { (in_use as *const TrustData).as_ref() };
+        let (trust, summary) =
+            guard(|| TrustData::from_bundle(&bundle, roots, in_use, now, &policy))?;
+        let summary = new_string(env, &summary.to_json())?;
+        summary_out.set_element(env, 0, &summary)?;
+        Ok(into_handle(trust))
+    })
+}
+
 /// `String trustAddStatusList(long trust, byte[] token)`: the status list's summary JSON.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_id_ikd_verify_Native_trustAddStatusList<'local>(

@@ -18,6 +18,10 @@ final class Native {
 
     static native long trustFromTrustList(byte[] token, long roots);
 
+    /** {@code inUse} is 0 for none; {@code summaryOut[0]} receives the summary JSON. */
+    static native long trustFromBundle(
+            byte[] bundle, long roots, long inUse, long now, String policyJson, String[] summaryOut);
+
     static native String trustAddStatusList(long trust, byte[] token);
 
     static native int trustKeyCount(long trust);

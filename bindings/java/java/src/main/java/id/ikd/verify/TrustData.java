@@ -47,6 +47,52 @@ public final class TrustData implements AutoCloseable {
     }
 
     /**
+     * Verifies a trust bundle ({@code .ikdb}: a signed trust list and its status lists in
+     * one file, for offices that receive their data on a USB stick) against the pinned roots
+     * and installs it at {@code now} under the import rules. A bundle that is malformed, not
+     * signed by a root, issued in the future or stale beyond the policy's grace period is
+     * refused as a whole; each status list then stands alone.
+     *
+     * @param bundle the bundle's bytes
+     * @param roots the pinned roots
+     * @param now Unix seconds
+     * @param policy the policy whose freshness rules apply
+     * @return the trust data and what was installed
+     * @throws IkdException {@code bundle_refused}, its message starting with the
+     *     {@code bundle_…} code
+     */
+    public static BundleLoad fromBundle(byte[] bundle, Roots roots, long now, Policy policy) {
+        return install(bundle, roots, now, policy, 0);
+    }
+
+    /**
+     * Installs a trust bundle over this trust data, under the same rules as
+     * {@link #fromBundle}: besides the pinned roots, the root that signed the list held and
+     * the successors it names are accepted, and a bundle older than the one held is refused.
+     * This trust data is left as it was; the result is new trust data.
+     *
+     * @param bundle the bundle's bytes
+     * @param roots the pinned roots
+     * @param now Unix seconds
+     * @param policy the policy whose freshness rules apply
+     * @return the new trust data and what was installed
+     * @throws IkdException {@code bundle_refused}
+     */
+    public BundleLoad installBundle(byte[] bundle, Roots roots, long now, Policy policy) {
+        return handle.read(held -> install(bundle, roots, now, policy, held));
+    }
+
+    private static BundleLoad install(byte[] bundle, Roots roots, long now, Policy policy, long inUse) {
+        Objects.requireNonNull(bundle, "bundle");
+        Objects.requireNonNull(roots, "roots");
+        Objects.requireNonNull(policy, "policy");
+        String[] summary = new String[1];
+        long trust = roots.handle.read(
+                r -> Native.trustFromBundle(bundle, r, inUse, now, policy.toJson(), summary));
+        return new BundleLoad(new TrustData(trust), summary[0]);
+    }
+
+    /**
      * Verifies a status list token (its COSE_Sign1 bytes) against these keys and holds it
      * under its URI, replacing any list held under that URI.
      *

@@ -48,6 +48,7 @@ public final class ApiTests {
         tests.put("replay modes", ApiTests::replayModes);
         tests.put("challenges normalise and round-trip", ApiTests::challenges);
         tests.put("a signed trust list, status lists and the summary", ApiTests::trustList);
+        tests.put("a trust bundle under the import rules", ApiTests::trustBundle);
         tests.put("holder present, verified with its challenge", ApiTests::holderPresent);
         tests.put("close, double close, use after close", ApiTests::closing);
         tests.put("trust data may be closed once a verifier holds it", ApiTests::trustCopied);
@@ -378,6 +379,121 @@ public final class ApiTests {
             try (Verifier v = new Verifier(trust, Policy.fromJson(BARE_KTP))) {
                 Verdict verdict = v.verify(qr(valid, "valid/ktp-plain"), NOW);
                 check(verdict.isValid(), "verified through the trust list: " + verdict);
+            }
+        }
+    }
+
+    /** Deterministic CBOR of ints, texts, byte strings, lists and maps with int keys in order. */
+    private static void cbor(java.io.ByteArrayOutputStream out, Object value) {
+        if (value instanceof Integer) {
+            head(out, 0, (Integer) value);
+        } else if (value instanceof String) {
+            byte[] text = ((String) value).getBytes(StandardCharsets.UTF_8);
+            head(out, 3, text.length);
+            out.write(text, 0, text.length);
+        } else if (value instanceof byte[]) {
+            byte[] bytes = (byte[]) value;
+            head(out, 2, bytes.length);
+            out.write(bytes, 0, bytes.length);
+        } else if (value instanceof List) {
+            head(out, 4, ((List<?>) value).size());
+            for (Object item : (List<?>) value) {
+                cbor(out, item);
+            }
+        } else {
+            Map<?, ?> map = (Map<?, ?>) value;
+            head(out, 5, map.size());
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                cbor(out, entry.getKey());
+                cbor(out, entry.getValue());
+            }
+        }
+    }
+
+    private static void head(java.io.ByteArrayOutputStream out, int major, int n) {
+        if (n < 24) {
+            out.write(major << 5 | n);
+        } else if (n < 0x100) {
+            out.write(major << 5 | 24);
+            out.write(n);
+        } else if (n < 0x10000) {
+            out.write(major << 5 | 25);
+            out.write(n >> 8);
+            out.write(n & 0xff);
+        } else {
+            out.write(major << 5 | 26);
+            for (int shift = 24; shift >= 0; shift -= 8) {
+                out.write(n >> shift & 0xff);
+            }
+        }
+    }
+
+    /** A trust bundle written from the spec's table, not by the SDK. */
+    private static byte[] bundle(byte[] trustList, String... statusListNames) {
+        List<Object> parts = new ArrayList<>();
+        Map<String, Object> statusLists = Json.object(trustFile.get("status_lists"));
+        for (String name : statusListNames) {
+            Map<String, Object> status = Json.object(statusLists.get(name));
+            Map<Object, Object> part = new LinkedHashMap<>();
+            part.put(1, Json.string(status.get("uri")));
+            part.put(2, Json.hex(Json.string(status.get("token"))));
+            parts.add(part);
+        }
+        Map<Object, Object> bundle = new LinkedHashMap<>();
+        bundle.put(1, "ikd-trust-bundle/1");
+        bundle.put(2, trustList);
+        bundle.put(3, parts);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        cbor(out, bundle);
+        return out.toByteArray();
+    }
+
+    private static void trustBundle() {
+        Map<String, Object> list = Json.object(Json.object(trustFile.get("trust_lists")).get("main"));
+        byte[] token = Json.hex(Json.string(list.get("token")));
+        String root = Json.string(Json.array(list.get("roots")).get(0));
+        long at = 1_790_000_000L; // an hour after the list was issued
+        byte[] both = bundle(token, "a1", "a2");
+        try (Roots roots = Roots.fromHexKeys(root);
+                Roots otherRoots = Roots.fromHexKeys("d04ab232742bb4ab3a1368bd4615e4e6d0224ab71a016baf8520a332c9778737")) {
+            BundleLoad loaded = TrustData.fromBundle(both, roots, at, Policy.defaults());
+            try (TrustData trust = loaded.trust()) {
+                Map<String, Object> summary = Json.object(Json.parse(loaded.summaryJson()));
+                equal(7L, ((Json.Num) summary.get("sequence")).longValue(), "sequence");
+                equal(false, summary.get("unchanged"), "a new list");
+                for (Object part : Json.array(summary.get("status_lists"))) {
+                    equal("installed", Json.object(part).get("outcome"), "each status list installed");
+                }
+                Map<String, Object> held = Json.object(Json.parse(trust.summaryJson(at, Policy.defaults())));
+                equal(2, Json.array(held.get("status_lists")).size(), "status lists held");
+
+                // A status list signed by another issuer is left out; the one held stays.
+                BundleLoad swapped = trust.installBundle(bundle(token, "a1_by_c", "a2"), roots, at, Policy.defaults());
+                try (TrustData after = swapped.trust()) {
+                    Map<String, Object> s = Json.object(Json.parse(swapped.summaryJson()));
+                    equal(true, s.get("unchanged"), "the same list");
+                    equal("bundle_status_list_invalid",
+                            Json.object(Json.array(s.get("status_lists")).get(0)).get("outcome"), "left out");
+                    Map<String, Object> kept = Json.object(Json.parse(after.summaryJson(at, Policy.defaults())));
+                    equal(2, Json.array(kept.get("status_lists")).size(), "the one held stays");
+                }
+                // Over data held, the root that signed the list in use is accepted too.
+                try (TrustData again = trust.installBundle(both, otherRoots, at, Policy.defaults()).trust()) {
+                    check(again.getKeyCount() == trust.getKeyCount(), "same keys");
+                }
+                IkdException e = misuse("bundle_refused",
+                        () -> trust.installBundle(Arrays.copyOf(both, both.length - 1), roots, at, Policy.defaults()));
+                check(e.getMessage().startsWith("bundle_refused: bundle_malformed"), e.getMessage());
+            }
+            String[][] refusals = {
+                {"other", "0", "bundle_trust_list_unknown_root"},
+                {"pinned", "3456000", "bundle_trust_list_expired"},
+            };
+            for (String[] refusal : refusals) {
+                Roots r = refusal[0].equals("other") ? otherRoots : roots;
+                long when = at + Long.parseLong(refusal[1]);
+                IkdException e = misuse("bundle_refused", () -> TrustData.fromBundle(both, r, when, Policy.defaults()));
+                check(e.getMessage().startsWith("bundle_refused: " + refusal[2]), e.getMessage());
             }
         }
     }
