@@ -373,42 +373,16 @@ fn a_trust_bundle_installs_under_the_import_rules() {
     assert_eq!(first["unchanged"], false);
     assert_eq!(first["status_lists"][0]["outcome"], "installed");
 
-    let status = unsafe {
-        ikd_verifier_install_bundle(
-            v,
-            bundle.as_ptr(),
-            bundle.len(),
-            roots.as_ptr(),
-            now,
-            &mut json,
-        )
+    let install = |bytes: &[u8], out: *mut *mut c_char| unsafe {
+        ikd_verifier_install_bundle(v, bytes.as_ptr(), bytes.len(), roots.as_ptr(), now, out)
     };
-    assert_eq!(status, IkdStatus::IKD_OK);
+    assert_eq!(install(&bundle, &mut json), IkdStatus::IKD_OK);
     assert_eq!(summary(json)["unchanged"], true);
     // The summary is optional.
-    let status = unsafe {
-        ikd_verifier_install_bundle(
-            v,
-            bundle.as_ptr(),
-            bundle.len(),
-            roots.as_ptr(),
-            now,
-            ptr::null_mut(),
-        )
-    };
-    assert_eq!(status, IkdStatus::IKD_OK);
+    assert_eq!(install(&bundle, ptr::null_mut()), IkdStatus::IKD_OK);
     // A refused bundle leaves the summary NULL and the data held as it was.
     json = c"not touched".as_ptr().cast_mut();
-    let status = unsafe {
-        ikd_verifier_install_bundle(
-            v,
-            bundle.as_ptr(),
-            bundle.len() - 1,
-            roots.as_ptr(),
-            now,
-            &mut json,
-        )
-    };
+    let status = install(&bundle[..bundle.len() - 1], &mut json);
     assert_eq!(status, IkdStatus::IKD_ERR_BUNDLE_REFUSED);
     assert!(json.is_null());
     assert!(
