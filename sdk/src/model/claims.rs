@@ -2,9 +2,9 @@
 
 use crate::codes::Reason;
 use crate::model::credential::Validity;
-use crate::model::document::{DocType, Document};
+use crate::model::document::{DocType, Document, ReadDocument};
 use crate::model::time::UnixTime;
-use crate::wire::cbor::{self, Item};
+use crate::wire::cbor::{self, Item, Key, Reader, Token};
 use crate::wire::crypto::HolderPublicKey;
 use crate::wire::limits::{
     MAX_CREDENTIAL_ID_LEN, MAX_ISSUER_ID_LEN, MAX_NUMERIC_DATE, MAX_STATUS_URI_LEN,
@@ -43,7 +43,8 @@ pub(crate) struct CredentialClaims<'a> {
     pub(crate) credential_id: Option<&'a [u8]>,
     pub(crate) status: Option<StatusRef<'a>>,
     pub(crate) holder_key: Option<HolderPublicKey>,
-    pub(crate) document: Item<'a>,
+    /// The document, read while the claims were decoded.
+    pub(crate) document: ReadDocument,
 }
 
 /// A credential's place in a status list, borrowed from the payload.
@@ -105,33 +106,49 @@ impl<'a> CredentialClaims<'a> {
     /// The payload is signed, so a CBOR problem inside it is a claims problem: every reason
     /// keeps the one stage the registry gives it, and the decode-stage CBOR codes speak only
     /// of the unsigned envelope.
+    ///
+    /// The document is read in the same pass, straight into a [`Document`]; whether its
+    /// type and shape are acceptable is decided later, from [`CredentialClaims::document`].
     pub(crate) fn decode(payload: &'a [u8]) -> Result<Self, Reason> {
         let malformed = Reason::ClaimsMalformed { claim: "payload" };
-        let Ok(Item::Map(entries)) = cbor::decode(payload) else {
+        let mut reader = Reader::new(payload);
+        let Ok(Token::Map(count)) = reader.token() else {
             return Err(malformed);
         };
-        let mut issuer = None;
-        let (mut iat, mut nbf, mut exp) = (None, None, None);
-        let mut cti = None;
-        let mut status = None;
-        let mut holder_key = None;
-        let mut document = None;
-        for (k, v) in entries {
-            let k = k
-                .as_i64()
-                .ok_or(Reason::ClaimsMalformed { claim: "unknown" })?;
-            match k {
-                key::ISS => issuer = Some(issuer_of(&v)?),
-                key::IAT => iat = Some(time_of(&v, "iat")?),
-                key::NBF => nbf = Some(time_of(&v, "nbf")?),
-                key::EXP => exp = Some(time_of(&v, "exp")?),
-                key::CTI => cti = Some(credential_id_of(&v)?),
-                key::CNF => holder_key = Some(holder_key_of(&v)?),
-                key::STATUS => status = Some(status_of(&v)?),
-                key::DOCUMENT => document = Some(v),
-                _ => return Err(Reason::ClaimsMalformed { claim: "unknown" }),
+        let mut claims = Claims::default();
+        // Every CBOR error in the payload comes first; of the claims' own problems, the
+        // first in key order.
+        let mut problem = None;
+        let read = (|| {
+            let depth = reader.deeper(0)?;
+            let mut keys = reader.map_keys();
+            for _ in 0..count {
+                let key = reader.key(&mut keys)?;
+                if key.as_i64() == Some(key::DOCUMENT) {
+                    claims.document = Some(Document::read(&mut reader, depth)?);
+                    continue;
+                }
+                let value = reader.item(depth)?;
+                if problem.is_none() {
+                    problem = claims.take(key, &value).err();
+                }
             }
+            reader.finish()
+        })();
+        read.map_err(|_| malformed)?;
+        if let Some(problem) = problem {
+            return Err(problem);
         }
+        let Claims {
+            issuer,
+            iat,
+            nbf,
+            exp,
+            cti,
+            status,
+            holder_key,
+            document,
+        } = claims;
         let expires_at = exp.ok_or(Reason::ExpMissing)?;
         if iat.is_some_and(|iat| expires_at < iat) || nbf.is_some_and(|nbf| nbf > expires_at) {
             return Err(Reason::ClaimsMalformed { claim: "exp" });
@@ -164,9 +181,55 @@ impl<'a> CredentialClaims<'a> {
         Ok(())
     }
 
-    /// Decodes the document's shape (values are checked later, at the content stage).
-    pub(crate) fn document(&self) -> Result<Document, Reason> {
-        Document::from_cbor(&self.document)
+    /// The document's type, or why it has none.
+    pub(crate) fn doc_type(&self) -> Result<DocType, Reason> {
+        self.document.doc_type.clone()
+    }
+
+    /// The document's shape (values are checked later, at the content stage).
+    pub(crate) fn document(&self) -> Result<&Document, Reason> {
+        self.document.document.as_ref().map_err(Reason::clone)
+    }
+
+    /// Moves the document out, leaving its refusal in its place.
+    pub(crate) fn take_document(&mut self) -> Result<Document, Reason> {
+        core::mem::replace(
+            &mut self.document.document,
+            Err(Reason::ClaimsMalformed { claim: "document" }),
+        )
+    }
+}
+
+/// The claims of a payload while it is read, before the rules between them are checked.
+#[derive(Default)]
+struct Claims<'a> {
+    issuer: Option<&'a str>,
+    iat: Option<UnixTime>,
+    nbf: Option<UnixTime>,
+    exp: Option<UnixTime>,
+    cti: Option<&'a [u8]>,
+    status: Option<StatusRef<'a>>,
+    holder_key: Option<HolderPublicKey>,
+    document: Option<ReadDocument>,
+}
+
+impl<'a> Claims<'a> {
+    /// Takes the claim `key` (any but the document); unknown claims are refused.
+    fn take(&mut self, key: Key<'a>, value: &Item<'a>) -> Result<(), Reason> {
+        let key = key
+            .as_i64()
+            .ok_or(Reason::ClaimsMalformed { claim: "unknown" })?;
+        match key {
+            key::ISS => self.issuer = Some(issuer_of(value)?),
+            key::IAT => self.iat = Some(time_of(value, "iat")?),
+            key::NBF => self.nbf = Some(time_of(value, "nbf")?),
+            key::EXP => self.exp = Some(time_of(value, "exp")?),
+            key::CTI => self.cti = Some(credential_id_of(value)?),
+            key::CNF => self.holder_key = Some(holder_key_of(value)?),
+            key::STATUS => self.status = Some(status_of(value)?),
+            _ => return Err(Reason::ClaimsMalformed { claim: "unknown" }),
+        }
+        Ok(())
     }
 }
 
