@@ -515,6 +515,18 @@ impl<'a> Reader<'a> {
         self.bytes.len().saturating_sub(self.pos)
     }
 
+    /// The next `N` bytes.
+    #[inline]
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], Reason> {
+        let chunk = self
+            .bytes
+            .get(self.pos..)
+            .and_then(<[u8]>::first_chunk::<N>)
+            .ok_or(Reason::CborMalformed)?;
+        self.pos += N;
+        Ok(*chunk)
+    }
+
     #[inline]
     fn head(&mut self) -> Result<Head, Reason> {
         let initial = self.byte()?;
@@ -523,16 +535,23 @@ impl<'a> Reader<'a> {
         let arg = match info {
             0..=23 => u64::from(info),
             24..=27 => {
-                let width = 1u64 << (info - 24);
-                let mut arg = 0u64;
-                for &b in self.take(width)? {
-                    arg = (arg << 8) | u64::from(b);
-                }
-                let shortest = match info {
-                    24 => arg >= 24,
-                    25 => arg > 0xFF,
-                    26 => arg > 0xFFFF,
-                    _ => arg > 0xFFFF_FFFF,
+                let (arg, shortest) = match info {
+                    24 => {
+                        let [n] = self.array()?;
+                        (u64::from(n), n >= 24)
+                    }
+                    25 => {
+                        let n = u16::from_be_bytes(self.array()?);
+                        (u64::from(n), n > 0xFF)
+                    }
+                    26 => {
+                        let n = u32::from_be_bytes(self.array()?);
+                        (u64::from(n), n > 0xFFFF)
+                    }
+                    _ => {
+                        let n = u64::from_be_bytes(self.array()?);
+                        (n, n > 0xFFFF_FFFF)
+                    }
                 };
                 // Major type 7 with 25..=27 are floats, which the format does not use.
                 if major == 7 {
