@@ -834,6 +834,61 @@ mod tests {
         assert_eq!(check("9a3b9aca00"), Err(Reason::CborMalformed));
     }
 
+    /// What the reader says of `bytes` when it only checks them.
+    fn streamed(bytes: &[u8]) -> Result<(), Reason> {
+        let mut reader = Reader::new(bytes);
+        reader.skip(0)?;
+        reader.finish()
+    }
+
+    #[test]
+    fn the_reader_refuses_what_the_tree_decoder_refuses_for_the_same_reason() {
+        let mut inputs: Vec<Vec<u8>> = [
+            "a3010002000100",
+            "a3050001000500",
+            "a2616101616102",
+            "a2626161006162 00",
+            "a21818001700",
+            "a201000200",
+            "a2000020 00",
+            "a20100616100",
+            "a1400f",
+            "a1800f",
+            "62c328",
+            "9a3b9aca00",
+            "d28440a0f6f6",
+            "1b00000000ffffffff",
+            "bfff",
+        ]
+        .iter()
+        .map(|h| hex::decode(h.replace(' ', "")).unwrap())
+        .collect();
+        inputs.push(hex::decode("81".repeat(MAX_CBOR_DEPTH + 1) + "00").unwrap());
+        inputs.push(hex::decode("c1".repeat(MAX_CBOR_DEPTH + 1) + "00").unwrap());
+        // A map of 40 keys, then the same with every byte replaced by a few values.
+        let map = Value::Map(
+            (0..40u64)
+                .map(|k| (Value::from(k * 7), Value::from(format!("v{k}"))))
+                .collect(),
+        );
+        let base = encode(&map);
+        for at in 0..base.len() {
+            for value in [0x00, 0x18, 0x1B, 0x20, 0x61, 0x81, 0xA1, 0xF6, 0xFF] {
+                let mut changed = base.clone();
+                changed[at] = value;
+                inputs.push(changed);
+            }
+        }
+        for bytes in &inputs {
+            assert_eq!(
+                streamed(bytes),
+                decode(bytes).map(drop),
+                "{}",
+                hex::encode(bytes)
+            );
+        }
+    }
+
     #[test]
     fn rfc_appendix_a_vectors_are_classified() {
         #[derive(serde::Deserialize)]
@@ -845,6 +900,7 @@ mod tests {
         let mut accepted = 0;
         for v in &vectors {
             let bytes = hex::decode(&v.hex).unwrap();
+            assert_eq!(streamed(&bytes), decode(&bytes).map(drop), "{}", v.hex);
             match decode(&bytes) {
                 Ok(item) => {
                     accepted += 1;
