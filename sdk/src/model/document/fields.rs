@@ -20,6 +20,7 @@ impl<'a, const N: usize> FieldReader<'a, N> {
     /// Reads the `count` remaining pairs of a map whose keys `keys` follows, values at
     /// `depth`. An array at a known key is handed to `on_array` with its key, length and
     /// the depth of its items; when that returns `false`, its items are passed over.
+    #[inline(always)]
     pub(crate) fn read(
         reader: &mut Reader<'a>,
         keys: &mut MapKeys<'a>,
