@@ -209,34 +209,53 @@ const DIST_EXTRA: [u8; 30] = [
 ];
 
 /// What decoding a literal/length symbol means.
+#[inline]
 fn litlen_entry(symbol: usize, code_length: u32) -> Entry {
-    match symbol {
-        0..=255 => entry(symbol as u32, 0, KIND_LITERAL, code_length),
-        256 => entry(0, 0, KIND_END, code_length),
-        _ => match (
-            LENGTH_BASE.get(symbol - 257),
-            LENGTH_EXTRA.get(symbol - 257),
-        ) {
-            (Some(&base), Some(&extra)) => {
-                entry(u32::from(base), u32::from(extra), KIND_LENGTH, code_length)
-            }
-            _ => entry(0, 0, KIND_INVALID, code_length),
-        },
-    }
+    LITLEN_MEANINGS.get(symbol).copied().unwrap_or(INVALID_MEANING) | code_length
 }
 
 /// What decoding a distance symbol means.
+#[inline]
 fn dist_entry(symbol: usize, code_length: u32) -> Entry {
-    match (DIST_BASE.get(symbol), DIST_EXTRA.get(symbol)) {
-        (Some(&base), Some(&extra)) => entry(
-            u32::from(base),
-            u32::from(extra),
-            KIND_DISTANCE,
-            code_length,
-        ),
-        _ => entry(0, 0, KIND_INVALID, code_length),
-    }
+    DIST_MEANINGS.get(symbol).copied().unwrap_or(INVALID_MEANING) | code_length
 }
+
+/// The entry of a symbol the format does not define, without its code length.
+const INVALID_MEANING: Entry = KIND_INVALID << 4;
+
+/// The entries of the literal/length symbols without their code lengths, worked out once
+/// at compile time rather than for every symbol of every block.
+// Evaluated at compile time, where an out-of-range index is a build error, not a panic.
+#[allow(clippy::indexing_slicing)]
+const LITLEN_MEANINGS: [Entry; 288] = {
+    let mut table = [INVALID_MEANING; 288];
+    let mut symbol = 0;
+    while symbol < 256 {
+        table[symbol] = (symbol as u32) << 16 | KIND_LITERAL << 4;
+        symbol += 1;
+    }
+    table[256] = KIND_END << 4;
+    let mut i = 0;
+    while i < LENGTH_BASE.len() {
+        table[257 + i] =
+            (LENGTH_BASE[i] as u32) << 16 | (LENGTH_EXTRA[i] as u32) << 8 | KIND_LENGTH << 4;
+        i += 1;
+    }
+    table
+};
+
+/// The entries of the distance symbols without their code lengths.
+// Evaluated at compile time, where an out-of-range index is a build error, not a panic.
+#[allow(clippy::indexing_slicing)]
+const DIST_MEANINGS: [Entry; 32] = {
+    let mut table = [INVALID_MEANING; 32];
+    let mut i = 0;
+    while i < DIST_BASE.len() {
+        table[i] = (DIST_BASE[i] as u32) << 16 | (DIST_EXTRA[i] as u32) << 8 | KIND_DISTANCE << 4;
+        i += 1;
+    }
+    table
+};
 
 /// A code-length symbol is its own value.
 fn plain_entry(symbol: usize, code_length: u32) -> Entry {
@@ -890,6 +909,39 @@ mod tests {
             }
         }
         assert_eq!(adler32(&[0xFF; 20_000]), plain(&[0xFF; 20_000]));
+    }
+
+    #[test]
+    fn symbol_meanings_follow_rfc_1951() {
+        for symbol in 0..288usize {
+            let expected = match symbol {
+                0..=255 => entry(symbol as u32, 0, KIND_LITERAL, 7),
+                256 => entry(0, 0, KIND_END, 7),
+                257..=285 => entry(
+                    u32::from(LENGTH_BASE[symbol - 257]),
+                    u32::from(LENGTH_EXTRA[symbol - 257]),
+                    KIND_LENGTH,
+                    7,
+                ),
+                _ => entry(0, 0, KIND_INVALID, 7),
+            };
+            assert_eq!(litlen_entry(symbol, 7), expected, "{symbol}");
+        }
+        for symbol in 0..32usize {
+            let expected = match symbol {
+                0..=29 => entry(
+                    u32::from(DIST_BASE[symbol]),
+                    u32::from(DIST_EXTRA[symbol]),
+                    KIND_DISTANCE,
+                    5,
+                ),
+                _ => entry(0, 0, KIND_INVALID, 5),
+            };
+            assert_eq!(dist_entry(symbol, 5), expected, "{symbol}");
+        }
+        // Length 258 is symbol 285, with no extra bits; distance 24577 is symbol 29.
+        assert_eq!(litlen_entry(285, 0) >> 8, 258 << 8);
+        assert_eq!(dist_entry(29, 0) >> 16, 24_577);
     }
 
     #[test]
