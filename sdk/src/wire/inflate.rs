@@ -211,13 +211,21 @@ const DIST_EXTRA: [u8; 30] = [
 /// What decoding a literal/length symbol means.
 #[inline]
 fn litlen_entry(symbol: usize, code_length: u32) -> Entry {
-    LITLEN_MEANINGS.get(symbol).copied().unwrap_or(INVALID_MEANING) | code_length
+    LITLEN_MEANINGS
+        .get(symbol)
+        .copied()
+        .unwrap_or(INVALID_MEANING)
+        | code_length
 }
 
 /// What decoding a distance symbol means.
 #[inline]
 fn dist_entry(symbol: usize, code_length: u32) -> Entry {
-    DIST_MEANINGS.get(symbol).copied().unwrap_or(INVALID_MEANING) | code_length
+    DIST_MEANINGS
+        .get(symbol)
+        .copied()
+        .unwrap_or(INVALID_MEANING)
+        | code_length
 }
 
 /// The entry of a symbol the format does not define, without its code length.
