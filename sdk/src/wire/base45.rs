@@ -23,7 +23,7 @@ const DECODE: [u8; 256] = {
 // Evaluated at compile time, where an out-of-range index is a build error, not a panic.
 #[allow(clippy::indexing_slicing)]
 const PLACE_VALUES: [[u32; 256]; 3] = {
-    let mut tables = [[1 << 20; 256]; 3];
+    let mut tables = [[FOREIGN; 256]; 3];
     let mut i = 0;
     while i < ALPHABET.len() {
         let c = ALPHABET[i] as usize;
@@ -34,6 +34,9 @@ const PLACE_VALUES: [[u32; 256]; 3] = {
     }
     tables
 };
+
+/// A foreign character's place value: three of them still fit u32.
+const FOREIGN: u32 = 1 << 20;
 
 /// Base45 text that RFC 9285 does not allow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +81,7 @@ pub fn decode(text: &[u8]) -> Result<Vec<u8>, InvalidBase45> {
     for (triple, slot) in chunks.zip(out.chunks_exact_mut(2)) {
         if let &[c, d, e] = triple {
             let [ones, fortyfives, squares] = &PLACE_VALUES;
-            let n = ones[usize::from(c)] + fortyfives[usize::from(d)] + squares[usize::from(e)];
+            let n = place(ones, c) + place(fortyfives, d) + place(squares, e);
             let pair = u16::try_from(n).map_err(|_| InvalidBase45)?;
             slot.copy_from_slice(&pair.to_be_bytes());
         }
@@ -87,6 +90,13 @@ pub fn decode(text: &[u8]) -> Result<Vec<u8>, InvalidBase45> {
         *last = byte;
     }
     Ok(out)
+}
+
+/// A character's value in `table` (a byte always indexes it; the fallback is a foreign
+/// character's value).
+#[inline(always)]
+fn place(table: &[u32; 256], c: u8) -> u32 {
+    table.get(usize::from(c)).copied().unwrap_or(FOREIGN)
 }
 
 /// The value of one character, or `INVALID`.
