@@ -411,21 +411,6 @@ impl<const TABLE: usize, const SYMBOLS: usize> Code<TABLE, SYMBOLS> {
         Ok(())
     }
 
-    /// Decodes one symbol's entry and consumes its code.
-    #[inline]
-    fn decode(&self, bits: &mut Bits<'_>) -> Result<Entry, InflateError> {
-        let found = self
-            .table
-            .get(bits.peek(Self::TABLE_BITS) as usize)
-            .copied()
-            .unwrap_or(0);
-        if found != 0 {
-            bits.consume(found & 0x0F)?;
-            return Ok(found);
-        }
-        self.decode_long(bits)
-    }
-
     /// Canonical decoding one bit at a time, for codes longer than the table.
     #[cold]
     fn decode_long(&self, bits: &mut Bits<'_>) -> Result<Entry, InflateError> {
@@ -518,12 +503,27 @@ fn dynamic_codes(
     let total = litlen_count + dist_count;
     let mut lengths = [0u8; 286 + 30];
     let mut filled = 0;
+    // A copy of the reader whose address is never taken, so that it stays in registers;
+    // written back once the lengths are read.
+    let mut reader = *bits;
     while filled < total {
         // A code-length symbol and its extra bits: at most 7 + 7.
-        if bits.count < 14 {
-            bits.refill();
+        if reader.count < 14 {
+            reader.refill();
         }
-        let (value, repeat) = match length_code.decode(bits)? >> 16 {
+        // The code-length code is complete and no code is longer than the table, so
+        // every entry is filled: an empty one cannot be found.
+        let found = length_code
+            .table
+            .get(reader.peek(LengthCode::TABLE_BITS) as usize)
+            .copied()
+            .unwrap_or(0);
+        if found == 0 {
+            return Err(Invalid);
+        }
+        reader.consume(found & 0x0F)?;
+        let bits = &mut reader;
+        let (value, repeat) = match found >> 16 {
             symbol @ 0..=15 => {
                 // Most lengths come one by one: stored without the run's slice fill.
                 *lengths.get_mut(filled).ok_or(Invalid)? = symbol as u8;
@@ -550,6 +550,7 @@ fn dynamic_codes(
             .fill(value);
         filled += repeat;
     }
+    *bits = reader;
     let (litlen_lengths, dist_lengths) = lengths.split_at(litlen_count);
     litlen.set(litlen_lengths)?;
     dist.set(dist_lengths.get(..dist_count).ok_or(Invalid)?)
