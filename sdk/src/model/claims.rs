@@ -2,9 +2,9 @@
 
 use crate::codes::Reason;
 use crate::model::credential::Validity;
-use crate::model::document::{DocType, Document};
+use crate::model::document::{DocType, Document, ReadDocument};
 use crate::model::time::UnixTime;
-use crate::wire::cbor::{self, Item};
+use crate::wire::cbor::{self, Item, Key, Reader, Token};
 use crate::wire::crypto::HolderPublicKey;
 use crate::wire::limits::{
     MAX_CREDENTIAL_ID_LEN, MAX_ISSUER_ID_LEN, MAX_NUMERIC_DATE, MAX_STATUS_URI_LEN,
@@ -43,7 +43,8 @@ pub(crate) struct CredentialClaims<'a> {
     pub(crate) credential_id: Option<&'a [u8]>,
     pub(crate) status: Option<StatusRef<'a>>,
     pub(crate) holder_key: Option<HolderPublicKey>,
-    pub(crate) document: Item<'a>,
+    /// The document, read while the claims were decoded.
+    pub(crate) document: ReadDocument,
 }
 
 /// A credential's place in a status list, borrowed from the payload.
@@ -105,33 +106,49 @@ impl<'a> CredentialClaims<'a> {
     /// The payload is signed, so a CBOR problem inside it is a claims problem: every reason
     /// keeps the one stage the registry gives it, and the decode-stage CBOR codes speak only
     /// of the unsigned envelope.
+    ///
+    /// The document is read in the same pass, straight into a [`Document`]; whether its
+    /// type and shape are acceptable is decided later, from [`CredentialClaims::document`].
     pub(crate) fn decode(payload: &'a [u8]) -> Result<Self, Reason> {
         let malformed = Reason::ClaimsMalformed { claim: "payload" };
-        let Ok(Item::Map(entries)) = cbor::decode(payload) else {
+        let mut reader = Reader::new(payload);
+        let Ok(Token::Map(count)) = reader.token() else {
             return Err(malformed);
         };
-        let mut issuer = None;
-        let (mut iat, mut nbf, mut exp) = (None, None, None);
-        let mut cti = None;
-        let mut status = None;
-        let mut holder_key = None;
-        let mut document = None;
-        for (k, v) in entries {
-            let k = k
-                .as_i64()
-                .ok_or(Reason::ClaimsMalformed { claim: "unknown" })?;
-            match k {
-                key::ISS => issuer = Some(issuer_of(&v)?),
-                key::IAT => iat = Some(time_of(&v, "iat")?),
-                key::NBF => nbf = Some(time_of(&v, "nbf")?),
-                key::EXP => exp = Some(time_of(&v, "exp")?),
-                key::CTI => cti = Some(credential_id_of(&v)?),
-                key::CNF => holder_key = Some(holder_key_of(&v)?),
-                key::STATUS => status = Some(status_of(&v)?),
-                key::DOCUMENT => document = Some(v),
-                _ => return Err(Reason::ClaimsMalformed { claim: "unknown" }),
+        let mut claims = Claims::default();
+        // Every CBOR error in the payload comes first; of the claims' own problems, the
+        // first in key order.
+        let mut problem = None;
+        let read = (|| {
+            let depth = reader.deeper(0)?;
+            let mut keys = reader.map_keys();
+            for _ in 0..count {
+                let key = reader.key(&mut keys)?;
+                if key.as_i64() == Some(key::DOCUMENT) {
+                    claims.document = Some(Document::read(&mut reader, depth)?);
+                    continue;
+                }
+                let value = reader.item(depth)?;
+                if problem.is_none() {
+                    problem = claims.take(key, &value).err();
+                }
             }
+            reader.finish()
+        })();
+        read.map_err(|_| malformed)?;
+        if let Some(problem) = problem {
+            return Err(problem);
         }
+        let Claims {
+            issuer,
+            iat,
+            nbf,
+            exp,
+            cti,
+            status,
+            holder_key,
+            document,
+        } = claims;
         let expires_at = exp.ok_or(Reason::ExpMissing)?;
         if iat.is_some_and(|iat| expires_at < iat) || nbf.is_some_and(|nbf| nbf > expires_at) {
             return Err(Reason::ClaimsMalformed { claim: "exp" });
@@ -164,9 +181,55 @@ impl<'a> CredentialClaims<'a> {
         Ok(())
     }
 
-    /// Decodes the document's shape (values are checked later, at the content stage).
-    pub(crate) fn document(&self) -> Result<Document, Reason> {
-        Document::from_cbor(&self.document)
+    /// The document's type, or why it has none.
+    pub(crate) fn doc_type(&self) -> Result<DocType, Reason> {
+        self.document.doc_type.clone()
+    }
+
+    /// The document's shape (values are checked later, at the content stage).
+    pub(crate) fn document(&self) -> Result<&Document, Reason> {
+        self.document.document.as_ref().map_err(Reason::clone)
+    }
+
+    /// Moves the document out, leaving its refusal in its place.
+    pub(crate) fn take_document(&mut self) -> Result<Document, Reason> {
+        core::mem::replace(
+            &mut self.document.document,
+            Err(Reason::ClaimsMalformed { claim: "document" }),
+        )
+    }
+}
+
+/// The claims of a payload while it is read, before the rules between them are checked.
+#[derive(Default)]
+struct Claims<'a> {
+    issuer: Option<&'a str>,
+    iat: Option<UnixTime>,
+    nbf: Option<UnixTime>,
+    exp: Option<UnixTime>,
+    cti: Option<&'a [u8]>,
+    status: Option<StatusRef<'a>>,
+    holder_key: Option<HolderPublicKey>,
+    document: Option<ReadDocument>,
+}
+
+impl<'a> Claims<'a> {
+    /// Takes the claim `key` (any but the document); unknown claims are refused.
+    fn take(&mut self, key: Key<'a>, value: &Item<'a>) -> Result<(), Reason> {
+        let key = key
+            .as_i64()
+            .ok_or(Reason::ClaimsMalformed { claim: "unknown" })?;
+        match key {
+            key::ISS => self.issuer = Some(issuer_of(value)?),
+            key::IAT => self.iat = Some(time_of(value, "iat")?),
+            key::NBF => self.nbf = Some(time_of(value, "nbf")?),
+            key::EXP => self.exp = Some(time_of(value, "exp")?),
+            key::CTI => self.cti = Some(credential_id_of(value)?),
+            key::CNF => self.holder_key = Some(holder_key_of(value)?),
+            key::STATUS => self.status = Some(status_of(value)?),
+            _ => return Err(Reason::ClaimsMalformed { claim: "unknown" }),
+        }
+        Ok(())
     }
 }
 
@@ -342,6 +405,314 @@ fn status_of<'a>(value: &Item<'a>) -> Result<StatusRef<'a>, Reason> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codes::FieldPath;
+    use crate::model::document::DocType;
+
+    /// The sample KK of 8 members, as a CBOR value.
+    fn kk_value() -> Value {
+        let kk: Document = serde_json::from_str(crate::model::samples::KK_8_JSON).unwrap();
+        kk.to_cbor_value()
+    }
+
+    /// Claims around `document`, encoded.
+    fn claims_with(document: Value) -> Vec<u8> {
+        let validity = Validity::for_seconds(UnixTime(1_790_000_000), 3600);
+        encode_credential_claims(
+            Some("ID-TEST"),
+            &validity,
+            Some(validity.issued_at),
+            ClaimOptions {
+                credential_id: Some(&[1, 2, 3]),
+                ..ClaimOptions::default()
+            },
+            document,
+        )
+    }
+
+    /// The entries of a map value.
+    fn entries(value: &mut Value) -> &mut Vec<(Value, Value)> {
+        match value {
+            Value::Map(entries) => entries,
+            other => panic!("not a map: {other:?}"),
+        }
+    }
+
+    /// The members of a KK value.
+    fn members(kk: &mut Value) -> &mut Vec<Value> {
+        match &mut entries(kk)[9].1 {
+            Value::Array(members) => members,
+            other => panic!("not an array: {other:?}"),
+        }
+    }
+
+    /// The claims of a KK whose `field` of member `index` is the text "SENTINEL!", with
+    /// that text's encoding then replaced by `raw`.
+    fn with_raw_member_value(index: usize, field: u64, raw: &[u8]) -> Vec<u8> {
+        let mut kk = kk_value();
+        let member = &mut members(&mut kk)[index];
+        for (key, value) in entries(member).iter_mut() {
+            if *key == Value::from(field) {
+                *value = Value::from("SENTINEL!");
+            }
+        }
+        let bytes = claims_with(kk);
+        let sentinel = b"\x69SENTINEL!";
+        let at = bytes
+            .windows(sentinel.len())
+            .position(|w| w == sentinel)
+            .unwrap();
+        [&bytes[..at], raw, &bytes[at + sentinel.len()..]].concat()
+    }
+
+    fn document_of(payload: &[u8]) -> Result<Document, Reason> {
+        let mut claims = CredentialClaims::decode(payload)?;
+        claims.doc_type()?;
+        claims.take_document()
+    }
+
+    fn malformed(field: &'static str) -> Reason {
+        Reason::DocumentMalformed {
+            field: FieldPath::top(field),
+        }
+    }
+
+    fn member_malformed(index: u16, field: &'static str) -> Reason {
+        Reason::DocumentMalformed {
+            field: FieldPath::member(index, field),
+        }
+    }
+
+    const PAYLOAD: Reason = Reason::ClaimsMalformed { claim: "payload" };
+
+    #[test]
+    fn the_document_is_read_with_the_claims() {
+        let kk: Document = serde_json::from_str(crate::model::samples::KK_8_JSON).unwrap();
+        let payload = claims_with(kk.to_cbor_value());
+        let claims = CredentialClaims::decode(&payload).unwrap();
+        assert_eq!(claims.issuer, Some("ID-TEST"));
+        assert_eq!(claims.credential_id, Some(&[1u8, 2, 3][..]));
+        assert_eq!(claims.doc_type(), Ok(DocType::Kk));
+        assert_eq!(claims.document(), Ok(&kk));
+        // The raw values round-trip too: the SENTINEL helper's replacement is exact.
+        let same = with_raw_member_value(2, 2, &cbor::encode(&Value::from("SENTINEL!")));
+        assert!(document_of(&same).is_ok());
+    }
+
+    #[test]
+    fn cbor_errors_inside_the_document_map_refuse_the_payload() {
+        let deep = [vec![0x81; 16], vec![0x00]].concat();
+        for (what, raw) in [
+            ("non-canonical integer", &[0x18, 0x17][..]),
+            ("non-canonical length", &[0x78, 0x01, 0x41][..]),
+            ("indefinite text", &[0x7F, 0x61, 0x41, 0xFF][..]),
+            ("invalid UTF-8", &[0x62, 0xC3, 0x28][..]),
+            ("float", &[0xF9, 0x3C, 0x00][..]),
+            ("undefined", &[0xF7][..]),
+            ("too deep", &deep[..]),
+            (
+                "map with duplicate keys",
+                &[0xA2, 0x01, 0x00, 0x01, 0x00][..],
+            ),
+            (
+                "map with keys out of order",
+                &[0xA2, 0x02, 0x00, 0x01, 0x00][..],
+            ),
+            ("map with a byte-string key", &[0xA1, 0x40, 0x00][..]),
+            ("array longer than allowed", &[0x99, 0x01, 0x01][..]),
+        ] {
+            let payload = with_raw_member_value(3, 4, raw);
+            assert_eq!(
+                CredentialClaims::decode(&payload).err(),
+                Some(PAYLOAD),
+                "{what}"
+            );
+            // Nothing but the value changed, so the tree decoder agrees on the CBOR.
+            assert!(cbor::decode(&payload).is_err(), "{what}");
+        }
+        // Cut anywhere inside the document: truncated.
+        let payload = claims_with(kk_value());
+        for cut in [payload.len() - 1, payload.len() - 40, payload.len() / 2] {
+            assert_eq!(
+                CredentialClaims::decode(&payload[..cut]).err(),
+                Some(PAYLOAD),
+                "cut at {cut}"
+            );
+        }
+        // A byte after the claims.
+        let long = [payload.clone(), vec![0x00]].concat();
+        assert_eq!(CredentialClaims::decode(&long).err(), Some(PAYLOAD));
+    }
+
+    #[test]
+    fn duplicate_and_unordered_keys_inside_members_refuse_the_payload() {
+        type Change = fn(&mut Vec<(Value, Value)>);
+        let changes: [(&str, Change); 3] = [
+            ("duplicate", |m| {
+                let first = m[1].clone();
+                m.insert(2, first);
+            }),
+            ("unordered", |m| m.swap(3, 4)),
+            ("duplicate after the order breaks", |m| {
+                let first = m[0].clone();
+                m.push(first);
+            }),
+        ];
+        for (what, change) in changes {
+            let mut kk = kk_value();
+            change(entries(&mut members(&mut kk)[5]));
+            let payload = claims_with(kk);
+            let expected = cbor::decode(&payload).err();
+            assert!(
+                matches!(
+                    expected,
+                    Some(Reason::CborDuplicateKey | Reason::CborNotDeterministic)
+                ),
+                "{what}"
+            );
+            assert_eq!(
+                CredentialClaims::decode(&payload).err(),
+                Some(PAYLOAD),
+                "{what}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_cbor_error_after_a_shape_problem_still_refuses_the_payload() {
+        // Member 1 has the wrong shape (a number for nama); member 6 holds bad CBOR.
+        let mut kk = kk_value();
+        entries(&mut members(&mut kk)[1])[1].1 = Value::from(7);
+        let good = claims_with(kk.clone());
+        assert_eq!(document_of(&good), Err(member_malformed(1, "nama")));
+        entries(&mut members(&mut kk)[6])[1].1 = Value::from("SENTINEL!");
+        let payload = claims_with(kk);
+        let sentinel = b"\x69SENTINEL!";
+        let at = payload
+            .windows(sentinel.len())
+            .position(|w| w == sentinel)
+            .unwrap();
+        let bad = [
+            &payload[..at],
+            &[0x18, 0x01][..],
+            &payload[at + sentinel.len()..],
+        ]
+        .concat();
+        assert_eq!(CredentialClaims::decode(&bad).err(), Some(PAYLOAD));
+        // The same inside a field the document does not know.
+        let mut kk = kk_value();
+        entries(&mut kk).push((Value::from(10), Value::from("SENTINEL!")));
+        let payload = claims_with(kk);
+        let at = payload
+            .windows(sentinel.len())
+            .position(|w| w == sentinel)
+            .unwrap();
+        let unknown_ok = [&payload[..at], &[0x01][..], &payload[at + sentinel.len()..]].concat();
+        assert_eq!(document_of(&unknown_ok), Err(malformed("unknown_field")));
+        let unknown_bad = [
+            &payload[..at],
+            &[0x1B, 0, 0, 0, 0, 0, 0, 0, 1][..],
+            &payload[at + sentinel.len()..],
+        ]
+        .concat();
+        assert_eq!(CredentialClaims::decode(&unknown_bad).err(), Some(PAYLOAD));
+    }
+
+    #[test]
+    fn document_shape_problems_keep_their_reasons_and_order() {
+        let check = |kk: Value, expected: Reason| {
+            let payload = claims_with(kk);
+            // The CBOR is valid: the claims decode, the document is refused.
+            assert!(cbor::decode(&payload).is_ok());
+            assert_eq!(document_of(&payload), Err(expected));
+        };
+        // A header field of the wrong type, and a missing one.
+        let mut kk = kk_value();
+        entries(&mut kk)[3].1 = Value::Bytes(vec![1]);
+        check(kk, malformed("alamat"));
+        let mut kk = kk_value();
+        entries(&mut kk).remove(2);
+        check(kk, malformed("kepala_keluarga"));
+        // The first problem in key order wins: rt (4) before a bad member.
+        let mut kk = kk_value();
+        entries(&mut kk)[4].1 = Value::from(-1);
+        entries(&mut members(&mut kk)[0])[1].1 = Value::Null;
+        check(kk, malformed("rt"));
+        // An unknown header key after the members wins over a member's problem.
+        let mut kk = kk_value();
+        entries(&mut members(&mut kk)[0])[1].1 = Value::Null;
+        entries(&mut kk).push((Value::from(10), Value::from(0)));
+        check(kk, malformed("unknown_field"));
+        // A text key is unknown too.
+        let mut kk = kk_value();
+        entries(&mut kk).push((Value::from("x"), Value::from(0)));
+        check(kk, malformed("unknown_field"));
+        // Members: not a map; an unknown key; key 0; a missing field; a wrong type.
+        let mut kk = kk_value();
+        members(&mut kk)[2] = Value::Array(vec![]);
+        check(kk, member_malformed(2, "anggota"));
+        let mut kk = kk_value();
+        entries(&mut members(&mut kk)[4]).push((Value::from(18), Value::from(0)));
+        entries(&mut members(&mut kk)[4])[1].1 = Value::Null;
+        check(kk, member_malformed(4, "unknown_field"));
+        let mut kk = kk_value();
+        entries(&mut members(&mut kk)[7]).insert(0, (Value::from(0), Value::from(0)));
+        check(kk, member_malformed(7, "unknown_field"));
+        let mut kk = kk_value();
+        entries(&mut members(&mut kk)[3]).retain(|(k, _)| *k != Value::from(16));
+        check(kk, member_malformed(3, "nama_ayah"));
+        let mut kk = kk_value();
+        entries(&mut members(&mut kk)[3])[0].1 = Value::from("3273");
+        check(kk, member_malformed(3, "nik"));
+        // A nested array where a number belongs is a type problem, not a CBOR one.
+        let mut kk = kk_value();
+        entries(&mut members(&mut kk)[3])[2].1 = Value::Array(vec![Value::from(1)]);
+        check(kk, member_malformed(3, "jenis_kelamin"));
+        // The member list: not an array, empty, too long.
+        let mut kk = kk_value();
+        entries(&mut kk)[9].1 = Value::from(1);
+        check(kk, malformed("anggota"));
+        let mut kk = kk_value();
+        members(&mut kk).clear();
+        check(kk, malformed("anggota"));
+        let mut kk = kk_value();
+        let extra: Vec<Value> = (0..40).map(|_| Value::Null).collect();
+        members(&mut kk).extend(extra);
+        check(kk, malformed("anggota"));
+        // The type: a document that is not a map, without a type, of an unknown type.
+        check(Value::Array(vec![]), malformed("document"));
+        let mut kk = kk_value();
+        entries(&mut kk).remove(0);
+        check(kk, malformed("type"));
+        let mut kk = kk_value();
+        entries(&mut kk)[0].1 = Value::from("kk");
+        check(kk, malformed("type"));
+        let mut kk = kk_value();
+        entries(&mut kk)[0].1 = Value::from(9);
+        check(kk, Reason::DocTypeUnknown { doc_type: 9 });
+    }
+
+    #[test]
+    fn the_payload_is_refused_exactly_when_its_cbor_is() {
+        // Every byte of a KK-4 payload replaced by a few values: the claims decoder and
+        // the tree decoder agree on whether the CBOR is acceptable.
+        let kk: Document = serde_json::from_str(crate::model::samples::KK_4_JSON).unwrap();
+        let payload = claims_with(kk.to_cbor_value());
+        for at in 0..payload.len() {
+            for value in [
+                0x00, 0x17, 0x18, 0x1B, 0x40, 0x61, 0x80, 0xA1, 0xC1, 0xF6, 0xFF,
+            ] {
+                let mut changed = payload.clone();
+                changed[at] = value;
+                let tree_is_map = matches!(cbor::decode(&changed), Ok(Item::Map(_)));
+                let streamed = CredentialClaims::decode(&changed);
+                if !tree_is_map {
+                    assert_eq!(streamed.err(), Some(PAYLOAD), "byte {at} = {value:#x}");
+                } else {
+                    assert_ne!(streamed.err(), Some(PAYLOAD), "byte {at} = {value:#x}");
+                }
+            }
+        }
+    }
 
     fn decode_status(hex: &str) -> Result<StatusRef<'static>, Reason> {
         let bytes: &'static [u8] = Box::leak(hex::decode(hex).unwrap().into_boxed_slice());

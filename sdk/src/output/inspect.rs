@@ -136,8 +136,8 @@ pub fn inspect(qr_text: &str) -> Result<Inspection, Reason> {
     })
 }
 
-fn unverified_claims(claims: CredentialClaims) -> UnverifiedClaims {
-    let document = claims.document();
+fn unverified_claims(mut claims: CredentialClaims) -> UnverifiedClaims {
+    let document = claims.take_document();
     let mut warnings = Vec::new();
     let content_problem = document
         .as_ref()

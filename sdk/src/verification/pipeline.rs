@@ -2,7 +2,7 @@
 
 use crate::codes::{Reason, Severity, Stage, Warning};
 use crate::model::claims::{CredentialClaims, StatusRef};
-use crate::model::document::{self, Document};
+use crate::model::document::Document;
 use crate::model::time::UnixTime;
 use crate::trust::status_list::{self, StatusListToken};
 use crate::trust::store::{TrustEntry, TrustStore, TrustedKey};
@@ -428,21 +428,19 @@ fn run(
         },
     )?;
 
-    let claims = trace.record(Stage::Claims, CredentialClaims::decode(message.payload()))?;
+    let mut claims = trace.record(Stage::Claims, CredentialClaims::decode(message.payload()))?;
     // The most specific failure is the one from the latest stage.
     let mut failure: Option<(Stage, Reason)> = None;
     let mut accepted = None;
     for key in signers.into_iter().map(|entry| &entry.key) {
         let outcome = claims_for(&claims, key, policy)
             .map_err(|reason| (Stage::Claims, reason))
-            .and_then(|document| {
-                check_time(&claims, key, now, policy)
-                    .map(|()| document)
-                    .map_err(|reason| (Stage::Time, reason))
+            .and_then(|()| {
+                check_time(&claims, key, now, policy).map_err(|reason| (Stage::Time, reason))
             });
         match outcome {
-            Ok(document) => {
-                accepted = Some((key, document));
+            Ok(()) => {
+                accepted = Some(key);
                 break;
             }
             Err((stage, reason)) => {
@@ -453,9 +451,10 @@ fn run(
         }
     }
     let (key, document) = match (accepted, failure) {
-        (Some(accepted), _) => {
+        (Some(key), _) => {
             trace.set(Stage::Time, StepOutcome::Passed);
-            accepted
+            // `claims_for` found the document well formed for this key.
+            (key, trace.record(Stage::Claims, claims.take_document())?)
         }
         (None, Some((stage, reason))) => {
             if stage == Stage::Time {
@@ -601,13 +600,13 @@ fn check_revocation(
 }
 
 /// Claims stage for one trust entry: match the issuer, check what the key may sign and
-/// what the policy accepts, then read the document's shape.
+/// what the policy accepts, then the document's shape.
 fn claims_for(
     claims: &CredentialClaims<'_>,
     key: &TrustedKey,
     policy: &Policy,
-) -> Result<Document, Reason> {
-    let doc_type = document::document_type(&claims.document)?;
+) -> Result<(), Reason> {
+    let doc_type = claims.doc_type()?;
     claims.check_required_for(doc_type)?;
     if claims.issuer.is_some_and(|issuer| issuer != key.issuer) {
         return Err(Reason::IssuerMismatch);
@@ -618,7 +617,7 @@ fn claims_for(
     if !policy.accepted_doc_types.contains(doc_type) {
         return Err(Reason::DocTypeNotAccepted);
     }
-    claims.document()
+    claims.document().map(drop)
 }
 
 /// Time stage. Arithmetic saturates, so extreme claims cannot overflow into acceptance.

@@ -87,11 +87,6 @@ impl<'a> Item<'a> {
         }
     }
 
-    /// Whether this is null.
-    pub(crate) fn is_null(&self) -> bool {
-        matches!(self, Item::Null)
-    }
-
     /// The equivalent ciborium value, for comparing with ciborium's decoder.
     #[cfg(any(test, feature = "unstable-wire"))]
     pub(crate) fn to_value(&self) -> Value {
@@ -151,15 +146,13 @@ pub fn decode_value(bytes: &[u8]) -> Result<Value, Reason> {
 
 /// Decodes `bytes` as one CBOR item under `rules`.
 pub(crate) fn decode_with(bytes: &[u8], rules: Rules) -> Result<Item<'_>, Reason> {
-    let mut decoder = Decoder {
+    let mut reader = Reader {
         bytes,
         pos: 0,
         rules,
     };
-    let item = decoder.item(0)?;
-    if decoder.pos != bytes.len() {
-        return Err(Reason::CborTrailingBytes);
-    }
+    let item = reader.item(0)?;
+    reader.finish()?;
     Ok(item)
 }
 
@@ -179,19 +172,337 @@ struct Head {
     arg: u64,
 }
 
-struct Decoder<'a> {
+/// A map key, as [`Reader::key`] returns it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Key<'a> {
+    /// Major type 0.
+    Unsigned(u64),
+    /// Major type 1: the value is -1 - n.
+    Negative(u64),
+    /// Major type 3.
+    Text(&'a str),
+}
+
+impl Key<'_> {
+    /// The integer value, if this is an integer that fits i64.
+    pub(crate) fn as_i64(self) -> Option<i64> {
+        match self {
+            Key::Unsigned(n) => i64::try_from(n).ok(),
+            Key::Negative(n) => i64::try_from(n).ok().map(|n| -1 - n),
+            Key::Text(_) => None,
+        }
+    }
+}
+
+/// One head as [`Reader::token`] returns it, with the string it introduces. The contents
+/// of an array, map or tag follow in the input; a caller reads them, or passes over them
+/// with [`Reader::skip_contents`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Token<'a> {
+    /// Major type 0.
+    Unsigned(u64),
+    /// Major type 1: the value is -1 - n.
+    Negative(u64),
+    /// Major type 2.
+    Bytes(&'a [u8]),
+    /// Major type 3, valid UTF-8.
+    Text(&'a str),
+    /// Major type 4, with its number of items (at most the rules' limit).
+    Array(usize),
+    /// Major type 5, with its number of pairs (at most the rules' limit).
+    Map(usize),
+    /// Major type 6.
+    Tag(u64),
+    /// false or true.
+    Bool(bool),
+    /// null.
+    Null,
+}
+
+impl<'a> Token<'a> {
+    /// The integer value, if this is an integer that fits i64.
+    pub(crate) fn as_i64(self) -> Option<i64> {
+        match self {
+            Token::Unsigned(n) => i64::try_from(n).ok(),
+            Token::Negative(n) => i64::try_from(n).ok().map(|n| -1 - n),
+            _ => None,
+        }
+    }
+
+    /// The value, if this is an unsigned integer.
+    pub(crate) fn as_u64(self) -> Option<u64> {
+        match self {
+            Token::Unsigned(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The text, if this is a text string.
+    pub(crate) fn as_text(self) -> Option<&'a str> {
+        match self {
+            Token::Text(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The bytes, if this is a byte string.
+    pub(crate) fn as_bytes(self) -> Option<&'a [u8]> {
+        match self {
+            Token::Bytes(bytes) => Some(bytes),
+            _ => None,
+        }
+    }
+}
+
+/// Where a map's pairs start and its last key, for the rules on keys.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MapKeys<'a> {
+    start: usize,
+    last: Option<Key<'a>>,
+    ascending: bool,
+}
+
+/// The strict decoder, read one head at a time. [`decode`] builds an [`Item`] tree with
+/// it; a caller that knows the shape it expects pulls [`Token`]s and map keys instead and
+/// builds its own values, without a tree to allocate and drop. Both ways check the same
+/// rules in the same order, so they refuse the same inputs for the same reasons.
+pub(crate) struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
     rules: Rules,
 }
 
-impl<'a> Decoder<'a> {
+impl<'a> Reader<'a> {
+    /// A reader of `bytes` under the credential rules.
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        Reader {
+            bytes,
+            pos: 0,
+            rules: Rules::CREDENTIAL,
+        }
+    }
+
+    /// Checks that everything was read: one item is the whole input.
+    pub(crate) fn finish(&self) -> Result<(), Reason> {
+        if self.pos == self.bytes.len() {
+            Ok(())
+        } else {
+            Err(Reason::CborTrailingBytes)
+        }
+    }
+
+    /// Reads one head, and the string it introduces.
+    #[inline(always)]
+    pub(crate) fn token(&mut self) -> Result<Token<'a>, Reason> {
+        // Small integers and short texts, most of a document, take the short way.
+        match self.bytes.get(self.pos) {
+            Some(&b) if b < 0x18 => {
+                self.pos += 1;
+                Ok(Token::Unsigned(u64::from(b)))
+            }
+            Some(&b) if (0x60..0x78).contains(&b) => {
+                self.pos += 1;
+                self.text(u64::from(b & 0x1F)).map(Token::Text)
+            }
+            _ => self.any_token(),
+        }
+    }
+
+    fn any_token(&mut self) -> Result<Token<'a>, Reason> {
+        let head = self.head()?;
+        Ok(match head.major {
+            0 => Token::Unsigned(head.arg),
+            1 => Token::Negative(head.arg),
+            2 => Token::Bytes(self.take(head.arg)?),
+            3 => Token::Text(self.text(head.arg)?),
+            4 => Token::Array(self.container_len(head.arg)?),
+            5 => Token::Map(self.container_len(head.arg)?),
+            6 => Token::Tag(head.arg),
+            _ => match head.arg {
+                20 => Token::Bool(false),
+                21 => Token::Bool(true),
+                22 => Token::Null,
+                _ => return Err(Reason::CborMalformed),
+            },
+        })
+    }
+
+    /// Checks and passes over the contents of `token`, just read at `depth` (the depth
+    /// [`Reader::item`] would have been given for it).
+    #[inline]
+    pub(crate) fn skip_contents(&mut self, token: Token<'_>, depth: usize) -> Result<(), Reason> {
+        match token {
+            Token::Array(_) | Token::Map(_) | Token::Tag(_) => self.skip_container(token, depth),
+            _ => Ok(()),
+        }
+    }
+
+    fn skip_container(&mut self, token: Token<'_>, depth: usize) -> Result<(), Reason> {
+        match token {
+            Token::Array(count) => {
+                let depth = self.deeper(depth)?;
+                self.skip_items(count, depth)
+            }
+            Token::Map(count) => {
+                let depth = self.deeper(depth)?;
+                let mut keys = self.map_keys();
+                self.skip_pairs(&mut keys, count, depth)
+            }
+            Token::Tag(_) => {
+                let depth = self.deeper(depth)?;
+                self.skip(depth)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Checks and passes over one item at `depth`.
+    pub(crate) fn skip(&mut self, depth: usize) -> Result<(), Reason> {
+        let token = self.token()?;
+        self.skip_contents(token, depth)
+    }
+
+    /// Checks and passes over `count` items, each at `depth`.
+    pub(crate) fn skip_items(&mut self, count: usize, depth: usize) -> Result<(), Reason> {
+        for _ in 0..count {
+            self.skip(depth)?;
+        }
+        Ok(())
+    }
+
+    /// Checks and passes over `count` pairs of the map whose keys `keys` follows, each
+    /// value at `depth`.
+    pub(crate) fn skip_pairs(
+        &mut self,
+        keys: &mut MapKeys<'a>,
+        count: usize,
+        depth: usize,
+    ) -> Result<(), Reason> {
+        for _ in 0..count {
+            self.key(keys)?;
+            self.skip(depth)?;
+        }
+        Ok(())
+    }
+
+    /// Starts following the keys of a map whose head was just read.
+    pub(crate) fn map_keys(&self) -> MapKeys<'a> {
+        MapKeys {
+            start: self.pos,
+            last: None,
+            ascending: true,
+        }
+    }
+
+    /// Reads the next key of the map that `keys` follows: an integer or a text, unique,
+    /// and (under the credential rules) after the key before it.
+    #[inline(always)]
+    pub(crate) fn key(&mut self, keys: &mut MapKeys<'a>) -> Result<Key<'a>, Reason> {
+        // A small integer after a smaller one, as in every document map, takes the short
+        // way; anything else is read again in full.
+        if let Some(&b) = self.bytes.get(self.pos) {
+            let n = u64::from(b);
+            let after_last = match keys.last {
+                None => true,
+                Some(Key::Unsigned(last)) => last < n,
+                Some(_) => false,
+            };
+            if b < 0x18 && after_last {
+                self.pos += 1;
+                keys.last = Some(Key::Unsigned(n));
+                return Ok(Key::Unsigned(n));
+            }
+        }
+        self.any_key(keys)
+    }
+
+    fn any_key(&mut self, keys: &mut MapKeys<'a>) -> Result<Key<'a>, Reason> {
+        let start = self.pos;
+        let head = self.head()?;
+        let key = match head.major {
+            0 => Key::Unsigned(head.arg),
+            1 => Key::Negative(head.arg),
+            3 => Key::Text(self.text(head.arg)?),
+            _ => return Err(Reason::CborMalformed),
+        };
+        let after_last = match (keys.last, key) {
+            (None, _) => true,
+            (Some(Key::Unsigned(last)), Key::Unsigned(n)) => last < n,
+            (Some(last), _) => key_order_of(last, key) == Ordering::Less,
+        };
+        if !(keys.ascending && after_last) {
+            self.out_of_order(keys, start, key)?;
+        }
+        keys.last = Some(key);
+        Ok(key)
+    }
+
+    /// A key that does not come after the one before it: a duplicate, or (under the
+    /// credential rules) out of order.
+    #[cold]
+    fn out_of_order(
+        &self,
+        keys: &mut MapKeys<'a>,
+        start: usize,
+        key: Key<'a>,
+    ) -> Result<(), Reason> {
+        if self.repeats_a_key(keys.start, start, key)? {
+            return Err(Reason::CborDuplicateKey);
+        }
+        if keys
+            .last
+            .is_some_and(|last| key_order_of(last, key) != Ordering::Less)
+        {
+            if self.rules.sorted_keys {
+                return Err(Reason::CborNotDeterministic);
+            }
+            keys.ascending = false;
+        }
+        Ok(())
+    }
+
+    /// Whether one of the keys of the pairs in `from..to`, already checked, equals `key`.
+    fn repeats_a_key(&self, from: usize, to: usize, key: Key<'a>) -> Result<bool, Reason> {
+        let mut again = Reader {
+            bytes: self.bytes.get(..to).unwrap_or_default(),
+            pos: from,
+            rules: self.rules,
+        };
+        while again.pos < to {
+            let head = again.head()?;
+            let earlier = match head.major {
+                0 => Key::Unsigned(head.arg),
+                1 => Key::Negative(head.arg),
+                _ => Key::Text(again.text(head.arg)?),
+            };
+            // Preferred encoding makes equal keys equal values.
+            if earlier == key {
+                return Ok(true);
+            }
+            // These values were read at a greater depth, so depth 0 cannot be too deep.
+            again.skip(0)?;
+        }
+        Ok(false)
+    }
+
+    /// The depth of the contents of a container read at `depth`.
+    pub(crate) fn deeper(&self, depth: usize) -> Result<usize, Reason> {
+        let next = depth + 1;
+        if next > self.rules.max_depth {
+            Err(Reason::CborTooDeep)
+        } else {
+            Ok(next)
+        }
+    }
+
+    #[inline]
     fn byte(&mut self) -> Result<u8, Reason> {
         let b = *self.bytes.get(self.pos).ok_or(Reason::CborMalformed)?;
         self.pos += 1;
         Ok(b)
     }
 
+    #[inline]
     fn take(&mut self, len: u64) -> Result<&'a [u8], Reason> {
         let len = usize::try_from(len).map_err(|_| Reason::CborMalformed)?;
         let end = self.pos.checked_add(len).ok_or(Reason::CborMalformed)?;
@@ -204,6 +515,19 @@ impl<'a> Decoder<'a> {
         self.bytes.len().saturating_sub(self.pos)
     }
 
+    /// The next `N` bytes.
+    #[inline]
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], Reason> {
+        let chunk = self
+            .bytes
+            .get(self.pos..)
+            .and_then(<[u8]>::first_chunk::<N>)
+            .ok_or(Reason::CborMalformed)?;
+        self.pos += N;
+        Ok(*chunk)
+    }
+
+    #[inline]
     fn head(&mut self) -> Result<Head, Reason> {
         let initial = self.byte()?;
         let major = initial >> 5;
@@ -211,16 +535,23 @@ impl<'a> Decoder<'a> {
         let arg = match info {
             0..=23 => u64::from(info),
             24..=27 => {
-                let width = 1u64 << (info - 24);
-                let mut arg = 0u64;
-                for &b in self.take(width)? {
-                    arg = (arg << 8) | u64::from(b);
-                }
-                let shortest = match info {
-                    24 => arg >= 24,
-                    25 => arg > 0xFF,
-                    26 => arg > 0xFFFF,
-                    _ => arg > 0xFFFF_FFFF,
+                let (arg, shortest) = match info {
+                    24 => {
+                        let [n] = self.array()?;
+                        (u64::from(n), n >= 24)
+                    }
+                    25 => {
+                        let n = u16::from_be_bytes(self.array()?);
+                        (u64::from(n), n > 0xFF)
+                    }
+                    26 => {
+                        let n = u32::from_be_bytes(self.array()?);
+                        (u64::from(n), n > 0xFFFF)
+                    }
+                    _ => {
+                        let n = u64::from_be_bytes(self.array()?);
+                        (n, n > 0xFFFF_FFFF)
+                    }
                 };
                 // Major type 7 with 25..=27 are floats, which the format does not use.
                 if major == 7 {
@@ -237,11 +568,13 @@ impl<'a> Decoder<'a> {
         Ok(Head { major, arg })
     }
 
+    #[inline]
     fn text(&mut self, len: u64) -> Result<&'a str, Reason> {
         core::str::from_utf8(self.take(len)?).map_err(|_| Reason::CborMalformed)
     }
 
-    fn item(&mut self, depth: usize) -> Result<Item<'a>, Reason> {
+    /// Reads one item at `depth` as a tree.
+    pub(crate) fn item(&mut self, depth: usize) -> Result<Item<'a>, Reason> {
         let head = self.head()?;
         match head.major {
             0 => Ok(Item::Unsigned(head.arg)),
@@ -330,21 +663,31 @@ fn key_order(a: &Item<'_>, b: &Item<'_>) -> Ordering {
     }
 }
 
-impl Decoder<'_> {
+/// [`key_order`] for keys read one at a time.
+fn key_order_of(a: Key<'_>, b: Key<'_>) -> Ordering {
+    fn rank(key: Key<'_>) -> u8 {
+        match key {
+            Key::Unsigned(_) => 0,
+            Key::Negative(_) => 1,
+            Key::Text(_) => 3,
+        }
+    }
+    match (a, b) {
+        (Key::Unsigned(x), Key::Unsigned(y)) | (Key::Negative(x), Key::Negative(y)) => x.cmp(&y),
+        (Key::Text(x), Key::Text(y)) => x
+            .len()
+            .cmp(&y.len())
+            .then_with(|| x.as_bytes().cmp(y.as_bytes())),
+        _ => rank(a).cmp(&rank(b)),
+    }
+}
+
+impl Reader<'_> {
     fn container_len(&self, arg: u64) -> Result<usize, Reason> {
         usize::try_from(arg)
             .ok()
             .filter(|&n| n <= self.rules.max_items)
             .ok_or(Reason::CborMalformed)
-    }
-
-    fn deeper(&self, depth: usize) -> Result<usize, Reason> {
-        let next = depth + 1;
-        if next > self.rules.max_depth {
-            Err(Reason::CborTooDeep)
-        } else {
-            Ok(next)
-        }
     }
 }
 
@@ -491,6 +834,61 @@ mod tests {
         assert_eq!(check("9a3b9aca00"), Err(Reason::CborMalformed));
     }
 
+    /// What the reader says of `bytes` when it only checks them.
+    fn streamed(bytes: &[u8]) -> Result<(), Reason> {
+        let mut reader = Reader::new(bytes);
+        reader.skip(0)?;
+        reader.finish()
+    }
+
+    #[test]
+    fn the_reader_refuses_what_the_tree_decoder_refuses_for_the_same_reason() {
+        let mut inputs: Vec<Vec<u8>> = [
+            "a3010002000100",
+            "a3050001000500",
+            "a2616101616102",
+            "a2626161006162 00",
+            "a21818001700",
+            "a201000200",
+            "a2000020 00",
+            "a20100616100",
+            "a1400f",
+            "a1800f",
+            "62c328",
+            "9a3b9aca00",
+            "d28440a0f6f6",
+            "1b00000000ffffffff",
+            "bfff",
+        ]
+        .iter()
+        .map(|h| hex::decode(h.replace(' ', "")).unwrap())
+        .collect();
+        inputs.push(hex::decode("81".repeat(MAX_CBOR_DEPTH + 1) + "00").unwrap());
+        inputs.push(hex::decode("c1".repeat(MAX_CBOR_DEPTH + 1) + "00").unwrap());
+        // A map of 40 keys, then the same with every byte replaced by a few values.
+        let map = Value::Map(
+            (0..40u64)
+                .map(|k| (Value::from(k * 7), Value::from(format!("v{k}"))))
+                .collect(),
+        );
+        let base = encode(&map);
+        for at in 0..base.len() {
+            for value in [0x00, 0x18, 0x1B, 0x20, 0x61, 0x81, 0xA1, 0xF6, 0xFF] {
+                let mut changed = base.clone();
+                changed[at] = value;
+                inputs.push(changed);
+            }
+        }
+        for bytes in &inputs {
+            assert_eq!(
+                streamed(bytes),
+                decode(bytes).map(drop),
+                "{}",
+                hex::encode(bytes)
+            );
+        }
+    }
+
     #[test]
     fn rfc_appendix_a_vectors_are_classified() {
         #[derive(serde::Deserialize)]
@@ -502,6 +900,7 @@ mod tests {
         let mut accepted = 0;
         for v in &vectors {
             let bytes = hex::decode(&v.hex).unwrap();
+            assert_eq!(streamed(&bytes), decode(&bytes).map(drop), "{}", v.hex);
             match decode(&bytes) {
                 Ok(item) => {
                     accepted += 1;

@@ -209,34 +209,61 @@ const DIST_EXTRA: [u8; 30] = [
 ];
 
 /// What decoding a literal/length symbol means.
+#[inline]
 fn litlen_entry(symbol: usize, code_length: u32) -> Entry {
-    match symbol {
-        0..=255 => entry(symbol as u32, 0, KIND_LITERAL, code_length),
-        256 => entry(0, 0, KIND_END, code_length),
-        _ => match (
-            LENGTH_BASE.get(symbol - 257),
-            LENGTH_EXTRA.get(symbol - 257),
-        ) {
-            (Some(&base), Some(&extra)) => {
-                entry(u32::from(base), u32::from(extra), KIND_LENGTH, code_length)
-            }
-            _ => entry(0, 0, KIND_INVALID, code_length),
-        },
-    }
+    LITLEN_MEANINGS
+        .get(symbol)
+        .copied()
+        .unwrap_or(INVALID_MEANING)
+        | code_length
 }
 
 /// What decoding a distance symbol means.
+#[inline]
 fn dist_entry(symbol: usize, code_length: u32) -> Entry {
-    match (DIST_BASE.get(symbol), DIST_EXTRA.get(symbol)) {
-        (Some(&base), Some(&extra)) => entry(
-            u32::from(base),
-            u32::from(extra),
-            KIND_DISTANCE,
-            code_length,
-        ),
-        _ => entry(0, 0, KIND_INVALID, code_length),
-    }
+    DIST_MEANINGS
+        .get(symbol)
+        .copied()
+        .unwrap_or(INVALID_MEANING)
+        | code_length
 }
+
+/// The entry of a symbol the format does not define, without its code length.
+const INVALID_MEANING: Entry = KIND_INVALID << 4;
+
+/// The entries of the literal/length symbols without their code lengths, worked out once
+/// at compile time rather than for every symbol of every block.
+// Evaluated at compile time, where an out-of-range index is a build error, not a panic.
+#[allow(clippy::indexing_slicing)]
+const LITLEN_MEANINGS: [Entry; 288] = {
+    let mut table = [INVALID_MEANING; 288];
+    let mut symbol = 0;
+    while symbol < 256 {
+        table[symbol] = (symbol as u32) << 16 | KIND_LITERAL << 4;
+        symbol += 1;
+    }
+    table[256] = KIND_END << 4;
+    let mut i = 0;
+    while i < LENGTH_BASE.len() {
+        table[257 + i] =
+            (LENGTH_BASE[i] as u32) << 16 | (LENGTH_EXTRA[i] as u32) << 8 | KIND_LENGTH << 4;
+        i += 1;
+    }
+    table
+};
+
+/// The entries of the distance symbols without their code lengths.
+// Evaluated at compile time, where an out-of-range index is a build error, not a panic.
+#[allow(clippy::indexing_slicing)]
+const DIST_MEANINGS: [Entry; 32] = {
+    let mut table = [INVALID_MEANING; 32];
+    let mut i = 0;
+    while i < DIST_BASE.len() {
+        table[i] = (DIST_BASE[i] as u32) << 16 | (DIST_EXTRA[i] as u32) << 8 | KIND_DISTANCE << 4;
+        i += 1;
+    }
+    table
+};
 
 /// A code-length symbol is its own value.
 fn plain_entry(symbol: usize, code_length: u32) -> Entry {
@@ -384,21 +411,6 @@ impl<const TABLE: usize, const SYMBOLS: usize> Code<TABLE, SYMBOLS> {
         Ok(())
     }
 
-    /// Decodes one symbol's entry and consumes its code.
-    #[inline]
-    fn decode(&self, bits: &mut Bits<'_>) -> Result<Entry, InflateError> {
-        let found = self
-            .table
-            .get(bits.peek(Self::TABLE_BITS) as usize)
-            .copied()
-            .unwrap_or(0);
-        if found != 0 {
-            bits.consume(found & 0x0F)?;
-            return Ok(found);
-        }
-        self.decode_long(bits)
-    }
-
     /// Canonical decoding one bit at a time, for codes longer than the table.
     #[cold]
     fn decode_long(&self, bits: &mut Bits<'_>) -> Result<Entry, InflateError> {
@@ -491,12 +503,27 @@ fn dynamic_codes(
     let total = litlen_count + dist_count;
     let mut lengths = [0u8; 286 + 30];
     let mut filled = 0;
+    // A copy of the reader whose address is never taken, so that it stays in registers;
+    // written back once the lengths are read.
+    let mut reader = *bits;
     while filled < total {
         // A code-length symbol and its extra bits: at most 7 + 7.
-        if bits.count < 14 {
-            bits.refill();
+        if reader.count < 14 {
+            reader.refill();
         }
-        let (value, repeat) = match length_code.decode(bits)? >> 16 {
+        // The code-length code is complete and no code is longer than the table, so
+        // every entry is filled: an empty one cannot be found.
+        let found = length_code
+            .table
+            .get(reader.peek(LengthCode::TABLE_BITS) as usize)
+            .copied()
+            .unwrap_or(0);
+        if found == 0 {
+            return Err(Invalid);
+        }
+        reader.consume(found & 0x0F)?;
+        let bits = &mut reader;
+        let (value, repeat) = match found >> 16 {
             symbol @ 0..=15 => {
                 // Most lengths come one by one: stored without the run's slice fill.
                 *lengths.get_mut(filled).ok_or(Invalid)? = symbol as u8;
@@ -523,6 +550,7 @@ fn dynamic_codes(
             .fill(value);
         filled += repeat;
     }
+    *bits = reader;
     let (litlen_lengths, dist_lengths) = lengths.split_at(litlen_count);
     litlen.set(litlen_lengths)?;
     dist.set(dist_lengths.get(..dist_count).ok_or(Invalid)?)
@@ -692,7 +720,25 @@ fn adler32(data: &[u8]) -> u32 {
     const RUN: usize = 5_552;
     let (mut a, mut b) = (1u32, 0u32);
     for run in data.chunks(RUN) {
-        for &byte in run {
+        // Eight bytes at a time, as four 16-bit lanes of the even bytes and four of the
+        // odd ones: after x0..x7, a grows by their sum and b by 8a + 8x0 + 7x1 + ... + x7.
+        // One multiplication adds up the lanes, weighted, in the top lane; no lane
+        // overflows (at most 255 * 20), so the sums are exact.
+        let mut words = run.chunks_exact(8);
+        for word in &mut words {
+            let Ok(word) = <[u8; 8]>::try_from(word) else {
+                continue;
+            };
+            let word = u64::from_le_bytes(word);
+            let even = word & 0x00FF_00FF_00FF_00FF;
+            let odd = (word >> 8) & 0x00FF_00FF_00FF_00FF;
+            let sum = ((even + odd).wrapping_mul(0x0001_0001_0001_0001) >> 48) as u32;
+            let weighted_even = (even.wrapping_mul(0x0008_0006_0004_0002) >> 48) as u32;
+            let weighted_odd = (odd.wrapping_mul(0x0007_0005_0003_0001) >> 48) as u32;
+            b += 8 * a + weighted_even + weighted_odd;
+            a += sum;
+        }
+        for &byte in words.remainder() {
             a += u32::from(byte);
             b += a;
         }
@@ -852,6 +898,59 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn adler32_equals_its_definition_at_every_length_and_alignment() {
+        let data: Vec<u8> = (0..12_000u32).map(|i| (i * 151 % 256) as u8).collect();
+        let plain = |data: &[u8]| {
+            let (mut a, mut b) = (1u64, 0u64);
+            for &byte in data {
+                a = (a + u64::from(byte)) % 65_521;
+                b = (b + a) % 65_521;
+            }
+            (b << 16 | a) as u32
+        };
+        for len in (0..40).chain([5_551, 5_552, 5_553, 11_104, 12_000]) {
+            for start in 0..3 {
+                let slice = &data[start..start + len.min(data.len() - start)];
+                assert_eq!(adler32(slice), plain(slice), "{start} {len}");
+            }
+        }
+        assert_eq!(adler32(&[0xFF; 20_000]), plain(&[0xFF; 20_000]));
+    }
+
+    #[test]
+    fn symbol_meanings_follow_rfc_1951() {
+        for symbol in 0..288usize {
+            let expected = match symbol {
+                0..=255 => entry(symbol as u32, 0, KIND_LITERAL, 7),
+                256 => entry(0, 0, KIND_END, 7),
+                257..=285 => entry(
+                    u32::from(LENGTH_BASE[symbol - 257]),
+                    u32::from(LENGTH_EXTRA[symbol - 257]),
+                    KIND_LENGTH,
+                    7,
+                ),
+                _ => entry(0, 0, KIND_INVALID, 7),
+            };
+            assert_eq!(litlen_entry(symbol, 7), expected, "{symbol}");
+        }
+        for symbol in 0..32usize {
+            let expected = match symbol {
+                0..=29 => entry(
+                    u32::from(DIST_BASE[symbol]),
+                    u32::from(DIST_EXTRA[symbol]),
+                    KIND_DISTANCE,
+                    5,
+                ),
+                _ => entry(0, 0, KIND_INVALID, 5),
+            };
+            assert_eq!(dist_entry(symbol, 5), expected, "{symbol}");
+        }
+        // Length 258 is symbol 285, with no extra bits; distance 24577 is symbol 29.
+        assert_eq!(litlen_entry(285, 0) >> 8, 258 << 8);
+        assert_eq!(dist_entry(29, 0) >> 16, 24_577);
     }
 
     #[test]

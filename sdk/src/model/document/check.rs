@@ -6,6 +6,31 @@ use crate::model::time::Date;
 use crate::model::wilayah;
 use crate::wire::limits::{MAX_PORTRAIT_LEN, MAX_TEXT_FIELD_LEN};
 
+/// Whether every byte is printable ASCII (0x20 to 0x7E), eight bytes at a time.
+fn is_printable_ascii(bytes: &[u8]) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const fn lanes(byte: u8) -> u64 {
+        0x0101_0101_0101_0101 * byte as u64
+    }
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let Ok(word) = <[u8; 8]>::try_from(word) else {
+            return false;
+        };
+        let word = u64::from_le_bytes(word);
+        // With each lane's high bit set first, no subtraction borrows from the next lane:
+        // a lane keeps its high bit when its low seven bits are at least 0x20, and loses
+        // it below 0x7F.
+        let at_least_space = (word | HIGH).wrapping_sub(lanes(0x20)) & HIGH;
+        let below_delete = !(word | HIGH).wrapping_sub(lanes(0x7F)) & HIGH;
+        let ascii = !word & HIGH;
+        if at_least_space & below_delete & ascii != HIGH {
+            return false;
+        }
+    }
+    words.remainder().iter().all(|b| (0x20..0x7F).contains(b))
+}
+
 /// Checks fields of one document or one KK member.
 pub(crate) struct Checker {
     pub(crate) member: Option<u16>,
@@ -36,7 +61,7 @@ impl Checker {
         // only whitespace is the space, so the text is blank exactly when it is all spaces.
         // Anything else (controls, non-ASCII) takes the character path.
         let bytes = text.as_bytes();
-        let allowed = if bytes.iter().all(|b| (0x20..0x7F).contains(b)) {
+        let allowed = if is_printable_ascii(bytes) {
             bytes.iter().any(|&b| b != b' ')
         } else {
             !text.trim().is_empty()
@@ -156,6 +181,26 @@ pub(crate) fn is_invisible_format(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_ascii_is_found_in_every_lane() {
+        for byte in 0..=255u8 {
+            let expected = (0x20..0x7F).contains(&byte);
+            for len in [1, 7, 8, 9, 16, 17] {
+                for at in 0..len {
+                    let mut bytes = vec![b'A'; len];
+                    bytes[at] = byte;
+                    assert_eq!(
+                        is_printable_ascii(&bytes),
+                        expected,
+                        "{byte:#x} at {at} of {len}"
+                    );
+                }
+            }
+        }
+        assert!(is_printable_ascii(b""));
+        assert!(is_printable_ascii(b" !~~~~~~~~~~~~~~ "));
+    }
 
     #[test]
     fn names_with_invisible_or_control_characters_are_refused() {

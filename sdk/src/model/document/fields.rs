@@ -3,47 +3,77 @@
 use crate::codes::{FieldPath, Reason};
 use crate::model::nik::Nik;
 use crate::model::time::Date;
-use crate::wire::cbor::Item;
+use crate::wire::cbor::{Key, MapKeys, Reader, Token};
 use ciborium::Value;
 
-/// The values of a document map, indexed by integer key; keys outside `names` are refused.
+/// The values of a document map, indexed by integer key, read straight from the strict
+/// decoder. Keys outside `names` are refused, but only when the fields are read: reading
+/// the map itself fails only on CBOR errors, so that a shape problem never hides one.
 pub(crate) struct FieldReader<'a, const N: usize> {
-    slots: [Option<&'a Item<'a>>; N],
+    slots: [Option<Token<'a>>; N],
     names: &'static [&'static str; N],
     member: Option<u16>,
+    unknown_key: bool,
 }
 
 impl<'a, const N: usize> FieldReader<'a, N> {
-    /// Indexes `value`, which must be a map whose keys are known field numbers.
-    pub(crate) fn new(
-        item: &'a Item<'a>,
+    /// Reads the `count` remaining pairs of a map whose keys `keys` follows, values at
+    /// `depth`. An array at a known key is handed to `on_array` with its key, length and
+    /// the depth of its items; when that returns `false`, its items are passed over.
+    #[inline(always)]
+    pub(crate) fn read(
+        reader: &mut Reader<'a>,
+        keys: &mut MapKeys<'a>,
+        count: usize,
+        depth: usize,
         names: &'static [&'static str; N],
         member: Option<u16>,
+        mut on_array: impl FnMut(&mut Reader<'a>, usize, usize, usize) -> Result<bool, Reason>,
     ) -> Result<Self, Reason> {
-        let malformed = |field| Reason::DocumentMalformed {
-            field: FieldPath { member, field },
-        };
-        let entries = item.as_map().ok_or_else(|| {
-            malformed(if member.is_some() {
-                "anggota"
-            } else {
-                "document"
-            })
-        })?;
-        let mut slots = [None; N];
-        for (key, val) in entries {
-            let slot = key
-                .as_u64()
-                .and_then(|k| usize::try_from(k).ok())
-                .and_then(|k| slots.get_mut(k))
-                .ok_or(malformed("unknown_field"))?;
-            *slot = Some(val);
-        }
-        Ok(FieldReader {
-            slots,
+        let mut fields = FieldReader {
+            slots: [None; N],
             names,
             member,
-        })
+            unknown_key: false,
+        };
+        for _ in 0..count {
+            let key = reader.key(keys)?;
+            let token = reader.token()?;
+            let slot = match key {
+                Key::Unsigned(k) => usize::try_from(k)
+                    .ok()
+                    .and_then(|k| fields.slots.get_mut(k).map(|slot| (k, slot))),
+                _ => None,
+            };
+            match (slot, token) {
+                (Some((k, slot)), Token::Array(len)) => {
+                    *slot = Some(token);
+                    let inner = reader.deeper(depth)?;
+                    if !on_array(reader, k, len, inner)? {
+                        reader.skip_items(len, inner)?;
+                    }
+                }
+                (Some((_, slot)), _) => {
+                    *slot = Some(token);
+                    reader.skip_contents(token, depth)?;
+                }
+                (None, _) => {
+                    fields.unknown_key = true;
+                    reader.skip_contents(token, depth)?;
+                }
+            }
+        }
+        Ok(fields)
+    }
+
+    /// Refuses a map that had a key outside `names`: the first shape check, as a map
+    /// with an unknown field is refused whatever its other fields hold.
+    pub(crate) fn known_keys(&self) -> Result<(), Reason> {
+        if self.unknown_key {
+            Err(self.malformed(usize::MAX))
+        } else {
+            Ok(())
+        }
     }
 
     fn path(&self, key: usize) -> FieldPath {
@@ -60,19 +90,19 @@ impl<'a, const N: usize> FieldReader<'a, N> {
     }
 
     /// The raw value at `key`, if present.
-    pub(crate) fn get(&self, key: usize) -> Option<&'a Item<'a>> {
+    pub(crate) fn get(&self, key: usize) -> Option<Token<'a>> {
         self.slots.get(key).copied().flatten()
     }
 
-    fn required(&self, key: usize) -> Result<&'a Item<'a>, Reason> {
+    fn required(&self, key: usize) -> Result<Token<'a>, Reason> {
         self.get(key).ok_or_else(|| self.malformed(key))
     }
 
     fn convert<T>(
         &self,
         key: usize,
-        value: &'a Item<'a>,
-        f: impl FnOnce(&'a Item<'a>) -> Option<T>,
+        value: Token<'a>,
+        f: impl FnOnce(Token<'a>) -> Option<T>,
     ) -> Result<T, Reason> {
         f(value).ok_or_else(|| self.malformed(key))
     }
@@ -124,7 +154,7 @@ impl<'a, const N: usize> FieldReader<'a, N> {
     /// A required date, or null.
     pub(crate) fn date_or_null(&self, key: usize) -> Result<Option<Date>, Reason> {
         let value = self.required(key)?;
-        if value.is_null() {
+        if value == Token::Null {
             return Ok(None);
         }
         self.convert(key, value, date_of).map(Some)
@@ -141,19 +171,27 @@ impl<'a, const N: usize> FieldReader<'a, N> {
     pub(crate) fn bool(&self, key: usize) -> Result<bool, Reason> {
         let value = self.required(key)?;
         self.convert(key, value, |v| match v {
-            Item::Bool(b) => Some(*b),
+            Token::Bool(b) => Some(b),
             _ => None,
         })
     }
 
-    /// A required array.
-    pub(crate) fn array(&self, key: usize) -> Result<&'a [Item<'a>], Reason> {
+    /// The length of a required array (its items were handed to `on_array`).
+    pub(crate) fn array(&self, key: usize) -> Result<usize, Reason> {
         let value = self.required(key)?;
-        self.convert(key, value, |v| v.as_array())
+        self.convert(key, value, |v| match v {
+            Token::Array(len) => Some(len),
+            _ => None,
+        })
     }
 }
 
-fn date_of(value: &Item<'_>) -> Option<Date> {
+/// For [`FieldReader::read`] where no array is expected: every array is passed over.
+pub(crate) fn no_arrays(_: &mut Reader<'_>, _: usize, _: usize, _: usize) -> Result<bool, Reason> {
+    Ok(false)
+}
+
+fn date_of(value: Token<'_>) -> Option<Date> {
     value
         .as_i64()
         .and_then(|d| i32::try_from(d).ok())

@@ -1,12 +1,12 @@
 //! Kartu Keluarga: the header and one entry per family member.
 
 use super::check::Checker;
-use super::fields::{FieldReader, FieldWriter};
+use super::fields::{FieldReader, FieldWriter, no_arrays};
 use crate::codes::{FieldPath, Reason, Warning};
 use crate::model::nik::{self, Nik};
 use crate::model::siak::SiakList;
 use crate::model::time::Date;
-use crate::wire::cbor::Item;
+use crate::wire::cbor::{MapKeys, Reader, Token};
 use crate::wire::limits::MAX_KK_MEMBERS;
 use ciborium::Value;
 
@@ -23,6 +23,9 @@ pub(crate) const NAMES: [&str; 10] = [
     "tanggal_dikeluarkan",
     "anggota",
 ];
+
+/// The key of the member list.
+const ANGGOTA: usize = 9;
 
 /// Member field names by CBOR key; key 0 is unused.
 pub(crate) const MEMBER_NAMES: [&str; 18] = [
@@ -143,8 +146,39 @@ impl Kk {
         w.finish()
     }
 
-    pub(crate) fn from_cbor(item: &Item<'_>) -> Result<Self, Reason> {
-        let r = FieldReader::new(item, &NAMES, None)?;
+    /// Reads the fields after the type, the members as they come; the outer error is a
+    /// CBOR one.
+    pub(crate) fn read<'a>(
+        reader: &mut Reader<'a>,
+        keys: &mut MapKeys<'a>,
+        count: usize,
+        depth: usize,
+    ) -> Result<Result<Self, Reason>, Reason> {
+        let mut members = Ok(Vec::new());
+        let r = FieldReader::read(
+            reader,
+            keys,
+            count,
+            depth,
+            &NAMES,
+            None,
+            |reader, key, len, depth| {
+                if key != ANGGOTA {
+                    return Ok(false);
+                }
+                members = KkMember::read_all(reader, len, depth)?;
+                Ok(true)
+            },
+        )?;
+        Ok(Self::from_fields(&r, members))
+    }
+
+    /// The header's problems come before any member's, as the fields are in key order.
+    fn from_fields(
+        r: &FieldReader<'_, 10>,
+        members: Result<Vec<KkMember>, Reason>,
+    ) -> Result<Self, Reason> {
+        r.known_keys()?;
         let header = Kk {
             nomor_kk: r.nik(1)?,
             kepala_keluarga: r.text(2)?,
@@ -156,18 +190,16 @@ impl Kk {
             tanggal_dikeluarkan: r.date(8)?,
             anggota: Vec::new(),
         };
-        let members = r.array(9)?;
-        if members.is_empty() || members.len() > MAX_KK_MEMBERS {
+        let len = r.array(ANGGOTA)?;
+        if len == 0 || len > MAX_KK_MEMBERS {
             return Err(Reason::DocumentMalformed {
                 field: FieldPath::top("anggota"),
             });
         }
-        // Sized once: collecting through `Result` would grow the vector from nothing.
-        let mut anggota = Vec::with_capacity(members.len());
-        for (i, m) in members.iter().enumerate() {
-            anggota.push(KkMember::from_cbor(m, member_index(i))?);
-        }
-        Ok(Kk { anggota, ..header })
+        Ok(Kk {
+            anggota: members?,
+            ..header
+        })
     }
 
     pub(crate) fn check_content(&self, warnings: &mut Vec<Warning>) -> Result<(), Reason> {
@@ -222,8 +254,65 @@ impl KkMember {
         w.finish()
     }
 
-    fn from_cbor(item: &Item<'_>, index: u16) -> Result<Self, Reason> {
-        let r = FieldReader::new(item, &MEMBER_NAMES, Some(index))?;
+    /// Reads the `len` items of the member array, at `depth`: the members, or the first
+    /// member's problem. The outer error is a CBOR one.
+    fn read_all(
+        reader: &mut Reader<'_>,
+        len: usize,
+        depth: usize,
+    ) -> Result<Result<Vec<KkMember>, Reason>, Reason> {
+        if len > MAX_KK_MEMBERS {
+            // Refused for its length whatever the members hold.
+            reader.skip_items(len, depth)?;
+            return Ok(Ok(Vec::new()));
+        }
+        let mut members = Vec::with_capacity(len);
+        let mut problem = None;
+        for i in 0..len {
+            let token = reader.token()?;
+            if problem.is_some() {
+                reader.skip_contents(token, depth)?;
+                continue;
+            }
+            match KkMember::read(reader, token, depth, member_index(i))? {
+                Ok(member) => members.push(member),
+                Err(reason) => problem = Some(reason),
+            }
+        }
+        Ok(problem.map_or(Ok(members), Err))
+    }
+
+    /// Reads one member whose first head, `token`, was just read at `depth`.
+    #[inline(always)]
+    fn read(
+        reader: &mut Reader<'_>,
+        token: Token<'_>,
+        depth: usize,
+        index: u16,
+    ) -> Result<Result<Self, Reason>, Reason> {
+        let Token::Map(count) = token else {
+            reader.skip_contents(token, depth)?;
+            return Ok(Err(Reason::DocumentMalformed {
+                field: FieldPath::member(index, "anggota"),
+            }));
+        };
+        let depth = reader.deeper(depth)?;
+        let mut keys = reader.map_keys();
+        let r = FieldReader::read(
+            reader,
+            &mut keys,
+            count,
+            depth,
+            &MEMBER_NAMES,
+            Some(index),
+            no_arrays,
+        )?;
+        Ok(Self::from_fields(&r, index))
+    }
+
+    #[inline(always)]
+    fn from_fields(r: &FieldReader<'_, 18>, index: u16) -> Result<Self, Reason> {
+        r.known_keys()?;
         if r.get(0).is_some() {
             return Err(Reason::DocumentMalformed {
                 field: FieldPath::member(index, "unknown_field"),

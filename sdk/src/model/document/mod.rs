@@ -15,7 +15,7 @@ pub use ktp::{BerlakuHingga, Ktp};
 pub use profile::{AgeProfile, DomicileProfile, IdentityProfile};
 
 use crate::codes::{FieldPath, Reason, Warning};
-use crate::wire::cbor::Item;
+use crate::wire::cbor::{Key, Reader, Token};
 use ciborium::Value;
 use core::fmt;
 
@@ -204,17 +204,74 @@ impl Document {
         }
     }
 
-    /// Reads the type and the shape of the fields; the values are checked by
-    /// [`Document::check_content`].
-    pub(crate) fn from_cbor(item: &Item<'_>) -> Result<Self, Reason> {
-        let doc_type = document_type(item)?;
-        match doc_type {
-            DocType::Ktp => Ktp::from_cbor(item).map(Document::Ktp),
-            DocType::Kk => Kk::from_cbor(item).map(Document::Kk),
-            DocType::Identity => IdentityProfile::from_cbor(item).map(Document::Identity),
-            DocType::AgeOver17 => AgeProfile::from_cbor(item).map(Document::AgeOver17),
-            DocType::Domicile => DomicileProfile::from_cbor(item).map(Document::Domicile),
-        }
+    /// Reads a document, at `depth`, straight from the strict decoder: its type and the
+    /// shape of its fields, each with the reason it is refused for. The values are checked
+    /// by [`Document::check_content`]. The outer error is a CBOR one: a document of the
+    /// wrong shape is still read to its end, so that no CBOR error after the problem goes
+    /// unnoticed.
+    pub(crate) fn read(reader: &mut Reader<'_>, depth: usize) -> Result<ReadDocument, Reason> {
+        let token = reader.token()?;
+        let Token::Map(count) = token else {
+            reader.skip_contents(token, depth)?;
+            return Ok(ReadDocument::refused(Reason::DocumentMalformed {
+                field: FieldPath::top("document"),
+            }));
+        };
+        let depth = reader.deeper(depth)?;
+        let mut keys = reader.map_keys();
+        let malformed_type = Reason::DocumentMalformed {
+            field: FieldPath::top("type"),
+        };
+        // Key 0 sorts before every other key, so it is the first when present.
+        let doc_type = if count == 0 {
+            Err(malformed_type)
+        } else {
+            let key = reader.key(&mut keys)?;
+            let value = reader.token()?;
+            reader.skip_contents(value, depth)?;
+            match (key, value) {
+                (Key::Unsigned(0), Token::Unsigned(number)) => {
+                    DocType::from_number(number).ok_or(Reason::DocTypeUnknown { doc_type: number })
+                }
+                _ => Err(malformed_type),
+            }
+        };
+        let rest = count.saturating_sub(1);
+        let doc_type = match doc_type {
+            Ok(doc_type) => doc_type,
+            Err(reason) => {
+                reader.skip_pairs(&mut keys, rest, depth)?;
+                return Ok(ReadDocument::refused(reason));
+            }
+        };
+        let keys = &mut keys;
+        let document = match doc_type {
+            DocType::Ktp => Ktp::read(reader, keys, rest, depth)?.map(Document::Ktp),
+            DocType::Kk => Kk::read(reader, keys, rest, depth)?.map(Document::Kk),
+            DocType::Identity => {
+                IdentityProfile::read(reader, keys, rest, depth)?.map(Document::Identity)
+            }
+            DocType::AgeOver17 => {
+                AgeProfile::read(reader, keys, rest, depth)?.map(Document::AgeOver17)
+            }
+            DocType::Domicile => {
+                DomicileProfile::read(reader, keys, rest, depth)?.map(Document::Domicile)
+            }
+        };
+        Ok(ReadDocument {
+            doc_type: Ok(doc_type),
+            document,
+        })
+    }
+
+    /// Decodes a document from strict CBOR on its own: a CBOR error, or
+    /// [`Document::read`]'s verdict on its shape.
+    #[cfg(test)]
+    pub(crate) fn decode_cbor(bytes: &[u8]) -> Result<Self, Reason> {
+        let mut reader = Reader::new(bytes);
+        let read = Document::read(&mut reader, 1)?;
+        reader.finish()?;
+        read.document
     }
 
     /// Checks every value: SIAK codes, NIK format, dates, lengths. NIK disagreements with
@@ -230,20 +287,23 @@ impl Document {
     }
 }
 
-/// The document type at key 0 of a document map.
-pub(crate) fn document_type(item: &Item<'_>) -> Result<DocType, Reason> {
-    let malformed = Reason::DocumentMalformed {
-        field: FieldPath::top("type"),
-    };
-    let entries = item.as_map().ok_or(Reason::DocumentMalformed {
-        field: FieldPath::top("document"),
-    })?;
-    let number = entries
-        .iter()
-        .find(|(k, _)| k.as_u64() == Some(0))
-        .and_then(|(_, v)| v.as_u64())
-        .ok_or(malformed)?;
-    DocType::from_number(number).ok_or(Reason::DocTypeUnknown { doc_type: number })
+/// A document as [`Document::read`] found it: its type, and the whole document, or the
+/// reason each is refused for (a document of an unknown type has neither).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ReadDocument {
+    /// The type at key 0.
+    pub(crate) doc_type: Result<DocType, Reason>,
+    /// The document with every field of the right shape.
+    pub(crate) document: Result<Document, Reason>,
+}
+
+impl ReadDocument {
+    fn refused(reason: Reason) -> Self {
+        ReadDocument {
+            doc_type: Err(reason.clone()),
+            document: Err(reason),
+        }
+    }
 }
 
 #[cfg(test)]

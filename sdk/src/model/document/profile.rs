@@ -3,11 +3,11 @@
 //! names and checks of the same fields on a KTP-el.
 
 use super::check::Checker;
-use super::fields::{FieldReader, FieldWriter};
+use super::fields::{FieldReader, FieldWriter, no_arrays};
 use super::ktp::portrait_base64;
 use crate::codes::{FieldPath, Reason, Warning};
 use crate::model::nik::{self, Nik};
-use crate::wire::cbor::Item;
+use crate::wire::cbor::{MapKeys, Reader};
 use ciborium::Value;
 
 /// Identity profile field names by CBOR key; key 0 is the document type.
@@ -67,8 +67,19 @@ impl IdentityProfile {
         w.finish()
     }
 
-    pub(crate) fn from_cbor(item: &Item<'_>) -> Result<Self, Reason> {
-        let r = FieldReader::new(item, &IDENTITY_NAMES, None)?;
+    /// Reads the fields after the type; the outer error is a CBOR one.
+    pub(crate) fn read<'a>(
+        reader: &mut Reader<'a>,
+        keys: &mut MapKeys<'a>,
+        count: usize,
+        depth: usize,
+    ) -> Result<Result<Self, Reason>, Reason> {
+        let r = FieldReader::read(reader, keys, count, depth, &IDENTITY_NAMES, None, no_arrays)?;
+        Ok(Self::from_fields(&r))
+    }
+
+    fn from_fields(r: &FieldReader<'_, 4>) -> Result<Self, Reason> {
+        r.known_keys()?;
         Ok(IdentityProfile {
             nik: r.nik(1)?,
             nama: r.text(2)?,
@@ -95,8 +106,19 @@ impl AgeProfile {
         w.finish()
     }
 
-    pub(crate) fn from_cbor(item: &Item<'_>) -> Result<Self, Reason> {
-        let r = FieldReader::new(item, &AGE_NAMES, None)?;
+    /// Reads the fields after the type; the outer error is a CBOR one.
+    pub(crate) fn read<'a>(
+        reader: &mut Reader<'a>,
+        keys: &mut MapKeys<'a>,
+        count: usize,
+        depth: usize,
+    ) -> Result<Result<Self, Reason>, Reason> {
+        let r = FieldReader::read(reader, keys, count, depth, &AGE_NAMES, None, no_arrays)?;
+        Ok(Self::from_fields(&r))
+    }
+
+    fn from_fields(r: &FieldReader<'_, 2>) -> Result<Self, Reason> {
+        r.known_keys()?;
         Ok(AgeProfile {
             age_over_17: r.bool(1)?,
         })
@@ -114,8 +136,19 @@ impl DomicileProfile {
         w.finish()
     }
 
-    pub(crate) fn from_cbor(item: &Item<'_>) -> Result<Self, Reason> {
-        let r = FieldReader::new(item, &DOMICILE_NAMES, None)?;
+    /// Reads the fields after the type; the outer error is a CBOR one.
+    pub(crate) fn read<'a>(
+        reader: &mut Reader<'a>,
+        keys: &mut MapKeys<'a>,
+        count: usize,
+        depth: usize,
+    ) -> Result<Result<Self, Reason>, Reason> {
+        let r = FieldReader::read(reader, keys, count, depth, &DOMICILE_NAMES, None, no_arrays)?;
+        Ok(Self::from_fields(&r))
+    }
+
+    fn from_fields(r: &FieldReader<'_, 5>) -> Result<Self, Reason> {
+        r.known_keys()?;
         Ok(DomicileProfile {
             alamat: r.text(1)?,
             rt: r.uint(2)?,
@@ -190,8 +223,7 @@ mod tests {
             Document::Domicile(ktp.domicile_profile()),
         ] {
             let bytes = crate::wire::cbor::encode(&document.to_cbor_value());
-            let item = crate::wire::cbor::decode(&bytes).unwrap();
-            assert_eq!(Document::from_cbor(&item).unwrap(), document);
+            assert_eq!(Document::decode_cbor(&bytes).unwrap(), document);
             let json = serde_json::to_string(&document).unwrap();
             assert_eq!(serde_json::from_str::<Document>(&json).unwrap(), document);
             document.check_content(&mut Vec::new()).unwrap();
@@ -224,17 +256,15 @@ mod tests {
     #[test]
     fn unknown_fields_and_wrong_types_are_malformed() {
         // {0: 4, 1: 1}: the age is a number, not a bool.
-        let item = crate::wire::cbor::decode(&[0xA2, 0x00, 0x04, 0x01, 0x01]).unwrap();
         assert_eq!(
-            Document::from_cbor(&item).unwrap_err(),
+            Document::decode_cbor(&[0xA2, 0x00, 0x04, 0x01, 0x01]).unwrap_err(),
             Reason::DocumentMalformed {
                 field: FieldPath::top("age_over_17")
             }
         );
         // {0: 4, 1: true, 2: 0}: key 2 is not a field of the age profile.
-        let item = crate::wire::cbor::decode(&[0xA3, 0x00, 0x04, 0x01, 0xF5, 0x02, 0x00]).unwrap();
         assert_eq!(
-            Document::from_cbor(&item).unwrap_err(),
+            Document::decode_cbor(&[0xA3, 0x00, 0x04, 0x01, 0xF5, 0x02, 0x00]).unwrap_err(),
             Reason::DocumentMalformed {
                 field: FieldPath::top("unknown_field")
             }
