@@ -798,7 +798,11 @@ fn load_open(
     latencies.sort_unstable();
     if let Some(path) = trace {
         timeline.sort_unstable();
-        let mut csv = String::from("due_us,latency_us\n");
+        // The window's start as Unix time, to line the timeline up with other samples.
+        let start_unix_us = (SystemTime::now() - measure_from.elapsed())
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_micros());
+        let mut csv = format!("# window start, Unix µs: {start_unix_us}\ndue_us,latency_us\n");
         for (at, latency) in timeline {
             csv.push_str(&format!("{at},{latency}\n"));
         }
