@@ -28,7 +28,15 @@
 //! (comma-separated, default `64`), `IKD_LOAD_SCENARIOS` (comma-separated names from
 //! [`SCENARIOS`], default all), `IKD_LOAD_OPEN_FRACTIONS` (comma-separated fractions of
 //! the measured capacity for the open loop, default `0.5,0.8`; empty for none),
-//! `IKD_LOAD_OPEN_CONNECTIONS` (the open loop's connection pool, default 128).
+//! `IKD_LOAD_OPEN_CONNECTIONS` (the open loop's connection pool, default 128),
+//! `IKD_LOAD_BASELINE_BINARY` (another build of the service binary, say of an earlier
+//! commit: each scenario loads it first, then this build, so that both are measured in
+//! one run; its rows are marked `(baseline)`), `IKD_LOAD_TRACE` (a folder: each open-loop
+//! run writes there a CSV of every counted request's due time and latency, in µs).
+//!
+//! Besides CPU time, each row gives the time the threads of the service and of the
+//! generator spent runnable but waiting for a core (`/proc/<pid>/task/*/schedstat`), per
+//! request: on two shared cores, that wait is where queueing delay comes from.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -68,7 +76,7 @@ const PRESENTATIONS_PER_SDK_RATE: f64 = 1.25;
 const OPEN_LOOP_DRAIN: Duration = Duration::from_secs(5);
 /// One scenario's figures.
 struct Row {
-    scenario: &'static str,
+    scenario: String,
     workload: Workload,
     connections: usize,
     rate: f64,
@@ -81,6 +89,9 @@ struct Row {
     threads: u64,
     service_us: f64,
     generator_us: f64,
+    /// Run-queue wait per request (runnable, waiting for a core), µs.
+    service_wait_us: f64,
+    generator_wait_us: f64,
 }
 /// The API key of the benchmark client.
 const API_KEY: &str = "ikd_load_benchmark_key";
@@ -289,6 +300,20 @@ fn cpu_ticks(pid: &str) -> u64 {
     field(11) + field(12)
 }
 
+/// Nanoseconds that the threads of process `pid` (`self` for this one) spent waiting on a
+/// run queue, runnable but not running, summed over its threads
+/// (`/proc/<pid>/task/*/schedstat`, second field). Threads that ended are not counted.
+fn run_queue_wait_ns(pid: &str) -> u64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    tasks
+        .filter_map(Result::ok)
+        .filter_map(|task| std::fs::read_to_string(task.path().join("schedstat")).ok())
+        .filter_map(|line| line.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .sum()
+}
+
 /// Clock ticks per second (`getconf CLK_TCK`; 100 on Linux).
 fn ticks_per_second() -> f64 {
     Command::new("getconf")
@@ -315,7 +340,7 @@ struct Service {
 }
 
 impl Service {
-    fn start(dir: &Path, data: &DemoData, scenario: &Scenario) -> Service {
+    fn start(binary: &Path, dir: &Path, data: &DemoData, scenario: &Scenario) -> Service {
         std::fs::create_dir_all(dir).unwrap();
         std::fs::write(dir.join("trust.json"), data.trust.to_json()).unwrap();
         let config = format!(
@@ -337,7 +362,7 @@ rate_limit_per_minute = 4000000000
         std::fs::write(dir.join("config.toml"), config).unwrap();
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, free_port()));
         let log = std::fs::File::create(dir.join("service.log")).unwrap();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_ikd-verifier-service"));
+        let mut command = Command::new(binary);
         command
             .arg("--config")
             .arg(dir.join("config.toml"))
@@ -489,16 +514,19 @@ async fn read_response(
 
 /// Samples the service's memory every 100 ms until `stop_at`, and the CPU time of the
 /// service and of this process (the load generator) from `measure_from` on, scaled to
-/// `window`: (peak RSS in KiB, (service CPU s, generator CPU s)).
+/// `window`: (peak RSS in KiB, (service CPU s, generator CPU s), (service run-queue wait
+/// s, generator run-queue wait s)).
 async fn sample(
     service: &Service,
     measure_from: Instant,
     stop_at: Instant,
     window: Duration,
-) -> (u64, (f64, f64)) {
+) -> (u64, (f64, f64), (f64, f64)) {
     let service_pid = service.child.id().to_string();
     let mut peak_rss = 0;
     let mut cpu = (0.0, 0.0);
+    let mut wait = (0.0, 0.0);
+    let mut wait_start = (0, 0);
     let mut sampling = tokio::time::interval(Duration::from_millis(100));
     let mut cpu_start = None;
     while Instant::now() < stop_at {
@@ -506,6 +534,7 @@ async fn sample(
         peak_rss = peak_rss.max(service.memory().0);
         if cpu_start.is_none() && Instant::now() >= measure_from {
             cpu_start = Some((Instant::now(), cpu_ticks(&service_pid), cpu_ticks("self")));
+            wait_start = (run_queue_wait_ns(&service_pid), run_queue_wait_ns("self"));
         }
     }
     if let Some((at, service_start, self_start)) = cpu_start {
@@ -516,8 +545,12 @@ async fn sample(
             (cpu_ticks(&service_pid) - service_start) as f64 / tick * scale,
             (cpu_ticks("self") - self_start) as f64 / tick * scale,
         );
+        wait = (
+            run_queue_wait_ns(&service_pid).saturating_sub(wait_start.0) as f64 / 1e9 * scale,
+            run_queue_wait_ns("self").saturating_sub(wait_start.1) as f64 / 1e9 * scale,
+        );
     }
-    (peak_rss, cpu)
+    (peak_rss, cpu, wait)
 }
 
 struct LoadResult {
@@ -529,6 +562,10 @@ struct LoadResult {
     /// CPU time of the service and of this process (the load generator) in the window.
     service_cpu_seconds: f64,
     generator_cpu_seconds: f64,
+    /// Time the threads of the service and of this process spent runnable but waiting
+    /// for a core, in the window.
+    service_wait_seconds: f64,
+    generator_wait_seconds: f64,
 }
 
 /// Loads `service` with `requests` in turn (the one request again and again if there is
@@ -550,6 +587,7 @@ fn load(
     let per_connection = MAX_REQUESTS / connections;
     let mut peak_rss = 0;
     let mut cpu = (0.0, 0.0);
+    let mut wait = (0.0, 0.0);
     let results = runtime.block_on(async {
         let mut tasks = Vec::new();
         let next = Arc::new(AtomicUsize::new(0));
@@ -599,9 +637,10 @@ fn load(
                 (latencies, errors, ran_out)
             }));
         }
-        let (peak, window_cpu) = sample(service, measure_from, stop_at, window).await;
+        let (peak, window_cpu, window_wait) = sample(service, measure_from, stop_at, window).await;
         peak_rss = peak;
         cpu = window_cpu;
+        wait = window_wait;
         let mut results = Vec::new();
         for task in tasks {
             results.push(task.await.unwrap());
@@ -630,6 +669,8 @@ fn load(
         peak_rss_kib: peak_rss.max(service.memory().0),
         service_cpu_seconds: cpu.0,
         generator_cpu_seconds: cpu.1,
+        service_wait_seconds: wait.0,
+        generator_wait_seconds: wait.1,
     }
 }
 
@@ -644,6 +685,7 @@ fn load_open(
     rate: f64,
     connections: usize,
     window: Duration,
+    trace: Option<&Path>,
 ) -> LoadResult {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -654,7 +696,7 @@ fn load_open(
     let measure_from = started + WARMUP;
     let stop_at = measure_from + window;
     let due = move |i: usize| started + Duration::from_secs_f64(i as f64 / rate);
-    let (mut peak_rss, mut cpu) = (0, (0.0, 0.0));
+    let (mut peak_rss, mut cpu, mut wait) = (0, (0.0, 0.0), (0.0, 0.0));
     let (results, ran_out) = runtime.block_on(async {
         // The dispatcher sends (due time, request) jobs; a free connection takes the next.
         let (jobs, queue) = tokio::sync::mpsc::unbounded_channel::<(Instant, usize)>();
@@ -668,6 +710,8 @@ fn load_open(
                 stream.set_nodelay(true).unwrap();
                 let mut buffer = Vec::with_capacity(16 * 1024);
                 let mut latencies = Vec::new();
+                // (due time from the window's start, latency), both µs.
+                let mut timeline = Vec::new();
                 let mut errors = 0usize;
                 let drain_deadline = stop_at + OPEN_LOOP_DRAIN;
                 loop {
@@ -682,7 +726,10 @@ fn load_open(
                     match answer {
                         Ok(Ok(200)) if counted => {
                             let micros = due.elapsed().as_micros();
-                            latencies.push(u32::try_from(micros).unwrap_or(u32::MAX));
+                            let latency = u32::try_from(micros).unwrap_or(u32::MAX);
+                            latencies.push(latency);
+                            let at = (due - measure_from).as_micros();
+                            timeline.push((u32::try_from(at).unwrap_or(u32::MAX), latency));
                         }
                         Ok(Ok(200)) => {}
                         // A timed-out exchange leaves the connection unusable.
@@ -693,7 +740,7 @@ fn load_open(
                         Ok(_) => errors += 1,
                     }
                 }
-                (latencies, errors)
+                (latencies, errors, timeline)
             }));
         }
         let dispatcher = tokio::spawn({
@@ -725,6 +772,7 @@ fn load_open(
         let sampled = sample(service, measure_from, stop_at, window).await;
         peak_rss = sampled.0;
         cpu = sampled.1;
+        wait = sampled.2;
         let ran_out = dispatcher.await.unwrap();
         let mut results = Vec::new();
         for task in tasks {
@@ -732,7 +780,7 @@ fn load_open(
         }
         // Jobs still queued when every connection gave up were never answered.
         let unanswered = queue.lock().await.len();
-        results.push((Vec::new(), unanswered));
+        results.push((Vec::new(), unanswered, Vec::new()));
         (results, ran_out)
     });
     assert!(
@@ -740,12 +788,26 @@ fn load_open(
         "the prepared presentations ran out before the window ended: raise PRESENTATIONS_PER_SDK_RATE"
     );
     let mut latencies: Vec<u32> = Vec::new();
+    let mut timeline: Vec<(u32, u32)> = Vec::new();
     let mut errors = 0;
-    for (l, e) in results {
+    for (l, e, t) in results {
         latencies.extend(l);
         errors += e;
+        timeline.extend(t);
     }
     latencies.sort_unstable();
+    if let Some(path) = trace {
+        timeline.sort_unstable();
+        // The window's start as Unix time, to line the timeline up with other samples.
+        let start_unix_us = (SystemTime::now() - measure_from.elapsed())
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_micros());
+        let mut csv = format!("# window start, Unix µs: {start_unix_us}\ndue_us,latency_us\n");
+        for (at, latency) in timeline {
+            csv.push_str(&format!("{at},{latency}\n"));
+        }
+        std::fs::write(path, csv).unwrap();
+    }
     LoadResult {
         requests: latencies.len(),
         seconds: window.as_secs_f64(),
@@ -754,6 +816,8 @@ fn load_open(
         peak_rss_kib: peak_rss.max(service.memory().0),
         service_cpu_seconds: cpu.0,
         generator_cpu_seconds: cpu.1,
+        service_wait_seconds: wait.0,
+        generator_wait_seconds: wait.1,
     }
 }
 
@@ -791,7 +855,7 @@ fn http_requests(
 
 /// One open-loop run's figures.
 struct OpenRow {
-    scenario: &'static str,
+    scenario: String,
     workload: Workload,
     /// The closed loop's measured requests/s, and the fraction of it offered.
     capacity: f64,
@@ -805,6 +869,8 @@ struct OpenRow {
     errors: usize,
     service_us: f64,
     generator_us: f64,
+    service_wait_us: f64,
+    generator_wait_us: f64,
 }
 
 fn main() {
@@ -835,6 +901,7 @@ fn main() {
         .and_then(|c| c.parse().ok())
         .unwrap_or(128)
         .clamp(1, 1024);
+    let trace: Option<PathBuf> = std::env::var_os("IKD_LOAD_TRACE").map(PathBuf::from);
     let wanted: Vec<String> = std::env::var("IKD_LOAD_SCENARIOS")
         .map(|s| s.split(',').map(|n| n.trim().to_owned()).collect())
         .unwrap_or_default();
@@ -843,6 +910,16 @@ fn main() {
         .filter(|s| wanted.is_empty() || wanted.iter().any(|w| w == s.name))
         .filter(|s| filter.is_empty() || filter.iter().any(|f| s.name.contains(f.as_str())))
         .collect();
+
+    // Another build of the service to load in the same run, before this one (`IKD_LOAD_BASELINE_BINARY`).
+    let mut builds: Vec<(String, PathBuf)> = Vec::new();
+    if let Ok(path) = std::env::var("IKD_LOAD_BASELINE_BINARY") {
+        builds.push((" (baseline)".to_owned(), PathBuf::from(path)));
+    }
+    builds.push((
+        String::new(),
+        PathBuf::from(env!("CARGO_BIN_EXE_ikd-verifier-service")),
+    ));
 
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!("load benchmark: {cores} cores, {seconds} s measured after {WARMUP:?} warm-up");
@@ -862,127 +939,150 @@ fn main() {
         } else {
             (0.0, 0.0)
         };
-        for &n in &connections {
-            // Enough presentations for twice the SDK's rate (two cores) over the whole run.
-            let wanted = (sdk_before.0
-                * 2.0
-                * PRESENTATIONS_PER_SDK_RATE
-                * (WARMUP.as_secs_f64() + seconds as f64)) as usize;
-            let prepared = Instant::now();
-            let shown = workload.shown(&data, wanted.min(MAX_REQUESTS));
-            if shown.len() > 1 {
-                println!(
-                    "{} presentations prepared in {:.1} s",
-                    shown.len(),
-                    prepared.elapsed().as_secs_f64()
+        for (label, binary) in &builds {
+            let name = format!("{}{label}", scenario.name);
+            for &n in &connections {
+                // Enough presentations for twice the SDK's rate (two cores) over the whole run.
+                let wanted = (sdk_before.0
+                    * 2.0
+                    * PRESENTATIONS_PER_SDK_RATE
+                    * (WARMUP.as_secs_f64() + seconds as f64))
+                    as usize;
+                let prepared = Instant::now();
+                let shown = workload.shown(&data, wanted.min(MAX_REQUESTS));
+                if shown.len() > 1 {
+                    println!(
+                        "{} presentations prepared in {:.1} s",
+                        shown.len(),
+                        prepared.elapsed().as_secs_f64()
+                    );
+                }
+                let requests = http_requests(workload, scenario.purpose, &shown);
+                let service = Service::start(
+                    binary,
+                    &base.join(format!("{}{}-{n}", scenario.name, builds.len())),
+                    &data,
+                    scenario,
                 );
+                let threads = service.threads();
+                let result = load(
+                    &service,
+                    &Arc::new(requests),
+                    n,
+                    Duration::from_secs(seconds),
+                );
+                drop(service);
+                let rate = result.requests as f64 / result.seconds;
+                let requests = result.requests.max(1) as f64;
+                let row = Row {
+                    scenario: name.clone(),
+                    workload,
+                    connections: n,
+                    rate,
+                    p50: percentile(&result.latencies_us, 0.50),
+                    p99: percentile(&result.latencies_us, 0.99),
+                    p999: percentile(&result.latencies_us, 0.999),
+                    max: percentile(&result.latencies_us, 1.0),
+                    peak_rss_kib: result.peak_rss_kib,
+                    errors: result.errors,
+                    threads,
+                    service_us: result.service_cpu_seconds * 1e6 / requests,
+                    generator_us: result.generator_cpu_seconds * 1e6 / requests,
+                    service_wait_us: result.service_wait_seconds * 1e6 / requests,
+                    generator_wait_us: result.generator_wait_seconds * 1e6 / requests,
+                };
+                println!(
+                    "{:<14} {:>4} conns: {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  p99.9 {:>6.2} ms  max {:>7.2} ms  peak RSS {:>6.1} MiB  errors {}  threads {}  CPU/request: service {:.1} µs, generator {:.1} µs  run-queue wait/request: service {:.1} µs, generator {:.1} µs",
+                    row.scenario,
+                    row.connections,
+                    row.rate,
+                    row.p50,
+                    row.p99,
+                    row.p999,
+                    row.max,
+                    row.peak_rss_kib as f64 / 1024.0,
+                    row.errors,
+                    row.threads,
+                    row.service_us,
+                    row.generator_us,
+                    row.service_wait_us,
+                    row.generator_wait_us,
+                );
+                rows.push(row);
             }
-            let requests = http_requests(workload, scenario.purpose, &shown);
-            let service = Service::start(
-                &base.join(format!("{}-{n}", scenario.name)),
-                &data,
-                scenario,
-            );
-            let threads = service.threads();
-            let result = load(
-                &service,
-                &Arc::new(requests),
-                n,
-                Duration::from_secs(seconds),
-            );
-            drop(service);
-            let rate = result.requests as f64 / result.seconds;
-            let requests = result.requests.max(1) as f64;
-            let row = Row {
-                scenario: scenario.name,
-                workload,
-                connections: n,
-                rate,
-                p50: percentile(&result.latencies_us, 0.50),
-                p99: percentile(&result.latencies_us, 0.99),
-                p999: percentile(&result.latencies_us, 0.999),
-                max: percentile(&result.latencies_us, 1.0),
-                peak_rss_kib: result.peak_rss_kib,
-                errors: result.errors,
-                threads,
-                service_us: result.service_cpu_seconds * 1e6 / requests,
-                generator_us: result.generator_cpu_seconds * 1e6 / requests,
-            };
-            println!(
-                "{:<14} {:>4} conns: {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  p99.9 {:>6.2} ms  max {:>7.2} ms  peak RSS {:>6.1} MiB  errors {}  threads {}  CPU/request: service {:.1} µs, generator {:.1} µs",
-                row.scenario,
-                row.connections,
-                row.rate,
-                row.p50,
-                row.p99,
-                row.p999,
-                row.max,
-                row.peak_rss_kib as f64 / 1024.0,
-                row.errors,
-                row.threads,
-                row.service_us,
-                row.generator_us,
-            );
-            rows.push(row);
-        }
-        // The open loop offers fractions of what the closed loop (at its last connection
-        // count) just sustained.
-        let capacity = rows
-            .iter()
-            .rev()
-            .find(|row: &&Row| row.scenario == scenario.name)
-            .map_or(0.0, |row| row.rate);
-        for &fraction in open_fractions.iter().filter(|_| verifies && capacity > 0.0) {
-            let offered = capacity * fraction;
-            let total = WARMUP.as_secs_f64() + seconds as f64;
-            let shown =
-                workload.shown(&data, ((offered * total) as usize + 1000).min(MAX_REQUESTS));
-            let requests = http_requests(workload, scenario.purpose, &shown);
-            let service = Service::start(
-                &base.join(format!("{}-open-{fraction}", scenario.name)),
-                &data,
-                scenario,
-            );
-            let result = load_open(
-                &service,
-                &Arc::new(requests),
-                offered,
-                open_connections,
-                Duration::from_secs(seconds),
-            );
-            drop(service);
-            let row = OpenRow {
-                scenario: scenario.name,
-                workload,
-                capacity,
-                fraction,
-                connections: open_connections,
-                achieved: result.requests as f64 / result.seconds,
-                p50: percentile(&result.latencies_us, 0.50),
-                p99: percentile(&result.latencies_us, 0.99),
-                p999: percentile(&result.latencies_us, 0.999),
-                max: percentile(&result.latencies_us, 1.0),
-                errors: result.errors,
-                service_us: result.service_cpu_seconds * 1e6 / result.requests.max(1) as f64,
-                generator_us: result.generator_cpu_seconds * 1e6 / result.requests.max(1) as f64,
-            };
-            println!(
-                "{:<14} open loop at {:>3.0} % of {:.0} req/s ({:.0} offered, {} conns): {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  p99.9 {:>6.2} ms  max {:>7.2} ms  errors {}  CPU/request: service {:.1} µs, generator {:.1} µs",
-                row.scenario,
-                row.fraction * 100.0,
-                row.capacity,
-                offered,
-                row.connections,
-                row.achieved,
-                row.p50,
-                row.p99,
-                row.p999,
-                row.max,
-                row.errors,
-                row.service_us,
-                row.generator_us,
-            );
-            open_rows.push(row);
+            // The open loop offers fractions of what the closed loop (at its last connection
+            // count) just sustained.
+            let capacity = rows
+                .iter()
+                .rev()
+                .find(|row: &&Row| row.scenario == *name)
+                .map_or(0.0, |row| row.rate);
+            for &fraction in open_fractions.iter().filter(|_| verifies && capacity > 0.0) {
+                let offered = capacity * fraction;
+                let total = WARMUP.as_secs_f64() + seconds as f64;
+                let shown =
+                    workload.shown(&data, ((offered * total) as usize + 1000).min(MAX_REQUESTS));
+                let requests = http_requests(workload, scenario.purpose, &shown);
+                let service = Service::start(
+                    binary,
+                    &base.join(format!("{}{}-open-{fraction}", scenario.name, builds.len())),
+                    &data,
+                    scenario,
+                );
+                let result = load_open(
+                    &service,
+                    &Arc::new(requests),
+                    offered,
+                    open_connections,
+                    Duration::from_secs(seconds),
+                    trace
+                        .as_ref()
+                        .map(|dir| {
+                            dir.join(format!("{}-open-{fraction}.csv", name.replace(' ', "_")))
+                        })
+                        .as_deref(),
+                );
+                drop(service);
+                let row = OpenRow {
+                    scenario: name.clone(),
+                    workload,
+                    capacity,
+                    fraction,
+                    connections: open_connections,
+                    achieved: result.requests as f64 / result.seconds,
+                    p50: percentile(&result.latencies_us, 0.50),
+                    p99: percentile(&result.latencies_us, 0.99),
+                    p999: percentile(&result.latencies_us, 0.999),
+                    max: percentile(&result.latencies_us, 1.0),
+                    errors: result.errors,
+                    service_us: result.service_cpu_seconds * 1e6 / result.requests.max(1) as f64,
+                    generator_us: result.generator_cpu_seconds * 1e6
+                        / result.requests.max(1) as f64,
+                    service_wait_us: result.service_wait_seconds * 1e6
+                        / result.requests.max(1) as f64,
+                    generator_wait_us: result.generator_wait_seconds * 1e6
+                        / result.requests.max(1) as f64,
+                };
+                println!(
+                    "{:<14} open loop at {:>3.0} % of {:.0} req/s ({:.0} offered, {} conns): {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  p99.9 {:>6.2} ms  max {:>7.2} ms  errors {}  CPU/request: service {:.1} µs, generator {:.1} µs  run-queue wait/request: service {:.1} µs, generator {:.1} µs",
+                    row.scenario,
+                    row.fraction * 100.0,
+                    row.capacity,
+                    offered,
+                    row.connections,
+                    row.achieved,
+                    row.p50,
+                    row.p99,
+                    row.p999,
+                    row.max,
+                    row.errors,
+                    row.service_us,
+                    row.generator_us,
+                    row.service_wait_us,
+                    row.generator_wait_us,
+                );
+                open_rows.push(row);
+            }
         }
         if verifies {
             let sdk_after = sdk_baseline(workload, &data, " after the load");
@@ -993,9 +1093,9 @@ fn main() {
     }
     println!();
     println!(
-        "| scenario | workload | SDK 1 thread /s | connections | requests/s | p50 ms | p99 ms | p99.9 ms | ratio to SDK 1 thread | peak RSS MiB | service CPU µs/req | generator CPU µs/req | capacity ratio | errors |"
+        "| scenario | workload | SDK 1 thread /s | connections | requests/s | p50 ms | p99 ms | p99.9 ms | ratio to SDK 1 thread | peak RSS MiB | service CPU µs/req | generator CPU µs/req | capacity ratio | service run-queue wait µs/req | generator run-queue wait µs/req | errors |"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for row in &rows {
         // The floor has no baseline: its ratios print as a dash.
         let (sdk, sdk_cpu) = sdk_rates
@@ -1014,7 +1114,7 @@ fn main() {
             }
         };
         println!(
-            "| {} | {} | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | **{}** | {:.1} | {:.1} | {:.1} | {} | {} |",
+            "| {} | {} | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | **{}** | {:.1} | {:.1} | {:.1} | {} | {:.1} | {:.1} | {} |",
             row.scenario,
             row.workload.label(),
             if verifies {
@@ -1032,18 +1132,20 @@ fn main() {
             row.service_us,
             row.generator_us,
             ratio(capacity / sdk_cpu),
+            row.service_wait_us,
+            row.generator_wait_us,
             row.errors
         );
     }
     if !open_rows.is_empty() {
         println!();
         println!(
-            "| scenario | workload | capacity req/s (closed loop) | load | offered req/s | connections | answered req/s | p50 ms | p99 ms | p99.9 ms | max ms | service CPU µs/req | generator CPU µs/req | errors |"
+            "| scenario | workload | capacity req/s (closed loop) | load | offered req/s | connections | answered req/s | p50 ms | p99 ms | p99.9 ms | max ms | service CPU µs/req | generator CPU µs/req | service run-queue wait µs/req | generator run-queue wait µs/req | errors |"
         );
-        println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for row in &open_rows {
             println!(
-                "| {} | {} | {:.0} | {:.0} % | {:.0} | {} | {:.0} | {:.2} | **{:.2}** | {:.2} | {:.2} | {:.1} | {:.1} | {} |",
+                "| {} | {} | {:.0} | {:.0} % | {:.0} | {} | {:.0} | {:.2} | **{:.2}** | {:.2} | {:.2} | {:.1} | {:.1} | {:.1} | {:.1} | {} |",
                 row.scenario,
                 row.workload.label(),
                 row.capacity,
@@ -1057,6 +1159,8 @@ fn main() {
                 row.max,
                 row.service_us,
                 row.generator_us,
+                row.service_wait_us,
+                row.generator_wait_us,
                 row.errors
             );
         }

@@ -217,7 +217,9 @@ async fn run(args: Args) -> Result<(), Failure> {
     };
     let mut config =
         config::load(config_path.as_deref(), env, &overrides).map_err(Failure::Config)?;
-    telemetry::init(&config.log_level, config.log_format).map_err(Failure::Telemetry)?;
+    // Held to the end: dropping it writes the log lines still waiting (the last
+    // request's, "stopped").
+    let _log = telemetry::init(&config.log_level, config.log_format).map_err(Failure::Telemetry)?;
     let configured = config.http.connections.max_connections;
     let cap = config.http.connections.fit_open_file_limit();
     if cap < configured {

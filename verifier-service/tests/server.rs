@@ -161,15 +161,22 @@ fn lines_of(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<String
 
 /// Starts the binary in demo mode, reads its instructions, runs the curl line's request
 /// by hand, and stops it with SIGTERM.
-fn run_demo_binary(demo_dir: &std::path::Path) -> (bool, String) {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ikd-verifier-service"))
+/// With `log`, the binary logs at `info` into that file; otherwise at `warn`, nowhere.
+fn run_demo_binary(demo_dir: &std::path::Path, log: Option<&std::path::Path>) -> (bool, String) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ikd-verifier-service"));
+    command
         .args(["--demo", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(demo_dir)
-        .env("IKD_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+        .stdout(std::process::Stdio::piped());
+    match log {
+        Some(path) => command
+            .env("IKD_LOG", "info")
+            .stderr(std::fs::File::create(path).unwrap()),
+        None => command
+            .env("IKD_LOG", "warn")
+            .stderr(std::process::Stdio::null()),
+    };
+    let mut child = command.spawn().unwrap();
     let lines = lines_of(&mut child);
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut printed = Vec::new();
@@ -263,9 +270,9 @@ fn run_demo_binary(demo_dir: &std::path::Path) -> (bool, String) {
 fn the_binary_runs_the_demo_and_stops_on_sigterm() {
     let dir = TempDir::new("demo-binary");
     let demo_dir = dir.path().join("ikd-demo");
-    let (created, key) = run_demo_binary(&demo_dir);
+    let (created, key) = run_demo_binary(&demo_dir, None);
     assert!(created);
-    let (created_again, key_again) = run_demo_binary(&demo_dir);
+    let (created_again, key_again) = run_demo_binary(&demo_dir, None);
     assert!(!created_again, "the second start reuses the data");
     assert_eq!(key, key_again);
     let rows: i64 = rusqlite::Connection::open(demo_dir.join("audit.sqlite3"))
@@ -273,6 +280,39 @@ fn the_binary_runs_the_demo_and_stops_on_sigterm() {
         .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))
         .unwrap();
     assert_eq!(rows, 2);
+}
+
+/// The log thread writes in batches: what it holds at SIGTERM, up to the last line, is in
+/// the log when the process has stopped.
+#[cfg(unix)]
+#[test]
+fn the_last_log_lines_are_written_at_shutdown() {
+    let dir = TempDir::new("demo-log");
+    let log = dir.path().join("service.log");
+    run_demo_binary(&dir.path().join("ikd-demo"), Some(&log));
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let access = lines
+        .iter()
+        .position(|l| {
+            l.contains("ikd_verifier_service::access")
+                && l.contains("route=/v1/verify")
+                && l.contains("status=200")
+                && l.contains("verdict=valid")
+        })
+        .unwrap_or_else(|| panic!("no access line for the verification:\n{text}"));
+    let sigterm = lines
+        .iter()
+        .position(|l| l.contains("SIGTERM: shutting down"))
+        .unwrap();
+    assert!(access < sigterm, "{text}");
+    assert!(
+        lines.last().is_some_and(|l| l.ends_with("stopped")),
+        "the last line is the last thing logged:\n{text}"
+    );
+    // Nothing of the credential: no QR text, no name.
+    assert!(!text.contains("IKD1:"), "{text}");
+    assert!(!text.contains("AGUS SETIAWAN"), "{text}");
 }
 
 #[tokio::test]
