@@ -86,4 +86,3 @@ fn present_inner(
     )
     .map_err(throw)
 }
-

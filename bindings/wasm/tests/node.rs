@@ -108,9 +108,9 @@ fn expected_verdicts(path: &Path) -> usize {
     count
 }
 
-/// Demo credentials with a known device key, a presentation of the KTP-el signed here for
-/// a known challenge (the verifier build cannot sign one), the trust group's signed trust
-/// list, and a camera frame of the KK's QR code.
+/// Demo credentials with a known device key; presentations of the KTP-el signed here (the
+/// verifier build cannot sign one), for a known challenge and by another phone's key; the
+/// trust group's signed trust list; and a camera frame of the KK's QR code.
 fn fixtures(dir: &Path) -> (PathBuf, PathBuf) {
     let demo = ikd_sdk::demo::DemoData::generate(UnixTime(NOW)).unwrap();
     let trust_file: Value =
@@ -147,12 +147,15 @@ fn fixtures(dir: &Path) -> (PathBuf, PathBuf) {
             .unwrap();
     let challenge = ikd_facade::Challenge::new("NONCE123", Some("BANK-01")).unwrap();
     let presented = ikd_facade::present(&ktp_qr, &holder, NOW, 90, Some(&challenge)).unwrap();
+    let stranger = ikd_facade::DeviceKey::generate(demo.holder.alg().name()).unwrap();
+    let by_stranger = ikd_facade::present(&ktp_qr, &stranger, NOW, 90, None).unwrap();
     let fixtures = json!({
         "now": NOW,
         "trust_store": demo.trust.to_json(),
         "kk_qr": kk_qr,
         "ktp_qr": ktp_qr,
         "ktp_presented": presented,
+        "ktp_presented_by_stranger": by_stranger,
         "ktp_challenge": {"nonce": challenge.nonce(), "audience": challenge.audience()},
         "holder_alg": demo.holder.alg().name(),
         "holder_secret": hex_of(&demo.holder.to_secret()),

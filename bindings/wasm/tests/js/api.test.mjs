@@ -68,7 +68,7 @@ test("the holder side is present exactly in the holder build", () => {
   for (const name of ["DeviceKey", "present", "presentWithChallenge"]) assert.equal(name in ikd, holder, name);
 });
 
-test("the verifier build checks a presentation: challenge, replay, a forged signature", () => {
+test("the verifier build checks a presentation: challenge, replay, expiry, another phone's key", () => {
   const challenge = new ikd.Challenge(fx.ktp_challenge.nonce, fx.ktp_challenge.audience);
   const verifier = new ikd.Verifier(ikd.TrustData.fromStoreJson(fx.trust_store), new ikd.Policy());
   verifier.useReplayCache(100);
@@ -81,6 +81,7 @@ test("the verifier build checks a presentation: challenge, replay, a forged sign
   verifier.replayOff();
   assert.equal(verifier.verifyWithChallenge(fx.ktp_presented, fx.now + 5, other).reasonCode, "nonce_mismatch");
   assert.equal(verifier.verify(fx.ktp_presented, fx.now + 3600).reasonCode, "presentation_expired");
+  assert.equal(verifier.verify(fx.ktp_presented_by_stranger, fx.now + 5).reasonCode, "presentation_signature_invalid");
 });
 
 test("the holder presents with the device key; challenge and replay are enforced", { skip: !holder }, () => {
