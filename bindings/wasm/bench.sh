@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Measures the WebAssembly figures of BENCHMARKS.md in one run:
 #   1. the .wasm size, raw and gzipped (-9): the verifier, its --small build, with
-#      scanning; and the region tables file that ships beside the module;
+#      scanning, with the holder side; and the region tables file that ships beside the
+#      module;
 #   2. verify time in Node against the native SDK (criterion, benches/node.rs), for the
 #      package and its --small build;
 #   3. the offline page's time from navigation to its first verdict (headless Chromium,
@@ -15,6 +16,7 @@ work="${CARGO_TARGET_DIR:-$root/target}/ikd-wasm"
 "$here/build.sh" "$work/pkg" >/dev/null
 "$here/build.sh" --small "$work/pkg-small" >/dev/null
 "$here/build.sh" --scan "$work/pkg-scan" >/dev/null
+"$here/build.sh" --holder "$work/pkg-holder" >/dev/null
 size() {
   local file="$1"
   printf '%s: %s bytes raw, %s bytes gzipped\n' "$2" "$(wc -c < "$file")" "$(gzip -9c "$file" | wc -c)"
@@ -23,6 +25,7 @@ echo "== .wasm size"
 size "$work/pkg/ikd_wasm_bg.wasm" "verifier, no scanning"
 size "$work/pkg-small/ikd_wasm_bg.wasm" "verifier, no scanning, --small"
 size "$work/pkg-scan/ikd_wasm_bg.wasm" "with scanning"
+size "$work/pkg-holder/ikd_wasm_bg.wasm" "with the holder side"
 size "$work/pkg/ikd_wilayah.bin" "region tables (ikd_wilayah.bin)"
 
 echo "== verify in Node against native (criterion)"

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds the npm package of the IKD SDK into OUT_DIR (default: target/ikd-wasm/pkg).
 #
-#   bindings/wasm/build.sh [--scan] [--small] [--target web|no-modules] [OUT_DIR]
+#   bindings/wasm/build.sh [--scan] [--holder] [--small] [--target web|no-modules] [OUT_DIR]
 #
-# --scan adds scanRgba (QR codes from ImageData). --small builds with opt-level "s": a
+# Without options it is the verifier. --scan adds scanRgba (QR codes from ImageData).
+# --holder adds the holder side, DeviceKey and present (a web wallet's build); the verifier
+# leaves it out, being smaller without the signing code. --small builds with opt-level "s": a
 # smaller module that verifies more slowly (BENCHMARKS.md). --target web (the default) is the npm
 # package: ES modules, TypeScript types, Node's entry point. --target no-modules is a
 # classic script, for pages opened from disk (file://), where browsers refuse modules.
@@ -19,7 +21,8 @@ profile=wasm
 out=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    --scan) features=(--features scan); shift ;;
+    --scan) features+=(scan); shift ;;
+    --holder) features+=(holder); shift ;;
     --small) profile=wasm-small; shift ;;
     --target) target="$2"; shift 2 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
@@ -46,7 +49,8 @@ fi
 cd "$root"
 messages="$(mktemp)"
 trap 'rm -f "$messages"' EXIT
-cargo build --quiet -p ikd-wasm --target wasm32-unknown-unknown --profile "$profile" "${features[@]}" \
+cargo build --quiet -p ikd-wasm --target wasm32-unknown-unknown --profile "$profile" \
+  --features "$(IFS=,; echo "${features[*]}")" \
   --message-format=json-render-diagnostics > "$messages"
 # The packed region tables are an output of the SDK's build script in this very build.
 tables="$(node -e '

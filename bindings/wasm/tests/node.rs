@@ -1,5 +1,5 @@
-//! The npm package, built and run in Node: `build.sh` makes it (with and without
-//! scanning), Node's built-in test runner sends every conformance vector through it and
+//! The npm package, built and run in Node: `build.sh` makes it (the verifier, and the
+//! full build with scanning and the holder side), Node's built-in test runner sends every conformance vector through it and
 //! compares each verdict with the Rust SDK's, runs its API tests, the conformance runner
 //! drives it through a runner-protocol adapter written in JavaScript, and the TypeScript
 //! example compiles with `tsc` against the package's types and runs.
@@ -65,24 +65,25 @@ fn tools_present() -> bool {
     );
 }
 
-/// Builds the package once per test process and variant: the two variants share one
-/// output file in the cargo target directory, so they are built one at a time, and a
-/// package another test is running is never rewritten under it.
-fn package(scan: bool) -> PathBuf {
+/// Builds the package once per test process and variant: the verifier (`full` false), or
+/// the full build with scanning and the holder side. The variants share one output file in
+/// the cargo target directory, so they are built one at a time, and a package another test
+/// is running is never rewritten under it.
+fn package(full: bool) -> PathBuf {
     static BUILT: Mutex<[Option<PathBuf>; 2]> = Mutex::new([None, None]);
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(out) = &built[usize::from(scan)] {
+    if let Some(out) = &built[usize::from(full)] {
         return out.clone();
     }
-    let out = work_dir().join(if scan { "pkg-scan" } else { "pkg" });
+    let out = work_dir().join(if full { "pkg-full" } else { "pkg" });
     let mut build = Command::new(crate_dir().join("build.sh"));
-    if scan {
-        build.arg("--scan");
+    if full {
+        build.args(["--scan", "--holder"]);
     }
     let status = build.arg(&out).status().expect("build.sh runs");
     assert!(status.success(), "build.sh failed");
     assert!(out.join("ikd_wasm_bg.wasm").exists());
-    built[usize::from(scan)] = Some(out.clone());
+    built[usize::from(full)] = Some(out.clone());
     out
 }
 
@@ -107,8 +108,9 @@ fn expected_verdicts(path: &Path) -> usize {
     count
 }
 
-/// Demo credentials with a known device key, the trust group's signed trust list, and a
-/// camera frame of the KK's QR code.
+/// Demo credentials with a known device key; presentations of the KTP-el signed here (the
+/// verifier build cannot sign one), for a known challenge and by another phone's key; the
+/// trust group's signed trust list; and a camera frame of the KK's QR code.
 fn fixtures(dir: &Path) -> (PathBuf, PathBuf) {
     let demo = ikd_sdk::demo::DemoData::generate(UnixTime(NOW)).unwrap();
     let trust_file: Value =
@@ -139,11 +141,22 @@ fn fixtures(dir: &Path) -> (PathBuf, PathBuf) {
     for token in &status_lists {
         bundle.add_status_list(unhex(token)).unwrap();
     }
+    let ktp_qr = demo.credential("ktp").unwrap().qr_text.clone();
+    let holder =
+        ikd_facade::DeviceKey::from_secret(demo.holder.alg().name(), &demo.holder.to_secret())
+            .unwrap();
+    let challenge = ikd_facade::Challenge::new("NONCE123", Some("BANK-01")).unwrap();
+    let presented = ikd_facade::present(&ktp_qr, &holder, NOW, 90, Some(&challenge)).unwrap();
+    let stranger = ikd_facade::DeviceKey::generate(demo.holder.alg().name()).unwrap();
+    let by_stranger = ikd_facade::present(&ktp_qr, &stranger, NOW, 90, None).unwrap();
     let fixtures = json!({
         "now": NOW,
         "trust_store": demo.trust.to_json(),
         "kk_qr": kk_qr,
-        "ktp_qr": demo.credential("ktp").unwrap().qr_text,
+        "ktp_qr": ktp_qr,
+        "ktp_presented": presented,
+        "ktp_presented_by_stranger": by_stranger,
+        "ktp_challenge": {"nonce": challenge.nonce(), "audience": challenge.audience()},
         "holder_alg": demo.holder.alg().name(),
         "holder_secret": hex_of(&demo.holder.to_secret()),
         "default_policy": serde_json::from_str::<Value>(&ikd_facade::Policy::default().to_json()).unwrap(),
@@ -194,8 +207,8 @@ fn rgba_frame(text: &str) -> (Vec<u8>, usize) {
     (pixels, side)
 }
 
-fn node_tests(pkg: &Path, scan: bool) {
-    let dir = work_dir().join(if scan { "run-scan" } else { "run" });
+fn node_tests(pkg: &Path, full: bool) {
+    let dir = work_dir().join(if full { "run-full" } else { "run" });
     std::fs::create_dir_all(&dir).unwrap();
     let expected = dir.join("expected.jsonl");
     let vectors = expected_verdicts(&expected);
@@ -210,7 +223,8 @@ fn node_tests(pkg: &Path, scan: bool) {
         .env("IKD_WASM_VECTORS", vectors.to_string())
         .env("IKD_WASM_FIXTURES", &fixtures)
         .env("IKD_WASM_FRAME", &frame)
-        .env("IKD_WASM_SCAN", if scan { "1" } else { "0" })
+        .env("IKD_WASM_SCAN", if full { "1" } else { "0" })
+        .env("IKD_WASM_HOLDER", if full { "1" } else { "0" })
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -228,9 +242,9 @@ fn node_sends_every_vector_through_the_package_with_the_sdks_verdicts() {
     if !tools_present() {
         return;
     }
-    for scan in [false, true] {
-        let pkg = package(scan);
-        node_tests(&pkg, scan);
+    for full in [false, true] {
+        let pkg = package(full);
+        node_tests(&pkg, full);
     }
 }
 

@@ -320,6 +320,23 @@ mod tests {
     }
 
     #[test]
+    fn kabupaten_and_kota_names_are_ascii() {
+        // The display upper-cases them as ASCII; a name beyond it would need Unicode's rules.
+        let t = tables().expect("embedded tables unpack");
+        let mut seen = 0;
+        for &code in &t.codes {
+            let is_kabupaten = code % 1_000_000 == 0 && code % 100_000_000 != 0;
+            if is_kabupaten {
+                let name = t.name(code).expect("a listed code has a name");
+                assert!(name.is_ascii(), "{code}: {name}");
+                assert_eq!(name.to_ascii_uppercase(), name.to_uppercase());
+                seen += 1;
+            }
+        }
+        assert!(seen > 500, "{seen} kabupaten and kota");
+    }
+
+    #[test]
     fn tables_unpack_with_the_published_counts() {
         let t = tables().expect("embedded tables unpack");
         assert_eq!(t.codes.len(), 91_599);

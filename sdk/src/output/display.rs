@@ -436,7 +436,9 @@ fn ktp_section(ktp: &Ktp, l: DisplayLanguages) -> DisplaySection {
                 wilayah::TABLE_VERSION
             )
         },
-        |name| name.to_uppercase(),
+        // ASCII, as every kabupaten and kota name is (a test of the tables says so): the
+        // Unicode case tables would add 16 KB to the WebAssembly module for nothing.
+        |name| name.to_ascii_uppercase(),
     );
     r.coded(
         "tempat_dikeluarkan",
