@@ -186,9 +186,23 @@ impl<'a, const N: usize> FieldReader<'a, N> {
     }
 }
 
-/// For [`FieldReader::read`] where no array is expected: every array is passed over.
-pub(crate) fn no_arrays(_: &mut Reader<'_>, _: usize, _: usize, _: usize) -> Result<bool, Reason> {
-    Ok(false)
+/// Reads the rest of a document map that holds no arrays (every type but the KK), and
+/// builds the document from its fields with `build`. The outer error is a CBOR one, the
+/// inner the document's shape.
+#[inline(always)]
+pub(crate) fn read_flat<'a, const N: usize, T>(
+    reader: &mut Reader<'a>,
+    keys: &mut MapKeys<'a>,
+    count: usize,
+    depth: usize,
+    names: &'static [&'static str; N],
+    build: impl FnOnce(&FieldReader<'a, N>) -> Result<T, Reason>,
+) -> Result<Result<T, Reason>, Reason> {
+    // Every array is passed over: none is expected.
+    let fields = FieldReader::read(reader, keys, count, depth, names, None, |_, _, _, _| {
+        Ok(false)
+    })?;
+    Ok(build(&fields))
 }
 
 fn date_of(value: Token<'_>) -> Option<Date> {

@@ -1,12 +1,11 @@
 //! KTP-el: every field printed on the card.
 
 use super::check::Checker;
-use super::fields::{FieldReader, FieldWriter, no_arrays};
+use super::fields::{FieldReader, FieldWriter};
 use crate::codes::{FieldPath, Reason, Warning};
 use crate::model::nik::{self, Nik};
 use crate::model::siak::SiakList;
 use crate::model::time::Date;
-use crate::wire::cbor::{MapKeys, Reader};
 use ciborium::Value;
 
 /// Field names by CBOR key; key 0 is the document type.
@@ -146,18 +145,8 @@ impl Ktp {
         w.finish()
     }
 
-    /// Reads the fields after the type; the outer error is a CBOR one.
-    pub(crate) fn read<'a>(
-        reader: &mut Reader<'a>,
-        keys: &mut MapKeys<'a>,
-        count: usize,
-        depth: usize,
-    ) -> Result<Result<Self, Reason>, Reason> {
-        let r = FieldReader::read(reader, keys, count, depth, &NAMES, None, no_arrays)?;
-        Ok(Self::from_fields(&r))
-    }
-
-    fn from_fields(r: &FieldReader<'_, 19>) -> Result<Self, Reason> {
+    /// Builds the document from its fields (read by [`super::fields::read_flat`]).
+    pub(crate) fn from_fields(r: &FieldReader<'_, 19>) -> Result<Self, Reason> {
         r.known_keys()?;
         Ok(Ktp {
             nik: r.nik(1)?,

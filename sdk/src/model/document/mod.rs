@@ -16,6 +16,7 @@ pub use profile::{AgeProfile, DomicileProfile, IdentityProfile};
 
 use crate::codes::{FieldPath, Reason, Warning};
 use crate::wire::cbor::{Key, Reader, Token};
+use fields::read_flat;
 use ciborium::Value;
 use core::fmt;
 
@@ -246,17 +247,33 @@ impl Document {
         };
         let keys = &mut keys;
         let document = match doc_type {
-            DocType::Ktp => Ktp::read(reader, keys, rest, depth)?.map(Document::Ktp),
+            DocType::Ktp => {
+                read_flat(reader, keys, rest, depth, &ktp::NAMES, Ktp::from_fields)?
+                    .map(Document::Ktp)
+            }
             DocType::Kk => Kk::read(reader, keys, rest, depth)?.map(Document::Kk),
-            DocType::Identity => {
-                IdentityProfile::read(reader, keys, rest, depth)?.map(Document::Identity)
-            }
+            DocType::Identity => read_flat(
+                reader,
+                keys,
+                rest,
+                depth,
+                &profile::IDENTITY_NAMES,
+                IdentityProfile::from_fields,
+            )?
+            .map(Document::Identity),
             DocType::AgeOver17 => {
-                AgeProfile::read(reader, keys, rest, depth)?.map(Document::AgeOver17)
+                read_flat(reader, keys, rest, depth, &profile::AGE_NAMES, AgeProfile::from_fields)?
+                    .map(Document::AgeOver17)
             }
-            DocType::Domicile => {
-                DomicileProfile::read(reader, keys, rest, depth)?.map(Document::Domicile)
-            }
+            DocType::Domicile => read_flat(
+                reader,
+                keys,
+                rest,
+                depth,
+                &profile::DOMICILE_NAMES,
+                DomicileProfile::from_fields,
+            )?
+            .map(Document::Domicile),
         };
         Ok(ReadDocument {
             doc_type: Ok(doc_type),

@@ -3,11 +3,10 @@
 //! names and checks of the same fields on a KTP-el.
 
 use super::check::Checker;
-use super::fields::{FieldReader, FieldWriter, no_arrays};
+use super::fields::{FieldReader, FieldWriter};
 use super::ktp::portrait_base64;
 use crate::codes::{FieldPath, Reason, Warning};
 use crate::model::nik::{self, Nik};
-use crate::wire::cbor::{MapKeys, Reader};
 use ciborium::Value;
 
 /// Identity profile field names by CBOR key; key 0 is the document type.
@@ -67,18 +66,8 @@ impl IdentityProfile {
         w.finish()
     }
 
-    /// Reads the fields after the type; the outer error is a CBOR one.
-    pub(crate) fn read<'a>(
-        reader: &mut Reader<'a>,
-        keys: &mut MapKeys<'a>,
-        count: usize,
-        depth: usize,
-    ) -> Result<Result<Self, Reason>, Reason> {
-        let r = FieldReader::read(reader, keys, count, depth, &IDENTITY_NAMES, None, no_arrays)?;
-        Ok(Self::from_fields(&r))
-    }
-
-    fn from_fields(r: &FieldReader<'_, 4>) -> Result<Self, Reason> {
+    /// Builds the document from its fields (read by [`super::fields::read_flat`]).
+    pub(crate) fn from_fields(r: &FieldReader<'_, 4>) -> Result<Self, Reason> {
         r.known_keys()?;
         Ok(IdentityProfile {
             nik: r.nik(1)?,
@@ -106,18 +95,8 @@ impl AgeProfile {
         w.finish()
     }
 
-    /// Reads the fields after the type; the outer error is a CBOR one.
-    pub(crate) fn read<'a>(
-        reader: &mut Reader<'a>,
-        keys: &mut MapKeys<'a>,
-        count: usize,
-        depth: usize,
-    ) -> Result<Result<Self, Reason>, Reason> {
-        let r = FieldReader::read(reader, keys, count, depth, &AGE_NAMES, None, no_arrays)?;
-        Ok(Self::from_fields(&r))
-    }
-
-    fn from_fields(r: &FieldReader<'_, 2>) -> Result<Self, Reason> {
+    /// Builds the document from its fields (read by [`super::fields::read_flat`]).
+    pub(crate) fn from_fields(r: &FieldReader<'_, 2>) -> Result<Self, Reason> {
         r.known_keys()?;
         Ok(AgeProfile {
             age_over_17: r.bool(1)?,
@@ -136,18 +115,8 @@ impl DomicileProfile {
         w.finish()
     }
 
-    /// Reads the fields after the type; the outer error is a CBOR one.
-    pub(crate) fn read<'a>(
-        reader: &mut Reader<'a>,
-        keys: &mut MapKeys<'a>,
-        count: usize,
-        depth: usize,
-    ) -> Result<Result<Self, Reason>, Reason> {
-        let r = FieldReader::read(reader, keys, count, depth, &DOMICILE_NAMES, None, no_arrays)?;
-        Ok(Self::from_fields(&r))
-    }
-
-    fn from_fields(r: &FieldReader<'_, 5>) -> Result<Self, Reason> {
+    /// Builds the document from its fields (read by [`super::fields::read_flat`]).
+    pub(crate) fn from_fields(r: &FieldReader<'_, 5>) -> Result<Self, Reason> {
         r.known_keys()?;
         Ok(DomicileProfile {
             alamat: r.text(1)?,
