@@ -198,11 +198,13 @@ pub(crate) fn read_flat<'a, const N: usize, T>(
     names: &'static [&'static str; N],
     build: impl FnOnce(&FieldReader<'a, N>) -> Result<T, Reason>,
 ) -> Result<Result<T, Reason>, Reason> {
-    // Every array is passed over: none is expected.
-    let fields = FieldReader::read(reader, keys, count, depth, names, None, |_, _, _, _| {
-        Ok(false)
-    })?;
+    let fields = FieldReader::read(reader, keys, count, depth, names, None, no_arrays)?;
     Ok(build(&fields))
+}
+
+/// For [`FieldReader::read`] where no array is expected: every array is passed over.
+pub(crate) fn no_arrays(_: &mut Reader<'_>, _: usize, _: usize, _: usize) -> Result<bool, Reason> {
+    Ok(false)
 }
 
 fn date_of(value: Token<'_>) -> Option<Date> {
