@@ -16,9 +16,9 @@ pub use profile::{AgeProfile, DomicileProfile, IdentityProfile};
 
 use crate::codes::{FieldPath, Reason, Warning};
 use crate::wire::cbor::{Key, Reader, Token};
-use fields::read_flat;
 use ciborium::Value;
 use core::fmt;
+use fields::read_flat;
 
 /// Every field of a KTP-el, in key order, by JSON name.
 pub const KTP_FIELDS: &[&str] = ktp::NAMES.split_at(1).1;
@@ -247,10 +247,8 @@ impl Document {
         };
         let keys = &mut keys;
         let document = match doc_type {
-            DocType::Ktp => {
-                read_flat(reader, keys, rest, depth, &ktp::NAMES, Ktp::from_fields)?
-                    .map(Document::Ktp)
-            }
+            DocType::Ktp => read_flat(reader, keys, rest, depth, &ktp::NAMES, Ktp::from_fields)?
+                .map(Document::Ktp),
             DocType::Kk => Kk::read(reader, keys, rest, depth)?.map(Document::Kk),
             DocType::Identity => read_flat(
                 reader,
@@ -261,10 +259,15 @@ impl Document {
                 IdentityProfile::from_fields,
             )?
             .map(Document::Identity),
-            DocType::AgeOver17 => {
-                read_flat(reader, keys, rest, depth, &profile::AGE_NAMES, AgeProfile::from_fields)?
-                    .map(Document::AgeOver17)
-            }
+            DocType::AgeOver17 => read_flat(
+                reader,
+                keys,
+                rest,
+                depth,
+                &profile::AGE_NAMES,
+                AgeProfile::from_fields,
+            )?
+            .map(Document::AgeOver17),
             DocType::Domicile => read_flat(
                 reader,
                 keys,
