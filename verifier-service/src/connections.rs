@@ -98,7 +98,9 @@ impl Slots {
             let evict = open
                 .iter()
                 .filter(|(_, slot)| slot.busy.load(Ordering::Acquire) == 0)
-                .min_by_key(|(_, slot)| slot.waiting_since_ms.load(Ordering::Acquire))
+                // Within one millisecond, the one accepted first has waited longest; a
+                // map's order must not decide.
+                .min_by_key(|&(&id, slot)| (slot.waiting_since_ms.load(Ordering::Acquire), id))
                 .map(|(&id, _)| id)?;
             evicted = open.remove(&evict);
             if let Some(slot) = &evicted {
@@ -300,5 +302,35 @@ async fn drive<C: GracefulConnection>(
     tokio::select! {
         _ = connection.as_mut() => {}
         () = slot.close.notified() => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_the_cap_the_first_admitted_of_equally_old_idle_connections_is_closed() {
+        // Many rounds: the map's order changes from one map to the next.
+        for _ in 0..50 {
+            let slots = Slots {
+                open: Mutex::new(HashMap::new()),
+                limit: 8,
+                started: Instant::now(),
+            };
+            let admitted: Vec<Arc<Slot>> = (1..=8)
+                .map(|id| slots.admit(id).map(|(slot, _)| slot).unwrap())
+                .collect();
+            // All of the same millisecond, as when a starved loop accepts a burst.
+            for slot in &admitted {
+                slot.waiting_since_ms.store(0, Ordering::Release);
+            }
+            let (_, evicted) = slots.admit(9).unwrap();
+            assert!(Arc::ptr_eq(&evicted.unwrap(), &admitted[0]));
+            // A busy one is never closed, however long it has been open.
+            admitted[1].busy.store(1, Ordering::Release);
+            let (_, evicted) = slots.admit(10).unwrap();
+            assert!(Arc::ptr_eq(&evicted.unwrap(), &admitted[2]));
+        }
     }
 }
