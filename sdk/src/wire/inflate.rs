@@ -36,20 +36,20 @@ pub(crate) fn inflate_zlib(input: &[u8], limit: usize) -> Result<Vec<u8>, Inflat
         return Err(Invalid);
     }
     let mut bits = Bits::new(body);
-    let mut out = Vec::with_capacity(body.len().saturating_mul(4).max(1024).min(limit));
+    let mut out = Output::new(limit);
     let (mut litlen, mut dist) = (LitLenCode::new(), DistCode::new());
     loop {
         let last = bits.take(1)? == 1;
         match bits.take(2)? {
-            0 => stored_block(&mut bits, &mut out, limit)?,
+            0 => stored_block(&mut bits, &mut out)?,
             1 => {
                 litlen.set(&FIXED_LITLEN_LENGTHS)?;
                 dist.set(&[5; 32])?;
-                codes_block(&mut bits, &mut out, limit, &litlen, &dist)?;
+                codes_block(&mut bits, &mut out, &litlen, &dist)?;
             }
             2 => {
                 dynamic_codes(&mut bits, &mut litlen, &mut dist)?;
-                codes_block(&mut bits, &mut out, limit, &litlen, &dist)?;
+                codes_block(&mut bits, &mut out, &litlen, &dist)?;
             }
             _ => return Err(Invalid),
         }
@@ -59,10 +59,60 @@ pub(crate) fn inflate_zlib(input: &[u8], limit: usize) -> Result<Vec<u8>, Inflat
     }
     let trailer = bits.rest_after_byte_boundary();
     let expected = <[u8; 4]>::try_from(trailer).map_err(|_| Invalid)?;
+    let out = out.finish();
     if adler32(&out) != u32::from_be_bytes(expected) {
         return Err(Invalid);
     }
     Ok(out)
+}
+
+/// The inflated bytes, `bytes[..len]`; the rest of `bytes` is room the decoder writes
+/// into, so that storing a byte needs one bounds test and no length update in memory.
+struct Output {
+    bytes: Vec<u8>,
+    len: usize,
+    limit: usize,
+}
+
+/// The room an output starts with: a credential inflates to about a kilobyte, and a
+/// request of at most 1032 bytes stays in glibc's per-thread cache.
+const FIRST_ROOM: usize = 1024;
+
+impl Output {
+    fn new(limit: usize) -> Self {
+        let mut bytes = Vec::new();
+        bytes.resize(FIRST_ROOM.min(limit), 0);
+        Output {
+            bytes,
+            len: 0,
+            limit,
+        }
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        self.bytes.truncate(self.len);
+        self.bytes
+    }
+}
+
+/// Makes room for `more` bytes after the first `len`, or refuses them as over `limit`.
+#[cold]
+#[inline(never)]
+fn make_room(
+    bytes: &mut Vec<u8>,
+    len: usize,
+    more: usize,
+    limit: usize,
+) -> Result<(), InflateError> {
+    let needed = len
+        .checked_add(more)
+        .filter(|&needed| needed <= limit)
+        .ok_or(LimitExceeded)?;
+    if needed > bytes.len() {
+        let grown = needed.max(bytes.len().saturating_mul(2)).min(limit);
+        bytes.resize(grown, 0);
+    }
+    Ok(())
 }
 
 /// Reads DEFLATE's bit stream: least significant bit of each byte first.
@@ -155,7 +205,7 @@ fn low_mask(n: u32) -> u64 {
 }
 
 /// A stored block: byte boundary, LEN, its complement, LEN bytes.
-fn stored_block(bits: &mut Bits<'_>, out: &mut Vec<u8>, limit: usize) -> Result<(), InflateError> {
+fn stored_block(bits: &mut Bits<'_>, out: &mut Output) -> Result<(), InflateError> {
     bits.consume(bits.count % 8)?;
     let len = bits.take(16)?;
     if bits.take(16)? != !len & 0xFFFF {
@@ -164,10 +214,10 @@ fn stored_block(bits: &mut Bits<'_>, out: &mut Vec<u8>, limit: usize) -> Result<
     // Stored blocks are rare in credentials; byte by byte keeps the reader simple. As in
     // zlib, a full output is reported before a missing input byte.
     for _ in 0..len {
-        if out.len() >= limit {
-            return Err(LimitExceeded);
-        }
-        out.push(bits.take(8)? as u8);
+        make_room(&mut out.bytes, out.len, 1, out.limit)?;
+        let byte = bits.take(8)? as u8;
+        *out.bytes.get_mut(out.len).ok_or(LimitExceeded)? = byte;
+        out.len += 1;
     }
     Ok(())
 }
@@ -558,13 +608,12 @@ fn dynamic_codes(
 
 /// The symbols of one block of type 1 or 2, up to its end-of-block symbol.
 ///
-/// The reader's state and the output are worked on as plain locals whose addresses are
-/// never taken, so that the hot loop keeps them in registers: most symbols of a credential
-/// are literals, and each costs a table lookup, a shift and a store.
+/// The reader's state and the output's length are worked on as plain locals whose
+/// addresses are never taken, so that the hot loop keeps them in registers: most symbols
+/// of a credential are literals, and each costs a table lookup, a shift and a store.
 fn codes_block(
     bits: &mut Bits<'_>,
-    out: &mut Vec<u8>,
-    limit: usize,
+    out: &mut Output,
     litlen: &LitLenCode,
     dist: &DistCode,
 ) -> Result<(), InflateError> {
@@ -574,7 +623,9 @@ fn codes_block(
         mut buffer,
         mut count,
     } = *bits;
-    let mut output = core::mem::take(out);
+    let limit = out.limit;
+    let mut bytes = core::mem::take(&mut out.bytes);
+    let mut len = out.len;
     // Takes `n` bits already in the buffer, or ends the block as truncated.
     macro_rules! take {
         ($n:expr) => {{
@@ -630,14 +681,20 @@ fn codes_block(
         }
         let found = decode!(litlen, LitLenCode::TABLE_BITS);
         if found & (KIND_LITERAL << 4) != 0 {
-            if output.len() >= limit {
-                break Err(LimitExceeded);
+            if len >= bytes.len() {
+                if let Err(e) = make_room(&mut bytes, len, 1, limit) {
+                    break Err(e);
+                }
             }
-            output.push((found >> 16) as u8);
+            let Some(slot) = bytes.get_mut(len) else {
+                break Err(LimitExceeded);
+            };
+            *slot = (found >> 16) as u8;
+            len += 1;
             // Literals run in a credential's text: while the buffer holds a whole table
-            // code, take the next ones without the refill test or the bounds test of the
-            // general path. Anything else goes back to the top of the loop.
-            let mut stopped = None;
+            // code and the output has room, take the next ones without the refill test of
+            // the general path. Anything else goes back to the top of the loop.
+            let room = bytes.as_mut_slice();
             while count >= LitLenCode::TABLE_BITS {
                 let next = litlen
                     .table
@@ -647,18 +704,15 @@ fn codes_block(
                 if next & (KIND_LITERAL << 4) == 0 {
                     break;
                 }
-                if output.len() >= limit {
-                    stopped = Some(LimitExceeded);
+                let Some(slot) = room.get_mut(len) else {
                     break;
-                }
+                };
                 // A table entry's code is at most TABLE_BITS long, so within `count`.
                 let n = next & 0x0F;
                 buffer >>= n;
                 count -= n;
-                output.push((next >> 16) as u8);
-            }
-            if let Some(e) = stopped {
-                break Err(e);
+                *slot = (next >> 16) as u8;
+                len += 1;
             }
             continue;
         }
@@ -675,9 +729,18 @@ fn codes_block(
             break Err(Invalid);
         }
         let distance = ((found >> 16) + take!((found >> 8) & 0x0F)) as usize;
-        if let Err(e) = copy_match(&mut output, distance, length, limit) {
+        let Some(start) = len.checked_sub(distance) else {
+            break Err(Invalid);
+        };
+        if len + length > bytes.len() {
+            if let Err(e) = make_room(&mut bytes, len, length, limit) {
+                break Err(e);
+            }
+        }
+        if let Err(e) = copy_match(&mut bytes, start, len, length) {
             break Err(e);
         }
+        len += length;
     };
     *bits = Bits {
         data,
@@ -685,29 +748,29 @@ fn codes_block(
         buffer,
         count,
     };
-    *out = output;
+    out.bytes = bytes;
+    out.len = len;
     result
 }
 
-/// Appends `length` bytes copied from `distance` bytes back.
+/// Writes `bytes[at..at + length]` as a copy of the bytes from `start`, which is before
+/// `at`; the two overlap when the match repeats its last `at - start` bytes.
 #[inline(always)]
 fn copy_match(
-    out: &mut Vec<u8>,
-    distance: usize,
+    bytes: &mut [u8],
+    start: usize,
+    at: usize,
     length: usize,
-    limit: usize,
 ) -> Result<(), InflateError> {
-    let start = out.len().checked_sub(distance).ok_or(Invalid)?;
-    if out.len() + length > limit {
+    if at + length > bytes.len() {
         return Err(LimitExceeded);
     }
-    if distance >= length {
-        out.extend_from_within(start..start + length);
+    if at - start >= length {
+        bytes.copy_within(start..start + length, at);
     } else {
-        // The copy overlaps what it writes: a run repeating the last `distance` bytes.
-        for at in start..start + length {
-            let byte = out.get(at).copied().ok_or(Invalid)?;
-            out.push(byte);
+        for offset in 0..length {
+            let byte = bytes.get(start + offset).copied().ok_or(Invalid)?;
+            *bytes.get_mut(at + offset).ok_or(LimitExceeded)? = byte;
         }
     }
     Ok(())
