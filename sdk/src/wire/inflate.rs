@@ -395,9 +395,17 @@ impl<const TABLE: usize, const SYMBOLS: usize> Code<TABLE, SYMBOLS> {
         let code = self;
         code.counts = [0; MAX_CODE_BITS + 1];
         code.longest = 0;
+        // Every length is below 16 by how it was read; masking lets the compiler drop the
+        // bounds test, and the OR of all lengths checks that once.
+        let mut all_bits = 0u8;
         for &length in lengths {
-            let count = code.counts.get_mut(usize::from(length)).ok_or(Invalid)?;
-            *count += 1;
+            all_bits |= length;
+            if let Some(count) = code.counts.get_mut(usize::from(length & 0x0F)) {
+                *count += 1;
+            }
+        }
+        if usize::from(all_bits) > MAX_CODE_BITS {
+            return Err(Invalid);
         }
         if let Some(unused) = code.counts.first_mut() {
             *unused = 0;
@@ -428,7 +436,7 @@ impl<const TABLE: usize, const SYMBOLS: usize> Code<TABLE, SYMBOLS> {
             if length == 0 {
                 continue;
             }
-            let at = starts.get_mut(usize::from(length)).ok_or(Invalid)?;
+            let at = starts.get_mut(usize::from(length & 0x0F)).ok_or(Invalid)?;
             *code.sorted.get_mut(usize::from(*at)).ok_or(Invalid)? = symbol as u16;
             *at += 1;
         }
@@ -575,9 +583,31 @@ fn dynamic_codes(
         let bits = &mut reader;
         let (value, repeat) = match found >> 16 {
             symbol @ 0..=15 => {
-                // Most lengths come one by one: stored without the run's slice fill.
+                // Most lengths come one by one: stored without the run's slice fill, and
+                // the next ones, while the buffer holds a whole code, without the refill
+                // and emptiness tests.
                 *lengths.get_mut(filled).ok_or(Invalid)? = symbol as u8;
                 filled += 1;
+                while reader.count >= LengthCode::TABLE_BITS && filled < total {
+                    let next = length_code
+                        .table
+                        .get(reader.peek(LengthCode::TABLE_BITS) as usize)
+                        .copied()
+                        .unwrap_or(0);
+                    let symbol = next >> 16;
+                    if next == 0 || symbol > 15 {
+                        break;
+                    }
+                    let Some(slot) = lengths.get_mut(filled) else {
+                        break;
+                    };
+                    *slot = symbol as u8;
+                    filled += 1;
+                    // A table entry's code is at most TABLE_BITS long, so within `count`.
+                    let n = next & 0x0F;
+                    reader.buffer >>= n;
+                    reader.count -= n;
+                }
                 continue;
             }
             16 => {
