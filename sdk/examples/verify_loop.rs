@@ -14,7 +14,8 @@ use ikd_sdk::{
     Validity, verify,
 };
 
-fn main() {
+/// Runs the loop the arguments ask for (see the header).
+pub fn main() {
     let mut args = std::env::args().skip(1);
     let sample = args.next().unwrap_or_else(|| "ktp".to_owned());
     let count: u32 = args.next().and_then(|n| n.parse().ok()).unwrap_or(200);

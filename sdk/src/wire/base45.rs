@@ -76,11 +76,8 @@ pub fn decode(text: &[u8]) -> Result<Vec<u8>, InvalidBase45> {
         _ => return Err(InvalidBase45),
     };
     let pairs = text.len() / 3;
-    // Sized once and written in place: no capacity check per pair. Allocated and then
-    // zeroed rather than by `vec![0; n]`, whose zeroed allocation (calloc) bypasses
-    // glibc's per-thread cache.
-    let mut out = Vec::new();
-    out.resize(pairs * 2 + usize::from(tail.is_some()), 0u8);
+    // Sized once and written in place: no capacity check per pair.
+    let mut out = super::zeroed_bytes(pairs * 2 + usize::from(tail.is_some()));
     for (triple, slot) in chunks.zip(out.chunks_exact_mut(2)) {
         if let &[c, d, e] = triple {
             let [ones, fortyfives, squares] = &PLACE_VALUES;

@@ -80,10 +80,8 @@ const FIRST_ROOM: usize = 1024;
 
 impl Output {
     fn new(limit: usize) -> Self {
-        let mut bytes = Vec::new();
-        bytes.resize(FIRST_ROOM.min(limit), 0);
         Output {
-            bytes,
+            bytes: super::zeroed_bytes(FIRST_ROOM.min(limit)),
             len: 0,
             limit,
         }
@@ -711,10 +709,10 @@ fn codes_block(
         }
         let found = decode!(litlen, LitLenCode::TABLE_BITS);
         if found & (KIND_LITERAL << 4) != 0 {
-            if len >= bytes.len() {
-                if let Err(e) = make_room(&mut bytes, len, 1, limit) {
-                    break Err(e);
-                }
+            if len >= bytes.len()
+                && let Err(e) = make_room(&mut bytes, len, 1, limit)
+            {
+                break Err(e);
             }
             let Some(slot) = bytes.get_mut(len) else {
                 break Err(LimitExceeded);
@@ -762,10 +760,10 @@ fn codes_block(
         let Some(start) = len.checked_sub(distance) else {
             break Err(Invalid);
         };
-        if len + length > bytes.len() {
-            if let Err(e) = make_room(&mut bytes, len, length, limit) {
-                break Err(e);
-            }
+        if len + length > bytes.len()
+            && let Err(e) = make_room(&mut bytes, len, length, limit)
+        {
+            break Err(e);
         }
         if let Err(e) = copy_match(&mut bytes, start, len, length) {
             break Err(e);
