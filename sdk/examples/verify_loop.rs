@@ -2,9 +2,10 @@
 //! `valgrind --tool=callgrind` (BENCHMARKS.md): repeatable on a loaded machine, unlike time.
 //!
 //! `cargo build --release -p ikd-sdk --example verify_loop`, then
-//! `valgrind --tool=callgrind target/release/examples/verify_loop [ktp|kk-8] [count] [strict]`.
+//! `valgrind --tool=callgrind target/release/examples/verify_loop [ktp|kk-8] [count] [strict|answer]`.
 //! With `strict`, it runs only ed25519-dalek's `verify_strict` on the credential's signed
-//! bytes instead: the baseline. Take the difference between two counts (say 400 and 200)
+//! bytes instead: the baseline. With `answer`, each verification is followed by the
+//! service's default answer (purpose `kyc`, display rows in Bahasa Indonesia, as JSON). Take the difference between two counts (say 400 and 200)
 //! so that set-up is left out.
 
 #![allow(clippy::expect_used)]
@@ -19,7 +20,10 @@ pub fn main() {
     let mut args = std::env::args().skip(1);
     let sample = args.next().unwrap_or_else(|| "ktp".to_owned());
     let count: u32 = args.next().and_then(|n| n.parse().ok()).unwrap_or(200);
-    let strict_only = args.next().as_deref() == Some("strict");
+    let mode = args.next();
+    let strict_only = mode.as_deref() == Some("strict");
+    let answer = mode.as_deref() == Some("answer");
+    let kyc = ikd_sdk::disclosure::purpose("kyc").expect("kyc is a purpose");
     let json = ikd_sdk::samples::ALL
         .iter()
         .find(|(name, _)| *name == sample)
@@ -59,19 +63,25 @@ pub fn main() {
         println!("{sample}: {valid}/{count} verify_strict");
         return;
     }
+    let policy = Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all());
+    let mut answer_bytes = 0;
     let valid = (0..count)
         .filter(|_| {
-            verify(
-                &qr,
-                &trust,
-                now,
-                &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all()),
-            )
-            .is_ok()
+            let result = verify(&qr, &trust, now, &policy);
+            if answer {
+                answer_bytes = ikd_sdk::disclosure::DisclosedReport::with_display(
+                    &result,
+                    kyc,
+                    ikd_sdk::display::DisplayLanguages::Indonesian,
+                )
+                .to_json()
+                .len();
+            }
+            result.is_ok()
         })
         .count();
     println!(
-        "{sample}: {valid}/{count} valid, QR text {} characters",
+        "{sample}: {valid}/{count} valid, QR text {} characters, answer {answer_bytes} bytes",
         qr.len()
     );
 }
