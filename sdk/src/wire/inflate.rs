@@ -979,6 +979,22 @@ mod tests {
     }
 
     #[test]
+    fn output_grows_past_its_first_room_up_to_the_limit_exactly() {
+        for len in [1023, 1024, 1025, 2047, 2048, 2049, 4097] {
+            let data: Vec<u8> = (0..len).map(|i| (i % 251) as u8 ^ (i / 7) as u8).collect();
+            for level in [0, 1, 9] {
+                let stream = compress_to_vec_zlib(&data, level);
+                assert_eq!(inflate_zlib(&stream, len).as_deref(), Ok(&data[..]));
+                assert_eq!(
+                    inflate_zlib(&stream, len - 1),
+                    Err(InflateError::LimitExceeded),
+                    "{len} bytes at level {level}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn reversed_agrees_with_reverse_bits() {
         for length in 1..=MAX_CODE_BITS as u32 {
             for code in 0..(1u32 << length).min(4_096) {
