@@ -472,43 +472,54 @@ impl Drop for Service {
 }
 
 /// Reads one HTTP/1.1 response (Content-Length framed) into `buffer`; returns the status.
+/// The bytes are read straight into the buffer's spare room, with no scratch buffer to
+/// zero and copy: the generator shares the two cores with the service, so its own CPU per
+/// request is kept small.
 async fn read_response(
     stream: &mut tokio::net::TcpStream,
     buffer: &mut Vec<u8>,
 ) -> std::io::Result<u16> {
     buffer.clear();
-    let mut chunk = [0u8; 16 * 1024];
+    let mut searched = 0usize;
     loop {
-        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = std::str::from_utf8(&buffer[..end]).unwrap_or("");
-            let status = head
-                .split(' ')
-                .nth(1)
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(0);
-            let length: usize = head
-                .lines()
-                .find_map(|l| {
-                    let (name, value) = l.split_once(':')?;
-                    name.eq_ignore_ascii_case("content-length")
-                        .then(|| value.trim().parse().ok())?
-                })
-                .unwrap_or(0);
-            let total = end + 4 + length;
-            while buffer.len() < total {
-                let n = stream.read(&mut chunk).await?;
-                if n == 0 {
-                    return Err(std::io::ErrorKind::UnexpectedEof.into());
-                }
-                buffer.extend_from_slice(&chunk[..n]);
-            }
-            return Ok(status);
+        if buffer.capacity() - buffer.len() < 4096 {
+            buffer.reserve(16 * 1024);
         }
-        let n = stream.read(&mut chunk).await?;
-        if n == 0 {
+        if stream.read_buf(buffer).await? == 0 {
             return Err(std::io::ErrorKind::UnexpectedEof.into());
         }
-        buffer.extend_from_slice(&chunk[..n]);
+        // Only the new bytes (and the three before them) can complete the head's end.
+        let from = searched.saturating_sub(3);
+        searched = buffer.len();
+        let Some(end) = buffer[from..]
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map(|at| from + at)
+        else {
+            continue;
+        };
+        let head = std::str::from_utf8(&buffer[..end]).unwrap_or("");
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let length: usize = head
+            .lines()
+            .find_map(|l| {
+                let (name, value) = l.split_once(':')?;
+                name.eq_ignore_ascii_case("content-length")
+                    .then(|| value.trim().parse().ok())?
+            })
+            .unwrap_or(0);
+        let total = end + 4 + length;
+        buffer.reserve(total.saturating_sub(buffer.len()));
+        while buffer.len() < total {
+            if stream.read_buf(buffer).await? == 0 {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+        }
+        return Ok(status);
     }
 }
 
