@@ -640,6 +640,7 @@ mod tests {
 
     use crate::model::document::{DocTypeSet, Kk};
     use crate::model::time::{Date, UnixTime};
+    use crate::output::display::DisplayText;
     use crate::output::report::WarningReport;
     use crate::trust::store::{TrustStore, TrustedKey};
     use crate::verification::policy::Policy;
@@ -903,7 +904,7 @@ mod tests {
         assert_eq!(age.report.display, None);
         let identity = DisclosedReport::new(&result, &IDENTITY);
         assert_eq!(identity.report.warnings.len(), 1);
-        let rows: Vec<String> = identity.report.display.unwrap()[0]
+        let rows: Vec<DisplayText> = identity.report.display.unwrap()[0]
             .fields
             .iter()
             .map(|f| f.field.clone())

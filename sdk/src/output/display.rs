@@ -11,22 +11,28 @@ use crate::model::siak::SiakList;
 use crate::model::time::Date;
 use crate::model::wilayah;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+
+/// A display text: borrowed when it is fixed (field names, labels, SIAK labels, region
+/// names), owned when it comes from the document. A KK's rows hold a few hundred texts,
+/// and most are fixed, so most cost no allocation.
+pub type DisplayText = Cow<'static, str>;
 
 /// One labelled field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DisplayField {
     /// The field's name in the document's JSON form (`agama`); a row made from two fields,
     /// or derived from one, has its own name (`rt_rw`, `kode_wilayah.kecamatan`).
-    pub field: String,
+    pub field: DisplayText,
     /// The label as printed on the card, in Bahasa Indonesia; absent when the caller asked
     /// for English rows only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label_id: Option<String>,
+    pub label_id: Option<DisplayText>,
     /// The label in English; absent when the caller asked for Indonesian rows only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label_en: Option<String>,
+    pub label_en: Option<DisplayText>,
     /// The value as a person reads it.
-    pub value: String,
+    pub value: DisplayText,
     /// The code behind the value, for coded fields.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<u64>,
@@ -40,10 +46,10 @@ pub struct DisplaySection {
     pub member: Option<u16>,
     /// Title in Bahasa Indonesia; absent when the caller asked for English rows only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title_id: Option<String>,
+    pub title_id: Option<DisplayText>,
     /// Title in English; absent when the caller asked for Indonesian rows only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title_en: Option<String>,
+    pub title_en: Option<DisplayText>,
     /// The fields, in printed order.
     pub fields: Vec<DisplayField>,
 }
@@ -105,9 +111,9 @@ impl DisplayLanguages {
 
     fn pick(
         self,
-        id: impl Into<String>,
-        en: impl Into<String>,
-    ) -> (Option<String>, Option<String>) {
+        id: impl Into<DisplayText>,
+        en: impl Into<DisplayText>,
+    ) -> (Option<DisplayText>, Option<DisplayText>) {
         (
             self.indonesian().then(|| id.into()),
             self.english().then(|| en.into()),
@@ -147,8 +153,8 @@ pub fn sections_in(document: &Document, languages: DisplayLanguages) -> Vec<Disp
 
 fn section(
     member: Option<u16>,
-    title_id: impl Into<String>,
-    title_en: impl Into<String>,
+    title_id: impl Into<DisplayText>,
+    title_en: impl Into<DisplayText>,
     rows: Rows,
 ) -> DisplaySection {
     let (title_id, title_en) = rows.languages.pick(title_id, title_en);
@@ -160,14 +166,14 @@ fn section(
     }
 }
 
-fn profile_section(title_id: &str, title_en: &str, rows: Rows) -> DisplaySection {
+fn profile_section(title_id: &'static str, title_en: &'static str, rows: Rows) -> DisplaySection {
     section(None, title_id, title_en, rows)
 }
 
 fn identity_section(profile: &IdentityProfile, l: DisplayLanguages) -> DisplaySection {
     let mut r = Rows::new(l);
     r.text("nik", "NIK", "Identity number", profile.nik.to_string());
-    r.text("nama", "Nama", "Name", profile.nama.as_str());
+    r.text("nama", "Nama", "Name", profile.nama.clone());
     profile_section("PROFIL IDENTITAS", "Identity profile", r)
 }
 
@@ -189,7 +195,7 @@ fn age_section(profile: AgeProfile, l: DisplayLanguages) -> DisplaySection {
 
 fn domicile_section(profile: &DomicileProfile, l: DisplayLanguages) -> DisplaySection {
     let mut r = Rows::new(l);
-    r.text("alamat", "Alamat", "Address", profile.alamat.as_str());
+    r.text("alamat", "Alamat", "Address", profile.alamat.clone());
     r.text(
         "rt_rw",
         "RT/RW",
@@ -208,8 +214,14 @@ pub fn printed_date(date: Date) -> String {
 
 /// The label of a SIAK code, or the code itself marked unknown.
 pub fn siak_label(list: SiakList, code: u8) -> String {
-    list.label(code)
-        .map_or_else(|| format!("{code} (kode tidak dikenal)"), str::to_owned)
+    siak_text(list, code).into_owned()
+}
+
+fn siak_text(list: SiakList, code: u8) -> DisplayText {
+    list.label(code).map_or_else(
+        || Cow::Owned(format!("{code} (kode tidak dikenal)")),
+        Cow::Borrowed,
+    )
 }
 
 /// The document fields a display row is made from.
@@ -258,14 +270,14 @@ impl Rows {
 
     fn text(
         &mut self,
-        field: &str,
+        field: &'static str,
         label_id: &'static str,
         label_en: &'static str,
-        value: impl Into<String>,
+        value: impl Into<DisplayText>,
     ) {
         let (label_id, label_en) = self.languages.pick(label_id, label_en);
         self.fields.push(DisplayField {
-            field: field.to_owned(),
+            field: Cow::Borrowed(field),
             label_id,
             label_en,
             value: value.into(),
@@ -275,25 +287,25 @@ impl Rows {
 
     fn coded(
         &mut self,
-        field: &str,
+        field: &'static str,
         label_id: &'static str,
         label_en: &'static str,
-        value: String,
+        value: impl Into<DisplayText>,
         code: u64,
     ) {
         let (label_id, label_en) = self.languages.pick(label_id, label_en);
         self.fields.push(DisplayField {
-            field: field.to_owned(),
+            field: Cow::Borrowed(field),
             label_id,
             label_en,
-            value,
+            value: value.into(),
             code: Some(code),
         });
     }
 
     fn siak(
         &mut self,
-        field: &str,
+        field: &'static str,
         label_id: &'static str,
         label_en: &'static str,
         list: SiakList,
@@ -303,7 +315,7 @@ impl Rows {
             field,
             label_id,
             label_en,
-            siak_label(list, code),
+            siak_text(list, code),
             u64::from(code),
         );
     }
@@ -323,9 +335,9 @@ impl Rows {
 
     fn kewarganegaraan(&mut self, code: u8) {
         let value = match code {
-            1 => "WNI".to_owned(),
-            2 => "WNA".to_owned(),
-            other => format!("{other} (kode tidak dikenal)"),
+            1 => Cow::Borrowed("WNI"),
+            2 => Cow::Borrowed("WNA"),
+            other => Cow::Owned(format!("{other} (kode tidak dikenal)")),
         };
         self.coded(
             "kewarganegaraan",
@@ -339,9 +351,16 @@ impl Rows {
     /// The desa code resolved to names; unknown codes show the code and the table version.
     fn region(&mut self, kode_wilayah: u64, with_upper_levels: bool) {
         let names = wilayah::resolve_desa(kode_wilayah);
-        let unknown = || format!("{kode_wilayah} (tidak ada di {})", wilayah::TABLE_VERSION);
+        let unknown = || {
+            Cow::Owned(format!(
+                "{kode_wilayah} (tidak ada di {})",
+                wilayah::TABLE_VERSION
+            ))
+        };
         let name = |pick: fn(&wilayah::RegionNames) -> &'static str| {
-            names.as_ref().map_or_else(unknown, |n| pick(n).to_owned())
+            names
+                .as_ref()
+                .map_or_else(unknown, |n| Cow::Borrowed(pick(n)))
         };
         self.coded(
             "kode_wilayah",
@@ -376,14 +395,14 @@ impl Rows {
 fn ktp_section(ktp: &Ktp, l: DisplayLanguages) -> DisplaySection {
     let mut r = Rows::new(l);
     r.text("nik", "NIK", "Identity number", ktp.nik.to_string());
-    r.text("nama", "Nama", "Name", ktp.nama.as_str());
+    r.text("nama", "Nama", "Name", ktp.nama.clone());
     // The card prints "Tempat/Tgl Lahir" on one line; two rows let a purpose see the date
     // without the place.
     r.text(
         "tempat_lahir",
         "Tempat Lahir",
         "Place of birth",
-        ktp.tempat_lahir.as_str(),
+        ktp.tempat_lahir.clone(),
     );
     r.text(
         "tanggal_lahir",
@@ -399,7 +418,7 @@ fn ktp_section(ktp: &Ktp, l: DisplayLanguages) -> DisplaySection {
         ktp.jenis_kelamin,
     );
     r.golongan_darah(ktp.golongan_darah, "Gol. Darah");
-    r.text("alamat", "Alamat", "Address", ktp.alamat.as_str());
+    r.text("alamat", "Alamat", "Address", ktp.alamat.clone());
     r.text(
         "rt_rw",
         "RT/RW",
@@ -424,8 +443,8 @@ fn ktp_section(ktp: &Ktp, l: DisplayLanguages) -> DisplaySection {
     );
     r.kewarganegaraan(ktp.kewarganegaraan);
     let berlaku = match ktp.berlaku_hingga {
-        BerlakuHingga::SeumurHidup => "SEUMUR HIDUP".to_owned(),
-        BerlakuHingga::Tanggal(date) => printed_date(date),
+        BerlakuHingga::SeumurHidup => Cow::Borrowed("SEUMUR HIDUP"),
+        BerlakuHingga::Tanggal(date) => Cow::Owned(printed_date(date)),
     };
     r.text("berlaku_hingga", "Berlaku Hingga", "Valid until", berlaku);
     let issued_in = wilayah::kabupaten_kota_name(ktp.tempat_dikeluarkan).map_or_else(
@@ -475,9 +494,9 @@ fn kk_header(kk: &Kk, l: DisplayLanguages) -> DisplaySection {
         "kepala_keluarga",
         "Nama Kepala Keluarga",
         "Head of family",
-        kk.kepala_keluarga.as_str(),
+        kk.kepala_keluarga.clone(),
     );
-    r.text("alamat", "Alamat", "Address", kk.alamat.as_str());
+    r.text("alamat", "Alamat", "Address", kk.alamat.clone());
     r.text(
         "rt_rw",
         "RT/RW",
@@ -502,7 +521,7 @@ fn kk_header(kk: &Kk, l: DisplayLanguages) -> DisplaySection {
 
 fn member_section(index: usize, m: &KkMember, l: DisplayLanguages) -> DisplaySection {
     let mut r = Rows::new(l);
-    r.text("nama", "Nama Lengkap", "Full name", m.nama.as_str());
+    r.text("nama", "Nama Lengkap", "Full name", m.nama.clone());
     r.text("nik", "NIK", "Identity number", m.nik.to_string());
     r.siak(
         "jenis_kelamin",
@@ -515,7 +534,7 @@ fn member_section(index: usize, m: &KkMember, l: DisplayLanguages) -> DisplaySec
         "tempat_lahir",
         "Tempat Lahir",
         "Place of birth",
-        m.tempat_lahir.as_str(),
+        m.tempat_lahir.clone(),
     );
     r.text(
         "tanggal_lahir",
@@ -548,7 +567,7 @@ fn member_section(index: usize, m: &KkMember, l: DisplayLanguages) -> DisplaySec
     );
     let married = m
         .tanggal_perkawinan
-        .map_or_else(|| "-".to_owned(), printed_date);
+        .map_or(Cow::Borrowed("-"), |date| Cow::Owned(printed_date(date)));
     r.text(
         "tanggal_perkawinan",
         "Tanggal Perkawinan",
@@ -567,28 +586,37 @@ fn member_section(index: usize, m: &KkMember, l: DisplayLanguages) -> DisplaySec
         "nomor_paspor",
         "No. Paspor",
         "Passport number",
-        m.nomor_paspor.as_deref().unwrap_or("-"),
+        absent_as_dash(&m.nomor_paspor),
     );
     r.text(
         "nomor_kitap",
         "No. KITAP",
         "KITAP number",
-        m.nomor_kitap.as_deref().unwrap_or("-"),
+        absent_as_dash(&m.nomor_kitap),
     );
     r.text(
         "nama_ayah",
         "Nama Ayah",
         "Father's name",
-        m.nama_ayah.as_str(),
+        m.nama_ayah.clone(),
     );
-    r.text("nama_ibu", "Nama Ibu", "Mother's name", m.nama_ibu.as_str());
+    r.text("nama_ibu", "Nama Ibu", "Mother's name", m.nama_ibu.clone());
     let number = index + 1;
     DisplaySection {
         member: u16::try_from(index).ok(),
-        title_id: l.indonesian().then(|| format!("Anggota keluarga {number}")),
-        title_en: l.english().then(|| format!("Family member {number}")),
+        title_id: l
+            .indonesian()
+            .then(|| Cow::Owned(format!("Anggota keluarga {number}"))),
+        title_en: l
+            .english()
+            .then(|| Cow::Owned(format!("Family member {number}"))),
         fields: r.fields,
     }
+}
+
+/// An optional text as printed: `-` when absent.
+fn absent_as_dash(text: &Option<String>) -> DisplayText {
+    text.clone().map_or(Cow::Borrowed("-"), Cow::Owned)
 }
 
 #[cfg(test)]
@@ -681,7 +709,7 @@ mod tests {
             Some(_) => field == "nama",
         });
         // The header keeps the region rows but not RT/RW: rw is not visible.
-        let header: Vec<&str> = kept[0].fields.iter().map(|f| f.field.as_str()).collect();
+        let header: Vec<&str> = kept[0].fields.iter().map(|f| &*f.field).collect();
         assert_eq!(
             header,
             [
