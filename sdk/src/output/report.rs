@@ -21,6 +21,7 @@ use crate::output::display::{self, DisplayLanguages, DisplaySection};
 use crate::verification::pipeline::{Rejection, Trace, TrustDataInfo, Verified};
 use crate::verification::presentation::PresentationInfo;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// The outcome in one word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -218,9 +219,9 @@ impl From<&Reason> for ReasonReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TraceStep {
     /// The stage's stable name.
-    pub stage: String,
+    pub stage: Cow<'static, str>,
     /// `passed`, `warned`, `failed`, `skipped` or `not_reached`.
-    pub outcome: String,
+    pub outcome: Cow<'static, str>,
 }
 
 /// A soft finding on a valid credential.
@@ -269,8 +270,8 @@ fn trace_steps(trace: &Trace) -> Vec<TraceStep> {
     trace
         .steps()
         .map(|(stage, outcome)| TraceStep {
-            stage: stage.as_str().to_owned(),
-            outcome: outcome.as_str().to_owned(),
+            stage: Cow::Borrowed(stage.as_str()),
+            outcome: Cow::Borrowed(outcome.as_str()),
         })
         .collect()
 }

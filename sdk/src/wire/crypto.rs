@@ -24,7 +24,7 @@ impl Kid {
 
     /// The kid as lower-case hex.
     pub fn to_hex(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        hex::encode(self.0)
     }
 }
 
