@@ -474,6 +474,8 @@ fn apply(text: &str, edit: &Edit) -> String {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
+    /// Any single character change is rejected, unless the text still carries the very
+    /// same message (spec §3.2).
     #[test]
     fn any_single_character_change_is_rejected(which in any::<Index>(), edit in edit()) {
         let texts = valid_qr_texts();
@@ -484,7 +486,16 @@ proptest! {
         prop_assert_ne!(&corrupted, text);
         let (_, trust) = setup();
         let rejection = match verify(&corrupted, trust, *now, &Policy::default().with_bare_credentials(ikd_sdk::DocTypeSet::all())) {
-            Ok(_) => return Err(TestCaseError::fail(format!("accepted after {edit:?}"))),
+            // Only a change of the bits that pad the final DEFLATE block, which inflation
+            // ignores, keeps the message: the same signed bytes verify the same way.
+            Ok(_) => {
+                prop_assert_eq!(
+                    transport::decode_qr_text(&corrupted).ok(),
+                    transport::decode_qr_text(text).ok(),
+                    "accepted after {:?} with another message", edit
+                );
+                return Ok(());
+            }
             Err(rejection) => rejection,
         };
         assert_registered(&rejection);

@@ -995,6 +995,25 @@ mod tests {
     }
 
     #[test]
+    fn the_bits_that_pad_the_final_block_are_ignored_as_zlib_ignores_them() {
+        let data = b"KABUPATEN BANDUNG BARAT";
+        let stream = compress_to_vec_zlib(data, 9);
+        let last_deflate_byte = stream.len() - 5;
+        let mut padding_bits = 0;
+        for bit in 0..8 {
+            let mut changed = stream.clone();
+            changed[last_deflate_byte] ^= 1 << bit;
+            let ours = inflate_zlib(&changed, 1 << 10);
+            assert_eq!(ours, reference(&changed, 1 << 10), "bit {bit}");
+            if ours.as_deref() == Ok(&data[..]) {
+                padding_bits += 1;
+            }
+        }
+        // The encoder ends the block mid-byte here, so some bits are padding.
+        assert!(padding_bits > 0);
+    }
+
+    #[test]
     fn reversed_agrees_with_reverse_bits() {
         for length in 1..=MAX_CODE_BITS as u32 {
             for code in 0..(1u32 << length).min(4_096) {
