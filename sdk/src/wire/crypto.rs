@@ -24,7 +24,7 @@ impl Kid {
 
     /// The kid as lower-case hex.
     pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
+        super::encoding::hex_encode(&self.0)
     }
 }
 
