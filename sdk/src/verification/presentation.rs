@@ -455,7 +455,11 @@ pub(crate) fn check_binding(
 /// Where a verifier remembers the presentations it accepted, so that each is accepted
 /// once: [`ReplayCache`] in memory, or a store that several instances of one verifier
 /// share (the verification service keeps one in PostgreSQL).
-pub trait ReplayStore: Send + Sync + fmt::Debug {
+///
+/// Not `Debug`: a `dyn ReplayStore` would then carry each store's `Debug` code (for
+/// [`ReplayCache`], a hash map's and a queue's), which the WebAssembly module pays for
+/// and no verification uses.
+pub trait ReplayStore: Send + Sync {
     /// Records presentation `id` (the SHA-256 of its signature) until `forget_after`, and
     /// says whether it was new: `Ok(false)` when it is recorded already and not yet
     /// forgotten at `now`. An error means the store could not tell; the presentation is
