@@ -188,12 +188,14 @@ impl Challenge {
 
     /// The code as people type it: groups of four separated by `-`.
     pub fn display_code(&self) -> String {
-        let chars: Vec<char> = self.nonce.chars().collect();
-        chars
-            .chunks(4)
-            .map(|group| group.iter().collect::<String>())
-            .collect::<Vec<_>>()
-            .join("-")
+        let mut code = String::with_capacity(self.nonce.len() + self.nonce.len() / 4);
+        for (i, c) in self.nonce.chars().enumerate() {
+            if i > 0 && i % 4 == 0 {
+                code.push('-');
+            }
+            code.push(c);
+        }
+        code
     }
 
     /// The challenge as a short QR text: `IKDC:` + code, then `;` + audience if any.
@@ -601,6 +603,13 @@ mod tests {
         assert_eq!(normalize_code("O1L I"), "0111");
         let challenge = Challenge::new("abcd-efgh", None).unwrap();
         assert_eq!(challenge.display_code(), "ABCD-EFGH");
+        for (typed, shown) in [
+            ("ABCDEF", "ABCD-EF"),
+            ("ABCDEFGHJ", "ABCD-EFGH-J"),
+            ("ABCDEFGHJKMN", "ABCD-EFGH-JKMN"),
+        ] {
+            assert_eq!(Challenge::new(typed, None).unwrap().display_code(), shown);
+        }
         assert_eq!(
             Challenge::new("ab12", None),
             Err(PresentError::InvalidNonce)
