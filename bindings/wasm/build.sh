@@ -67,9 +67,11 @@ fi
 mkdir -p "$out"
 wasm-bindgen --target "$target" --out-dir "$out" --out-name ikd_wasm \
   "$target_dir/wasm32-unknown-unknown/$profile/ikd_wasm.wasm"
-# -Oz: the smallest code, measured against its speed in BENCHMARKS.md. Debug names and the
-# producers section go; the features are those Rust enables for wasm32 by default.
-"$wasm_opt" -Oz --strip-debug --strip-producers \
+# -Oz: the smallest code, measured against its speed in BENCHMARKS.md. Functions that differ
+# only in constants are merged first (the generic code's copies), which -Oz alone does not
+# do. Debug names and the producers section go; the features are those Rust enables for
+# wasm32 by default.
+"$wasm_opt" --merge-similar-functions -Oz --strip-debug --strip-producers \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-multivalue --enable-reference-types \
   "$out/ikd_wasm_bg.wasm" -o "$out/ikd_wasm_bg.wasm"

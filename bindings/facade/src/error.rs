@@ -143,10 +143,23 @@ impl Error {
 
     /// `{"error": {"code": …, "message": …}}`, for bindings that pass errors as JSON.
     pub fn to_json(&self) -> String {
-        serde_json::json!({
-            "error": { "code": self.code.as_str(), "message": self.message }
-        })
-        .to_string()
+        #[derive(serde::Serialize)]
+        struct Out<'a> {
+            error: Inner<'a>,
+        }
+        #[derive(serde::Serialize)]
+        struct Inner<'a> {
+            code: &'a str,
+            message: &'a str,
+        }
+        let out = Out {
+            error: Inner {
+                code: self.code.as_str(),
+                message: &self.message,
+            },
+        };
+        // Two strings: serializing cannot fail.
+        serde_json::to_string(&out).unwrap_or_default()
     }
 }
 
@@ -203,5 +216,9 @@ mod tests {
         let json = Error::new(ErrorCode::PolicyInvalid, "x").to_json();
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(value["error"]["code"], "policy_invalid");
+        assert_eq!(
+            Error::new(ErrorCode::PolicyInvalid, "a \"b\"").to_json(),
+            r#"{"error":{"code":"policy_invalid","message":"a \"b\""}}"#
+        );
     }
 }

@@ -10,12 +10,21 @@ pub fn inspect_json(qr_text: &str) -> String {
     match ikd_sdk::inspect(qr_text) {
         // Plain data: serializing cannot fail.
         Ok(inspection) => serde_json::to_string(&inspection).unwrap_or_default(),
-        Err(reason) => serde_json::json!({
-            "unverified": true,
-            "notice": ikd_sdk::UNVERIFIED_NOTICE,
-            "decode_problem": ReasonReport::from(&reason),
-        })
-        .to_string(),
+        Err(reason) => {
+            // Members in alphabetical order, as they have always been written.
+            #[derive(serde::Serialize)]
+            struct Undecodable {
+                decode_problem: ReasonReport,
+                notice: &'static str,
+                unverified: bool,
+            }
+            let out = Undecodable {
+                decode_problem: ReasonReport::from(&reason),
+                notice: ikd_sdk::UNVERIFIED_NOTICE,
+                unverified: true,
+            };
+            serde_json::to_string(&out).unwrap_or_default()
+        }
     }
 }
 

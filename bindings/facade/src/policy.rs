@@ -3,7 +3,7 @@
 
 use crate::error::{Error, ErrorCode};
 use ikd_sdk::{DocType, DocTypeSet, Freshness};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// A verifier's policy: what it accepts and how old its trust data may be.
 ///
@@ -39,6 +39,31 @@ struct FreshnessJson {
 struct RuleJson {
     max_age_seconds: u32,
     grace_seconds: Option<u32>,
+}
+
+// The JSON form written out. Members in alphabetical order: the order it had when it was
+// built as a JSON map, which sorts its keys.
+#[derive(Serialize)]
+struct PolicyOut {
+    accepted_doc_types: Vec<&'static str>,
+    bare_credentials: Vec<&'static str>,
+    freshness: FreshnessOut,
+    leeway_seconds: u32,
+    presentation_leeway_seconds: u32,
+    presentation_max_age_seconds: u32,
+}
+
+#[derive(Serialize)]
+struct FreshnessOut {
+    status_list: RuleOut,
+    trust_list: RuleOut,
+}
+
+#[derive(Serialize)]
+struct RuleOut {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grace_seconds: Option<u32>,
+    max_age_seconds: u32,
 }
 
 impl RuleJson {
@@ -114,25 +139,27 @@ impl Policy {
                 .map(|t| t.name())
                 .collect()
         };
-        let rule = |f: &Freshness| match f.when_stale {
-            ikd_sdk::WhenStale::Warn { grace_seconds } => serde_json::json!({
-                "max_age_seconds": f.max_age_seconds, "grace_seconds": grace_seconds
-            }),
-            _ => serde_json::json!({ "max_age_seconds": f.max_age_seconds }),
+        let rule = |f: &Freshness| RuleOut {
+            grace_seconds: match f.when_stale {
+                ikd_sdk::WhenStale::Warn { grace_seconds } => Some(grace_seconds),
+                _ => None,
+            },
+            max_age_seconds: f.max_age_seconds,
         };
         let p = &self.inner;
-        serde_json::json!({
-            "leeway_seconds": p.leeway_seconds,
-            "accepted_doc_types": names(p.accepted_doc_types),
-            "bare_credentials": names(p.bare_credentials),
-            "presentation_leeway_seconds": p.presentation_leeway_seconds,
-            "presentation_max_age_seconds": p.presentation_max_age_seconds,
-            "freshness": {
-                "trust_list": rule(&p.trust_list),
-                "status_list": rule(&p.status_list),
+        let out = PolicyOut {
+            accepted_doc_types: names(p.accepted_doc_types),
+            bare_credentials: names(p.bare_credentials),
+            freshness: FreshnessOut {
+                status_list: rule(&p.status_list),
+                trust_list: rule(&p.trust_list),
             },
-        })
-        .to_string()
+            leeway_seconds: p.leeway_seconds,
+            presentation_leeway_seconds: p.presentation_leeway_seconds,
+            presentation_max_age_seconds: p.presentation_max_age_seconds,
+        };
+        // Numbers and names: serializing cannot fail.
+        serde_json::to_string(&out).unwrap_or_default()
     }
 
     /// The SDK's policy.
@@ -193,6 +220,29 @@ mod tests {
         assert_eq!(Policy::from_json(&policy.to_json()).unwrap(), policy);
         let default = Policy::default();
         assert_eq!(Policy::from_json(&default.to_json()).unwrap(), default);
+    }
+
+    #[test]
+    fn its_json_is_written_out_in_alphabetical_order() {
+        assert_eq!(
+            Policy::default().to_json(),
+            concat!(
+                r#"{"accepted_doc_types":["ktp","kk","identity","age_over_17","domicile"],"#,
+                r#""bare_credentials":["kk"],"freshness":{"#,
+                r#""status_list":{"grace_seconds":345600,"max_age_seconds":259200},"#,
+                r#""trust_list":{"grace_seconds":2592000,"max_age_seconds":604800}},"#,
+                r#""leeway_seconds":60,"presentation_leeway_seconds":30,"#,
+                r#""presentation_max_age_seconds":90}"#
+            )
+        );
+        let strict =
+            Policy::from_json(r#"{"freshness": {"status_list": {"max_age_seconds": 10}}}"#)
+                .unwrap()
+                .to_json();
+        assert!(
+            strict.contains(r#""status_list":{"max_age_seconds":10}"#),
+            "{strict}"
+        );
     }
 
     #[test]

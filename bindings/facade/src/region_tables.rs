@@ -16,6 +16,11 @@ pub fn install(packed: &[u8]) -> Result<(), InstallError> {
     ikd_sdk::wilayah::install(packed)
 }
 
+/// [`PACKED_SHA256`] in lower-case hex.
+pub fn packed_sha256_hex() -> String {
+    ikd_sdk::encoding::hex_encode(&PACKED_SHA256)
+}
+
 /// Whether the region tables are usable (unpacking them now if they are embedded).
 pub fn available() -> bool {
     ikd_sdk::wilayah::preload()
@@ -33,5 +38,15 @@ mod tests {
             Err(InstallError::DigestMismatch)
         );
         assert!(available());
+        let hex = packed_sha256_hex();
+        assert_eq!(hex.len(), 64);
+        assert!(
+            hex.bytes()
+                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+        );
+        assert_eq!(
+            ikd_sdk::encoding::hex_decode(&hex).as_deref(),
+            Some(&PACKED_SHA256[..])
+        );
     }
 }

@@ -191,12 +191,12 @@ impl TrustData {
                 now,
             ),
         });
-        let mut status_lists: Vec<StatusListSummary> = self
+        // The store gives them in the order of their URIs already (no sort code needed).
+        let status_lists: Vec<StatusListSummary> = self
             .store
             .status_lists()
             .map(|token| StatusListSummary::of(token, Some((now, &rules.status_list))))
             .collect();
-        status_lists.sort_by(|a, b| a.uri.cmp(&b.uri));
         TrustSummary {
             source: if trust_list.is_some() {
                 "trust_list"

@@ -109,10 +109,7 @@ pub fn has_region_tables() -> bool {
 /// The SHA-256 (hex) of the region tables this module accepts.
 #[wasm_bindgen(js_name = regionTablesSha256)]
 pub fn region_tables_sha256() -> String {
-    facade::region_tables::PACKED_SHA256
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    facade::region_tables::packed_sha256_hex()
 }
 
 /// Refuses to verify without the region tables: the verdict would otherwise warn that
@@ -499,12 +496,12 @@ impl Outcome {
 
     /// The warning codes of a valid credential, in order.
     #[wasm_bindgen(getter, js_name = warningCodes)]
-    pub fn warning_codes(&self) -> Vec<String> {
-        self.0
-            .warning_codes()
-            .into_iter()
-            .map(str::to_owned)
-            .collect()
+    pub fn warning_codes(&self) -> StringArray {
+        let array = js_sys::Array::new();
+        for code in self.0.warning_codes() {
+            array.push(&JsValue::from_str(code));
+        }
+        array.unchecked_into()
     }
 }
 

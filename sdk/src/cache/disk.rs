@@ -593,7 +593,8 @@ impl TrustCache {
     }
 
     fn write_state(&self, state: &CacheState) -> Result<(), UpdateError> {
-        let json = serde_json::to_vec_pretty(state).map_err(|e| io_error(e.into()))?;
+        let json = serde_json::to_vec_pretty(state)
+            .map_err(|e| io_error(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
         write_atomic(&self.dir, STATE_FILE, &json).map_err(io_error)
     }
 }

@@ -623,14 +623,25 @@ impl DisclosedReport {
 
     /// Compact JSON.
     pub fn to_json(&self) -> String {
-        // Room for most answers at once: growing the buffer copies it each time.
-        let mut out = Vec::with_capacity(4096);
         // Serializing these plain structures into a buffer cannot fail, and serde_json
         // writes only UTF-8.
+        String::from_utf8(self.json_bytes()).unwrap_or_default()
+    }
+
+    #[cfg(not(target_family = "wasm"))]
+    fn json_bytes(&self) -> Vec<u8> {
+        // Room for most answers at once: growing the buffer copies it each time.
+        let mut out = Vec::with_capacity(4096);
         match serde_json::to_writer(&mut out, self) {
-            Ok(()) => String::from_utf8(out).unwrap_or_default(),
-            Err(_) => String::new(),
+            Ok(()) => out,
+            Err(_) => Vec::new(),
         }
+    }
+
+    // serde_json has no std::io on WebAssembly (a smaller module), so no writer to size.
+    #[cfg(target_family = "wasm")]
+    fn json_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
     }
 }
 

@@ -220,7 +220,8 @@ pub fn run_worker(input: &mut dyn Read, output: &mut dyn Write) -> i32 {
         Err(error) => WireOutcome::Error(wire_error(&error)),
     };
     drop(picture);
-    let written = serde_json::to_writer(&mut *output, &outcome).is_ok() && output.flush().is_ok();
+    let written = serde_json::to_vec(&outcome)
+        .is_ok_and(|json| output.write_all(&json).is_ok() && output.flush().is_ok());
     if written { 0 } else { 2 }
 }
 

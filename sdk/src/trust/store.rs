@@ -274,7 +274,7 @@ impl TrustStore {
         self.status_lists.get(uri)
     }
 
-    /// Every status list, by URI.
+    /// Every status list, in the order of their URIs.
     pub fn status_lists(&self) -> impl Iterator<Item = &Arc<StatusListToken>> {
         self.status_lists.values()
     }
@@ -489,6 +489,40 @@ mod tests {
             valid_until: UnixTime(2_000_000_000),
             doc_types: DocTypeSet::NONE.with(DocType::Ktp),
         }
+    }
+
+    #[test]
+    fn status_lists_come_in_the_order_of_their_uris() {
+        use crate::trust::status_list::{StatusList, StatusListIssue, sign_status_list};
+        let mut store = TrustStore::new();
+        store.add(key(1, "A"));
+        for uri in [
+            "https://c.example/3",
+            "https://a.example/1",
+            "https://b.example/2",
+        ] {
+            let issue = StatusListIssue {
+                issuer: "A",
+                uri,
+                issued_at: UnixTime(1_000),
+                expires_at: None,
+                ttl_seconds: None,
+            };
+            let list = StatusList::new(1, 64).unwrap();
+            let token =
+                sign_status_list(&IssuerSigningKey::from_seed(&[1; 32]), &issue, &list).unwrap();
+            let verified = StatusListToken::verify(&token, &store).unwrap();
+            store.add_status_list(Arc::new(verified));
+        }
+        let uris: Vec<&str> = store.status_lists().map(|t| t.uri()).collect();
+        assert_eq!(
+            uris,
+            [
+                "https://a.example/1",
+                "https://b.example/2",
+                "https://c.example/3"
+            ]
+        );
     }
 
     #[test]

@@ -284,7 +284,7 @@ pub fn verify(
 }
 
 /// What a verifier expects of one verification beyond its policy.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Clone, Copy, Default)]
 pub struct VerifyOptions<'a> {
     /// The challenge the verifier showed: a presentation must bind its nonce (and its
     /// audience, if it has one). A bare credential the policy accepts cannot bind one and
@@ -293,6 +293,18 @@ pub struct VerifyOptions<'a> {
     /// Where accepted presentations are remembered, so that each is accepted once: a
     /// [`crate::ReplayCache`], or any [`ReplayStore`].
     pub replay_cache: Option<&'a dyn ReplayStore>,
+}
+
+impl fmt::Debug for VerifyOptions<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyOptions")
+            .field("challenge", &self.challenge)
+            .field(
+                "replay_cache",
+                &self.replay_cache.map(|_| "dyn ReplayStore"),
+            )
+            .finish()
+    }
 }
 
 /// [`verify`], with a challenge and a replay cache.

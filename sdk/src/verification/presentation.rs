@@ -188,12 +188,14 @@ impl Challenge {
 
     /// The code as people type it: groups of four separated by `-`.
     pub fn display_code(&self) -> String {
-        let chars: Vec<char> = self.nonce.chars().collect();
-        chars
-            .chunks(4)
-            .map(|group| group.iter().collect::<String>())
-            .collect::<Vec<_>>()
-            .join("-")
+        let mut code = String::with_capacity(self.nonce.len() + self.nonce.len() / 4);
+        for (i, c) in self.nonce.chars().enumerate() {
+            if i > 0 && i % 4 == 0 {
+                code.push('-');
+            }
+            code.push(c);
+        }
+        code
     }
 
     /// The challenge as a short QR text: `IKDC:` + code, then `;` + audience if any.
@@ -455,7 +457,11 @@ pub(crate) fn check_binding(
 /// Where a verifier remembers the presentations it accepted, so that each is accepted
 /// once: [`ReplayCache`] in memory, or a store that several instances of one verifier
 /// share (the verification service keeps one in PostgreSQL).
-pub trait ReplayStore: Send + Sync + fmt::Debug {
+///
+/// Not `Debug`: a `dyn ReplayStore` would then carry each store's `Debug` code (for
+/// [`ReplayCache`], a hash map's and a queue's), which the WebAssembly module pays for
+/// and no verification uses.
+pub trait ReplayStore: Send + Sync {
     /// Records presentation `id` (the SHA-256 of its signature) until `forget_after`, and
     /// says whether it was new: `Ok(false)` when it is recorded already and not yet
     /// forgotten at `now`. An error means the store could not tell; the presentation is
@@ -597,6 +603,13 @@ mod tests {
         assert_eq!(normalize_code("O1L I"), "0111");
         let challenge = Challenge::new("abcd-efgh", None).unwrap();
         assert_eq!(challenge.display_code(), "ABCD-EFGH");
+        for (typed, shown) in [
+            ("ABCDEF", "ABCD-EF"),
+            ("ABCDEFGHJ", "ABCD-EFGH-J"),
+            ("ABCDEFGHJKMN", "ABCD-EFGH-JKMN"),
+        ] {
+            assert_eq!(Challenge::new(typed, None).unwrap().display_code(), shown);
+        }
         assert_eq!(
             Challenge::new("ab12", None),
             Err(PresentError::InvalidNonce)

@@ -94,7 +94,7 @@ pub fn decode(text: &[u8]) -> Result<Vec<u8>, InvalidBase45> {
 
 /// A character's value in `table` (a byte always indexes it; the fallback is a foreign
 /// character's value).
-#[inline(always)]
+#[cfg_attr(not(target_family = "wasm"), inline(always))]
 fn place(table: &[u32; 256], c: u8) -> u32 {
     table.get(usize::from(c)).copied().unwrap_or(FOREIGN)
 }

@@ -292,7 +292,9 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads one head, and the string it introduces.
-    #[inline(always)]
+    // Inlined everywhere natively, for speed; on WebAssembly the copies cost 3 KB of
+    // module for no measurable verify time in Node (BENCHMARKS.md).
+    #[cfg_attr(not(target_family = "wasm"), inline(always))]
     pub(crate) fn token(&mut self) -> Result<Token<'a>, Reason> {
         // Small integers and short texts, most of a document, take the short way.
         match self.bytes.get(self.pos) {
@@ -396,7 +398,7 @@ impl<'a> Reader<'a> {
 
     /// Reads the next key of the map that `keys` follows: an integer or a text, unique,
     /// and (under the credential rules) after the key before it.
-    #[inline(always)]
+    #[cfg_attr(not(target_family = "wasm"), inline(always))]
     pub(crate) fn key(&mut self, keys: &mut MapKeys<'a>) -> Result<Key<'a>, Reason> {
         // A small integer after a smaller one, as in every document map, takes the short
         // way; anything else is read again in full.

@@ -20,7 +20,8 @@ impl<'a, const N: usize> FieldReader<'a, N> {
     /// Reads the `count` remaining pairs of a map whose keys `keys` follows, values at
     /// `depth`. An array at a known key is handed to `on_array` with its key, length and
     /// the depth of its items; when that returns `false`, its items are passed over.
-    #[inline(always)]
+    // Inlined natively, for speed; not on WebAssembly, where each copy costs module size.
+    #[cfg_attr(not(target_family = "wasm"), inline(always))]
     pub(crate) fn read(
         reader: &mut Reader<'a>,
         keys: &mut MapKeys<'a>,
@@ -189,7 +190,7 @@ impl<'a, const N: usize> FieldReader<'a, N> {
 /// Reads the rest of a document map that holds no arrays (every type but the KK), and
 /// builds the document from its fields with `build`. The outer error is a CBOR one, the
 /// inner the document's shape.
-#[inline(always)]
+#[cfg_attr(not(target_family = "wasm"), inline(always))]
 pub(crate) fn read_flat<'a, const N: usize, T>(
     reader: &mut Reader<'a>,
     keys: &mut MapKeys<'a>,

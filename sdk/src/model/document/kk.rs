@@ -283,7 +283,7 @@ impl KkMember {
     }
 
     /// Reads one member whose first head, `token`, was just read at `depth`.
-    #[inline(always)]
+    #[cfg_attr(not(target_family = "wasm"), inline(always))]
     fn read(
         reader: &mut Reader<'_>,
         token: Token<'_>,
@@ -310,7 +310,7 @@ impl KkMember {
         Ok(Self::from_fields(&r, index))
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(target_family = "wasm"), inline(always))]
     fn from_fields(r: &FieldReader<'_, 18>, index: u16) -> Result<Self, Reason> {
         r.known_keys()?;
         if r.get(0).is_some() {
