@@ -960,24 +960,7 @@ async fn the_audit_log_holds_hashed_ids_and_no_personal_data() {
     mac.update(&cti);
     let expected_hmac = ikd_sdk::encoding::hex_encode(&mac.finalize().into_bytes());
 
-    let db = rusqlite::Connection::open(state.audit.sqlite_path().unwrap()).unwrap();
-    let mut query = db
-        .prepare("SELECT time, client, purpose, verdict, reason_code, credential_hmac FROM audit ORDER BY id")
-        .unwrap();
-    let rows: Vec<AuditRow> = query
-        .query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let rows = sqlite_audit_rows(state.audit.sqlite_path().unwrap());
     assert_eq!(
         rows,
         vec![
@@ -1007,6 +990,7 @@ async fn the_audit_log_holds_hashed_ids_and_no_personal_data() {
             ),
         ]
     );
+    let db = rusqlite::Connection::open(state.audit.sqlite_path().unwrap()).unwrap();
     let columns: Vec<String> = db
         .prepare("SELECT name FROM pragma_table_info('audit')")
         .unwrap()
@@ -1027,9 +1011,6 @@ async fn the_audit_log_holds_hashed_ids_and_no_personal_data() {
         ]
     );
 }
-
-/// time, client, purpose, verdict, reason code, credential HMAC.
-type AuditRow = (i64, String, String, String, Option<String>, Option<String>);
 
 fn hex_bytes(text: &str) -> Vec<u8> {
     ikd_sdk::encoding::hex_decode(text).unwrap()

@@ -27,9 +27,6 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// time, client, purpose, verdict, reason code, credential HMAC.
-type AuditRow = (i64, String, String, String, Option<String>, Option<String>);
-
 /// Runs `work` on a two-thread runtime with a time limit.
 fn run<T>(limit_seconds: u64, work: impl Future<Output = T>) -> T {
     tokio::runtime::Builder::new_multi_thread()
@@ -77,30 +74,6 @@ fn pg_rows(server: &PgServer, dbname: &str) -> Vec<AuditRow> {
             .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5)))
             .collect()
     })
-}
-
-fn sqlite_rows(path: &Path) -> Vec<AuditRow> {
-    let db = rusqlite::Connection::open(path).unwrap();
-    let mut query = db
-        .prepare(
-            "SELECT time, client, purpose, verdict, reason_code, credential_hmac \
-             FROM audit ORDER BY id",
-        )
-        .unwrap();
-    query
-        .query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
 }
 
 /// The requests of the SQLite audit test in `tests/api.rs`: two valid verifications, a
@@ -227,7 +200,7 @@ fn postgres_holds_the_same_rows_as_sqlite_with_the_same_retention() {
         audited_requests(&pg_state, &data).await;
     });
     let expected = expected_rows(&data);
-    assert_eq!(sqlite_rows(&sqlite_path), expected);
+    assert_eq!(sqlite_audit_rows(&sqlite_path), expected);
     assert_eq!(pg_rows(&server, "rows"), expected);
     let columns: Vec<String> = server.with_client("rows", |client| {
         client

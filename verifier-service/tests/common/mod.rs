@@ -309,3 +309,32 @@ pub fn parse_response(answer: &[u8]) -> (u16, String) {
         .unwrap_or(0);
     (status, body.to_owned())
 }
+
+/// An audit row as the tests compare it: time, client, purpose, verdict, reason code,
+/// credential HMAC.
+pub type AuditRow = (i64, String, String, String, Option<String>, Option<String>);
+
+/// The rows of the SQLite audit log at `path`, oldest first.
+pub fn sqlite_audit_rows(path: &Path) -> Vec<AuditRow> {
+    let db = rusqlite::Connection::open(path).unwrap();
+    let mut query = db
+        .prepare(
+            "SELECT time, client, purpose, verdict, reason_code, credential_hmac \
+             FROM audit ORDER BY id",
+        )
+        .unwrap();
+    query
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
