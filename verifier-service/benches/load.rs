@@ -840,6 +840,29 @@ fn percentile(sorted: &[u32], p: f64) -> f64 {
     f64::from(sorted[index.min(sorted.len() - 1)]) / 1000.0
 }
 
+/// Prepares up to `count` requests of `scenario`'s workload (fresh presentations, or its
+/// one printed credential) and starts `binary` for them in `dir`.
+fn prepare_and_start(
+    binary: &Path,
+    dir: &Path,
+    data: &DemoData,
+    scenario: &Scenario,
+    count: usize,
+) -> (Service, Arc<Vec<Vec<u8>>>) {
+    let workload = scenario.workload;
+    let prepared = Instant::now();
+    let shown = workload.shown(data, count.min(MAX_REQUESTS));
+    if shown.len() > 1 {
+        println!(
+            "{} presentations prepared in {:.1} s",
+            shown.len(),
+            prepared.elapsed().as_secs_f64()
+        );
+    }
+    let requests = Arc::new(http_requests(workload, scenario.purpose, &shown));
+    (Service::start(binary, dir, data, scenario), requests)
+}
+
 /// The HTTP/1.1 requests that show `shown` to the service for `purpose`.
 fn http_requests(
     workload: Workload,
@@ -959,29 +982,15 @@ fn main() {
                     * PRESENTATIONS_PER_SDK_RATE
                     * (WARMUP.as_secs_f64() + seconds as f64))
                     as usize;
-                let prepared = Instant::now();
-                let shown = workload.shown(&data, wanted.min(MAX_REQUESTS));
-                if shown.len() > 1 {
-                    println!(
-                        "{} presentations prepared in {:.1} s",
-                        shown.len(),
-                        prepared.elapsed().as_secs_f64()
-                    );
-                }
-                let requests = http_requests(workload, scenario.purpose, &shown);
-                let service = Service::start(
+                let (service, requests) = prepare_and_start(
                     binary,
                     &base.join(format!("{}{}-{n}", scenario.name, builds.len())),
                     &data,
                     scenario,
+                    wanted,
                 );
                 let threads = service.threads();
-                let result = load(
-                    &service,
-                    &Arc::new(requests),
-                    n,
-                    Duration::from_secs(seconds),
-                );
+                let result = load(&service, &requests, n, Duration::from_secs(seconds));
                 drop(service);
                 let rate = result.requests as f64 / result.seconds;
                 let requests = result.requests.max(1) as f64;
@@ -1031,18 +1040,16 @@ fn main() {
             for &fraction in open_fractions.iter().filter(|_| verifies && capacity > 0.0) {
                 let offered = capacity * fraction;
                 let total = WARMUP.as_secs_f64() + seconds as f64;
-                let shown =
-                    workload.shown(&data, ((offered * total) as usize + 1000).min(MAX_REQUESTS));
-                let requests = http_requests(workload, scenario.purpose, &shown);
-                let service = Service::start(
+                let (service, requests) = prepare_and_start(
                     binary,
                     &base.join(format!("{}{}-open-{fraction}", scenario.name, builds.len())),
                     &data,
                     scenario,
+                    (offered * total) as usize + 1000,
                 );
                 let result = load_open(
                     &service,
-                    &Arc::new(requests),
+                    &requests,
                     offered,
                     open_connections,
                     Duration::from_secs(seconds),
