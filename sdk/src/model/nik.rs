@@ -9,6 +9,7 @@
 use crate::codes::{FieldPath, Reason, Warning};
 use crate::model::time::{Date, days_in_month};
 use crate::model::wilayah;
+use crate::wire::encoding::{ascii, fixed_decimal};
 use core::fmt;
 
 /// A 16-digit identity number as carried in a document (a NIK or a nomor KK).
@@ -51,13 +52,21 @@ impl Nik {
 
 impl fmt::Display for Nik {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:016}", self.0)
+        match fixed_decimal::<16>(self.0) {
+            Some(digits) => f.write_str(ascii(&digits)?),
+            None => write!(f, "{:016}", self.0),
+        }
     }
 }
 
 impl serde::Serialize for Nik {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        match fixed_decimal::<16>(self.0) {
+            Some(digits) => {
+                serializer.serialize_str(ascii(&digits).map_err(serde::ser::Error::custom)?)
+            }
+            None => serializer.collect_str(self),
+        }
     }
 }
 
@@ -197,6 +206,19 @@ mod tests {
         assert!(
             check_nik(nik("3273016902960001"), F).is_ok(),
             "woman, 29 Feb 96"
+        );
+    }
+
+    #[test]
+    fn prints_sixteen_digits_and_falls_back_for_numbers_too_long() {
+        let nik = Nik(3_273_011_705_900_001);
+        assert_eq!(nik.to_string(), "3273011705900001");
+        assert_eq!(serde_json::to_string(&nik).unwrap(), "\"3273011705900001\"");
+        assert_eq!(Nik(42).to_string(), "0000000000000042");
+        assert_eq!(Nik(u64::MAX).to_string(), "18446744073709551615");
+        assert_eq!(
+            serde_json::to_string(&Nik(u64::MAX)).unwrap(),
+            "\"18446744073709551615\""
         );
     }
 

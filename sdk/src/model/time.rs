@@ -2,6 +2,7 @@
 //!
 //! The SDK never reads a clock: every check takes a [`UnixTime`] from the caller.
 
+use crate::wire::encoding::{ascii, fixed_decimal};
 use core::fmt;
 
 /// Seconds since 1970-01-01T00:00:00Z, as given by the caller.
@@ -41,15 +42,21 @@ impl UnixTime {
 
 impl fmt::Display for UnixTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let secs = self.0.rem_euclid(86_400);
-        write!(
-            f,
-            "{}T{:02}:{:02}:{:02}Z",
-            self.date(),
-            secs / 3600,
-            secs / 60 % 60,
-            secs % 60
-        )
+        let secs = self.0.rem_euclid(86_400) as u32;
+        let (hour, minute, second) = (secs / 3600, secs / 60 % 60, secs % 60);
+        match self.date().digits() {
+            Some(date) => {
+                let [y0, y1, y2, y3, _, m0, m1, _, d0, d1] = date.iso();
+                let ([h0, h1], [n0, n1], [s0, s1]) =
+                    (two_digits(hour), two_digits(minute), two_digits(second));
+                let text = [
+                    y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1, b'T', h0, h1, b':', n0, n1, b':',
+                    s0, s1, b'Z',
+                ];
+                f.write_str(ascii(&text)?)
+            }
+            None => write!(f, "{}T{hour:02}:{minute:02}:{second:02}Z", self.date()),
+        }
     }
 }
 
@@ -128,9 +135,57 @@ impl Date {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (y, m, d) = self.ymd();
-        write!(f, "{y:04}-{m:02}-{d:02}")
+        match self.digits() {
+            Some(digits) => f.write_str(ascii(&digits.iso())?),
+            None => {
+                let (y, m, d) = self.ymd();
+                write!(f, "{y:04}-{m:02}-{d:02}")
+            }
+        }
     }
+}
+
+/// A date's year, month and day as ASCII digits, for years 0 to 9999: written in one
+/// `write_str`, without the formatting machinery (see [`fixed_decimal`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DateDigits {
+    year: [u8; 4],
+    month: [u8; 2],
+    day: [u8; 2],
+}
+
+impl DateDigits {
+    /// `YYYY-MM-DD`.
+    pub(crate) fn iso(self) -> [u8; 10] {
+        let [y0, y1, y2, y3] = self.year;
+        let ([m0, m1], [d0, d1]) = (self.month, self.day);
+        [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1]
+    }
+
+    /// `DD-MM-YYYY`, as Indonesian documents print dates.
+    pub(crate) fn day_first(self) -> [u8; 10] {
+        let [y0, y1, y2, y3] = self.year;
+        let ([m0, m1], [d0, d1]) = (self.month, self.day);
+        [d0, d1, b'-', m0, m1, b'-', y0, y1, y2, y3]
+    }
+}
+
+impl Date {
+    /// The date's digits, or `None` for a year outside 0–9999 (which no document carries,
+    /// but a caller's clock might).
+    pub(crate) fn digits(self) -> Option<DateDigits> {
+        let (year, month, day) = self.ymd();
+        Some(DateDigits {
+            year: fixed_decimal(u64::try_from(year).ok()?)?,
+            month: two_digits(month),
+            day: two_digits(day),
+        })
+    }
+}
+
+/// `n` (below 100) as two ASCII digits.
+fn two_digits(n: u32) -> [u8; 2] {
+    fixed_decimal(u64::from(n % 100)).unwrap_or(*b"00")
 }
 
 /// Whether `year` is a leap year in the proleptic Gregorian calendar.
@@ -151,7 +206,12 @@ pub const fn days_in_month(year: i32, month: u32) -> u32 {
 
 impl serde::Serialize for Date {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        match self.digits() {
+            Some(digits) => {
+                serializer.serialize_str(ascii(&digits.iso()).map_err(serde::ser::Error::custom)?)
+            }
+            None => serializer.collect_str(self),
+        }
     }
 }
 
@@ -221,6 +281,49 @@ mod tests {
         assert_eq!(t.0, 1_795_395_723);
         assert_eq!(UnixTime::parse_rfc3339("2026-11-23T24:00:00Z"), None);
         assert_eq!(UnixTime(-1).to_string(), "1969-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn the_digit_writer_agrees_with_the_formatter_and_falls_back_outside_four_digit_years() {
+        let formatted = |date: Date| {
+            let (y, m, d) = date.ymd();
+            format!("{y:04}-{m:02}-{d:02}")
+        };
+        for days in (MIN_DATE.0 - 800..=MAX_DATE.0 + 800).step_by(7) {
+            assert_eq!(Date(days).to_string(), formatted(Date(days)));
+        }
+        for date in [Date::from_ymd(0, 1, 1), Date::from_ymd(9999, 12, 31)] {
+            let date = date.unwrap();
+            assert!(date.digits().is_some());
+            assert_eq!(date.to_string(), formatted(date));
+        }
+        let beyond = Date::from_ymd(10_000, 1, 1).unwrap();
+        assert!(beyond.digits().is_none());
+        assert_eq!(beyond.to_string(), "10000-01-01");
+        let before = Date::from_ymd(-1, 12, 31).unwrap();
+        assert!(before.digits().is_none());
+        assert_eq!(before.to_string(), "-001-12-31");
+        assert_eq!(
+            serde_json::to_string(&Date::from_ymd(1990, 5, 17)).unwrap(),
+            "\"1990-05-17\""
+        );
+        assert_eq!(serde_json::to_string(&beyond).unwrap(), "\"10000-01-01\"");
+        assert_eq!(UnixTime(0).to_string(), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            UnixTime(253_402_300_799).to_string(),
+            "9999-12-31T23:59:59Z"
+        );
+        assert_eq!(
+            UnixTime(253_402_300_800).to_string(),
+            "10000-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            Date::from_ymd(2026, 3, 9)
+                .unwrap()
+                .digits()
+                .map(|d| d.day_first()),
+            Some(*b"09-03-2026")
+        );
     }
 
     #[test]

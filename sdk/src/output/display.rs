@@ -208,8 +208,15 @@ fn domicile_section(profile: &DomicileProfile, l: DisplayLanguages) -> DisplaySe
 
 /// Dates as printed: `DD-MM-YYYY`.
 pub fn printed_date(date: Date) -> String {
-    let (y, m, d) = date.ymd();
-    format!("{d:02}-{m:02}-{y:04}")
+    match date.digits() {
+        Some(digits) => crate::wire::encoding::ascii(&digits.day_first())
+            .unwrap_or_default()
+            .to_owned(),
+        None => {
+            let (y, m, d) = date.ymd();
+            format!("{d:02}-{m:02}-{y:04}")
+        }
+    }
 }
 
 /// The label of a SIAK code, or the code itself marked unknown.
