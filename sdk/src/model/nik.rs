@@ -61,12 +61,7 @@ impl fmt::Display for Nik {
 
 impl serde::Serialize for Nik {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match fixed_decimal::<16>(self.0) {
-            Some(digits) => {
-                serializer.serialize_str(ascii(&digits).map_err(serde::ser::Error::custom)?)
-            }
-            None => serializer.collect_str(self),
-        }
+        serializer.collect_str(self)
     }
 }
 

@@ -206,12 +206,7 @@ pub const fn days_in_month(year: i32, month: u32) -> u32 {
 
 impl serde::Serialize for Date {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.digits() {
-            Some(digits) => {
-                serializer.serialize_str(ascii(&digits.iso()).map_err(serde::ser::Error::custom)?)
-            }
-            None => serializer.collect_str(self),
-        }
+        serializer.collect_str(self)
     }
 }
 
