@@ -225,10 +225,13 @@ pub fn siak_label(list: SiakList, code: u8) -> String {
 }
 
 fn siak_text(list: SiakList, code: u8) -> DisplayText {
-    list.label(code).map_or_else(
-        || Cow::Owned(format!("{code} (kode tidak dikenal)")),
-        Cow::Borrowed,
-    )
+    list.label(code)
+        .map_or_else(|| unknown_code(code), Cow::Borrowed)
+}
+
+/// A code no list names, shown as the code itself, marked unknown.
+fn unknown_code(code: u8) -> DisplayText {
+    Cow::Owned(format!("{code} (kode tidak dikenal)"))
 }
 
 /// The document fields a display row is made from.
@@ -344,7 +347,7 @@ impl Rows {
         let value = match code {
             1 => Cow::Borrowed("WNI"),
             2 => Cow::Borrowed("WNA"),
-            other => Cow::Owned(format!("{other} (kode tidak dikenal)")),
+            other => unknown_code(other),
         };
         self.coded(
             "kewarganegaraan",

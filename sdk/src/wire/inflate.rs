@@ -212,7 +212,9 @@ fn stored_block(bits: &mut Bits<'_>, out: &mut Output) -> Result<(), InflateErro
     // Stored blocks are rare in credentials; byte by byte keeps the reader simple. As in
     // zlib, a full output is reported before a missing input byte.
     for _ in 0..len {
-        make_room(&mut out.bytes, out.len, 1, out.limit)?;
+        if out.len >= out.bytes.len() {
+            make_room(&mut out.bytes, out.len, 1, out.limit)?;
+        }
         let byte = bits.take(8)? as u8;
         *out.bytes.get_mut(out.len).ok_or(LimitExceeded)? = byte;
         out.len += 1;
