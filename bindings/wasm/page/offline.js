@@ -35,6 +35,7 @@
       camera_start: "Nyalakan kamera",
       camera_stop: "Matikan kamera",
       camera_scanning: "Arahkan kode QR ke kamera…",
+      camera_insecure: "Kamera hanya bisa dipakai bila halaman ini dibuka dari disk, lewat HTTPS, atau di komputer ini (localhost).",
       camera_denied: "Kamera tidak dapat dibuka (izin ditolak atau tidak ada kamera).",
       camera_found: "Kode QR terbaca; kamera dimatikan.",
       no_code: "Tidak ada kode QR yang terbaca pada gambar ini.",
@@ -75,6 +76,7 @@
       camera_start: "Turn camera on",
       camera_stop: "Turn camera off",
       camera_scanning: "Hold the QR code up to the camera…",
+      camera_insecure: "The camera works only when this page is opened from disk, over HTTPS, or on this computer (localhost).",
       camera_denied: "The camera could not be opened (permission denied or no camera).",
       camera_found: "QR code read; camera turned off.",
       no_code: "No QR code could be read in this picture.",
@@ -254,6 +256,11 @@
 
   async function startCamera() {
     const status = $("camera-status");
+    // Browsers offer no camera to a page served over plain HTTP from another machine.
+    if (!window.isSecureContext || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      status.textContent = t("camera_insecure");
+      return;
+    }
     try {
       camera.stream = await navigator.mediaDevices.getUserMedia({
         video: { facingMode: { ideal: "environment" }, width: { ideal: 1280 }, height: { ideal: 720 } },

@@ -417,6 +417,16 @@ return {count: numbers.length, broken: numbers.filter((dd) => {
   return range.getClientRects().length !== 1;
 }).map((dd) => dd.textContent)};";
 
+/// Clicks the camera button as if the page were not a secure context, and returns the
+/// camera's status line and whether its video stays hidden.
+const INSECURE_CAMERA_CLICK: &str = "
+const secure = Object.getOwnPropertyDescriptor(window, 'isSecureContext');
+Object.defineProperty(window, 'isSecureContext', {value: false, configurable: true});
+document.getElementById('camera-toggle').click();
+Object.defineProperty(window, 'isSecureContext', secure);
+return {status: document.getElementById('camera-status').textContent,
+        hidden: document.getElementById('camera').hidden};";
+
 /// The tests one at a time: they share the work folder and two browsers at once would
 /// skew the first-verdict times.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -501,6 +511,16 @@ fn the_offline_page_verifies_a_camera_frame_and_warns_of_stale_trust_data() {
         "the uploaded KTP-el refused bare",
     );
     assert_eq!(verdict, true);
+
+    // Served over plain HTTP from another machine, a page gets no camera: it says why and
+    // does not ask. (The page comes from disk here, a secure context; the test makes it
+    // look otherwise for one click.)
+    let insecure = browser.execute(INSECURE_CAMERA_CLICK);
+    assert_eq!(
+        insecure,
+        json!({"status": "Kamera hanya bisa dipakai bila halaman ini dibuka dari disk, lewat HTTPS, atau di komputer ini (localhost).",
+               "hidden": true})
+    );
 
     // The camera: the fake device films the KK's QR code.
     browser.click("#camera-toggle");
