@@ -45,8 +45,9 @@ fn setup(dir: &TempDir) {
         "ktp,kk,identity,age_over_17,domicile",
         "--valid-from",
         "2025-01-01T00:00:00Z",
+        // Far off: the wallet test issues and verifies on the host clock.
         "--valid-until",
-        "2030-01-01T00:00:00Z",
+        "2100-01-01T00:00:00Z",
         "--trust-store",
         &dir.arg("trust.json"),
     ]));
@@ -74,14 +75,35 @@ fn issue_bound_ktp(dir: &TempDir, key_file: &str) {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
 }
 
-/// Issues `kind` from `data` into `out`, with `extra` arguments.
+/// Issues `kind` from `data` into `out` at [`ISSUED`], with `extra` arguments.
 fn issue(dir: &TempDir, kind: &str, data: &str, out: &str, extra: &[&str]) -> std::process::Output {
+    issue_at(dir, ISSUED, kind, data, out, extra)
+}
+
+/// As [`issue`], at `now`.
+fn issue_at(
+    dir: &TempDir,
+    now: &str,
+    kind: &str,
+    data: &str,
+    out: &str,
+    extra: &[&str],
+) -> std::process::Output {
     let (key, data, out) = (dir.arg("issuer.key.json"), dir.arg(data), dir.arg(out));
     let mut args = vec![
-        "issue", kind, "--key", &key, "--data", &data, "--now", ISSUED, "--out", &out,
+        "issue", kind, "--key", &key, "--data", &data, "--now", now, "--out", &out,
     ];
     args.extend_from_slice(extra);
     run(&args)
+}
+
+/// The host clock's time, as the command line takes it.
+fn host_now() -> String {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    ikd_sdk::UnixTime(i64::try_from(seconds).unwrap()).to_string()
 }
 
 /// `ikd present` of the credential file `credential` with the key file `key`.
@@ -641,8 +663,11 @@ fn assert_half_blocks_encode(picture: &str, text: &str) {
 fn wallet_show_prints_fresh_presentations_that_verify_and_scan() {
     let dir = TempDir::new("wallet");
     setup(&dir);
-    let out = issue(
+    // The wallet presents on the host clock, so the credential is issued on it too: one
+    // issued at a fixed date would expire under the test as the calendar moves on.
+    let out = issue_at(
         &dir,
+        &host_now(),
         "ktp",
         "ktp.json",
         "id.qr.txt",
@@ -687,13 +712,7 @@ fn wallet_show_prints_fresh_presentations_that_verify_and_scan() {
         texts.push(text.to_owned());
     }
     assert_ne!(texts[0], texts[1], "each renewal is a new presentation");
-    let now = ikd_sdk::UnixTime(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs() as i64,
-    )
-    .to_string();
+    let now = host_now();
     for text in &texts {
         let verdict = verify(&dir, text, &now, &["--challenge", "IKDC:7KQ2M9XD;BANK-01"]);
         assert_eq!(verdict.0, 0, "{:#}", verdict.1);
