@@ -94,6 +94,9 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
             .allow_origin(AllowOrigin::list(origins))
             .allow_methods([Method::GET, Method::POST])
             .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+            // A verdict's `Date` is the time it was decided at; a web page needs it to count
+            // a presentation's time left.
+            .expose_headers([header::DATE])
             .max_age(Duration::from_secs(600)),
     )
 }
@@ -316,7 +319,9 @@ fn json_problem(e: &serde_json::Error) -> Problem {
         (status = 200, description = "The verdict (valid or rejected), disclosed for the purpose. Never cached (`Cache-Control: no-store`).",
             body = ref("https://example.invalid/ikd-verify/schemas/disclosed-verdict.schema.json"),
             content_type = "application/json",
-            headers(("Cache-Control" = String, description = "Always `no-store`: the answer may hold personal data."))),
+            headers(
+                ("Cache-Control" = String, description = "Always `no-store`: the answer may hold personal data."),
+                ("Date" = String, description = "The service clock's time of the verification (an HTTP date). With a presentation's `expires_at`, it tells how long the code has left, whatever the caller's own clock says."))),
         (status = 400, description = "`malformed_json`, `qr_missing`, `purpose_unknown`, `nonce_invalid`, `display_unknown` or `malformed_query`.",
             body = ProblemBody, content_type = "application/problem+json"),
         (status = 401, description = "`api_key_missing` or `api_key_invalid`.",
@@ -369,11 +374,14 @@ async fn verify(
     };
     state.metrics.verify_latency(started.elapsed());
     seen.outcome(verification.verdict_name(), verification.reason_code);
+    let date = verification.date_header();
     let mut response = json_response(StatusCode::OK, verification.json);
+    let headers = response.headers_mut();
     // The answer may hold personal data: no cache may keep it.
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(date) = date {
+        headers.insert(header::DATE, date);
+    }
     response
 }
 

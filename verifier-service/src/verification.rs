@@ -8,10 +8,12 @@
 use crate::audit::AuditRecord;
 use crate::problem::Problem;
 use crate::state::AppState;
-use ikd_sdk::Verdict;
+use axum::http::HeaderValue;
 use ikd_sdk::disclosure::{DisclosedReport, Purpose};
 use ikd_sdk::display::DisplayLanguages;
+use ikd_sdk::{UnixTime, Verdict};
 use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
 
 /// A verification's answer: what the caller sends back and what it may log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,9 +31,20 @@ pub struct Verification {
     /// The signed verification receipt, when one was asked for and receipts are
     /// configured. It may hold personal data, as `json`.
     pub receipt: Option<Vec<u8>>,
+    /// The service clock's time the credential was verified at.
+    pub verified_at: UnixTime,
 }
 
 impl Verification {
+    /// [`Verification::verified_at`] as an HTTP `Date` header, which the answer carries
+    /// instead of the time it is written: a caller works out how long a presentation has
+    /// left from it and its own elapsed time, whatever its own clock says.
+    pub fn date_header(&self) -> Option<HeaderValue> {
+        let seconds = u64::try_from(self.verified_at.0).ok()?;
+        let time = UNIX_EPOCH.checked_add(Duration::from_secs(seconds))?;
+        HeaderValue::from_str(&httpdate::fmt_http_date(time)).ok()
+    }
+
     /// `valid` or `rejected`.
     pub fn verdict_name(&self) -> &'static str {
         match self.verdict {
@@ -137,9 +150,38 @@ pub async fn verify_qr(
         purpose,
         json,
         receipt,
+        verified_at: now,
     };
     state
         .metrics
         .verification(verification.verdict_name(), reason_code.unwrap_or("none"));
     Ok(verification)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verified_at(time: i64) -> Verification {
+        Verification {
+            verdict: Verdict::Valid,
+            reason_code: None,
+            purpose: ikd_sdk::disclosure::purpose("kyc").unwrap(),
+            json: String::new(),
+            receipt: None,
+            verified_at: UnixTime(time),
+        }
+    }
+
+    #[test]
+    fn the_date_header_is_the_verification_time_as_an_http_date() {
+        let date = verified_at(1_790_000_000).date_header().unwrap();
+        assert_eq!(date, "Mon, 21 Sep 2026 14:13:20 GMT");
+        assert_eq!(
+            verified_at(0).date_header().unwrap(),
+            "Thu, 01 Jan 1970 00:00:00 GMT"
+        );
+        // Before 1970 has no HTTP date: the answer then goes without the header.
+        assert_eq!(verified_at(-1).date_header(), None);
+    }
 }

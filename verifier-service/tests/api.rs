@@ -107,6 +107,13 @@ async fn compare_with_sdk(state: &AppState, now: UnixTime, trust: &TrustStore) -
         );
         assert_eq!(answer.1[header::CONTENT_TYPE], "application/json");
         assert_eq!(answer.1[header::CACHE_CONTROL], "no-store");
+        // `Date` is the service clock's time of the verification.
+        let date = answer.1[header::DATE].to_str().unwrap();
+        assert_eq!(
+            httpdate::parse_http_date(date).unwrap(),
+            std::time::UNIX_EPOCH + std::time::Duration::from_secs(now.0 as u64),
+            "{date}"
+        );
         let service = json(&answer.2);
         assert_published_form(&service);
         // The service's default display rows are in Bahasa Indonesia only.
@@ -833,6 +840,14 @@ async fn cors_is_off_unless_configured() {
         headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
         "https://bank.example"
     );
+    // The allowed origin's page may read the verdict's `Date`.
+    let mut request = verify_request(Some(BANK_KEY), verify_body("x", None));
+    request
+        .headers_mut()
+        .insert(header::ORIGIN, "https://bank.example".parse().unwrap());
+    let (_, headers, _) = send(&router, request).await;
+    assert_eq!(headers[header::ACCESS_CONTROL_EXPOSE_HEADERS], "date");
+    assert_eq!(headers[header::DATE], "Mon, 21 Sep 2026 14:13:20 GMT");
     let mut request = verify_request(Some(BANK_KEY), verify_body("x", None));
     request
         .headers_mut()

@@ -181,8 +181,18 @@ async fn the_counter_page_shows_the_verdict_in_a_real_browser() {
 async fn run() {
     let dir = TempDir::new("browser");
     let data = demo_data();
-    // What the fake camera films: the holder's phone showing a fresh presentation.
-    let presented = shown(&data, "ktp");
+    // What the fake camera films: the holder's phone showing a presentation made 10 s
+    // before the service's (fixed) clock, so with 80 s left when it is verified.
+    let credential = data.credential("ktp").unwrap();
+    let presented = ikd_sdk::present(
+        &credential.credential,
+        &data.holder,
+        ikd_sdk::UnixTime(NOW.0 - 10),
+        ikd_sdk::presentation::DEFAULT_PRESENTATION_SECONDS,
+        None,
+    )
+    .unwrap()
+    .to_qr_text();
     let camera_video = dir.path().join("phone.y4m");
     std::fs::write(&camera_video, pictures::y4m(&presented, 1280, 720, 5)).unwrap();
     let camera_flags = [
@@ -538,6 +548,22 @@ async fn run() {
         json!({"hidden": true, "status": "Kode QR terbaca; kamera dimatikan.",
                "button": "Nyalakan kamera", "countdown": true})
     );
+    // The countdown runs from the service's time of the verification (its answer's `Date`),
+    // not from the browser's clock, which is months past the service's fixed one here: the
+    // code had 80 s left, and the page says so, less the seconds since.
+    let countdown = browser
+        .execute(
+            "return document.getElementById('countdown').textContent;",
+            json!([]),
+        )
+        .await;
+    let left: u32 = countdown
+        .as_str()
+        .and_then(|text| text.strip_prefix("Berlaku "))
+        .and_then(|text| text.strip_suffix(" detik lagi"))
+        .and_then(|seconds| seconds.parse().ok())
+        .unwrap_or_else(|| panic!("a running countdown, not {countdown}"));
+    assert!((40..=80).contains(&left), "{countdown}");
 
     // The same presentation shown again (a screenshot of the phone): refused as replayed,
     // and the page asks for a fresh code.

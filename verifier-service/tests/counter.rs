@@ -672,6 +672,8 @@ async fn the_page_gets_exactly_what_v1_verify_answers_for_the_accounts_client_an
             assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&page));
             assert_eq!(headers[header::CACHE_CONTROL], "no-store");
             assert_eq!(headers[header::CONTENT_TYPE], "application/json");
+            // The page counts a presentation's time left from `Date`, the service's clock.
+            assert_eq!(headers[header::DATE], "Mon, 21 Sep 2026 14:13:20 GMT");
             // The page's answer lays the rows out in both languages (its default); the
             // API client asks for the same.
             let body = serde_json::json!({"qr": qr, "purpose": purpose, "display": "both"});

@@ -98,7 +98,7 @@
   let trustProblem = "";
   // What the last bundle loaded installed (BundleSummary), shown with the trust data.
   let bundleSummary = null;
-  let shown = null; // { kind: "verdict", verdict, focus } or { kind: "error", message }
+  let shown = null; // { kind: "verdict", verdict, focus, verifiedAt, receivedAt } or { kind: "error", message }
   const camera = { stream: null, timer: null, canvas: null };
 
   const $ = (id) => document.getElementById(id);
@@ -214,7 +214,8 @@
     if (!verifier) {
       shown = { kind: "error", message: t("no_trust") };
     } else {
-      shown = { kind: "verdict", verdict: verifier.verify(text, ikd.nowSeconds()).verdict(), focus: true };
+      const verdict = verifier.verify(text, ikd.nowSeconds()).verdict();
+      shown = { kind: "verdict", verdict, focus: true, verifiedAt: Date.now(), receivedAt: performance.now() };
     }
     render();
   }

@@ -117,7 +117,7 @@
   const DISPLAY = "both";
   let csrf = null;
   let session = null;
-  let shown = null; // { kind: "verdict", verdict, focus } or { kind: "error", ... }
+  let shown = null; // { kind: "verdict", verdict, focus, receipt, verifiedAt, receivedAt } or { kind: "error", ... }
   const camera = { stream: null, timer: null, busy: false, canvas: null };
 
   const $ = (id) => document.getElementById(id);
@@ -161,6 +161,9 @@
       body,
       retryAfter: response.headers.get("Retry-After"),
       receipt: response.headers.get("X-IKD-Receipt"),
+      // The service's clock when it verified (a verdict's answer carries it).
+      date: response.headers.get("Date"),
+      receivedAt: performance.now(),
     };
   }
 
@@ -337,6 +340,8 @@
           focus: Boolean(options && options.focus),
           // The receipt of this verification (one QR code), when the service signs them.
           receipt: verdicts.length === 1 ? answer.receipt : null,
+          verifiedAt: Date.parse(answer.date || "") || Date.now(),
+          receivedAt: answer.receivedAt,
         };
         render();
         return true;

@@ -125,13 +125,15 @@ self.IkdVerdictView = (() => {
       $("countdown").hidden = true;
     }
 
-    function startCountdown(expiresAt) {
+    // Counts down from the seconds the code had left when it was verified, on the page's
+    // monotonic clock: a counter PC whose clock is off still shows the time really left.
+    function startCountdown(expiresAt, verifiedAt, receivedAt) {
       stopCountdown();
-      const end = new Date(expiresAt).getTime();
-      if (Number.isNaN(end)) return;
+      const left0 = new Date(expiresAt).getTime() - verifiedAt;
+      if (!Number.isFinite(left0) || !Number.isFinite(receivedAt)) return;
       const node = $("countdown");
       const tick = () => {
-        const left = Math.ceil((end - Date.now()) / 1000);
+        const left = Math.ceil((left0 - (performance.now() - receivedAt)) / 1000);
         node.textContent = left > 0 ? t("countdown", { s: left }) : t("countdown_over");
         if (left <= 0 && countdownTimer) {
           clearInterval(countdownTimer);
@@ -187,7 +189,9 @@ self.IkdVerdictView = (() => {
       if (members.childElementCount > 0) box.append(members);
     }
 
-    // shown: null, { kind: "error", message, detail }, or { kind: "verdict", verdict, focus }.
+    // shown: null, { kind: "error", message, detail }, or { kind: "verdict", verdict, focus,
+    // verifiedAt, receivedAt }: when it was verified (milliseconds on the verifier's clock)
+    // and when the page got it (`performance.now()`).
     function render(shown) {
       const node = $("verdict");
       const title = $("verdict-title");
@@ -223,7 +227,9 @@ self.IkdVerdictView = (() => {
         if (typeof r.code === "string" && r.code.startsWith("presentation_")) text += ` ${t("fresh_qr")}`;
         reason.textContent = text;
       }
-      if (valid && v.presentation && v.presentation.expires_at) startCountdown(v.presentation.expires_at);
+      if (valid && v.presentation && v.presentation.expires_at) {
+        startCountdown(v.presentation.expires_at, shown.verifiedAt, shown.receivedAt);
+      }
 
       if (!valid && v.reason) {
         metaRow(meta, t("code"), v.reason.code);

@@ -555,9 +555,13 @@ async fn verify(
                 .as_deref()
                 .map(ikd_sdk::encoding::base64_encode)
                 .and_then(|text| HeaderValue::from_str(&text).ok());
+            let date = verification.date_header();
             let mut response = verification.json.into_response();
             if let Some(receipt) = receipt {
                 response.headers_mut().insert(RECEIPT_HEADER, receipt);
+            }
+            if let Some(date) = date {
+                response.headers_mut().insert(header::DATE, date);
             }
             // The answer may hold personal data: no cache may keep it.
             secure_headers(&mut response, "application/json", "no-store");
