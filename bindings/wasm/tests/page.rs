@@ -600,19 +600,34 @@ fn the_offline_page_verifies_a_camera_frame_and_warns_of_stale_trust_data() {
         .next()
         .unwrap();
     std::fs::write(files.join("status-1"), hex(&status["token"])).unwrap();
-    // A KK issued today by issuer A, whose key that list names (the suite's seed 0x11).
+    let root = ikd_sdk::IssuerSigningKey::from_seed(&[0x44; 32]);
+    let stale_list = ikd_sdk::VerifiedTrustList::verify(&hex(&list["token"]), &[root.public_key()])
+        .unwrap()
+        .list()
+        .clone();
+    // A KK by issuer A, whose key that list names (the suite's seed 0x11), valid past today.
+    // It is issued inside that key's signing window, which ends in 2027, so that only the
+    // trust data's age decides whatever the date the test runs on.
     let issuer = ikd_sdk::Issuer::new(
         ikd_sdk::IssuerSigningKey::from_seed(&[0x11; 32]),
         "ID-DUKCAPIL-3273",
     )
     .unwrap();
+    let window_end = stale_list
+        .entries
+        .iter()
+        .find(|entry| entry.key.key == issuer.key().public_key())
+        .unwrap()
+        .key
+        .valid_until;
     let document = serde_json::from_str(ikd_sdk::samples::KK_4_JSON).unwrap();
+    let validity = ikd_sdk::Validity {
+        issued_at: UnixTime((now - 60).min(window_end.0)),
+        not_before: None,
+        expires_at: UnixTime(now + 86_400),
+    };
     let (issued, _) = issuer
-        .issue(
-            &document,
-            ikd_sdk::Validity::for_seconds(UnixTime(now - 60), 86_400),
-            &ikd_sdk::IssueOptions::default(),
-        )
+        .issue(&document, validity, &ikd_sdk::IssueOptions::default())
         .unwrap();
     let credential = issued.to_qr_text();
 
@@ -665,11 +680,6 @@ fn the_offline_page_verifies_a_camera_frame_and_warns_of_stale_trust_data() {
     // A trust bundle renews the data from a USB stick: the suite's list, signed again by
     // its root (`[0x44; 32]`) as sequence 8 and issued now, with a fresh status list.
     // An older sequence is refused under the import rules, and the page says why.
-    let root = ikd_sdk::IssuerSigningKey::from_seed(&[0x44; 32]);
-    let stale_list = ikd_sdk::VerifiedTrustList::verify(&hex(&list["token"]), &[root.public_key()])
-        .unwrap()
-        .list()
-        .clone();
     // Its status list, issued now by issuer A.
     let fresh_status = ikd_sdk::status_list::sign_status_list(
         &ikd_sdk::IssuerSigningKey::from_seed(&[0x11; 32]),
