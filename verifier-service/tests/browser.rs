@@ -43,15 +43,9 @@ return {state: v.dataset.verdict,
         document: document.getElementById('document').innerText,
         meta: document.getElementById('meta').innerText};";
 
-/// Clicks the camera button as if the page were not a secure context, and returns the
-/// camera's status line and whether its video stays hidden.
-const INSECURE_CAMERA_CLICK: &str = "
-const secure = Object.getOwnPropertyDescriptor(window, 'isSecureContext');
-Object.defineProperty(window, 'isSecureContext', {value: false, configurable: true});
-document.getElementById('camera-toggle').click();
-Object.defineProperty(window, 'isSecureContext', secure);
-return {status: document.getElementById('camera-status').textContent,
-        hidden: document.getElementById('camera').hidden};";
+/// Clicks the camera button as if the page were not a secure context (a script shared
+/// by both pages' browser tests).
+const INSECURE_CAMERA_CLICK: &str = include_str!("common/insecure_camera_click.js");
 
 /// The nomor KK and NIKs shown, and those whose text wraps onto a second line.
 const NUMBERS_WHOLE: &str = "

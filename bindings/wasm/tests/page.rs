@@ -417,15 +417,10 @@ return {count: numbers.length, broken: numbers.filter((dd) => {
   return range.getClientRects().length !== 1;
 }).map((dd) => dd.textContent)};";
 
-/// Clicks the camera button as if the page were not a secure context, and returns the
-/// camera's status line and whether its video stays hidden.
-const INSECURE_CAMERA_CLICK: &str = "
-const secure = Object.getOwnPropertyDescriptor(window, 'isSecureContext');
-Object.defineProperty(window, 'isSecureContext', {value: false, configurable: true});
-document.getElementById('camera-toggle').click();
-Object.defineProperty(window, 'isSecureContext', secure);
-return {status: document.getElementById('camera-status').textContent,
-        hidden: document.getElementById('camera').hidden};";
+/// Clicks the camera button as if the page were not a secure context (a script shared
+/// by both pages' browser tests).
+const INSECURE_CAMERA_CLICK: &str =
+    include_str!("../../../verifier-service/tests/common/insecure_camera_click.js");
 
 /// The tests one at a time: they share the work folder and two browsers at once would
 /// skew the first-verdict times.
