@@ -40,7 +40,11 @@ impl Verification {
     /// instead of the time it is written: a caller works out how long a presentation has
     /// left from it and its own elapsed time, whatever its own clock says.
     pub fn date_header(&self) -> Option<HeaderValue> {
-        let seconds = u64::try_from(self.verified_at.0).ok()?;
+        // An HTTP date has a four-digit year (and the formatter panics past 9999).
+        const YEAR_10000: u64 = 253_402_300_800;
+        let seconds = u64::try_from(self.verified_at.0)
+            .ok()
+            .filter(|&seconds| seconds < YEAR_10000)?;
         let time = UNIX_EPOCH.checked_add(Duration::from_secs(seconds))?;
         HeaderValue::from_str(&httpdate::fmt_http_date(time)).ok()
     }
@@ -181,7 +185,13 @@ mod tests {
             verified_at(0).date_header().unwrap(),
             "Thu, 01 Jan 1970 00:00:00 GMT"
         );
-        // Before 1970 has no HTTP date: the answer then goes without the header.
+        assert_eq!(
+            verified_at(253_402_300_799).date_header().unwrap(),
+            "Fri, 31 Dec 9999 23:59:59 GMT"
+        );
+        // Before 1970 or after 9999 has no HTTP date: the answer then goes without one.
         assert_eq!(verified_at(-1).date_header(), None);
+        assert_eq!(verified_at(253_402_300_800).date_header(), None);
+        assert_eq!(verified_at(i64::MAX).date_header(), None);
     }
 }
