@@ -177,16 +177,7 @@ async fn run() {
     let data = demo_data();
     // What the fake camera films: the holder's phone showing a presentation made 10 s
     // before the service's (fixed) clock, so with 80 s left when it is verified.
-    let credential = data.credential("ktp").unwrap();
-    let presented = ikd_sdk::present(
-        &credential.credential,
-        &data.holder,
-        ikd_sdk::UnixTime(NOW.0 - 10),
-        ikd_sdk::presentation::DEFAULT_PRESENTATION_SECONDS,
-        None,
-    )
-    .unwrap()
-    .to_qr_text();
+    let presented = presented_at(&data, "ktp", ikd_sdk::UnixTime(NOW.0 - 10));
     let camera_video = dir.path().join("phone.y4m");
     std::fs::write(&camera_video, pictures::y4m(&presented, 1280, 720, 5)).unwrap();
     let camera_flags = [

@@ -48,10 +48,16 @@ pub fn shown(data: &DemoData, name: &str) -> String {
         return credential.qr_text.clone();
     }
     let age = i64::from(SHOWN.fetch_add(1, Ordering::Relaxed) % 90);
+    presented_at(data, name, UnixTime(NOW.0 - age))
+}
+
+/// The demo phone's presentation of the bound sample `name`, made at `time` with the
+/// default lifetime.
+pub fn presented_at(data: &DemoData, name: &str, time: UnixTime) -> String {
     ikd_sdk::present(
-        &credential.credential,
+        &data.credential(name).unwrap().credential,
         &data.holder,
-        UnixTime(NOW.0 - age),
+        time,
         ikd_sdk::presentation::DEFAULT_PRESENTATION_SECONDS,
         None,
     )
